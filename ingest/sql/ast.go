@@ -681,10 +681,10 @@ type LikeExpr struct {
 	Pos
 	X          Expr
 	Not        bool
-	Op         string   // "LIKE", "ILIKE", "RLIKE" or "REGEXP"
-	Quantifier string   // "", "ANY" (also for SOME) or "ALL"
-	Patterns   []Expr   // one pattern, or the list after ANY/ALL
-	Escape     Expr     // nil when absent
+	Op         string // "LIKE", "ILIKE", "RLIKE" or "REGEXP"
+	Quantifier string // "", "ANY" (also for SOME) or "ALL"
+	Patterns   []Expr // one pattern, or the list after ANY/ALL
+	Escape     Expr   // nil when absent
 }
 
 // CollateExpr is X COLLATE 'spec'.
