@@ -1,0 +1,132 @@
+# Tributary: build, test and run locally without Docker.
+#
+#   make demo    start Neo4j and Redis, build, migrate, serve on $TRIBUTARY_HTTP_ADDR
+#   make test    start Neo4j and Redis, run every test (race detector) against them
+#
+# Needs Go, Java 17, Maven and apt (Debian) for redis-server. See README.md.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+# Connection settings, shared by the servers, the tests and the binary.
+# Override on the command line or in the environment.
+export TRIBUTARY_NEO4J_URI ?= bolt://127.0.0.1:7687
+export TRIBUTARY_NEO4J_USER ?= neo4j
+export TRIBUTARY_NEO4J_PASSWORD ?= tributary-local
+export TRIBUTARY_NEO4J_DATABASE ?= neo4j
+export TRIBUTARY_REDIS_ADDR ?= 127.0.0.1:6379
+export TRIBUTARY_HTTP_ADDR ?= 127.0.0.1:8080
+
+GO ?= go
+BIN := bin/tributary
+PKGS ?= ./...
+TEST_TIMEOUT ?= 30m
+TEST_LOG := var/test.log
+
+NEO4J := deploy/neo4j/neo4j.sh
+REDIS := deploy/redis/redis.sh
+
+.PHONY: up down status neo4j-up neo4j-stop neo4j-reset redis-up redis-stop fetch \
+	build lint test demo bench clean
+
+## Servers ------------------------------------------------------------------
+
+# Both servers, started in parallel when make runs with -j; each script is
+# idempotent and returns once its server answers.
+up: neo4j-up redis-up
+
+down: neo4j-stop redis-stop
+
+status:
+	@$(NEO4J) status || true
+	@$(REDIS) status || true
+
+neo4j-up:
+	@$(NEO4J) start
+
+neo4j-stop:
+	@$(NEO4J) stop
+
+# Deletes Neo4j's data (needed after changing TRIBUTARY_NEO4J_PASSWORD).
+neo4j-reset:
+	@$(NEO4J) reset
+
+redis-up:
+	@TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR##*:} $(REDIS) start
+
+redis-stop:
+	@TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR##*:} $(REDIS) stop
+
+# Only download the Neo4j jars.
+fetch:
+	@$(NEO4J) fetch
+
+## Go -------------------------------------------------------------------------
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tributary
+
+lint:
+	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	if [[ -n "$$unformatted" ]]; then \
+		echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; \
+	fi
+	$(GO) vet $(PKGS)
+
+# Runs every test with the race detector against the real servers. Prints one
+# line per top-level test and per package; the full -v log is in var/test.log.
+# Fails when go test fails, when any test or subtest was skipped (a skipped
+# integration test is not a passing one) or when no test ran at all.
+test: up
+	@mkdir -p var
+	@echo "go test -race -count=1 -v $(PKGS)   (full log: $(TEST_LOG))"
+	@status=0; \
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) -v $(PKGS) 2>&1 \
+		| tee $(TEST_LOG) \
+		| { grep --line-buffered -E '^(--- (PASS|FAIL|SKIP)|ok |FAIL|panic:|# |\S+\.go:[0-9]+:[0-9]+: )' || true; } \
+		|| status=$$?; \
+	if (( status != 0 )); then \
+		echo; echo "== output of failing tests (from $(TEST_LOG)) =="; \
+		awk -v want=FAIL "$$TEST_OUTPUT_AWK" $(TEST_LOG); \
+	fi; \
+	skipped="$$(grep -E -- '--- SKIP' $(TEST_LOG) || true)"; \
+	if [[ -n "$$skipped" ]]; then \
+		echo; echo "make test: FAIL: skipped tests are not allowed (servers must be up):"; \
+		echo "$$skipped"; \
+		echo; echo "== output of skipped tests =="; \
+		awk -v want=SKIP "$$TEST_OUTPUT_AWK" $(TEST_LOG); \
+		(( status != 0 )) || status=1; \
+	fi; \
+	passed="$$(grep -cE -- '--- PASS' $(TEST_LOG) || true)"; \
+	failed="$$(grep -cE -- '--- FAIL' $(TEST_LOG) || true)"; \
+	skips="$$(grep -cE -- '--- SKIP' $(TEST_LOG) || true)"; \
+	echo; echo "tests (incl. subtests): $$passed passed, $$failed failed, $$skips skipped"; \
+	if (( passed == 0 && status == 0 )); then \
+		echo "make test: FAIL: no test ran"; status=1; \
+	fi; \
+	exit $$status
+
+# awk program: prints the -v output of each test that reported --- $$want
+# (FAIL or SKIP). Lines belong to the test named by the latest
+# === RUN/CONT/PAUSE/NAME line.
+define TEST_OUTPUT_AWK
+/^=== (RUN|CONT|PAUSE|NAME) / { cur = $$3; next }
+$$0 ~ ("^ *--- " want ": ") { print "--- " want ": " $$3; printf "%s", out[$$3]; next }
+/^ *--- (PASS|FAIL|SKIP): / { next }
+/^(ok|FAIL|PASS)( |$$)/ { cur = ""; next }
+cur != "" { out[cur] = out[cur] $$0 "\n" }
+endef
+export TEST_OUTPUT_AWK
+
+# Starts everything and serves the API until Ctrl-C (Neo4j and Redis keep
+# running; stop them with make down).
+demo: up build
+	./$(BIN) migrate
+	./$(BIN) serve
+
+bench: up
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+clean:
+	rm -rf bin var
