@@ -102,12 +102,16 @@ cmd_fetch() {
 	command -v mvn >/dev/null 2>&1 || die "mvn not found (apt-get install -y maven)"
 	log "fetching Neo4j jars with Maven into $LIB"
 	local partial="$HERE/lib.partial"
+	local mvnlog="$HERE/lib.partial.log"
 	rm -rf "$partial"
-	mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$POM" \
+	if ! mvn -B --no-transfer-progress -Dstyle.color=never -f "$POM" \
 		"$DEPENDENCY_PLUGIN:copy-dependencies" \
 		-DincludeScope=runtime \
-		-DoutputDirectory="$partial" ||
-		die "mvn could not fetch the jars listed in $POM"
+		-DoutputDirectory="$partial" >"$mvnlog" 2>&1; then
+		tail -n 30 "$mvnlog" >&2
+		die "mvn could not fetch the jars listed in $POM (log: $mvnlog)"
+	fi
+	rm -f "$mvnlog"
 	rm -rf "$LIB"
 	mv "$partial" "$LIB"
 	pom_hash >"$STAMP"
@@ -212,7 +216,11 @@ cmd_start() {
 		return 0
 	fi
 	if bolt_open; then
-		die "port $BOLT_PORT is taken by another process; stop it first"
+		if ready; then
+			log "a Neo4j not started from $HERE already answers on $BOLT_PORT with TRIBUTARY_NEO4J_PASSWORD; using it"
+			return 0
+		fi
+		die "port $BOLT_PORT is taken by another process that does not accept TRIBUTARY_NEO4J_PASSWORD; stop it first"
 	fi
 	check_java
 	cmd_fetch
@@ -222,6 +230,7 @@ cmd_start() {
 	mapfile -t flags < <(jvm_flags)
 	log "starting Neo4j (logs: $VAR/logs/)"
 	# setsid: the server outlives the shell and ignores its Ctrl-C.
+	# shellcheck disable=SC2016 # $$ and $@ expand in the inner bash
 	NEO4J_HOME="$HERE" NEO4J_CONF="$CONF" setsid bash -c '
 		pidfile="$1"; shift
 		echo $$ >"$pidfile"

@@ -78,7 +78,8 @@ cmd_start() {
 		return 0
 	fi
 	if ping; then
-		die "port $PORT already answers PING but not from $PIDFILE; stop that server or set TRIBUTARY_REDIS_PORT"
+		log "a Redis not started from $HERE already answers PING on 127.0.0.1:$PORT; using it"
+		return 0
 	fi
 	install_redis
 	mkdir -p "$VAR"
