@@ -1,0 +1,61 @@
+// Package cypher holds every Cypher statement Tributary runs, one statement per .cypher file,
+// embedded as named variables so a missing file fails to compile. Statements take parameters
+// only; labels and relationship types are written in the files. It imports nothing of Tributary.
+package cypher
+
+import "embed"
+
+// Migrations holds the schema migrations, migrations/NNN_name.cypher, applied in NNN order.
+//
+//go:embed migrations/*.cypher
+var Migrations embed.FS
+
+// Writes.
+var (
+	//go:embed upsert_view.cypher
+	UpsertView string
+	//go:embed upsert_view_columns.cypher
+	UpsertViewColumns string
+	//go:embed delete_stale_view_columns.cypher
+	DeleteStaleViewColumns string
+	//go:embed upsert_source_columns.cypher
+	UpsertSourceColumns string
+	//go:embed delete_stale_view_edges.cypher
+	DeleteStaleViewEdges string
+	//go:embed upsert_view_edges.cypher
+	UpsertViewEdges string
+	//go:embed delete_view.cypher
+	DeleteView string
+	//go:embed demote_views_to_tables.cypher
+	DemoteViewsToTables string
+	//go:embed upsert_tables.cypher
+	UpsertTables string
+	//go:embed delete_stale_table_columns.cypher
+	DeleteStaleTableColumns string
+)
+
+// Reads.
+var (
+	//go:embed upstream.cypher
+	Upstream string
+	//go:embed downstream.cypher
+	Downstream string
+	//go:embed view_detail.cypher
+	ViewDetail string
+	//go:embed search_names.cypher
+	SearchNames string
+	//go:embed counts.cypher
+	Counts string
+)
+
+// Operations.
+var (
+	//go:embed applied_migrations.cypher
+	AppliedMigrations string
+	//go:embed record_migration.cypher
+	RecordMigration string
+	//go:embed migration_level.cypher
+	MigrationLevel string
+	//go:embed server_info.cypher
+	ServerInfo string
+)

@@ -1,0 +1,25 @@
+// One view: its definition and status, its columns with their direct sources, and the tables and
+// views it reads directly and the views that read it directly.
+MATCH (v:View {id: $id})
+RETURN
+  v {.id, .name, .definition, .status, .message, .updatedAt, .lastAltered} AS view,
+  COLLECT {
+    MATCH (v)-[:HAS_COLUMN]->(c:Column)
+    RETURN c {.id, .name, .ordinal, .dataType,
+              sources: COLLECT {
+                MATCH (c)-[e:DERIVES_FROM]->(src:Column)
+                RETURN e {to: src.id, .type, .subtype, .view, .expression, .masking} AS source
+              }} AS col
+  } AS columns,
+  COLLECT {
+    MATCH (v)-[:HAS_COLUMN]->(:Column)-[:DERIVES_FROM]->(:Column)<-[:HAS_COLUMN]-(u:Dataset)
+    WHERE u <> v
+    WITH DISTINCT u
+    RETURN u {.id, kind: CASE WHEN u:View THEN 'view' ELSE 'table' END} AS up
+  } AS upstream,
+  COLLECT {
+    MATCH (v)-[:HAS_COLUMN]->(:Column)<-[:DERIVES_FROM]-(:Column)<-[:HAS_COLUMN]-(w:View)
+    WHERE w <> v
+    WITH DISTINCT w
+    RETURN w.id AS down
+  } AS downstream

@@ -1,0 +1,353 @@
+// Package graph holds Tributary's domain types (ColumnID, Edge, Subgraph) and the Neo4j store
+// that writes and reads column lineage. Every statement comes from package cypher.
+package graph
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/tributary-lineage/tributary/cypher"
+)
+
+// Store reads and writes lineage in one Neo4j database.
+type Store struct {
+	driver   neo4j.DriverWithContext
+	database string
+}
+
+// NewStore returns a store using database (e.g. "neo4j") through driver.
+func NewStore(driver neo4j.DriverWithContext, database string) *Store {
+	return &Store{driver: driver, database: database}
+}
+
+// Batch sizes for UpsertTables: a transaction holds at most this many tables or columns.
+const (
+	tableBatch  = 500
+	columnBatch = 5000
+)
+
+// ReplaceViewLineage writes view, its columns and all its DERIVES_FROM edges in one write
+// transaction, removing the columns and edges an earlier definition had and this one does not.
+// Running it twice with the same view leaves the same graph, so a retry is safe.
+func (s *Store) ReplaceViewLineage(ctx context.Context, view View) error {
+	w, err := prepareView(view)
+	if err != nil {
+		return fmt.Errorf("replace view lineage %s: %w", view.ID, err)
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
+	defer session.Close(ctx)
+	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		steps := []struct {
+			name   string
+			query  string
+			params map[string]any
+			want   int64 // expected count, -1 when any
+		}{
+			{"view", cypher.UpsertView, w.view, -1},
+			{"columns", cypher.UpsertViewColumns, map[string]any{"id": w.id, "columns": w.columns}, int64(len(w.columns))},
+			{"stale columns", cypher.DeleteStaleViewColumns, map[string]any{"id": w.id, "columnIds": w.columnIDs}, -1},
+			{"sources", cypher.UpsertSourceColumns, map[string]any{"sources": w.sources}, int64(len(w.sources))},
+			{"stale edges", cypher.DeleteStaleViewEdges, map[string]any{"id": w.id, "edgeKeys": w.edgeKeys}, -1},
+			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": w.edges}, int64(len(w.edges))},
+		}
+		for _, st := range steps {
+			n, err := runCount(ctx, tx, st.query, st.params)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", st.name, err)
+			}
+			if st.want >= 0 && n != st.want {
+				return nil, fmt.Errorf("%s: wrote %d of %d", st.name, n, st.want)
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("replace view lineage %s: %w", view.ID, err)
+	}
+	return nil
+}
+
+// DeleteView removes a view, its columns and every edge touching them (including edges of
+// views that read it). It returns ErrNotFound when there is no such view.
+func (s *Store) DeleteView(ctx context.Context, id ObjectID) error {
+	if err := id.Validate(); err != nil {
+		return fmt.Errorf("delete view: %w: %w", ErrInvalid, err)
+	}
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.DeleteView, map[string]any{"id": id.String()},
+		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
+	if err != nil {
+		return fmt.Errorf("delete view %s: %w", id, err)
+	}
+	if len(res.Records) != 1 {
+		return fmt.Errorf("delete view %s: %d records, want 1", id, len(res.Records))
+	}
+	deleted, _, err := neo4j.GetRecordValue[int64](res.Records[0], "deleted")
+	if err != nil {
+		return fmt.Errorf("delete view %s: %w", id, err)
+	}
+	if deleted == 0 {
+		return fmt.Errorf("delete view %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// UpsertTables writes base tables and their columns from the catalog, in batches of
+// transactions. A table with a non-empty column list has unlisted columns removed, except
+// columns some view still derives from. A view whose id appears here becomes a table.
+func (s *Store) UpsertTables(ctx context.Context, tables []Table) error {
+	rows := make([]any, 0, len(tables))
+	seen := make(map[ObjectID]bool, len(tables))
+	for _, t := range tables {
+		row, err := tableRow(t)
+		if err != nil {
+			return fmt.Errorf("upsert tables: %w", err)
+		}
+		if seen[t.ID] {
+			return fmt.Errorf("upsert tables: %w: table %s listed twice", ErrInvalid, t.ID)
+		}
+		seen[t.ID] = true
+		rows = append(rows, row)
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
+	defer session.Close(ctx)
+	for start := 0; start < len(rows); {
+		end, cols := start, 0
+		for end < len(rows) && end-start < tableBatch && (end == start || cols+len(tables[end].Columns) <= columnBatch) {
+			cols += len(tables[end].Columns)
+			end++
+		}
+		batch := rows[start:end]
+		ids := make([]any, 0, len(batch))
+		for _, t := range tables[start:end] {
+			ids = append(ids, t.ID.String())
+		}
+		_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			if _, err := runCount(ctx, tx, cypher.DemoteViewsToTables, map[string]any{"ids": ids}); err != nil {
+				return nil, fmt.Errorf("demote views: %w", err)
+			}
+			if _, err := runCount(ctx, tx, cypher.UpsertTables, map[string]any{"tables": batch}); err != nil {
+				return nil, fmt.Errorf("tables: %w", err)
+			}
+			if _, err := runCount(ctx, tx, cypher.DeleteStaleTableColumns, map[string]any{"tables": batch}); err != nil {
+				return nil, fmt.Errorf("stale columns: %w", err)
+			}
+			return nil, nil
+		})
+		if err != nil {
+			return fmt.Errorf("upsert tables %s..%s: %w", tables[start].ID, tables[end-1].ID, err)
+		}
+		start = end
+	}
+	return nil
+}
+
+// runCount runs a statement returning one record with one integer column.
+func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any) (int64, error) {
+	res, err := tx.Run(ctx, query, params)
+	if err != nil {
+		return 0, err
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(rec.Values) == 0 {
+		return 0, nil
+	}
+	n, _ := rec.Values[0].(int64)
+	return n, nil
+}
+
+// viewWrite is a validated view turned into statement parameters.
+type viewWrite struct {
+	id        string
+	view      map[string]any
+	columns   []any
+	columnIDs []any
+	sources   []any
+	edgeKeys  []any
+	edges     []any
+}
+
+func prepareView(v View) (viewWrite, error) {
+	if err := v.ID.Validate(); err != nil {
+		return viewWrite{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	switch v.Status {
+	case StatusOK, StatusFailed, StatusHidden:
+	default:
+		return viewWrite{}, invalidf("status %q, want %q, %q or %q", v.Status, StatusOK, StatusFailed, StatusHidden)
+	}
+	w := viewWrite{id: v.ID.String()}
+	names := make(map[string]bool, len(v.Columns))
+	for _, c := range v.Columns {
+		if c.Name == "" {
+			return viewWrite{}, invalidf("column with empty name")
+		}
+		if names[c.Name] {
+			return viewWrite{}, invalidf("column %s listed twice", QuoteIdentifier(c.Name))
+		}
+		names[c.Name] = true
+		id := v.ID.Column(c.Name).String()
+		w.columns = append(w.columns, columnRow(id, c))
+		w.columnIDs = append(w.columnIDs, id)
+	}
+
+	type key struct {
+		from, to ColumnID
+		typ      EdgeType
+		sub      Subtype
+	}
+	edges := make([]Edge, 0, len(v.Edges))
+	seenEdge := make(map[key]bool, len(v.Edges))
+	for _, e := range v.Edges {
+		if e.From.Object() != v.ID {
+			return viewWrite{}, invalidf("edge from %s: not a column of view %s", e.From, v.ID)
+		}
+		if !names[e.From.Column] {
+			return viewWrite{}, invalidf("edge from %s: column not in the view's column list", e.From)
+		}
+		if err := e.To.Validate(); err != nil {
+			return viewWrite{}, fmt.Errorf("%w: edge from %s: %w", ErrInvalid, e.From, err)
+		}
+		if e.To.Object() == v.ID && !names[e.To.Column] {
+			return viewWrite{}, invalidf("edge to %s: column not in the view's column list", e.To)
+		}
+		if !e.Type.Valid() {
+			return viewWrite{}, invalidf("edge %s -> %s: type %q", e.From, e.To, e.Type)
+		}
+		if !e.Subtype.Valid() {
+			return viewWrite{}, invalidf("edge %s -> %s: subtype %q", e.From, e.To, e.Subtype)
+		}
+		if e.View != (ObjectID{}) && e.View != v.ID {
+			return viewWrite{}, invalidf("edge %s -> %s: belongs to view %s", e.From, e.To, e.View)
+		}
+		e.View = v.ID
+		k := key{e.From, e.To, e.Type, e.Subtype}
+		if seenEdge[k] {
+			continue // same edge twice (e.g. a column used twice in one expression): keep the first
+		}
+		seenEdge[k] = true
+		edges = append(edges, e)
+	}
+	slices.SortFunc(edges, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.From.String(), b.From.String()), cmp.Compare(a.To.String(), b.To.String()),
+			cmp.Compare(a.Type, b.Type), cmp.Compare(a.Subtype, b.Subtype))
+	})
+
+	seenSource := make(map[ColumnID]bool)
+	for _, e := range edges {
+		w.edgeKeys = append(w.edgeKeys, []any{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype)})
+		w.edges = append(w.edges, map[string]any{
+			"from": e.From.String(), "to": e.To.String(), "view": w.id,
+			"type": string(e.Type), "subtype": string(e.Subtype),
+			"expression": nullable(e.Expression), "masking": e.Masking,
+		})
+		if seenSource[e.To] {
+			continue
+		}
+		seenSource[e.To] = true
+		o := e.To.Object()
+		w.sources = append(w.sources, map[string]any{
+			"id": e.To.String(), "name": e.To.Column,
+			"datasetId": o.String(), "dataset": o.Name,
+			"schemaId": o.SchemaID(), "schema": o.Schema,
+			"databaseId": QuoteIdentifier(o.Database), "database": o.Database,
+		})
+	}
+
+	hash, err := viewHash(v, edges)
+	if err != nil {
+		return viewWrite{}, err
+	}
+	var lastAltered any
+	if !v.LastAltered.IsZero() {
+		lastAltered = v.LastAltered.UTC()
+	}
+	w.view = map[string]any{
+		"id": w.id, "name": v.ID.Name,
+		"schemaId": v.ID.SchemaID(), "schema": v.ID.Schema,
+		"databaseId": QuoteIdentifier(v.ID.Database), "database": v.ID.Database,
+		"definition": v.Definition, "status": v.Status, "message": nullable(v.Message),
+		"lastAltered": lastAltered, "hash": hash,
+	}
+	return w, nil
+}
+
+// viewHash fingerprints everything ReplaceViewLineage writes, so updatedAt moves only when the
+// written content changes.
+func viewHash(v View, edges []Edge) (string, error) {
+	cols := slices.Clone(v.Columns)
+	slices.SortFunc(cols, func(a, b Column) int { return cmp.Compare(a.Name, b.Name) })
+	type edgeJSON struct {
+		From, To, Type, Subtype, Expression string
+		Masking                             bool
+	}
+	ej := make([]edgeJSON, len(edges))
+	for i, e := range edges {
+		ej[i] = edgeJSON{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.Expression, e.Masking}
+	}
+	b, err := json.Marshal(struct {
+		Definition, Status, Message string
+		LastAltered                 time.Time
+		Columns                     []Column
+		Edges                       []edgeJSON
+	}{v.Definition, v.Status, v.Message, v.LastAltered.UTC(), cols, ej})
+	if err != nil {
+		return "", fmt.Errorf("hash view: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func tableRow(t Table) (map[string]any, error) {
+	if err := t.ID.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	id := t.ID.String()
+	names := make(map[string]bool, len(t.Columns))
+	cols := make([]any, 0, len(t.Columns))
+	ids := make([]any, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Name == "" {
+			return nil, invalidf("table %s: column with empty name", id)
+		}
+		if names[c.Name] {
+			return nil, invalidf("table %s: column %s listed twice", id, QuoteIdentifier(c.Name))
+		}
+		names[c.Name] = true
+		cid := t.ID.Column(c.Name).String()
+		cols = append(cols, columnRow(cid, c))
+		ids = append(ids, cid)
+	}
+	var columnIDs any = ids
+	if len(ids) == 0 {
+		columnIDs = nil // no list: keep existing columns (see delete_stale_table_columns.cypher)
+	}
+	return map[string]any{
+		"id": id, "name": t.ID.Name,
+		"schemaId": t.ID.SchemaID(), "schema": t.ID.Schema,
+		"databaseId": QuoteIdentifier(t.ID.Database), "database": t.ID.Database,
+		"columns": cols, "columnIds": columnIDs,
+	}, nil
+}
+
+func columnRow(id string, c Column) map[string]any {
+	return map[string]any{"id": id, "name": c.Name, "ordinal": int64(c.Ordinal), "dataType": nullable(c.DataType)}
+}
+
+// nullable maps "" to a missing property.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
