@@ -15,6 +15,7 @@
 package snowflaketest
 
 import (
+	"bytes"
 	"compress/gzip"
 	"crypto/rand"
 	"crypto/rsa"
@@ -68,6 +69,12 @@ func WithAccount(account string) Option { return func(s *Server) { s.account = a
 func WithUser(u User) Option {
 	return func(s *Server) { s.users[strings.ToUpper(u.Name)] = u }
 }
+
+// WithChunkRows makes results with more than n rows arrive the way large
+// Snowflake results do: the first n rows inline, the rest in gzip-compressed
+// JSON chunks of n rows that the driver downloads (GET, SSE-C key headers)
+// from the server. Zero, the default, returns every row inline.
+func WithChunkRows(n int) Option { return func(s *Server) { s.chunkRows = n } }
 
 // WithWarehouse sets the fixture warehouse that answers metadata queries.
 func WithWarehouse(w *Warehouse) Option { return func(s *Server) { s.wh = w } }
@@ -205,6 +212,10 @@ type Server struct {
 	closes      int
 	renewals    int
 	gzipped     int
+	chunkRows   int
+	qrmk        string
+	chunks      map[string][]byte // gzip-compressed JSON rows by id
+	chunkGets   int
 }
 
 // New starts a server and stops it when the test ends. Failures (unknown
@@ -219,6 +230,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		masters:  map[string]*session{},
 		requests: map[string]int{},
 		wh:       &Warehouse{},
+		qrmk:     randomToken(""),
+		chunks:   map[string][]byte{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -377,6 +390,13 @@ func (s *Server) Renewals() int {
 	return s.renewals
 }
 
+// ChunkDownloads returns how many result chunks the driver downloaded.
+func (s *Server) ChunkDownloads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.chunkGets
+}
+
 // GzipResponses returns how many responses were sent gzip-compressed.
 func (s *Server) GzipResponses() int {
 	s.mu.Lock()
@@ -424,6 +444,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail("%s %s: read body: %v", r.Method, r.URL.Path, err)
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, chunkPath) {
+		s.serveChunk(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -804,6 +828,10 @@ func (s *Server) query(r *http.Request, body []byte) any {
 		s.fail("encode result for %q: %v", q.Normalized, err)
 		return errorResponse(&Error{Code: "000603", SQLState: "XX000", Message: err.Error()}, queryID)
 	}
+	if err := s.chunk(data); err != nil {
+		s.fail("chunk result for %q: %v", q.Normalized, err)
+		return errorResponse(&Error{Code: "000603", SQLState: "XX000", Message: err.Error()}, queryID)
+	}
 	data["queryId"] = queryID
 	data["queryResultFormat"] = "json"
 	data["statementTypeId"] = 4096 // SELECT
@@ -979,4 +1007,77 @@ func (s *Server) OpenDB(cfg gosnowflake.Config) *sql.DB {
 		}
 	})
 	return db
+}
+
+const chunkPath = "/snowflaketest/chunks/"
+
+// chunk moves all rows after the first chunkRows of an encoded result into
+// downloadable chunks.
+func (s *Server) chunk(data map[string]any) error {
+	rowset := data["rowset"].([][]*string)
+	if s.chunkRows <= 0 || len(rowset) <= s.chunkRows {
+		return nil
+	}
+	var metas []map[string]any
+	for start := s.chunkRows; start < len(rowset); start += s.chunkRows {
+		part := rowset[start:min(start+s.chunkRows, len(rowset))]
+		var raw bytes.Buffer
+		for i, row := range part {
+			if i > 0 {
+				raw.WriteByte(',')
+			}
+			b, err := json.Marshal(row)
+			if err != nil {
+				return err
+			}
+			raw.Write(b)
+		}
+		var zipped bytes.Buffer
+		zw := gzip.NewWriter(&zipped)
+		if _, err := zw.Write(raw.Bytes()); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		id := randomToken("")
+		s.mu.Lock()
+		s.chunks[id] = zipped.Bytes()
+		s.mu.Unlock()
+		metas = append(metas, map[string]any{
+			"url":              s.httpSrv.URL + chunkPath + id,
+			"rowCount":         len(part),
+			"uncompressedSize": raw.Len(),
+			"compressedSize":   zipped.Len(),
+		})
+	}
+	data["rowset"] = rowset[:s.chunkRows]
+	data["returned"] = s.chunkRows
+	data["chunks"] = metas
+	data["qrmk"] = s.qrmk
+	return nil
+}
+
+// serveChunk answers a chunk download as the cloud storage would: the
+// gzip-compressed rows, after checking the SSE-C key headers.
+func (s *Server) serveChunk(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("x-amz-server-side-encryption-customer-algorithm") != "AES256" ||
+		r.Header.Get("x-amz-server-side-encryption-customer-key") != s.qrmk {
+		s.fail("chunk download without the SSE-C headers for the result key")
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	s.mu.Lock()
+	b, ok := s.chunks[strings.TrimPrefix(r.URL.Path, chunkPath)]
+	if ok {
+		s.chunkGets++
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.fail("download of unknown chunk %s", r.URL.Path)
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, _ = w.Write(b) // a write error means the client went away
 }

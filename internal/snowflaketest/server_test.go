@@ -282,3 +282,37 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+func TestLargeResultsArriveInChunks(t *testing.T) {
+	srv := New(t, WithChunkRows(3))
+	const n = 10
+	srv.Handle("SELECT n FROM numbers", func(Query) (*Result, error) {
+		res := &Result{Columns: []Column{{Name: "N", Type: "fixed", Precision: 38}}}
+		for i := range n {
+			res.Rows = append(res.Rows, []any{i})
+		}
+		return res, nil
+	})
+	rows, err := srv.OpenDB(srv.Config()).QueryContext(context.Background(), "SELECT n FROM numbers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, got); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+	if got := srv.ChunkDownloads(); got != 3 {
+		t.Errorf("chunk downloads = %d, want 3 (rows 3-5, 6-8, 9)", got)
+	}
+}
