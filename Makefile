@@ -26,15 +26,21 @@ TEST_LOG := var/test.log
 
 NEO4J := deploy/neo4j/neo4j.sh
 REDIS := deploy/redis/redis.sh
+# The Redis script takes its port from the address the binary and tests use.
+REDIS_ENV := TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR\#\#*:}
 
 .PHONY: up down status neo4j-up neo4j-stop neo4j-reset redis-up redis-stop fetch \
 	build lint test demo bench clean
 
 ## Servers ------------------------------------------------------------------
 
-# Both servers, started in parallel when make runs with -j; each script is
-# idempotent and returns once its server answers.
-up: neo4j-up redis-up
+# Both servers, started side by side; each script is idempotent and returns
+# once its server answers. Fails if either fails.
+up:
+	@$(NEO4J) start & neo4j_pid=$$!; \
+	redis_status=0; $(REDIS_ENV) $(REDIS) start || redis_status=$$?; \
+	neo4j_status=0; wait $$neo4j_pid || neo4j_status=$$?; \
+	exit $$(( neo4j_status != 0 ? neo4j_status : redis_status ))
 
 down: neo4j-stop redis-stop
 
@@ -53,10 +59,10 @@ neo4j-reset:
 	@$(NEO4J) reset
 
 redis-up:
-	@TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR##*:} $(REDIS) start
+	@$(REDIS_ENV) $(REDIS) start
 
 redis-stop:
-	@TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR##*:} $(REDIS) stop
+	@$(REDIS_ENV) $(REDIS) stop
 
 # Only download the Neo4j jars.
 fetch:
@@ -75,7 +81,8 @@ lint:
 	$(GO) vet $(PKGS)
 
 # Runs every test with the race detector against the real servers. Prints one
-# line per top-level test and per package; the full -v log is in var/test.log.
+# line per top-level test and per package, then a "tests: N passed, N failed,
+# N skipped" total counting subtests; the full -v log is in var/test.log.
 # Fails when go test fails, when any test or subtest was skipped (a skipped
 # integration test is not a passing one) or when no test ran at all.
 test: up
@@ -84,7 +91,7 @@ test: up
 	@status=0; \
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) -v $(PKGS) 2>&1 \
 		| tee $(TEST_LOG) \
-		| { grep --line-buffered -E '^(--- (PASS|FAIL|SKIP)|ok |FAIL|panic:|# |\S+\.go:[0-9]+:[0-9]+: )' || true; } \
+		| { grep --line-buffered -E '^(--- (PASS|FAIL|SKIP)|ok |\? |FAIL|panic:|# |\S+\.go:[0-9]+:[0-9]+: )' || true; } \
 		|| status=$$?; \
 	if (( status != 0 )); then \
 		echo; echo "== output of failing tests (from $(TEST_LOG)) =="; \
@@ -101,7 +108,7 @@ test: up
 	passed="$$(grep -cE -- '--- PASS' $(TEST_LOG) || true)"; \
 	failed="$$(grep -cE -- '--- FAIL' $(TEST_LOG) || true)"; \
 	skips="$$(grep -cE -- '--- SKIP' $(TEST_LOG) || true)"; \
-	echo; echo "tests (incl. subtests): $$passed passed, $$failed failed, $$skips skipped"; \
+	echo; echo "tests: $$passed passed, $$failed failed, $$skips skipped"; \
 	if (( passed == 0 && status == 0 )); then \
 		echo "make test: FAIL: no test ran"; status=1; \
 	fi; \
