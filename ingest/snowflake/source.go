@@ -515,3 +515,27 @@ func (s *Source) showPage(ctx context.Context, query string, fn func(showRow) er
 	}
 	return n, last, nil
 }
+
+// Transient reports whether err is worth retrying later because the network
+// or the service failed, rather than the request itself: SQL, privilege and
+// login errors from Snowflake are permanent; connection failures, timeouts
+// and unclassified transport errors are transient. A cancelled context is
+// not transient.
+func Transient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var se *gosnowflake.SnowflakeError
+	if !errors.As(err, &se) {
+		return true
+	}
+	switch se.Number {
+	case gosnowflake.ErrFailedToPostQuery, gosnowflake.ErrCodeServiceUnavailable,
+		gosnowflake.ErrFailedToGetChunk, gosnowflake.ErrFailedToRenewSession, codeSessionExpired:
+		return true
+	}
+	return se.SQLState == "08001" || se.SQLState == "08006" // connection not established / failed
+}
+
+// codeSessionExpired is Snowflake's 390112 "session expired".
+const codeSessionExpired = 390112
