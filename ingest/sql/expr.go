@@ -911,7 +911,7 @@ var datePartNames = func() map[string]bool {
 	return m
 }()
 
-// stringValue decodes a string token: '...' with ” and backslash escapes,
+// stringValue decodes a string token: '...' with doubled quotes and backslash escapes,
 // or $$...$$ taken literally.
 func stringValue(t *token) string {
 	raw := t.text

@@ -1,0 +1,1 @@
+SELECT distinct a as a FROM t1

@@ -1,0 +1,1 @@
+SELECT a FROM (SELECT explode(split(a, ' ')) AS a FROM t1)

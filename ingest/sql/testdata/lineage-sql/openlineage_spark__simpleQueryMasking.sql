@@ -1,0 +1,1 @@
+SELECT a as i, a + 1 as t, sha1(string(a + 1)) as mt, sum(b) as a, sha1(string(sum(b))) as ma FROM t1 GROUP BY a

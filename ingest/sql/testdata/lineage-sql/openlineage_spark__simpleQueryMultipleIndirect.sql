@@ -1,0 +1,1 @@
+SELECT a, c FROM t1 WHERE b > 1 GROUP BY a, c ORDER BY c

@@ -1,0 +1,1 @@
+SELECT concat(a, 'test') AS a, a+b as b FROM t1

@@ -1,0 +1,1 @@
+SELECT a, RANK() OVER (PARTITION BY b ORDER BY c) as rank FROM t1;

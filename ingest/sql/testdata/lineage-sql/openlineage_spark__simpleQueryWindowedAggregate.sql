@@ -1,0 +1,1 @@
+SELECT sum(a) OVER (PARTITION BY b ORDER BY c) AS s FROM t1;

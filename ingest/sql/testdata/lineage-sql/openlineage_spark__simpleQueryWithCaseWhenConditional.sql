@@ -1,0 +1,1 @@
+SELECT CASE WHEN b > 1 THEN a ELSE a + b END AS cond FROM t1

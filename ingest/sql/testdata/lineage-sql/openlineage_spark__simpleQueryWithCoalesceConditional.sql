@@ -1,0 +1,1 @@
+SELECT coalesce(a, b, 0) AS cond FROM t1

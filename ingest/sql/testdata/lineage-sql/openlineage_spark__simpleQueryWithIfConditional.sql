@@ -1,0 +1,1 @@
+SELECT IF(b > 1, a, a + b) AS cond FROM t1

@@ -1,0 +1,1 @@
+SELECT NULLIF(a, b) AS cond FROM t1

@@ -1,0 +1,1 @@
+SELECT NVL2(a, b, c) AS cond FROM t1

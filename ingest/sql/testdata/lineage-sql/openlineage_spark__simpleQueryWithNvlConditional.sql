@@ -1,0 +1,1 @@
+SELECT NVL(a, b) AS cond FROM t1

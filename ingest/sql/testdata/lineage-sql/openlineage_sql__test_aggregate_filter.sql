@@ -1,0 +1,2 @@
+SELECT COUNT(*) FILTER (WHERE status = 'paid') AS paid_orders
+         FROM orders

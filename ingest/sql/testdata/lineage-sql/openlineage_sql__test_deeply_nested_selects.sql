@@ -1,0 +1,7 @@
+SELECT a FROM (
+            SELECT a FROM (
+                SELECT a FROM (
+                    SELECT a FROM t
+                )
+            )
+         )

@@ -1,0 +1,2 @@
+SELECT RANK() OVER (PARTITION BY i.a ORDER BY i.b DESC) AS c
+         FROM table1 i

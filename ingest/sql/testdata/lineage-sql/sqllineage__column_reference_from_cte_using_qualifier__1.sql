@@ -1,0 +1,3 @@
+WITH wtab1 AS (SELECT col1 FROM tab2)
+INSERT INTO tab1
+SELECT wtab1.col1 FROM wtab1
