@@ -36,10 +36,12 @@ var (
 
 // Reads.
 var (
-	//go:embed upstream.cypher
-	Upstream string
-	//go:embed downstream.cypher
-	Downstream string
+	//go:embed upstream_step.cypher
+	UpstreamStep string
+	//go:embed downstream_step.cypher
+	DownstreamStep string
+	//go:embed column_nodes.cypher
+	ColumnNodes string
 	//go:embed view_detail.cypher
 	ViewDetail string
 	//go:embed search_names.cypher

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ColumnID names a column as DB.SCHEMA.TABLE.COLUMN. Parts hold identifiers as Snowflake resolves
@@ -50,10 +51,13 @@ func (c ColumnID) Object() ObjectID {
 	return ObjectID{Database: c.Database, Schema: c.Schema, Name: c.Table}
 }
 
-// Validate reports an empty part.
+// Validate reports an empty part or a part that is not UTF-8.
 func (c ColumnID) Validate() error {
 	if c.Database == "" || c.Schema == "" || c.Table == "" || c.Column == "" {
 		return fmt.Errorf("column id %s: empty part", c)
+	}
+	if !utf8.ValidString(c.Database + c.Schema + c.Table + c.Column) {
+		return fmt.Errorf("column id %q: not UTF-8", c.String())
 	}
 	return nil
 }
@@ -73,10 +77,13 @@ func (o ObjectID) SchemaID() string {
 	return joinIdentifiers(o.Database, o.Schema)
 }
 
-// Validate reports an empty part.
+// Validate reports an empty part or a part that is not UTF-8.
 func (o ObjectID) Validate() error {
 	if o.Database == "" || o.Schema == "" || o.Name == "" {
 		return fmt.Errorf("object id %s: empty part", o)
+	}
+	if !utf8.ValidString(o.Database + o.Schema + o.Name) {
+		return fmt.Errorf("object id %q: not UTF-8", o.String())
 	}
 	return nil
 }
@@ -93,6 +100,9 @@ func QuoteIdentifier(s string) string {
 // ParseIdentifiers splits a dotted name into resolved parts: unquoted parts are upper-cased and
 // must be valid Snowflake unquoted identifiers; quoted parts are kept exactly ("" is a quote).
 func ParseIdentifiers(s string) ([]string, error) {
+	if !utf8.ValidString(s) {
+		return nil, fmt.Errorf("name is not valid UTF-8")
+	}
 	var parts []string
 	i := 0
 	for {

@@ -67,6 +67,7 @@ func TestParseColumnIDErrors(t *testing.T) {
 		{`a.b.c."x"y`, "expected '.'"},
 		{"a.b.c.`t`", "invalid unquoted"},
 		{"a.b.c.x-y", "invalid unquoted"},
+		{"a.b.c.\"\xff\"", "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

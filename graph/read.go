@@ -14,11 +14,11 @@ import (
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
-// MaxDepth is the deepest Upstream/Downstream traversal; the bound is also written in
-// upstream.cypher and downstream.cypher (Cypher takes no parameter in a pattern length).
+// MaxDepth is the deepest Upstream/Downstream traversal.
 const MaxDepth = 20
 
 // MaxPaths caps the paths one traversal returns; Subgraph.Truncated says when it was hit.
+// Nodes and Edges are always complete.
 const MaxPaths = 5000
 
 // MaxSearchLimit caps Search results.
@@ -26,7 +26,7 @@ const MaxSearchLimit = 200
 
 // Upstream returns the columns col derives from, up to depth hops (1..MaxDepth).
 func (s *Store) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	sg, err := s.traverse(ctx, cypher.Upstream, col, depth)
+	sg, err := s.traverse(ctx, cypher.UpstreamStep, true, col, depth)
 	if err != nil {
 		return Subgraph{}, fmt.Errorf("upstream of %s: %w", col, err)
 	}
@@ -35,98 +35,148 @@ func (s *Store) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph
 
 // Downstream returns the columns derived from col (its impact), up to depth hops (1..MaxDepth).
 func (s *Store) Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	sg, err := s.traverse(ctx, cypher.Downstream, col, depth)
+	sg, err := s.traverse(ctx, cypher.DownstreamStep, false, col, depth)
 	if err != nil {
 		return Subgraph{}, fmt.Errorf("downstream of %s: %w", col, err)
 	}
 	return sg, nil
 }
 
-func (s *Store) traverse(ctx context.Context, query string, col ColumnID, depth int) (Subgraph, error) {
+// traverse walks DERIVES_FROM breadth first, one batched statement per hop, inside one read
+// transaction. Each column is expanded once, at its shortest distance from the root, so the
+// work is linear in the edges found; a variable-length pattern would enumerate every path
+// (parallel DIRECT/INDIRECT edges double them at each hop) and cannot take the depth as a
+// parameter. Paths are then built from the edges in Go.
+func (s *Store) traverse(ctx context.Context, step string, upstream bool, root ColumnID, depth int) (Subgraph, error) {
 	if depth < 1 || depth > MaxDepth {
 		return Subgraph{}, invalidf("depth %d out of range 1..%d", depth, MaxDepth)
 	}
-	if err := col.Validate(); err != nil {
+	if err := root.Validate(); err != nil {
 		return Subgraph{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	res, err := s.read(ctx, query, map[string]any{"id": col.String(), "depth": int64(depth), "pathLimit": int64(MaxPaths)})
-	if err != nil {
-		return Subgraph{}, err
-	}
-	if len(res.Records) == 0 {
-		return Subgraph{}, fmt.Errorf("column %s: %w", col, ErrNotFound)
-	}
-	rec := res.Records[0]
-	sg := Subgraph{Root: col, Depth: depth}
-	if sg.Truncated, _, err = neo4j.GetRecordValue[bool](rec, "truncated"); err != nil {
-		return Subgraph{}, err
-	}
-	paths, _, err := neo4j.GetRecordValue[[]any](rec, "paths")
-	if err != nil {
-		return Subgraph{}, err
-	}
-	seenPath := make(map[string]bool, len(paths))
-	for _, p := range paths {
-		ids, ok := p.([]any)
-		if !ok {
-			return Subgraph{}, fmt.Errorf("path: unexpected %T", p)
-		}
-		path := make([]ColumnID, 0, len(ids))
-		for _, id := range ids {
-			c, err := parseColumnValue(id)
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeRead})
+	defer session.Close(ctx)
+	sg, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (Subgraph, error) {
+		sg := Subgraph{Root: root, Depth: depth}
+		seen := map[string]bool{root.String(): true}
+		order := []any{root.String()}
+		frontier := []any{root.String()}
+		for hop := 0; hop < depth && len(frontier) > 0; hop++ {
+			res, err := tx.Run(ctx, step, map[string]any{"ids": frontier})
 			if err != nil {
-				return Subgraph{}, fmt.Errorf("path: %w", err)
+				return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
 			}
-			path = append(path, c)
+			recs, err := res.Collect(ctx)
+			if err != nil {
+				return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
+			}
+			frontier = nil
+			for _, rec := range recs {
+				m, _, err := neo4j.GetRecordValue[map[string]any](rec, "edge")
+				if err != nil {
+					return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
+				}
+				e, err := edgeFromMap(m)
+				if err != nil {
+					return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
+				}
+				sg.Edges = append(sg.Edges, e)
+				next := e.To.String()
+				if !upstream {
+					next = e.From.String()
+				}
+				if !seen[next] {
+					seen[next] = true
+					order = append(order, next)
+					frontier = append(frontier, next)
+				}
+			}
 		}
-		// Parallel edges (e.g. DIRECT and INDIRECT to the same source) give the same column path.
-		parts := make([]string, len(path))
-		for i, c := range path {
-			parts[i] = c.String()
+		res, err := tx.Run(ctx, cypher.ColumnNodes, map[string]any{"ids": order})
+		if err != nil {
+			return Subgraph{}, fmt.Errorf("columns: %w", err)
 		}
-		key := strings.Join(parts, "\x00")
-		if seenPath[key] {
-			continue
+		recs, err := res.Collect(ctx)
+		if err != nil {
+			return Subgraph{}, fmt.Errorf("columns: %w", err)
 		}
-		seenPath[key] = true
-		sg.Paths = append(sg.Paths, path)
-	}
-	nodes, _, err := neo4j.GetRecordValue[[]any](rec, "nodes")
+		for _, rec := range recs {
+			m, _, err := neo4j.GetRecordValue[map[string]any](rec, "node")
+			if err != nil {
+				return Subgraph{}, fmt.Errorf("columns: %w", err)
+			}
+			n, err := nodeFromMap(m)
+			if err != nil {
+				return Subgraph{}, err
+			}
+			sg.Nodes = append(sg.Nodes, n)
+		}
+		return sg, nil
+	})
 	if err != nil {
 		return Subgraph{}, err
 	}
-	for _, v := range nodes {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return Subgraph{}, fmt.Errorf("node: unexpected %T", v)
-		}
-		n, err := nodeFromMap(m)
-		if err != nil {
-			return Subgraph{}, err
-		}
-		sg.Nodes = append(sg.Nodes, n)
+	if !slices.ContainsFunc(sg.Nodes, func(n Node) bool { return n.ID == root }) {
+		return Subgraph{}, fmt.Errorf("column %s: %w", root, ErrNotFound)
 	}
-	edges, _, err := neo4j.GetRecordValue[[]any](rec, "edges")
-	if err != nil {
-		return Subgraph{}, err
-	}
-	for _, v := range edges {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return Subgraph{}, fmt.Errorf("edge: unexpected %T", v)
-		}
-		e, err := edgeFromMap(m)
-		if err != nil {
-			return Subgraph{}, err
-		}
-		sg.Edges = append(sg.Edges, e)
-	}
+	sg.Paths, sg.Truncated = buildPaths(root, sg.Edges, upstream, depth, MaxPaths)
 	slices.SortFunc(sg.Nodes, func(a, b Node) int { return cmp.Compare(a.ID.String(), b.ID.String()) })
 	slices.SortFunc(sg.Edges, compareEdges)
-	slices.SortFunc(sg.Paths, func(a, b []ColumnID) int {
-		return slices.CompareFunc(a, b, func(x, y ColumnID) int { return cmp.Compare(x.String(), y.String()) })
-	})
 	return sg, nil
+}
+
+// buildPaths lists the maximal column paths from root over edges (following From->To when
+// upstream, To->From otherwise): a path ends after depth hops or at a column with no next
+// column. Parallel edges give one path. It stops after limit paths and reports truncation.
+func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([][]ColumnID, bool) {
+	next := map[ColumnID][]ColumnID{}
+	for _, e := range edges {
+		from, to := e.From, e.To
+		if !upstream {
+			from, to = e.To, e.From
+		}
+		if !slices.Contains(next[from], to) {
+			next[from] = append(next[from], to)
+		}
+	}
+	for k := range next {
+		slices.SortFunc(next[k], func(a, b ColumnID) int { return cmp.Compare(a.String(), b.String()) })
+	}
+	var paths [][]ColumnID
+	truncated := false
+	path := []ColumnID{root}
+	var walk func()
+	walk = func() {
+		if truncated {
+			return
+		}
+		last := path[len(path)-1]
+		var steps []ColumnID
+		if len(path)-1 < depth {
+			for _, n := range next[last] {
+				if !slices.Contains(path, n) { // a cycle cannot come from SQL, but never loop
+					steps = append(steps, n)
+				}
+			}
+		}
+		if len(steps) == 0 {
+			if len(path) > 1 {
+				if len(paths) == limit {
+					truncated = true
+					return
+				}
+				paths = append(paths, slices.Clone(path))
+			}
+			return
+		}
+		for _, n := range steps {
+			path = append(path, n)
+			walk()
+			path = path[:len(path)-1]
+		}
+	}
+	walk()
+	return paths, truncated
 }
 
 // ViewDetail returns a view with its columns, their direct sources, and the objects it reads and

@@ -1,0 +1,196 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestBuildPaths(t *testing.T) {
+	v := obj("D", "S", "V")
+	a, b, c, d, e := v.Column("A"), v.Column("B"), v.Column("C"), v.Column("D"), v.Column("E")
+	edges := []Edge{
+		{From: a, To: b, Type: EdgeDirect}, {From: a, To: b, Type: EdgeIndirect}, // parallel
+		{From: a, To: c}, {From: b, To: d}, {From: c, To: d}, {From: d, To: e},
+	}
+	tests := []struct {
+		name      string
+		root      ColumnID
+		upstream  bool
+		depth     int
+		limit     int
+		want      [][]ColumnID
+		truncated bool
+	}{
+		{"up full", a, true, 10, 100, [][]ColumnID{{a, b, d, e}, {a, c, d, e}}, false},
+		{"up depth 2", a, true, 2, 100, [][]ColumnID{{a, b, d}, {a, c, d}}, false},
+		{"up depth 1", a, true, 1, 100, [][]ColumnID{{a, b}, {a, c}}, false},
+		{"down full", e, false, 10, 100, [][]ColumnID{{e, d, b, a}, {e, d, c, a}}, false},
+		{"leaf", e, true, 5, 100, nil, false},
+		{"limit", a, true, 10, 1, [][]ColumnID{{a, b, d, e}}, true},
+		{"limit exact", a, true, 10, 2, [][]ColumnID{{a, b, d, e}, {a, c, d, e}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, truncated := buildPaths(tt.root, edges, tt.upstream, tt.depth, tt.limit)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("paths (-want +got):\n%s", diff)
+			}
+			if truncated != tt.truncated {
+				t.Errorf("truncated = %v, want %v", truncated, tt.truncated)
+			}
+		})
+	}
+	// A cycle (not producible from SQL) ends the path instead of looping.
+	got, _ := buildPaths(a, []Edge{{From: a, To: b}, {From: b, To: a}}, true, 10, 100)
+	if diff := cmp.Diff([][]ColumnID{{a, b}}, got); diff != "" {
+		t.Errorf("cycle (-want +got):\n%s", diff)
+	}
+}
+
+func TestLuceneQuery(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Cust", "(cust^2 OR cust*)"},
+		{"  cust   ord ", "(cust^2 OR cust*) AND (ord^2 OR ord*)"},
+		{`a+b-c&&d||e!f(g)h{i}j[k]l^m"n~o*p?q:r\s/t`, `(a\+b\-c\&\&d\|\|e\!f\(g\)h\{i\}j\[k\]l\^m\"n\~o\*p\?q\:r\\s\/t^2 OR a\+b\-c\&\&d\|\|e\!f\(g\)h\{i\}j\[k\]l\^m\"n\~o\*p\?q\:r\\s\/t*)`},
+		{"AND OR NOT", "(and^2 OR and*) AND (or^2 OR or*) AND (not^2 OR not*)"},
+		{"}) DETACH DELETE n //", `(\}\)^2 OR \}\)*) AND (detach^2 OR detach*) AND (delete^2 OR delete*) AND (n^2 OR n*) AND (\/\/^2 OR \/\/*)`},
+		{"Ünï", "(ünï^2 OR ünï*)"},
+	}
+	for _, tt := range tests {
+		got, err := LuceneQuery(tt.in)
+		if err != nil {
+			t.Fatalf("LuceneQuery(%q): %v", tt.in, err)
+		}
+		if got != tt.want {
+			t.Errorf("LuceneQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"", " \t\n", strings.Repeat("w ", 17)} {
+		if _, err := LuceneQuery(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("LuceneQuery(%q): %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestPrepareViewRejectsBadInput(t *testing.T) {
+	v := obj("D", "S", "V")
+	other := obj("D", "S", "OTHER")
+	src := obj("D", "S", "T").Column("X")
+	base := func() View {
+		return View{ID: v, Status: StatusOK, Columns: []Column{{"A", 1, ""}},
+			Edges: []Edge{{From: v.Column("A"), To: src, Type: EdgeDirect, Subtype: SubtypeIdentity}}}
+	}
+	tests := []struct {
+		name    string
+		mutate  func(*View)
+		wantErr string
+	}{
+		{"empty id", func(x *View) { x.ID.Schema = "" }, "empty part"},
+		{"status", func(x *View) { x.Status = "" }, "status"},
+		{"empty column", func(x *View) { x.Columns = append(x.Columns, Column{}) }, "empty name"},
+		{"duplicate column", func(x *View) { x.Columns = append(x.Columns, Column{Name: "A"}) }, "listed twice"},
+		{"edge from another view", func(x *View) { x.Edges[0].From = other.Column("A") }, "not a column of view"},
+		{"edge from unknown column", func(x *View) { x.Edges[0].From = v.Column("B") }, "not in the view's column list"},
+		{"edge to unknown own column", func(x *View) { x.Edges[0].To = v.Column("B") }, "not in the view's column list"},
+		{"edge to empty id", func(x *View) { x.Edges[0].To = ColumnID{} }, "empty part"},
+		{"type", func(x *View) { x.Edges[0].Type = "SIDEWAYS" }, "type"},
+		{"subtype", func(x *View) { x.Edges[0].Subtype = "MAGIC" }, "subtype"},
+		{"edge view", func(x *View) { x.Edges[0].View = other }, "belongs to view"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := base()
+			tt.mutate(&x)
+			_, err := prepareView(x)
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("prepareView: %v, want ErrInvalid containing %q", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := prepareView(base()); err != nil {
+		t.Errorf("valid view: %v", err)
+	}
+	// Same lineage in another edge order hashes the same; a changed expression does not.
+	a, _ := prepareView(base())
+	x := base()
+	x.Edges = append(x.Edges, Edge{From: v.Column("A"), To: src.Object().Column("Y"), Type: EdgeIndirect, Subtype: SubtypeFilter})
+	y := base()
+	y.Edges = append([]Edge{x.Edges[1]}, y.Edges...)
+	bx, _ := prepareView(x)
+	by, _ := prepareView(y)
+	if bx.view["hash"] != by.view["hash"] || bx.view["hash"] == a.view["hash"] {
+		t.Errorf("hash: x %v y %v base %v", bx.view["hash"], by.view["hash"], a.view["hash"])
+	}
+	y.Edges[0].Expression = "changed"
+	if bz, _ := prepareView(y); bz.view["hash"] == by.view["hash"] {
+		t.Error("hash ignores the expression")
+	}
+}
+
+func TestTraversalValidatesDepth(t *testing.T) {
+	s := NewStore(nil, "neo4j") // validation happens before any I/O
+	for _, depth := range []int{0, -1, MaxDepth + 1} {
+		if _, err := s.Upstream(context.Background(), obj("D", "S", "T").Column("C"), depth); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Upstream depth %d: %v, want ErrInvalid", depth, err)
+		}
+		if _, err := s.Downstream(context.Background(), obj("D", "S", "T").Column("C"), depth); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Downstream depth %d: %v, want ErrInvalid", depth, err)
+		}
+	}
+	if _, err := s.Search(context.Background(), "x", "", MaxSearchLimit+1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Search limit: %v, want ErrInvalid", err)
+	}
+}
+
+func TestMigrationsLoad(t *testing.T) {
+	ms, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 3 {
+		t.Fatalf("%d migrations", len(ms))
+	}
+	for i, m := range ms {
+		if m.Version != i+1 {
+			t.Errorf("migration %s has version %d, want %d (no gaps)", m.Name, m.Version, i+1)
+		}
+		for _, st := range m.Statements {
+			if !strings.Contains(st, "IF NOT EXISTS") {
+				t.Errorf("migration %s statement without IF NOT EXISTS: %s", m.Name, st)
+			}
+			if strings.Contains(st, ";") {
+				t.Errorf("migration %s statement not split: %s", m.Name, st)
+			}
+		}
+	}
+	fsys := fstest.MapFS{
+		"m/002_b.cypher":   {Data: []byte("// comment\nCREATE INDEX b IF NOT EXISTS\n  FOR (n:B) ON (n.x);\nCREATE INDEX c IF NOT EXISTS FOR (n:C) ON (n.x);\n")},
+		"m/001_a.cypher":   {Data: []byte("CREATE INDEX a IF NOT EXISTS FOR (n:A) ON (n.x)")},
+		"m/readme.txt":     {Data: []byte("ignored")},
+		"bad/x_a.cypher":   {Data: []byte("CREATE")},
+		"dup/001_a.cypher": {Data: []byte("A")},
+		"dup/001_b.cypher": {Data: []byte("B")},
+	}
+	got, err := loadMigrations(fsys, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Migration{
+		{Version: 1, Name: "001_a", Statements: []string{"CREATE INDEX a IF NOT EXISTS FOR (n:A) ON (n.x)"}},
+		{Version: 2, Name: "002_b", Statements: []string{"CREATE INDEX b IF NOT EXISTS\nFOR (n:B) ON (n.x)", "CREATE INDEX c IF NOT EXISTS FOR (n:C) ON (n.x)"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("loadMigrations (-want +got):\n%s", diff)
+	}
+	if _, err := loadMigrations(fsys, "bad"); err == nil {
+		t.Error("bad file name: want error")
+	}
+	if _, err := loadMigrations(fsys, "dup"); err == nil {
+		t.Error("duplicate version: want error")
+	}
+}
