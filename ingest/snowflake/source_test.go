@@ -83,7 +83,7 @@ func analyticsViews() []snowflake.View {
 	}
 }
 
-func newSource(t *testing.T, srv *snowflaketest.Server, cfg snowflake.Config) *snowflake.Source {
+func newSource(t testing.TB, srv *snowflaketest.Server, cfg snowflake.Config) *snowflake.Source {
 	t.Helper()
 	src, err := snowflake.OpenConfig(srv.Config(), cfg, slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
