@@ -1,0 +1,195 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Status is the state of one dependency or of the whole service.
+type Status string
+
+const (
+	StatusUp       Status = "up"
+	StatusDegraded Status = "degraded" // answers, but something is off (see Message)
+	StatusDown     Status = "down"     // does not answer
+)
+
+// CheckResult is what a Checker learned from a dependency that answered.
+type CheckResult struct {
+	// Status is StatusUp or StatusDegraded; an error from Check means down.
+	// The zero value counts as up.
+	Status  Status
+	Version string
+	// Info holds dependency-specific facts (edition, migration level, mode).
+	Info map[string]any
+	// Message says why the dependency is degraded.
+	Message string
+}
+
+// Checker probes one dependency. Check must honour ctx's deadline; an error
+// means the dependency did not answer.
+type Checker interface {
+	Name() string
+	Check(ctx context.Context) (CheckResult, error)
+}
+
+// DependencyHealth is one dependency's entry in /health/detailed.
+type DependencyHealth struct {
+	Name      string         `json:"name"`
+	Status    Status         `json:"status"`
+	LatencyMS float64        `json:"latency_ms"`
+	Version   string         `json:"version,omitempty"`
+	Info      map[string]any `json:"info,omitempty"`
+	Message   string         `json:"message,omitempty"`
+	Error     string         `json:"error,omitempty"`
+}
+
+// DetailedHealth is the body of /health/detailed.
+type DetailedHealth struct {
+	Status       Status             `json:"status"`
+	Build        BuildInfo          `json:"build"`
+	StartedAt    time.Time          `json:"started_at"`
+	UptimeS      float64            `json:"uptime_s"`
+	CheckedAt    time.Time          `json:"checked_at"`
+	Dependencies []DependencyHealth `json:"dependencies"`
+}
+
+// checkAll probes every checker concurrently, each bounded by timeout.
+// Results keep the checkers' order.
+func checkAll(ctx context.Context, checkers []Checker, timeout time.Duration) []DependencyHealth {
+	out := make([]DependencyHealth, len(checkers))
+	var wg sync.WaitGroup
+	for i, ch := range checkers {
+		wg.Go(func() {
+			out[i] = checkOne(ctx, ch, timeout)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// checkGrace is how long past its deadline a checker may take to return its
+// own error, which usually names the cause ("connection refused").
+const checkGrace = 250 * time.Millisecond
+
+// checkOne runs one check with a deadline. A checker that ignores its
+// deadline is reported down shortly after it; its goroutine ends on its own.
+func checkOne(ctx context.Context, ch Checker, timeout time.Duration) DependencyHealth {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type answer struct {
+		res CheckResult
+		err error
+	}
+	done := make(chan answer, 1)
+	start := time.Now()
+	go func() {
+		res, err := ch.Check(cctx)
+		done <- answer{res, err}
+	}()
+	hard := time.NewTimer(timeout + checkGrace)
+	defer hard.Stop()
+	var a answer
+	select {
+	case a = <-done:
+	case <-hard.C:
+		a.err = fmt.Errorf("no answer within %s", timeout)
+	case <-ctx.Done():
+		a.err = fmt.Errorf("check abandoned: %w", context.Cause(ctx))
+	}
+	h := DependencyHealth{
+		Name:      ch.Name(),
+		LatencyMS: float64(time.Since(start).Microseconds()) / 1000,
+	}
+	if a.err != nil {
+		h.Status = StatusDown
+		h.Error = a.err.Error()
+		return h
+	}
+	h.Status = a.res.Status
+	if h.Status == "" {
+		h.Status = StatusUp
+	}
+	h.Version = a.res.Version
+	h.Info = a.res.Info
+	h.Message = a.res.Message
+	return h
+}
+
+// overall is up when every dependency is up, down when any is down, else degraded.
+func overall(deps []DependencyHealth) Status {
+	st := StatusUp
+	for _, d := range deps {
+		switch d.Status {
+		case StatusDown:
+			return StatusDown
+		case StatusDegraded:
+			st = StatusDegraded
+		}
+	}
+	return st
+}
+
+func (s *Server) health(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// live answers 200 while the process serves HTTP; it checks nothing else so
+// that a slow dependency never gets the process restarted.
+func (s *Server) live(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// ready answers 200 when every dependency answers within the health timeout,
+// else 503 naming each one that did not.
+func (s *Server) ready(c echo.Context) error {
+	deps := checkAll(c.Request().Context(), s.checkers, s.cfg.HealthTimeout)
+	var failed []string
+	var failures []map[string]string
+	for _, d := range deps {
+		if d.Status == StatusDown {
+			failed = append(failed, d.Name+": "+d.Error)
+			failures = append(failures, map[string]string{"name": d.Name, "error": d.Error})
+		}
+	}
+	if len(failed) > 0 {
+		return &Problem{
+			Type:       ProblemTypeNotReady,
+			Title:      "Dependencies unavailable",
+			Status:     http.StatusServiceUnavailable,
+			Detail:     strings.Join(failed, "; "),
+			Extensions: map[string]any{"failed": failures},
+		}
+	}
+	statuses := make(map[string]Status, len(deps))
+	for _, d := range deps {
+		statuses[d.Name] = d.Status
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "dependencies": statuses})
+}
+
+// detailed reports every dependency with latency, version and facts, plus the
+// build; 200 only when all are up.
+func (s *Server) detailed(c echo.Context) error {
+	deps := checkAll(c.Request().Context(), s.checkers, s.cfg.HealthTimeout)
+	now := time.Now().UTC()
+	body := DetailedHealth{
+		Status:       overall(deps),
+		Build:        s.cfg.Build,
+		StartedAt:    s.started,
+		UptimeS:      now.Sub(s.started).Truncate(time.Millisecond).Seconds(),
+		CheckedAt:    now,
+		Dependencies: deps,
+	}
+	code := http.StatusOK
+	if body.Status != StatusUp {
+		code = http.StatusServiceUnavailable
+	}
+	return c.JSON(code, body)
+}

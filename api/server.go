@@ -1,0 +1,161 @@
+// Package api is Tributary's HTTP server: echo routes, middleware, one
+// problem+json error handler, and health endpoints. It holds no Cypher and
+// no parsing; dependencies come in through small interfaces.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// BuildInfo identifies the running binary; it appears in /health/detailed.
+type BuildInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	BuildTime string `json:"build_time,omitempty"`
+	Modified  bool   `json:"modified,omitempty"`
+	GoVersion string `json:"go_version"`
+}
+
+// Config holds the server's settings. Zero durations and limits take the
+// defaults below.
+type Config struct {
+	Addr              string
+	ReadTimeout       time.Duration // whole request, body included
+	ReadHeaderTimeout time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	RequestTimeout    time.Duration // deadline of each handler's context
+	HealthTimeout     time.Duration // per dependency check
+	BodyLimit         int64         // bytes
+	Build             BuildInfo
+}
+
+// Defaults used for zero Config fields.
+const (
+	DefaultReadTimeout       = 15 * time.Second
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	DefaultRequestTimeout    = 25 * time.Second
+	DefaultHealthTimeout     = 2 * time.Second
+	DefaultBodyLimit         = 4 << 20
+)
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.ReadTimeout, DefaultReadTimeout)
+	def(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	def(&c.WriteTimeout, DefaultWriteTimeout)
+	def(&c.IdleTimeout, DefaultIdleTimeout)
+	def(&c.RequestTimeout, DefaultRequestTimeout)
+	def(&c.HealthTimeout, DefaultHealthTimeout)
+	if c.BodyLimit <= 0 {
+		c.BodyLimit = DefaultBodyLimit
+	}
+	return c
+}
+
+// Deps are what the handlers use, each behind a small interface.
+type Deps struct {
+	// Checkers are the dependencies /health/ready and /health/detailed probe.
+	Checkers []Checker
+}
+
+// Server is the HTTP server. Create it with New, run it with ListenAndServe
+// or Serve, stop it with Shutdown.
+type Server struct {
+	cfg      Config
+	logger   *slog.Logger
+	echo     *echo.Echo
+	http     *http.Server
+	checkers []Checker
+	started  time.Time
+}
+
+// New builds the server and its routes. It does not listen yet.
+func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:      cfg,
+		logger:   logger,
+		checkers: deps.Checkers,
+		started:  time.Now().UTC(),
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(
+		requestID(),
+		s.accessLog(),
+		s.recoverPanics(),
+		bodyLimit(cfg.BodyLimit),
+		requestTimeout(cfg.RequestTimeout),
+	)
+	s.echo = e
+	s.routes()
+	s.http = &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           e,
+		ReadTimeout:       cfg.ReadTimeout,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// routes is the one place where routes are registered.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/health", s.health)
+	e.GET("/health/live", s.live)
+	e.GET("/health/ready", s.ready)
+	e.GET("/health/detailed", s.detailed)
+}
+
+// Handler returns the server's http.Handler (middleware and routes).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// ListenAndServe listens on Config.Addr and serves until Shutdown. It returns
+// nil after a Shutdown, or the error that stopped it.
+func (s *Server) ListenAndServe() error {
+	l, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(l)
+}
+
+// Serve serves on l until Shutdown; it returns nil after a Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.logger.Info("http server listening", "addr", l.Addr().String())
+	if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http on %s: %w", l.Addr(), err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests until
+// ctx ends; then it closes the remaining connections.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		cerr := s.http.Close()
+		return errors.Join(fmt.Errorf("graceful shutdown: %w", err), cerr)
+	}
+	return nil
+}

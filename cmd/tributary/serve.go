@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/tributary-lineage/tributary/api"
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+func runServe(ctx context.Context, e env, args []string) int {
+	fs := newFlagSet(e, "serve", "Run the HTTP API until SIGINT or SIGTERM, then shut down gracefully.\nConfigured by the TRIBUTARY_* environment (see `tributary help`).")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, logger, code, ok := setup(e)
+	if !ok {
+		return code
+	}
+	if err := serve(ctx, cfg, logger); err != nil {
+		logger.Error("serve failed", "error", err.Error())
+		return exitFail
+	}
+	return exitOK
+}
+
+// serve wires clients, store and server, serves until ctx ends, then shuts
+// everything down within cfg.ShutdownTimeout.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
+	build := buildInfo()
+	logger.Info("starting tributary", "build", build, "config", cfg)
+
+	driver, err := newNeo4jDriver(cfg.Neo4j)
+	if err != nil {
+		return err
+	}
+	rdb := newRedisClient(cfg.Redis)
+	store := graph.NewStore(driver, cfg.Neo4j.Database)
+
+	srv := api.New(api.Config{
+		Addr:           cfg.HTTP.Addr,
+		ReadTimeout:    cfg.HTTP.ReadTimeout,
+		WriteTimeout:   cfg.HTTP.WriteTimeout,
+		IdleTimeout:    cfg.HTTP.IdleTimeout,
+		RequestTimeout: cfg.HTTP.RequestTimeout,
+		HealthTimeout:  cfg.HTTP.HealthTimeout,
+		BodyLimit:      cfg.HTTP.BodyLimit,
+		Build:          build,
+	}, api.Deps{
+		Checkers: []api.Checker{api.NewNeo4jChecker(store, driver), api.NewRedisChecker(rdb)},
+	}, logger)
+
+	// Closing the clients runs last, after the server has drained.
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		err = errors.Join(err, closeClients(cctx, driver.Close, rdb.Close))
+	}()
+
+	l, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "reason", context.Cause(ctx).Error(), "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(sctx)
+	serveErr := <-served
+	if err := errors.Join(shutErr, serveErr); err != nil {
+		return err
+	}
+	logger.Info("http server stopped")
+	return nil
+}
+
+func closeClients(ctx context.Context, closeNeo4j func(context.Context) error, closeRedis func() error) error {
+	var errs []error
+	if err := closeNeo4j(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("close neo4j driver: %w", err))
+	}
+	if err := closeRedis(); err != nil {
+		errs = append(errs, fmt.Errorf("close redis client: %w", err))
+	}
+	return errors.Join(errs...)
+}
