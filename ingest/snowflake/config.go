@@ -3,6 +3,7 @@ package snowflake
 import (
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -311,4 +312,49 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// secretFields is the JSON a credentials secret may hold (for example an AWS
+// Secrets Manager secret named by TRIBUTARY_SNOWFLAKE_SECRET_ID). Keys are
+// matched case-insensitively.
+type secretFields struct {
+	Account        string `json:"account"`
+	User           string `json:"user"`
+	Role           string `json:"role"`
+	Warehouse      string `json:"warehouse"`
+	Auth           string `json:"auth"`
+	Password       string `json:"password"`
+	PrivateKey     string `json:"private_key"`
+	PrivateKeyPath string `json:"private_key_path"`
+	Token          string `json:"token"`
+}
+
+// WithSecret returns c with the non-empty fields of a JSON secret applied on
+// top (the secret wins). When the secret carries credentials of one kind,
+// credentials of the other kinds from c are cleared so the secret decides
+// the authentication method unless it names one. The result is validated.
+func (c Config) WithSecret(secretJSON []byte) (Config, error) {
+	var s secretFields
+	if err := json.Unmarshal(secretJSON, &s); err != nil {
+		return Config{}, fmt.Errorf("snowflake secret: %w", err)
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&c.Account, s.Account)
+	set(&c.User, s.User)
+	set(&c.Role, s.Role)
+	set(&c.Warehouse, s.Warehouse)
+	if s.Password != "" || s.PrivateKey != "" || s.PrivateKeyPath != "" || s.Token != "" {
+		c.Password, c.PrivateKeyPEM, c.PrivateKeyPath, c.Token, c.Auth = s.Password, s.PrivateKey, s.PrivateKeyPath, s.Token, ""
+	}
+	if s.Auth != "" {
+		c.Auth = AuthMethod(strings.ToLower(s.Auth))
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("snowflake config with secret: %w", err)
+	}
+	return c, nil
 }

@@ -258,3 +258,29 @@ func TestUnreachableServiceIsTransient(t *testing.T) {
 		t.Errorf("Transient(%v) = false", err)
 	}
 }
+
+func TestWithSecret(t *testing.T) {
+	base := Config{Account: "env-acct", User: "ENV_USER", Role: "R", Password: "env-pw", IncludeDatabases: []string{"PROD"}}
+	got, err := base.WithSecret([]byte(`{"user":"SECRET_USER","private_key":"-----BEGIN PRIVATE KEY-----\n..."}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Account: "env-acct", User: "SECRET_USER", Role: "R",
+		PrivateKeyPEM: "-----BEGIN PRIVATE KEY-----\n...", IncludeDatabases: []string{"PROD"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("config (-want +got):\n%s", d)
+	}
+	if got.auth() != AuthKeyPair {
+		t.Errorf("auth = %s, want keypair", got.auth())
+	}
+	got, err = base.WithSecret([]byte(`{"auth":"PAT","token":"t-1"}`))
+	if err != nil || got.auth() != AuthPAT || got.Token != "t-1" || got.Password != "" {
+		t.Errorf("PAT secret: %+v, %v", got, err)
+	}
+	if _, err := base.WithSecret([]byte(`{"auth":"oauth"}`)); err == nil {
+		t.Error("oauth without token accepted")
+	}
+	if _, err := base.WithSecret([]byte(`not json`)); err == nil || !strings.Contains(err.Error(), "snowflake secret") {
+		t.Errorf("bad JSON: err = %v", err)
+	}
+}
