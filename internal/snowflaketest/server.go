@@ -8,6 +8,20 @@
 // INFORMATION_SCHEMA and SHOW commands), and otherwise fail loudly: the driver
 // receives a Snowflake error and the test is marked failed through t.Errorf.
 //
+// Typical use:
+//
+//	w := &snowflaketest.Warehouse{}
+//	w.PutView("DB", "S", snowflaketest.View{Name: "V", Text: "CREATE VIEW V AS SELECT 1 AS X"})
+//	srv := snowflaketest.New(t, snowflaketest.WithWarehouse(w))
+//	db := srv.OpenDB(srv.Config()) // *sql.DB through the real driver
+//	...
+//	srv.Update(func(w *snowflaketest.Warehouse) { w.DropView("DB", "S", "V") })
+//
+// The fixture answers SHOW TERSE DATABASES, SHOW TERSE SCHEMAS IN DATABASE
+// "DB", SHOW VIEWS IN SCHEMA "DB"."S" (each with LIMIT n [FROM 'name']) and
+// SELECT <columns> FROM "DB".INFORMATION_SCHEMA.{VIEWS|COLUMNS} [WHERE col
+// =|<> 'literal'|? [AND ...]] [ORDER BY cols]; see Warehouse.
+//
 // The wire format follows gosnowflake v1.19 (restful.go, auth.go, query.go,
 // connection.go): bodies are JSON, the session token travels in the
 // `Authorization: Snowflake Token="..."` header, and responses are gzip
