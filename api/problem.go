@@ -156,6 +156,14 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if p.Instance == "" {
 		p.Instance = req.URL.Path
 	}
+	if p.Detail == "" {
+		switch p.Status {
+		case http.StatusNotFound:
+			p.Detail = fmt.Sprintf("no route for %s %s", req.Method, req.URL.Path)
+		case http.StatusMethodNotAllowed:
+			p.Detail = fmt.Sprintf("%s is not allowed on %s", req.Method, req.URL.Path)
+		}
+	}
 	if rid != "" {
 		if p.Extensions == nil {
 			p.Extensions = map[string]any{}

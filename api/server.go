@@ -35,6 +35,7 @@ type Config struct {
 	RequestTimeout    time.Duration // deadline of each handler's context
 	HealthTimeout     time.Duration // per dependency check
 	BodyLimit         int64         // bytes
+	MaxDepth          int           // largest lineage traversal depth a request may ask for
 	Build             BuildInfo
 }
 
@@ -47,6 +48,7 @@ const (
 	DefaultRequestTimeout    = 25 * time.Second
 	DefaultHealthTimeout     = 2 * time.Second
 	DefaultBodyLimit         = 4 << 20
+	DefaultMaxDepth          = 20
 )
 
 func (c Config) withDefaults() Config {
@@ -63,6 +65,9 @@ func (c Config) withDefaults() Config {
 	def(&c.HealthTimeout, DefaultHealthTimeout)
 	if c.BodyLimit <= 0 {
 		c.BodyLimit = DefaultBodyLimit
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = DefaultMaxDepth
 	}
 	return c
 }

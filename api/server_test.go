@@ -146,6 +146,7 @@ func TestUnknownRouteIsProblemJSON(t *testing.T) {
 		"title":      "Not Found",
 		"status":     float64(404),
 		"instance":   "/no/such/route",
+		"detail":     "no route for GET /no/such/route",
 		"request_id": rid,
 	}
 	if diff := cmp.Diff(want, p); diff != "" {
@@ -159,7 +160,7 @@ func TestMethodNotAllowedIsProblemJSON(t *testing.T) {
 	if r.status != http.StatusMethodNotAllowed {
 		t.Fatalf("status = %d, want 405", r.status)
 	}
-	if p := problemBody(t, r); p["status"] != float64(405) || p["title"] != "Method Not Allowed" {
+	if p := problemBody(t, r); p["status"] != float64(405) || p["title"] != "Method Not Allowed" || p["detail"] != "POST is not allowed on /health" {
 		t.Errorf("problem = %v", p)
 	}
 }

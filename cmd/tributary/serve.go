@@ -48,6 +48,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		RequestTimeout: cfg.HTTP.RequestTimeout,
 		HealthTimeout:  cfg.HTTP.HealthTimeout,
 		BodyLimit:      cfg.HTTP.BodyLimit,
+		MaxDepth:       cfg.MaxDepth,
 		Build:          build,
 	}, api.Deps{
 		Checkers: []api.Checker{api.NewNeo4jChecker(store, driver), api.NewRedisChecker(rdb)},
