@@ -556,14 +556,13 @@ func (s *Server) sessionFor(r *http.Request) (*session, map[string]any) {
 	}
 	s.mu.Lock()
 	ss := s.sessions[token]
+	usable := ss != nil && !ss.closed
+	expired := usable && ss.expired
 	s.mu.Unlock()
-	if ss == nil || ss.closed {
+	if !usable {
 		s.fail("%s: unknown or closed session token", r.URL.Path)
 		return nil, failure("390104", "User must login again to access the service.")
 	}
-	s.mu.Lock()
-	expired := ss.expired
-	s.mu.Unlock()
 	if expired {
 		return nil, failure("390112", "Your session has expired. Please login again.")
 	}

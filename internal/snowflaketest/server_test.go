@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -314,5 +316,55 @@ func TestLargeResultsArriveInChunks(t *testing.T) {
 	}
 	if got := srv.ChunkDownloads(); got != 3 {
 		t.Errorf("chunk downloads = %d, want 3 (rows 3-5, 6-8, 9)", got)
+	}
+}
+
+func TestHeartbeatAndCloseOverRawHTTP(t *testing.T) {
+	rec := &recorder{TB: t}
+	srv := New(rec)
+	post := func(path, token, body string) map[string]any {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL()+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", `Snowflake Token="`+token+`"`)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s: decode: %v", path, err)
+		}
+		return out
+	}
+	login := post("/session/v1/login-request?requestId=1&warehouse=WH",
+		"", `{"data":{"ACCOUNT_NAME":"testacct","LOGIN_NAME":"tester","PASSWORD":"secret"}}`)
+	data, _ := login["data"].(map[string]any)
+	token, _ := data["token"].(string)
+	info, _ := data["sessionInfo"].(map[string]any)
+	if login["success"] != true || token == "" || info["warehouseName"] != "WH" {
+		t.Fatalf("login response = %v", login)
+	}
+	if hb := post("/session/heartbeat?requestId=2", token, ""); hb["success"] != true {
+		t.Errorf("heartbeat = %v", hb)
+	}
+	if cl := post("/session?delete=true&requestId=3", token, ""); cl["success"] != true {
+		t.Errorf("close = %v", cl)
+	}
+	q := post("/queries/v1/query-request?requestId=4", token, `{"sqlText":"SELECT 1"}`)
+	if q["success"] != false || q["code"] != "390104" {
+		t.Errorf("query on a closed session = %v", q)
+	}
+	if errs := rec.errors(); len(errs) != 1 || !strings.Contains(errs[0], "closed session") {
+		t.Errorf("Errorf calls = %q", errs)
+	}
+	if srv.SessionsClosed() != 1 || srv.QueryCount() != 0 {
+		t.Errorf("closed = %d, queries = %d", srv.SessionsClosed(), srv.QueryCount())
 	}
 }
