@@ -158,6 +158,9 @@ set_initial_password() {
 	if [[ -d "$VAR/data/databases/system" ]]; then
 		return 0
 	fi
+	if ((${#PASSWORD} < 8)); then
+		die "TRIBUTARY_NEO4J_PASSWORD must have at least 8 characters (Neo4j's dbms.security.auth_minimum_password_length)"
+	fi
 	log "setting the initial password of user neo4j"
 	mapfile -t flags < <(jvm_flags)
 	NEO4J_HOME="$HERE" NEO4J_CONF="$CONF" "$JAVA" "${flags[@]}" -Xms64m -Xmx256m \
