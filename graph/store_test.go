@@ -758,3 +758,45 @@ func TestCounts(t *testing.T) {
 		t.Errorf("ServerInfo = %+v", info)
 	}
 }
+
+func TestConcurrentWritersShareSourceNodes(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	db := testDB(t)
+	shared := obj(db, "RAW", "EVENTS") // not catalogued: every writer merges it as a placeholder
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := obj(db, "MART", "V"+string(rune('A'+i)))
+			errs[i] = s.ReplaceViewLineage(ctx, View{ID: v, Status: StatusOK,
+				Columns: []Column{{"E", 1, "TEXT"}, {"N", 2, "NUMBER"}},
+				Edges: []Edge{
+					edge(v.Column("E"), shared.Column("EVENT"), EdgeDirect, SubtypeIdentity),
+					edge(v.Column("N"), shared.Column("ID"), EdgeDirect, SubtypeAggregation),
+					edge(v.Column("N"), shared.Column("EVENT"), EdgeIndirect, SubtypeGroupBy),
+				}})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent ReplaceViewLineage: %v", err)
+		}
+	}
+	snap := takeSnapshot(t, s, db)
+	// 1 database, 2 schemas, 1 shared table + 8 views, 2 shared columns + 16 view columns.
+	if got := len(snap.Nodes); got != 30 {
+		t.Errorf("nodes = %d, want 30 (one shared table and its two columns):\n%s", got, strings.Join(snap.Nodes, "\n"))
+	}
+	sg, err := s.Downstream(ctx, shared.Column("EVENT"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sg.Edges) != 2*writers || len(sg.Paths) != 2*writers {
+		t.Errorf("downstream of the shared column: %d edges, %d paths, want %d each", len(sg.Edges), len(sg.Paths), 2*writers)
+	}
+}
