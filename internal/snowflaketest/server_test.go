@@ -368,3 +368,24 @@ func TestHeartbeatAndCloseOverRawHTTP(t *testing.T) {
 		t.Errorf("closed = %d, queries = %d", srv.SessionsClosed(), srv.QueryCount())
 	}
 }
+
+func TestDSN(t *testing.T) {
+	srv := New(t)
+	dsn := srv.DSN()
+	if !strings.Contains(dsn, "protocol=http") || !strings.Contains(dsn, "127.0.0.1") || !strings.Contains(dsn, "account=testacct") {
+		t.Errorf("DSN = %s", dsn)
+	}
+	db, err := sql.Open("snowflake", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	var one int
+	if err := db.QueryRowContext(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("SELECT 1 = %d, %v", one, err)
+	}
+}
