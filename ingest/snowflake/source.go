@@ -470,7 +470,9 @@ func (s *Source) showPaged(ctx context.Context, base string, fn func(showRow) er
 		if n < s.pageSize {
 			return nil
 		}
-		if page > 0 && last <= from {
+		// SHOW's sort order is Snowflake's, not necessarily Go's byte order,
+		// so only a cursor that did not move at all is treated as stuck.
+		if page > 0 && last == from {
 			return fmt.Errorf("%s: paging did not advance past %q", base, from)
 		}
 		from = last
