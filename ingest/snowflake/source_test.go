@@ -487,3 +487,23 @@ func TestAuthentication(t *testing.T) {
 		})
 	}
 }
+
+func TestShowPagingThatDoesNotAdvanceFails(t *testing.T) {
+	srv := snowflaketest.New(t)
+	srv.HandleFunc(func(q snowflaketest.Query) bool {
+		return strings.HasPrefix(q.Normalized, "SHOW TERSE DATABASES LIMIT 2")
+	}, func(snowflaketest.Query) (*snowflaketest.Result, error) {
+		return &snowflaketest.Result{
+			Columns: []snowflaketest.Column{{Name: "name", Type: "text"}},
+			Rows:    [][]any{{"A"}, {"B"}},
+		}, nil
+	})
+	src := newSource(t, srv, snowflake.Config{PageSize: 2})
+	_, err := src.ListDatabases(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `paging did not advance past "B"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if got := srv.QueryCount(); got != 2 {
+		t.Errorf("queries = %d, want 2", got)
+	}
+}
