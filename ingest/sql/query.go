@@ -27,7 +27,10 @@ func (p *parser) parseQueryRest(q *Query) {
 func (p *parser) parseWith() *With {
 	w := &With{Pos: p.tok().pos}
 	p.next() // WITH
-	w.Recursive = p.acceptKw("RECURSIVE")
+	if p.isKw("RECURSIVE") && !p.isKwAt(1, "AS") && !p.isPunctAt(1, "(") {
+		p.next()
+		w.Recursive = true
+	}
 	for p.err == nil {
 		c := &CTE{Pos: p.tok().pos, Name: p.parseIdent()}
 		if p.isPunct("(") {
@@ -293,11 +296,15 @@ func (p *parser) parseGroupBy() *GroupBy {
 	return g
 }
 
-// selectAliasStop lists non-reserved words that end a select item instead of
-// being taken as its implicit alias.
-func selectAliasStop(kw string) bool {
-	switch kw {
-	case "LIMIT", "OFFSET", "FETCH", "EXCEPT", "WINDOW":
+// clauseAhead reports whether the current non-reserved word starts a clause
+// (LIMIT n, OFFSET n, FETCH FIRST, EXCEPT) rather than being an implicit alias.
+func (p *parser) clauseAhead() bool {
+	switch p.tok().kw {
+	case "LIMIT", "OFFSET":
+		return p.operandAt(1)
+	case "FETCH":
+		return p.isKwAt(1, "FIRST") || p.isKwAt(1, "NEXT")
+	case "EXCEPT":
 		return true
 	}
 	return false
@@ -320,7 +327,7 @@ func (p *parser) parseOptAlias() *Ident {
 		id := p.parseAnyIdent()
 		return &id
 	}
-	if p.isIdent() && !p.noAlias && !selectAliasStop(p.tok().kw) {
+	if p.isIdent() && !p.noAlias && !p.clauseAhead() {
 		id := p.parseIdent()
 		return &id
 	}
@@ -485,8 +492,12 @@ func (p *parser) parseJoinOp() (kind string, natural, ok bool) {
 func (p *parser) tableAliasStop() bool {
 	t := p.tok()
 	switch t.kw {
-	case "LIMIT", "OFFSET", "FETCH", "EXCEPT", "WINDOW", "PIVOT", "UNPIVOT", "MATCH_RECOGNIZE", "MATCH_CONDITION":
-		return true
+	case "LIMIT", "OFFSET", "FETCH", "EXCEPT":
+		return p.clauseAhead()
+	case "PIVOT", "MATCH_RECOGNIZE", "MATCH_CONDITION":
+		return p.isPunctAt(1, "(")
+	case "UNPIVOT":
+		return p.isPunctAt(1, "(") || p.isKwAt(1, "INCLUDE") || p.isKwAt(1, "EXCLUDE")
 	case "ASOF", "OUTER":
 		return p.isKwAt(1, "JOIN")
 	case "AT", "BEFORE", "CHANGES":
