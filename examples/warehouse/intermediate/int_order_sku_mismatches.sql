@@ -1,0 +1,18 @@
+-- Order lines whose SKU or quantity disagrees with the 'created' event payload.
+-- RIGHT OUTER JOIN: every order line is kept, matched or not.
+CREATE OR REPLACE VIEW ANALYTICS.INTERMEDIATE.INT_ORDER_SKU_MISMATCHES AS
+SELECT
+    oi.ORDER_ID,
+    oi.ORDER_ITEM_ID,
+    ei.SKU AS EVENT_SKU,
+    oi.SKU AS ORDER_SKU,
+    ei.QUANTITY AS EVENT_QUANTITY,
+    oi.QUANTITY AS ORDER_QUANTITY,
+    IFF(ei.SKU IS NULL, 'missing_in_event', 'quantity_differs') AS MISMATCH_KIND
+FROM ANALYTICS.STAGING.STG_SHOP__ORDER_EVENT_ITEMS AS ei
+RIGHT OUTER JOIN ANALYTICS.INTERMEDIATE.INT_ORDER_ITEMS_ENRICHED AS oi
+    ON oi.ORDER_ID = ei.ORDER_ID
+   AND oi.SKU = ei.SKU
+   AND ei.EVENT_TYPE = 'created'
+WHERE ei.SKU IS NULL
+   OR ei.QUANTITY <> oi.QUANTITY;

@@ -1,0 +1,47 @@
+-- The top of the tree: a CTE with its own nested WITH, a report built on another report
+-- (RPT_LTV_BY_COHORT), a scalar subquery and quoted, case-sensitive output names.
+CREATE OR REPLACE VIEW ANALYTICS.REPORTING.RPT_EXECUTIVE_SUMMARY AS
+WITH months AS (
+    WITH revenue AS (
+        SELECT
+            DATE_TRUNC('month', ORDER_DATE) AS MONTH_START,
+            SUM(NET_REVENUE_USD) AS NET_REVENUE_USD,
+            SUM(ORDERS) AS ORDERS
+        FROM ANALYTICS.MARTS.FCT_DAILY_REVENUE
+        GROUP BY 1
+    )
+    SELECT
+        r.MONTH_START,
+        r.NET_REVENUE_USD,
+        r.ORDERS,
+        m.MRR,
+        m.PAYING_CUSTOMERS
+    FROM revenue AS r
+    LEFT JOIN ANALYTICS.MARTS.FCT_MRR AS m
+        ON m.MONTH_START = r.MONTH_START
+),
+cohorts AS (
+    SELECT
+        COHORT_MONTH,
+        SUM(CUSTOMERS) AS NEW_CUSTOMERS,
+        SUM(TOTAL_LIFETIME_VALUE) / NULLIF(SUM(CUSTOMERS), 0) AS COHORT_AVG_LTV
+    FROM ANALYTICS.REPORTING.RPT_LTV_BY_COHORT
+    GROUP BY COHORT_MONTH
+)
+SELECT
+    mo.MONTH_START AS "Month",
+    mo.NET_REVENUE_USD AS "Net revenue (USD)",
+    mo.MRR AS "MRR",
+    mo.ORDERS,
+    mo.PAYING_CUSTOMERS,
+    co.NEW_CUSTOMERS,
+    co.COHORT_AVG_LTV,
+    DIV0(
+        mo.NET_REVENUE_USD - LAG(mo.NET_REVENUE_USD) OVER (ORDER BY mo.MONTH_START),
+        LAG(mo.NET_REVENUE_USD) OVER (ORDER BY mo.MONTH_START)
+    ) AS REVENUE_GROWTH_MOM,
+    (SELECT MAX(MONTH_START) FROM ANALYTICS.MARTS.FCT_MRR) AS LATEST_MRR_MONTH
+FROM months AS mo
+LEFT JOIN cohorts AS co
+    ON co.COHORT_MONTH = mo.MONTH_START
+WHERE mo.MONTH_START >= DATEADD('month', -24, DATE_TRUNC('month', CURRENT_DATE()));

@@ -1,0 +1,12 @@
+-- SECURE view shared with a reseller: no direct identifiers, only a salted hash key.
+CREATE OR REPLACE SECURE VIEW ANALYTICS.SHARE.PARTNER_CUSTOMER_METRICS
+  COMMENT = 'Shared with the reseller partner: no direct identifiers'
+AS
+SELECT
+    SHA2(TO_VARCHAR(l.CUSTOMER_ID) || 'partner-salt', 256) AS PARTNER_CUSTOMER_KEY,
+    l.COHORT_MONTH,
+    l.SALES_REGION,
+    l.LTV_DECILE,
+    IFF(l.LIFETIME_VALUE >= 1000, '1000+', TO_VARCHAR(FLOOR(l.LIFETIME_VALUE, -2))) AS LIFETIME_VALUE_BAND
+FROM ANALYTICS.MARTS.CUSTOMER_LTV AS l
+WHERE l.SALES_REGION IN ('EMEA', 'NA');

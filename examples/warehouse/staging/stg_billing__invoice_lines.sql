@@ -1,0 +1,14 @@
+-- Invoice lines: TABLE(FLATTEN(...)) over the LINES array of each invoice.
+CREATE OR REPLACE VIEW ANALYTICS.STAGING.STG_BILLING__INVOICE_LINES AS
+SELECT
+    inv.ID AS INVOICE_ID,
+    inv.CUSTOMER_ID,
+    l.INDEX + 1 AS LINE_NUMBER,
+    l.VALUE:plan_id::STRING AS PLAN_ID,
+    l.VALUE:description::STRING AS LINE_DESCRIPTION,
+    l.VALUE:amount::NUMBER(18, 2) AS LINE_AMOUNT,
+    l.VALUE:proration::BOOLEAN AS IS_PRORATION,
+    l.VALUE:period['start']::DATE AS LINE_PERIOD_START,
+    l.VALUE:period['end']::DATE AS LINE_PERIOD_END
+FROM RAW.BILLING.INVOICES AS inv,
+    TABLE(FLATTEN(input => inv.LINES)) AS l;

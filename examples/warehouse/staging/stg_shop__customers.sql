@@ -1,0 +1,20 @@
+-- Shop customers: one row per customer (latest version), test accounts removed.
+-- PII masking: the e-mail address and phone number leave this view only as hashes.
+CREATE OR REPLACE VIEW ANALYTICS.STAGING.STG_SHOP__CUSTOMERS
+  COMMENT = 'Deduplicated shop customers; e-mail and phone hashed'
+AS
+SELECT
+    c.ID AS CUSTOMER_ID,
+    SHA2(LOWER(TRIM(c.EMAIL)), 256) AS EMAIL_HASH,
+    SPLIT_PART(c.EMAIL, '@', 2) AS EMAIL_DOMAIN,
+    INITCAP(c.FIRST_NAME) AS FIRST_NAME,
+    INITCAP(c.LAST_NAME) AS LAST_NAME,
+    MD5(REGEXP_REPLACE(c.PHONE, '[^0-9]', '')) AS PHONE_HASH,
+    UPPER(c.COUNTRY_CODE) AS COUNTRY_CODE,
+    NULLIF(TRIM(c.CITY), '') AS CITY,
+    COALESCE(c.MARKETING_OPT_IN, FALSE) AS MARKETING_OPT_IN,
+    c.CREATED_AT AS SIGNED_UP_AT,
+    c.UPDATED_AT
+FROM RAW.SHOP.CUSTOMERS AS c
+WHERE NOT COALESCE(c.IS_TEST, FALSE)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY c.ID ORDER BY c.UPDATED_AT DESC, c._LOADED_AT DESC) = 1;
