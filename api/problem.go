@@ -170,7 +170,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		}
 		p.Extensions[problemExtRequestID] = rid
 	}
-	if p.Status >= 500 {
+	// Unexpected failures are logged here, once; problems a handler built on
+	// purpose (503 not ready, 4xx) show in the access log only.
+	if p.Status >= 500 && p.Err != nil {
 		s.logger.LogAttrs(req.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", rid),
 			slog.String("method", req.Method),

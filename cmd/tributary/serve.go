@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
@@ -58,7 +59,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 		defer cancel()
+		start := time.Now()
 		err = errors.Join(err, closeClients(cctx, driver.Close, rdb.Close))
+		logger.Info("clients closed", "duration_ms", time.Since(start).Milliseconds())
 	}()
 
 	l, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -73,7 +76,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "reason", context.Cause(ctx).Error(), "timeout", cfg.ShutdownTimeout)
+	logger.Info("shutting down", "reason", context.Cause(ctx).Error(), "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	shutErr := srv.Shutdown(sctx)
