@@ -8,6 +8,8 @@ import "strings"
 //   - Every node embeds Pos, the position of its first token (Line and Col are
 //     1-based, Col counts bytes; Offset is the 0-based byte offset into the
 //     source). Pos's Position method makes every node satisfy Node.
+//   - A value-typed field that is absent (an Ident or ObjectName not written)
+//     is the zero value, with a zero Pos.
 //   - Optional sub-nodes are nil when absent; optional lists are nil when
 //     absent (empty but present lists, such as GROUPING SETS (()) or OVER (),
 //     are non-nil where the difference matters and say so).
@@ -37,8 +39,8 @@ type Node interface {
 
 // Ident is an identifier as written: Quoted is true for "double-quoted"
 // identifiers, whose Name is the unescaped content ("a""b" gives a"b).
-// A zero Ident (empty Name, not quoted) stands for an omitted part, as the
-// schema in db..t.
+// An Ident with an empty Name that is not quoted stands for an omitted part,
+// as the schema in db..t (its Pos is that of the second dot).
 type Ident struct {
 	Pos
 	Name   string

@@ -765,7 +765,7 @@ func (p *parser) parseExtract() Expr {
 // parseDataType parses a type name with optional parameters.
 func (p *parser) parseDataType() *DataType {
 	t := p.tok()
-	if t.kind != tWord && t.kind != tQIdent {
+	if t.kind != tWord && t.kind != tQIdent || t.reserved {
 		p.fail("data type")
 		return nil
 	}

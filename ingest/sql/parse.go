@@ -301,7 +301,7 @@ func (p *parser) parseObjectName() ObjectName {
 	for p.isPunct(".") && len(n.Parts) < 3 {
 		p.next()
 		if p.isPunct(".") && len(n.Parts) == 1 { // db..name
-			n.Parts = append(n.Parts, Ident{})
+			n.Parts = append(n.Parts, Ident{Pos: p.tok().pos})
 			p.next()
 		}
 		n.Parts = append(n.Parts, p.parseAnyIdent())

@@ -671,7 +671,7 @@ func nameFromLiteral(e Expr) ObjectName {
 		case !expectPart && t.kind == tPunct && t.text == ".":
 			expectPart = true
 		case expectPart && t.kind == tPunct && t.text == "." && len(n.Parts) == 1:
-			n.Parts = append(n.Parts, Ident{})
+			n.Parts = append(n.Parts, Ident{Pos: lit.Pos})
 		default:
 			return ObjectName{}
 		}
@@ -823,7 +823,7 @@ func (p *parser) parsePivot(pos Pos, src TableExpr) TableExpr {
 	pv := &Pivot{Pos: pos, Source: src}
 	p.next() // PIVOT
 	p.expect("(")
-	pv.Aggregate = p.parseExpr()
+	pv.Aggregate = p.parseUnary()
 	p.expectKw("FOR")
 	pv.For = p.parseColumnRef()
 	p.expectKw("IN")
