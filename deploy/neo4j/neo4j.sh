@@ -26,9 +26,15 @@ USER_LOG="$VAR/logs/neo4j.log"
 POM="$HERE/pom.xml"
 STAMP="$LIB/.complete"
 
-BOLT_HOST=127.0.0.1
-BOLT_PORT=7687
-HTTP_URL="http://127.0.0.1:7474"
+# conf_value KEY prints KEY's value from neo4j.conf; addresses come from there.
+conf_value() {
+	sed -n "s/^$1=//p" "$CONF/neo4j.conf" | tail -n 1
+}
+BOLT_ADDR="$(conf_value server.bolt.listen_address)"
+HTTP_ADDR="$(conf_value server.http.listen_address)"
+BOLT_HOST="${BOLT_ADDR%:*}"
+BOLT_PORT="${BOLT_ADDR##*:}"
+HTTP_URL="http://$HTTP_ADDR"
 PASSWORD="${TRIBUTARY_NEO4J_PASSWORD:-tributary-local}"
 TIMEOUT="${TRIBUTARY_NEO4J_START_TIMEOUT:-240}"
 DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
@@ -45,11 +51,6 @@ log() { printf 'neo4j: %s\n' "$*" >&2; }
 die() {
 	log "$*"
 	exit 1
-}
-
-# conf_value KEY prints KEY's value from neo4j.conf.
-conf_value() {
-	sed -n "s/^$1=//p" "$CONF/neo4j.conf" | tail -n 1
 }
 
 # jvm_flags prints the JVM options, one per line. The --add-opens/--add-exports
@@ -164,8 +165,10 @@ set_initial_password() {
 	log "setting the initial password of user neo4j"
 	mapfile -t flags < <(jvm_flags)
 	NEO4J_HOME="$HERE" NEO4J_CONF="$CONF" "$JAVA" "${flags[@]}" -Xms64m -Xmx256m \
-		-cp "$LIB/*" "$ADMIN_CLASS" dbms set-initial-password "$PASSWORD" >>"$LOG" 2>&1 ||
+		-cp "$LIB/*" "$ADMIN_CLASS" dbms set-initial-password "$PASSWORD" >>"$LOG" 2>&1 || {
+		grep -vE '^\s+at |^\s+\.\.\. [0-9]+ more' "$LOG" | tail -n 5 >&2
 		die "set-initial-password failed; see $LOG"
+	}
 }
 
 log_tail() {
