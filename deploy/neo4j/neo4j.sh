@@ -105,13 +105,21 @@ cmd_fetch() {
 	local partial="$HERE/lib.partial"
 	local mvnlog="$HERE/lib.partial.log"
 	rm -rf "$partial"
-	if ! mvn -B --no-transfer-progress -Dstyle.color=never -f "$POM" \
-		"$DEPENDENCY_PLUGIN:copy-dependencies" \
-		-DincludeScope=runtime \
-		-DoutputDirectory="$partial" >"$mvnlog" 2>&1; then
-		tail -n 30 "$mvnlog" >&2
-		die "mvn could not fetch the jars listed in $POM (log: $mvnlog)"
-	fi
+	local attempt
+	for attempt in 1 2 3; do
+		if mvn -B --no-transfer-progress -Dstyle.color=never -f "$POM" \
+			"$DEPENDENCY_PLUGIN:copy-dependencies" \
+			-DincludeScope=runtime \
+			-DoutputDirectory="$partial" >"$mvnlog" 2>&1; then
+			break
+		fi
+		if ((attempt == 3)); then
+			tail -n 30 "$mvnlog" >&2
+			die "mvn could not fetch the jars listed in $POM (log: $mvnlog)"
+		fi
+		log "mvn failed (attempt $attempt of 3), retrying in 5s"
+		sleep 5
+	done
 	rm -f "$mvnlog"
 	rm -rf "$LIB"
 	mv "$partial" "$LIB"

@@ -36,10 +36,16 @@ install_redis() {
 		command -v sudo >/dev/null 2>&1 || die "not root and no sudo: install redis-server yourself"
 		sudo="sudo"
 	fi
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null ||
-		die "apt-get update failed"
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null ||
-		die "apt-get install redis-server failed"
+	local attempt
+	for attempt in 1 2 3; do
+		if $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+			$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null; then
+			break
+		fi
+		((attempt < 3)) || die "apt-get could not install redis-server"
+		log "apt-get failed (attempt $attempt of 3), retrying in 5s"
+		sleep 5
+	done
 	# Debian's package may start its own service on 6379 where an init system
 	# runs; this script runs its own instance, so stop that one.
 	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
