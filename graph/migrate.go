@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -108,9 +109,7 @@ func (s *Store) migrate(ctx context.Context, migrations []Migration) ([]string, 
 			continue
 		}
 		for i, stmt := range m.Statements {
-			_, err := neo4j.ExecuteQuery(ctx, s.driver, stmt, nil, neo4j.EagerResultTransformer,
-				neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
-			if err != nil {
+			if err := s.runSchemaStatement(ctx, stmt); err != nil {
 				return applied, fmt.Errorf("migration %s statement %d: %w", m.Name, i+1, err)
 			}
 		}
@@ -127,6 +126,22 @@ func (s *Store) migrate(ctx context.Context, migrations []Migration) ([]string, 
 		}
 	}
 	return applied, nil
+}
+
+// runSchemaStatement runs one IF NOT EXISTS schema statement. When another process creates the
+// same index or constraint at the same moment, Neo4j reports EquivalentSchemaRuleAlreadyExists
+// instead of doing nothing; the statement is then run again, which must now be a no-op.
+func (s *Store) runSchemaStatement(ctx context.Context, stmt string) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		_, err = neo4j.ExecuteQuery(ctx, s.driver, stmt, nil, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
+		var nerr *neo4j.Neo4jError
+		if err == nil || !errors.As(err, &nerr) || nerr.Code != "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists" {
+			return err
+		}
+	}
+	return err
 }
 
 func (s *Store) appliedVersions(ctx context.Context) (map[int]bool, error) {

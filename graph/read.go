@@ -204,8 +204,15 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 	if err != nil {
 		return ViewDetail{}, err
 	}
+	stored, err := parseObjectValue(vm["id"])
+	if err != nil {
+		return ViewDetail{}, err
+	}
+	if stored != id {
+		return ViewDetail{}, fmt.Errorf("stored id %s differs from %s", stored, id)
+	}
 	d := ViewDetail{
-		ID:          id,
+		ID:          stored,
 		Definition:  str(vm, "definition"),
 		Status:      str(vm, "status"),
 		Message:     str(vm, "message"),

@@ -25,6 +25,10 @@ var (
 	migrationRecordsQuery string
 	//go:embed testdata/labels_of.cypher
 	labelsOfQuery string
+	//go:embed testdata/test_migrations_cleanup.cypher
+	testMigrationsCleanup string
+	//go:embed testdata/schema_names.cypher
+	schemaNamesQuery string
 )
 
 func env(key, def string) string {
@@ -537,9 +541,20 @@ func TestHostileNamesRoundTrip(t *testing.T) {
 	if !slices.ContainsFunc(hits, func(h SearchHit) bool { return h.ID == tbl.Column(srcCol).String() && h.Name == srcCol }) {
 		t.Errorf("search ünï: %v, want the hostile column", hits)
 	}
-	// database, schema, table, view, two columns: nothing more, nothing deleted.
-	if got := len(takeSnapshot(t, s, db).Nodes); got != 6 {
-		t.Errorf("nodes under the hostile database = %d, want 6", got)
+	// database, schema, table, view, two columns: nothing more, nothing deleted; names verbatim.
+	var names []string
+	for _, n := range takeSnapshot(t, s, db).Nodes {
+		var m struct{ Props map[string]any }
+		if err := json.Unmarshal([]byte(n), &m); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, str(m.Props, "name"))
+	}
+	wantNames := []string{db, schema, tbl.Name, view.Name, srcCol, viewCol}
+	slices.Sort(names)
+	slices.Sort(wantNames)
+	if diff := cmp.Diff(wantNames, names); diff != "" {
+		t.Errorf("names under the hostile database (-want +got):\n%s", diff)
 	}
 }
 
@@ -798,5 +813,82 @@ func TestConcurrentWritersShareSourceNodes(t *testing.T) {
 	}
 	if len(sg.Edges) != 2*writers || len(sg.Paths) != 2*writers {
 		t.Errorf("downstream of the shared column: %d edges, %d paths, want %d each", len(sg.Edges), len(sg.Paths), 2*writers)
+	}
+}
+
+// TestConcurrentMigrateAppliesOnce runs fresh migrations (negative versions, test-only index
+// names) from four goroutines at once: all succeed, each is recorded once and reported as applied
+// by exactly one caller, and the schema exists.
+func TestConcurrentMigrateAppliesOnce(t *testing.T) {
+	s, d := newTestStore(t)
+	ctx := context.Background()
+	cleanup := func() {
+		for _, stmt := range splitStatements(testMigrationsCleanup) {
+			if _, err := neo4j.ExecuteQuery(ctx, d, stmt, nil, neo4j.EagerResultTransformer,
+				neo4j.ExecuteQueryWithDatabase(s.database)); err != nil {
+				t.Fatalf("cleanup %q: %v", stmt, err)
+			}
+		}
+	}
+	cleanup()
+	t.Cleanup(cleanup)
+	migs := []Migration{
+		{Version: -2, Name: "test_a_b", Statements: []string{
+			"CREATE INDEX tributary_test_mig_a IF NOT EXISTS FOR (n:TributaryTestMigration) ON (n.a)",
+			"CREATE CONSTRAINT tributary_test_mig_b IF NOT EXISTS FOR (n:TributaryTestMigration) REQUIRE n.b IS UNIQUE",
+		}},
+		{Version: -1, Name: "test_c", Statements: []string{
+			"CREATE FULLTEXT INDEX tributary_test_mig_c IF NOT EXISTS FOR (n:TributaryTestMigration) ON EACH [n.c]",
+		}},
+	}
+	const workers = 4
+	applied := make([][]string, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			applied[i], errs[i] = s.migrate(ctx, migs)
+		}()
+	}
+	wg.Wait()
+	var all []string
+	for i := range workers {
+		if errs[i] != nil {
+			t.Fatalf("concurrent migrate %d: %v", i, errs[i])
+		}
+		all = append(all, applied[i]...)
+	}
+	slices.Sort(all)
+	if diff := cmp.Diff([]string{"test_a_b", "test_c"}, all); diff != "" {
+		t.Errorf("applied across callers (-want +got):\n%s", diff)
+	}
+	again, err := s.migrate(ctx, migs)
+	if err != nil || len(again) != 0 {
+		t.Errorf("migrate again: %v, %v; want nothing applied", again, err)
+	}
+	res, err := s.read(ctx, schemaNamesQuery, map[string]any{"prefix": "tributary_test_mig_"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, rec := range res.Records {
+		n, _, _ := neo4j.GetRecordValue[string](rec, "name")
+		names = append(names, n)
+	}
+	if diff := cmp.Diff([]string{"tributary_test_mig_a", "tributary_test_mig_b", "tributary_test_mig_c"}, names); diff != "" {
+		t.Errorf("schema (-want +got):\n%s", diff)
+	}
+	res, err = s.read(ctx, migrationRecordsQuery, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range res.Records {
+		v, _, _ := neo4j.GetRecordValue[int64](rec, "version")
+		n, _, _ := neo4j.GetRecordValue[int64](rec, "n")
+		if v < 0 && n != 1 {
+			t.Errorf("test migration %d recorded %d times", v, n)
+		}
 	}
 }
