@@ -29,7 +29,7 @@ func envOr(name, def string) string {
 // deadAddr is a loopback port nothing listens on (port 1, tcpmux, is not served here).
 const deadAddr = "127.0.0.1:1"
 
-func neo4jStore(t *testing.T, uri string) (*graph.Store, neo4j.DriverWithContext) {
+func neo4jStore(t testing.TB, uri string) (*graph.Store, neo4j.DriverWithContext) {
 	t.Helper()
 	driver, err := neo4j.NewDriverWithContext(uri,
 		neo4j.BasicAuth(envOr("TRIBUTARY_NEO4J_USER", "neo4j"), envOr("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""),
@@ -48,7 +48,7 @@ func neo4jStore(t *testing.T, uri string) (*graph.Store, neo4j.DriverWithContext
 	return graph.NewStore(driver, envOr("TRIBUTARY_NEO4J_DATABASE", "neo4j")), driver
 }
 
-func redisClient(t *testing.T, addr string) *redis.Client {
+func redisClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{
 		Addr:        addr,
@@ -65,7 +65,7 @@ func redisClient(t *testing.T, addr string) *redis.Client {
 
 // realDeps returns checkers for the real servers and fails the test when
 // either does not answer or the graph has not been migrated.
-func realDeps(t *testing.T) (neo4jChecker *Neo4jChecker, store *graph.Store, rdb *redis.Client) {
+func realDeps(t testing.TB) (neo4jChecker *Neo4jChecker, store *graph.Store, rdb *redis.Client) {
 	t.Helper()
 	neo4jURI := envOr("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
 	redisAddr := envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
@@ -87,7 +87,7 @@ func realDeps(t *testing.T) (neo4jChecker *Neo4jChecker, store *graph.Store, rdb
 	return NewNeo4jChecker(store, driver), store, rdb
 }
 
-func deadNeo4jChecker(t *testing.T) *Neo4jChecker {
+func deadNeo4jChecker(t testing.TB) *Neo4jChecker {
 	t.Helper()
 	store, driver := neo4jStore(t, "bolt://"+deadAddr)
 	return NewNeo4jChecker(store, driver)

@@ -102,6 +102,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.errorHandler
+	// The peer address, not X-Forwarded-For: a client must not choose the IP
+	// the access log records. Behind a trusted proxy, swap in echo.ExtractIPFromXFFHeader.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(
 		requestID(),
 		s.accessLog(),

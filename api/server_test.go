@@ -58,7 +58,7 @@ type testServer struct {
 
 // startServer serves s on a real loopback listener until the test ends.
 // extra routes may be added before it starts serving.
-func startServer(t *testing.T, cfg Config, deps Deps, extra func(e *echo.Echo)) *testServer {
+func startServer(t testing.TB, cfg Config, deps Deps, extra func(e *echo.Echo)) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -401,5 +401,25 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", l.Addr().String(), time.Second); err == nil {
 		t.Error("listener still accepts after Shutdown")
+	}
+}
+
+func TestAccessLogIgnoresForwardedForFromClients(t *testing.T) {
+	ts := startServer(t, Config{}, Deps{}, nil)
+	r := do(t, http.MethodGet, ts.url+"/health", nil, map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.10"})
+	if r.status != 200 {
+		t.Fatalf("status %d", r.status)
+	}
+	var found bool
+	for _, rec := range ts.logs.records(t) {
+		if rec["msg"] == "http request" && rec["route"] == "/health" {
+			found = true
+			if rec["remote_ip"] != "127.0.0.1" || rec["level"] != "DEBUG" {
+				t.Errorf("access log record %v: want remote_ip 127.0.0.1 at DEBUG (health probe)", rec)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no access log record for /health:\n%s", ts.logs.String())
 	}
 }
