@@ -74,7 +74,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/tributary
 
 lint:
-	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard -- '*.go' ':(exclude,glob)**/testdata/**') </dev/null)"; \
 	if [[ -n "$$unformatted" ]]; then \
 		echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; \
 	fi
