@@ -18,30 +18,33 @@ const (
 	kTS
 	kDate
 	kBool
+	kVariant
 	numKinds
 )
 
 var kindType = [numKinds]string{
-	kInt:  "NUMBER(38,0)",
-	kDec:  "NUMBER(18,2)",
-	kStr:  "VARCHAR",
-	kTS:   "TIMESTAMP_NTZ",
-	kDate: "DATE",
-	kBool: "BOOLEAN",
+	kInt:     "NUMBER(38,0)",
+	kDec:     "NUMBER(18,2)",
+	kStr:     "VARCHAR",
+	kTS:      "TIMESTAMP_NTZ",
+	kDate:    "DATE",
+	kBool:    "BOOLEAN",
+	kVariant: "VARIANT",
 }
 
 // Column name stems per kind; none is a Snowflake reserved word.
 var stems = [numKinds][]string{
-	kInt:  {"QUANTITY", "UNITS", "ITEM_COUNT", "VISITS", "CLICKS", "SEATS", "DAYS_OPEN", "ATTEMPTS", "SCORE", "LOGINS"},
-	kDec:  {"AMOUNT", "PRICE", "DISCOUNT", "TAX", "REVENUE", "COST", "MARGIN", "BALANCE", "FEE", "WEIGHT_KG", "SHIPPING"},
-	kStr:  {"STATUS", "CHANNEL", "REGION", "COUNTRY_CODE", "EMAIL", "PHONE", "CITY", "PLAN_NAME", "CURRENCY", "SOURCE_SYSTEM", "CATEGORY", "SEGMENT", "DEVICE_TYPE", "CARRIER", "FULL_NAME"},
-	kTS:   {"CREATED_AT", "UPDATED_AT", "SHIPPED_AT", "PAID_AT", "CLOSED_AT", "LOADED_AT"},
-	kDate: {"ORDER_DATE", "START_DATE", "END_DATE", "DUE_DATE", "SIGNUP_DATE"},
-	kBool: {"IS_ACTIVE", "IS_DELETED", "IS_TEST", "HAS_COUPON", "IS_PAID"},
+	kInt:     {"QUANTITY", "UNITS", "ITEM_COUNT", "VISITS", "CLICKS", "SEATS", "DAYS_OPEN", "ATTEMPTS", "SCORE", "LOGINS"},
+	kDec:     {"AMOUNT", "PRICE", "DISCOUNT", "TAX", "REVENUE", "COST", "MARGIN", "BALANCE", "FEE", "WEIGHT_KG", "SHIPPING"},
+	kStr:     {"STATUS", "CHANNEL", "REGION", "COUNTRY_CODE", "EMAIL", "PHONE", "CITY", "PLAN_NAME", "CURRENCY", "SOURCE_SYSTEM", "CATEGORY", "SEGMENT", "DEVICE_TYPE", "CARRIER", "FULL_NAME"},
+	kTS:      {"CREATED_AT", "UPDATED_AT", "SHIPPED_AT", "PAID_AT", "CLOSED_AT", "LOADED_AT"},
+	kDate:    {"ORDER_DATE", "START_DATE", "END_DATE", "DUE_DATE", "SIGNUP_DATE"},
+	kBool:    {"IS_ACTIVE", "IS_DELETED", "IS_TEST", "HAS_COUPON", "IS_PAID"},
+	kVariant: {"PAYLOAD", "ATTRIBUTES", "METADATA", "CONTEXT", "PROPERTIES"},
 }
 
 // Relative frequency of each kind among base table columns.
-var kindWeights = [numKinds]int{kInt: 3, kDec: 4, kStr: 5, kTS: 2, kDate: 2, kBool: 1}
+var kindWeights = [numKinds]int{kInt: 3, kDec: 4, kStr: 5, kTS: 2, kDate: 2, kBool: 1, kVariant: 1}
 
 var entities = []string{"ORDERS", "CUSTOMERS", "PAYMENTS", "SHIPMENTS", "INVOICES", "PRODUCTS", "SESSIONS",
 	"EVENTS", "SUBSCRIPTIONS", "REFUNDS", "ACCOUNTS", "CAMPAIGNS", "TICKETS", "CARTS", "REVIEWS", "COUPONS"}
@@ -223,13 +226,13 @@ func (g *gen) pickSources(layer, n int) []*rel {
 	return out
 }
 
-var shapeNames = []string{"select", "join", "aggregate", "window", "cte", "star", "union"}
-var shapeWeights = []int{18, 25, 15, 10, 15, 10, 7}
+var shapeNames = []string{"select", "join", "aggregate", "window", "cte", "star", "union", "flatten"}
+var shapeWeights = []int{18, 25, 15, 10, 15, 10, 7, 4}
 
 func (g *gen) pickShape(layer int) string {
 	if layer == 1 {
 		// staging views clean one raw table each
-		return []string{"select", "select", "star", "cte", "window"}[g.intn(5)]
+		return []string{"select", "select", "star", "cte", "window", "flatten"}[g.intn(6)]
 	}
 	total := 0
 	for _, w := range shapeWeights {
@@ -272,6 +275,14 @@ func (g *gen) view(name string, layer int) *rel {
 		body = vb.starShape(g.pickSources(layer, n))
 	case "union":
 		body = vb.unionShape(g.pickSources(layer, 2))
+	case "flatten":
+		srcs := g.pickSources(layer, 1)
+		if len(srcs[0].byKind(kVariant)) == 0 {
+			shape = "select"
+			body = vb.selectShape(srcs)
+		} else {
+			body = vb.flattenShape(srcs)
+		}
 	}
 
 	r := newRel(name, layer)

@@ -255,6 +255,9 @@ func (vb *viewBuilder) expr(bs []binding) (string, string, kind, bool) {
 		default:
 			return fmt.Sprintf("LAST_DAY(%s)", x), s + "_EOM", kDate, false
 		}
+	case kVariant:
+		vp := variantPaths[g.intn(len(variantPaths))]
+		return x + vp.path + "::" + vp.cast, vp.name, vp.kind, false
 	case kBool:
 		switch g.intn(3) {
 		case 0:
@@ -428,6 +431,8 @@ func (vb *viewBuilder) aggregate(bs []binding) (string, string, kind) {
 			return "MIN(" + x + ")", "FIRST_" + s, c.kind
 		}
 		return "MAX(" + x + ")", "LATEST_" + s, c.kind
+	case kVariant:
+		return "ARRAY_AGG(" + x + ")", s + "_LIST", kVariant
 	default:
 		if g.chance(50) {
 			return "COUNT_IF(" + x + ")", "COUNT_" + s, kInt
@@ -740,6 +745,8 @@ func (vb *viewBuilder) starShape(srcs []*rel) string {
 			repl = "DATE_TRUNC('day', " + vb.bare(a, c) + ")"
 		case kDate:
 			repl = "DATEADD('day', 0, " + vb.bare(a, c) + ")"
+		case kVariant:
+			repl = "STRIP_NULL_VALUE(" + vb.bare(a, c) + ")"
 		default:
 			repl = "COALESCE(" + vb.bare(a, c) + ", FALSE)"
 		}
@@ -821,6 +828,62 @@ func (vb *viewBuilder) unionShape(srcs []*rel) string {
 	sb.WriteString("FROM " + fromItem(vb, a) + "\n" + op + "\n")
 	sb.WriteString(selectText("", second))
 	sb.WriteString("FROM " + fromItem(vb, b))
+	vb.finish(sc)
+	return sb.String()
+}
+
+// variantPath is a semi-structured access into a VARIANT column.
+type variantPath struct {
+	path string // appended to the column: ":a.b", ":items[0].sku", "['k']"
+	cast string
+	name string
+	kind kind
+}
+
+var variantPaths = []variantPath{
+	{":items[0].sku", "STRING", "FIRST_SKU", kStr},
+	{":items[0].qty", "NUMBER", "FIRST_QTY", kInt},
+	{":customer.id", "NUMBER", "CUSTOMER_REF", kInt},
+	{":device.type", "STRING", "DEVICE", kStr},
+	{":geo.country", "VARCHAR", "GEO_COUNTRY", kStr},
+	{`:"utm_source"`, "STRING", "UTM_SOURCE", kStr},
+	{":amount", "NUMBER(18,2)", "AMOUNT_RAW", kDec},
+	{":ts", "TIMESTAMP_NTZ", "EVENT_TS", kTS},
+	{"['price']", "FLOAT", "PRICE_RAW", kDec},
+}
+
+// elementPaths are read from the VALUE of a flattened array element.
+var elementPaths = []variantPath{
+	{":sku", "STRING", "ITEM_SKU", kStr},
+	{":qty", "NUMBER", "ITEM_QTY", kInt},
+	{"['price']", "NUMBER(18,2)", "ITEM_PRICE", kDec},
+	{":attributes.color", "STRING", "ITEM_COLOR", kStr},
+}
+
+// flattenShape explodes an array inside a VARIANT column of the source: one
+// row per element, element fields read from the flattened VALUE.
+func (vb *viewBuilder) flattenShape(srcs []*rel) string {
+	g := vb.g
+	sc := newScope()
+	a := vb.bind(srcs[0], "s")
+	vs := a.r.byKind(kVariant)
+	v := vs[g.intn(len(vs))]
+	input := vb.ref(a, v) + ":items"
+	items := []string{vb.idItem(sc, a), "f.INDEX AS " + vb.ident(sc.emit("ITEM_INDEX", kInt))}
+	for _, i := range g.rng.Perm(len(elementPaths))[:2+g.intn(len(elementPaths)-1)] {
+		ep := elementPaths[i]
+		vb.refs = append(vb.refs, Ref{Relation: a.r.name, Column: v.name})
+		items = append(items, "f.VALUE"+ep.path+"::"+ep.cast+" AS "+vb.ident(sc.emit(ep.name, ep.kind)))
+	}
+	items = append(items, vb.items(sc, []binding{a}, max(1, g.width()-len(items)))...)
+	var sb strings.Builder
+	sb.WriteString(selectText("", items))
+	sb.WriteString("FROM " + fromItem(vb, a) + ",\n")
+	if g.chance(50) {
+		sb.WriteString("    LATERAL FLATTEN(input => " + input + ", outer => TRUE) AS f")
+	} else {
+		sb.WriteString("    TABLE(FLATTEN(input => " + input + ")) AS f")
+	}
 	vb.finish(sc)
 	return sb.String()
 }

@@ -156,7 +156,7 @@ func TestGenerateVariety(t *testing.T) {
 	for _, want := range []string{"WITH cleaned AS (", "LEFT JOIN", "FULL OUTER JOIN", "GROUP BY ALL", "GROUP BY 2",
 		"CASE\n", "IFF(", "OVER (PARTITION BY", "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW", "QUALIFY ROW_NUMBER()",
 		"* EXCLUDE (", "s.* EXCLUDE (", "* RENAME (", "* REPLACE (", "s.*,", "UNION ALL\n", "UNION ALL BY NAME", "SHA2(",
-		"USING (ID)", ") AS agg", "HAVING COUNT(*) > 1", "CREATE OR REPLACE SECURE VIEW", "create or replace view"} {
+		"USING (ID)", ") AS agg", "LATERAL FLATTEN(input => ", "TABLE(FLATTEN(input => ", ":items[0].sku::STRING", "f.VALUE:sku::STRING", "HAVING COUNT(*) > 1", "CREATE OR REPLACE SECURE VIEW", "create or replace view"} {
 		if !strings.Contains(sql, want) && !strings.Contains(strings.ToLower(sql), want) {
 			t.Errorf("no generated view contains %q", want)
 		}
@@ -233,14 +233,42 @@ func TestWriteDir(t *testing.T) {
 	}
 }
 
+func TestStats(t *testing.T) {
+	w := Generate(Options{Views: 47, Columns: 9, Depth: 4, Tables: 6, Seed: 3})
+	s := w.Stats()
+	if s.Views != 47 || s.Tables != 6 || s.ViewColumns != w.ColumnCount() {
+		t.Errorf("stats %+v do not match the warehouse", s)
+	}
+	if diff := cmp.Diff([]int{0, 12, 12, 12, 11}, s.ViewsByLayer); diff != "" {
+		t.Errorf("views by layer (-want +got):\n%s", diff)
+	}
+	bytes, cols := 0, 0
+	for _, f := range w.Files {
+		bytes += len(f.Content)
+	}
+	for _, tb := range w.Tables {
+		cols += len(tb.Columns)
+	}
+	if s.SQLBytes != bytes || s.TableColumns != cols {
+		t.Errorf("stats bytes %d, table columns %d; counted %d, %d", s.SQLBytes, s.TableColumns, bytes, cols)
+	}
+	if !strings.Contains(s.String(), "47 views in 4 layers") {
+		t.Errorf("String() = %q", s.String())
+	}
+}
+
 func BenchmarkGenerate10kViews40Columns(b *testing.B) {
 	b.ReportAllocs()
+	var s Stats
 	for b.Loop() {
 		w := Generate(Options{Views: 10000, Columns: 40, Depth: 10, Seed: 1})
 		if len(w.Files) != 10000 {
 			b.Fatalf("got %d files", len(w.Files))
 		}
+		s = w.Stats()
 	}
+	b.ReportMetric(float64(s.SQLBytes)/1e6, "MB-sql")
+	b.ReportMetric(float64(s.ViewColumns)/float64(s.Views), "cols/view")
 }
 
 func names(cs []Column) map[string]bool {
