@@ -46,7 +46,7 @@ down: neo4j-stop redis-stop
 
 status:
 	@$(NEO4J) status || true
-	@$(REDIS) status || true
+	@$(REDIS_ENV) $(REDIS) status || true
 
 neo4j-up:
 	@$(NEO4J) start
