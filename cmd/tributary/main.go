@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
-			return helpFor(e, rest[0])
+			return helpFor(ctx, e, rest[0])
 		}
 		usage(stdout)
 		return exitOK
@@ -100,10 +100,10 @@ func usage(w io.Writer) {
 }
 
 // helpFor runs `<command> -h`, which prints the command's flags.
-func helpFor(e env, name string) int {
+func helpFor(ctx context.Context, e env, name string) int {
 	for _, c := range commands() {
 		if c.name == name {
-			c.run(context.Background(), env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
+			c.run(ctx, env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
 			return exitOK
 		}
 	}

@@ -15,14 +15,13 @@ func runMigrate(ctx context.Context, e env, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, logger, code, ok := setup(e)
+	cfg, _, code, ok := setup(e)
 	if !ok {
 		return code
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	if err := migrate(ctx, e, cfg); err != nil {
-		logger.Error("migrate failed", "error", err.Error())
 		fmt.Fprintf(e.stderr, "tributary migrate: %v\n", err)
 		return exitFail
 	}
