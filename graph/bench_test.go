@@ -107,3 +107,22 @@ func BenchmarkUpstreamDepth10(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkUpsertTables1000x10(b *testing.B) {
+	s, _ := newTestStore(b)
+	ctx := context.Background()
+	db := testDB(b)
+	var tables []Table
+	for i := range 1000 {
+		t := Table{ID: obj(db, "RAW", fmt.Sprintf("T%04d", i))}
+		for j := range 10 {
+			t.Columns = append(t.Columns, Column{fmt.Sprintf("C%d", j), j + 1, "NUMBER"})
+		}
+		tables = append(tables, t)
+	}
+	for b.Loop() {
+		if err := s.UpsertTables(ctx, tables); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

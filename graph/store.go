@@ -21,18 +21,14 @@ import (
 type Store struct {
 	driver   neo4j.DriverWithContext
 	database string
+	// UpsertTables commits at most this many tables, or columns, per transaction.
+	maxTables, maxColumns int
 }
 
 // NewStore returns a store using database (e.g. "neo4j") through driver.
 func NewStore(driver neo4j.DriverWithContext, database string) *Store {
-	return &Store{driver: driver, database: database}
+	return &Store{driver: driver, database: database, maxTables: 500, maxColumns: 5000}
 }
-
-// Batch sizes for UpsertTables: a transaction holds at most this many tables or columns.
-const (
-	tableBatch  = 500
-	columnBatch = 5000
-)
 
 // ReplaceViewLineage writes view, its columns and all its DERIVES_FROM edges in one write
 // transaction, removing the columns and edges an earlier definition had and this one does not.
@@ -118,15 +114,10 @@ func (s *Store) UpsertTables(ctx context.Context, tables []Table) error {
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(ctx)
-	for start := 0; start < len(rows); {
-		end, cols := start, 0
-		for end < len(rows) && end-start < tableBatch && (end == start || cols+len(tables[end].Columns) <= columnBatch) {
-			cols += len(tables[end].Columns)
-			end++
-		}
-		batch := rows[start:end]
+	for _, b := range tableBatches(tables, s.maxTables, s.maxColumns) {
+		batch := rows[b[0]:b[1]]
 		ids := make([]any, 0, len(batch))
-		for _, t := range tables[start:end] {
+		for _, t := range tables[b[0]:b[1]] {
 			ids = append(ids, t.ID.String())
 		}
 		_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
@@ -142,11 +133,26 @@ func (s *Store) UpsertTables(ctx context.Context, tables []Table) error {
 			return nil, nil
 		})
 		if err != nil {
-			return fmt.Errorf("upsert tables %s..%s: %w", tables[start].ID, tables[end-1].ID, err)
+			return fmt.Errorf("upsert tables %s..%s: %w", tables[b[0]].ID, tables[b[1]-1].ID, err)
 		}
-		start = end
 	}
 	return nil
+}
+
+// tableBatches splits tables into [start, end) ranges of at most maxTables tables and, unless
+// one table alone has more, at most maxColumns columns.
+func tableBatches(tables []Table, maxTables, maxColumns int) [][2]int {
+	var out [][2]int
+	for start := 0; start < len(tables); {
+		end, cols := start, 0
+		for end < len(tables) && end-start < maxTables && (end == start || cols+len(tables[end].Columns) <= maxColumns) {
+			cols += len(tables[end].Columns)
+			end++
+		}
+		out = append(out, [2]int{start, end})
+		start = end
+	}
+	return out
 }
 
 // runCount runs a statement returning one record with one integer column.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -890,5 +891,31 @@ func TestConcurrentMigrateAppliesOnce(t *testing.T) {
 		if v < 0 && n != 1 {
 			t.Errorf("test migration %d recorded %d times", v, n)
 		}
+	}
+}
+
+func TestUpsertTablesInBatches(t *testing.T) {
+	s, _ := newTestStore(t)
+	s.maxTables, s.maxColumns = 4, 7 // many small transactions
+	ctx := context.Background()
+	db := testDB(t)
+	var tables []Table
+	for i := range 11 {
+		tbl := Table{ID: obj(db, "RAW", fmt.Sprintf("T%02d", i))}
+		for j := range i % 4 {
+			tbl.Columns = append(tbl.Columns, Column{fmt.Sprintf("C%d", j), j + 1, "NUMBER"})
+		}
+		tables = append(tables, tbl)
+	}
+	if err := s.UpsertTables(ctx, tables); err != nil {
+		t.Fatal(err)
+	}
+	// 1 database, 1 schema, 11 tables, 0+1+2+3 columns repeated: 0..10 % 4 sums to 15.
+	if got := len(takeSnapshot(t, s, db).Nodes); got != 1+1+11+15 {
+		t.Errorf("nodes = %d, want %d", got, 1+1+11+15)
+	}
+	dup := []Table{tables[0], tables[0]}
+	if err := s.UpsertTables(ctx, dup); !errors.Is(err, ErrInvalid) {
+		t.Errorf("duplicate table: %v, want ErrInvalid", err)
 	}
 }

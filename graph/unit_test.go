@@ -194,3 +194,32 @@ func TestMigrationsLoad(t *testing.T) {
 		t.Error("duplicate version: want error")
 	}
 }
+
+func TestTableBatches(t *testing.T) {
+	mk := func(cols ...int) []Table {
+		var out []Table
+		for _, n := range cols {
+			out = append(out, Table{Columns: make([]Column, n)})
+		}
+		return out
+	}
+	tests := []struct {
+		name                  string
+		tables                []Table
+		maxTables, maxColumns int
+		want                  [][2]int
+	}{
+		{"none", nil, 3, 10, nil},
+		{"by tables", mk(1, 1, 1, 1, 1, 1, 1), 3, 100, [][2]int{{0, 3}, {3, 6}, {6, 7}}},
+		{"by columns", mk(4, 4, 4, 4), 10, 8, [][2]int{{0, 2}, {2, 4}}},
+		{"one huge table alone", mk(2, 50, 2), 10, 8, [][2]int{{0, 1}, {1, 2}, {2, 3}}},
+		{"no columns", mk(0, 0, 0), 2, 8, [][2]int{{0, 2}, {2, 3}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tableBatches(tt.tables, tt.maxTables, tt.maxColumns)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
