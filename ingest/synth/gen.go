@@ -2,7 +2,6 @@ package synth
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 )
@@ -97,7 +96,7 @@ func (r *rel) byKind(k kind) []col {
 
 type gen struct {
 	opts   Options
-	rng    *rand.Rand
+	rng    *rng
 	layers [][]*rel
 	out    []View
 	files  []File
@@ -106,7 +105,7 @@ type gen struct {
 func newGen(opts Options) *gen {
 	return &gen{
 		opts: opts,
-		rng:  rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15)),
+		rng:  newRNG(opts.Seed),
 	}
 }
 
