@@ -479,7 +479,7 @@ func (vb *viewBuilder) aggregateShape(srcs []*rel) string {
 	if g.chance(50) {
 		items = append(items, "COUNT(*) AS "+vb.ident(sc.emit("ROW_COUNT", kInt)))
 	}
-	for len(sc.out) < g.width() {
+	for w := g.width(); len(sc.out) < w; {
 		text, st, k := vb.aggregate(bs)
 		items = append(items, text+" AS "+vb.ident(sc.emit(st, k)))
 	}

@@ -57,7 +57,7 @@ func TestGenerateCounts(t *testing.T) {
 				t.Errorf("got %d tables, want %d", len(w.Tables), o.Tables)
 			}
 			avg := float64(w.ColumnCount()) / float64(len(w.Views))
-			if avg < 0.75*float64(o.Columns) || avg > 1.25*float64(o.Columns) {
+			if avg < 0.8*float64(o.Columns) || avg > 1.2*float64(o.Columns) {
 				t.Errorf("average columns per view %.1f, want about %d", avg, o.Columns)
 			}
 			layers := map[int]int{}
