@@ -174,6 +174,20 @@ func Generate(opts Options) Warehouse {
 	return w
 }
 
+// CatalogWithViews renders the --catalog JSON of the base tables followed by
+// every view with its output columns: what an analysis of one view file in
+// isolation needs to expand stars over upstream views. It is not part of
+// AllFiles (a file source learns view columns from the views themselves).
+func (w Warehouse) CatalogWithViews() []byte {
+	all := make([]Table, 0, len(w.Tables)+len(w.Views))
+	all = append(all, w.Tables...)
+	for _, v := range w.Views {
+		all = append(all, Table{Name: v.Name, Columns: v.Columns})
+	}
+	names, _ := catalogJSON(all)
+	return names
+}
+
 // catalogJSON renders the two catalog files with keys in table order.
 func catalogJSON(tables []Table) (names, types []byte) {
 	var nb, tb strings.Builder

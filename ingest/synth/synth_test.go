@@ -198,6 +198,26 @@ func TestCatalogJSON(t *testing.T) {
 	}
 }
 
+func TestCatalogWithViews(t *testing.T) {
+	w := Generate(Options{Views: 30, Tables: 4, Seed: 8})
+	var got map[string][]string
+	if err := json.Unmarshal(w.CatalogWithViews(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 34 {
+		t.Fatalf("catalog with views has %d relations, want 34", len(got))
+	}
+	for _, v := range w.Views {
+		want := make([]string, len(v.Columns))
+		for i, c := range v.Columns {
+			want[i] = c.Name
+		}
+		if diff := cmp.Diff(want, got[v.Name]); diff != "" {
+			t.Errorf("%s (-model +json):\n%s", v.Name, diff)
+		}
+	}
+}
+
 func TestOptionsValidate(t *testing.T) {
 	bad := []Options{{Views: -1}, {Columns: -3}, {Columns: 2}, {Depth: -1}, {Tables: -2}, {Database: "my db"}}
 	for _, o := range bad {
