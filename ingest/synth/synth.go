@@ -194,13 +194,13 @@ func catalogJSON(tables []Table) (names, types []byte) {
 	nb.WriteString("{\n")
 	tb.WriteString("{\n")
 	for i, t := range tables {
-		key, _ := json.Marshal(t.Name)
+		key := mustJSON(t.Name)
 		cols := make([]string, len(t.Columns))
 		for j, c := range t.Columns {
 			cols[j] = c.Name
 		}
-		cb, _ := json.Marshal(cols)
-		tyb, _ := json.Marshal(t.Columns)
+		cb := mustJSON(cols)
+		tyb := mustJSON(t.Columns)
 		sep := ",\n"
 		if i == len(tables)-1 {
 			sep = "\n"
@@ -211,4 +211,13 @@ func catalogJSON(tables []Table) (names, types []byte) {
 	nb.WriteString("}\n")
 	tb.WriteString("}\n")
 	return []byte(nb.String()), []byte(tb.String())
+}
+
+// mustJSON marshals strings, string slices and Columns, which cannot fail.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("synth: marshal %T: %v", v, err))
+	}
+	return b
 }
