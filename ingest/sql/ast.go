@@ -158,7 +158,7 @@ type TagAssignment struct {
 type CreateTableAs struct {
 	Pos
 	OrReplace   bool
-	Kind        string // "", "TRANSIENT", "TEMPORARY", "LOCAL TEMPORARY", "GLOBAL TEMPORARY", "VOLATILE"
+	Kind        string // "", "TRANSIENT", "TEMPORARY", "LOCAL TEMPORARY", "GLOBAL TEMPORARY", "VOLATILE" or "DYNAMIC" (CREATE DYNAMIC TABLE ... AS query)
 	IfNotExists bool
 	Name        ObjectName
 	Columns     []*ColumnDef // nil when no column list is given
@@ -744,6 +744,8 @@ type FuncCall struct {
 	WithinGroup []*OrderItem // WITHIN GROUP (ORDER BY ...), nil when absent
 	Filter      Expr         // FILTER (WHERE cond), nil when absent
 	Over        *WindowSpec  // OVER (...), nil when not a window call
+	// FromEnd is "FIRST" or "LAST" for NTH_VALUE(...) FROM FIRST|LAST; "" when absent.
+	FromEnd string
 }
 
 // FuncName returns the normalised name of the function (last part).

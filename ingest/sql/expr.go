@@ -25,7 +25,7 @@ func (p *parser) parseBinary(minPrec int) Expr {
 		return nil
 	}
 	defer p.leave()
-	start := p.tok().pos
+	start := p.tok().pos()
 	var left Expr
 	if p.isKw("NOT") && minPrec <= precNot {
 		p.next()
@@ -44,11 +44,11 @@ func (p *parser) parseBinary(minPrec int) Expr {
 			p.next()
 			if prec == precCmp && (p.isKw("ANY") || p.isKw("ALL") || p.isKw("SOME")) &&
 				p.isPunctAt(1, "(") && p.startsQueryAt(2) {
-				kind := p.tok().kw
+				kind := p.tok().kw()
 				if kind == "SOME" {
 					kind = "ANY"
 				}
-				sq := &SubqueryExpr{Pos: p.tok().pos, Kind: kind}
+				sq := &SubqueryExpr{Pos: p.tok().pos(), Kind: kind}
 				p.next()
 				p.next()
 				sq.Query = p.parseQuery()
@@ -58,7 +58,7 @@ func (p *parser) parseBinary(minPrec int) Expr {
 			}
 			left = &BinaryExpr{Pos: start, Op: op, L: left, R: p.parseBinary(prec + 1)}
 		case tWord:
-			switch t.kw {
+			switch t.kw() {
 			case "OR":
 				if precOr < minPrec {
 					return left
@@ -75,8 +75,8 @@ func (p *parser) parseBinary(minPrec int) Expr {
 				if precCmp < minPrec {
 					return left
 				}
-				if t.kw == "NOT" {
-					switch nt := p.peek(1); nt.kw {
+				if t.kw() == "NOT" {
+					switch nt := p.peek(1); nt.kw() {
 					case "IN", "LIKE", "ILIKE", "RLIKE", "REGEXP", "BETWEEN":
 					default:
 						return left
@@ -116,7 +116,7 @@ func binaryOp(s string) (string, int) {
 func (p *parser) parsePredicate(start Pos, x Expr) Expr {
 	not := p.acceptKw("NOT")
 	t := p.tok()
-	switch t.kw {
+	switch t.kw() {
 	case "IS":
 		p.next()
 		n := p.acceptKw("NOT")
@@ -155,9 +155,9 @@ func (p *parser) parsePredicate(start Pos, x Expr) Expr {
 		return b
 	case "LIKE", "ILIKE", "RLIKE", "REGEXP":
 		p.next()
-		l := &LikeExpr{Pos: start, X: x, Not: not, Op: t.kw}
+		l := &LikeExpr{Pos: start, X: x, Not: not, Op: t.kw()}
 		if (p.isKw("ANY") || p.isKw("ALL") || p.isKw("SOME")) && p.isPunctAt(1, "(") {
-			l.Quantifier = p.tok().kw
+			l.Quantifier = p.tok().kw()
 			if l.Quantifier == "SOME" {
 				l.Quantifier = "ANY"
 			}
@@ -178,13 +178,13 @@ func (p *parser) parsePredicate(start Pos, x Expr) Expr {
 // parseUnary parses prefix operators and then a postfix expression.
 func (p *parser) parseUnary() Expr {
 	t := p.tok()
-	pos := t.pos
+	pos := t.pos()
 	op := ""
 	switch {
 	case t.kind == tPunct && (t.text == "-" || t.text == "+" || t.text == "~"):
 		op = t.text
-	case t.kind == tWord && (t.kw == "PRIOR" || t.kw == "CONNECT_BY_ROOT") && p.operandAt(1):
-		op = t.kw
+	case t.kind == tWord && (t.kw() == "PRIOR" || t.kw() == "CONNECT_BY_ROOT") && p.operandAt(1):
+		op = t.kw()
 	}
 	if op != "" {
 		if !p.enter() {
@@ -203,7 +203,7 @@ func (p *parser) operandAt(n int) bool {
 	t := p.peek(n)
 	switch t.kind {
 	case tWord:
-		return !t.reserved || t.kw == "CASE" || t.kw == "CAST" || t.kw == "TRY_CAST" || t.kw == "NULL" || t.kw == "TRUE" || t.kw == "FALSE"
+		return !t.reserved || t.kw() == "CASE" || t.kw() == "CAST" || t.kw() == "TRY_CAST" || t.kw() == "NULL" || t.kw() == "TRUE" || t.kw() == "FALSE"
 	case tQIdent, tNumber, tString, tDollarStr, tPositional, tVar:
 		return true
 	case tPunct:
@@ -219,28 +219,28 @@ func (p *parser) parsePostfix(x Expr) Expr {
 		switch {
 		case t.kind == tPunct && t.text == "::":
 			p.next()
-			x = &CastExpr{Pos: exprPos(x, t.pos), X: x, Type: p.parseDataType(), Colons: true}
+			x = &CastExpr{Pos: exprPos(x, t.pos()), X: x, Type: p.parseDataType(), Colons: true}
 		case t.kind == tPunct && t.text == "[":
 			p.next()
-			step := &PathStep{Pos: t.pos, Index: p.parseExpr()}
+			step := &PathStep{Pos: t.pos(), Index: p.parseExpr()}
 			p.expect("]")
-			x = appendPath(x, step, t.pos)
+			x = appendPath(x, step, t.pos())
 		case t.kind == tPunct && t.text == ":" && p.pathKeyAt(1):
 			p.next()
-			step := &PathStep{Pos: p.tok().pos, Field: p.identFrom(p.tok())}
+			step := &PathStep{Pos: p.tok().pos(), Field: p.identFrom(p.tok())}
 			p.next()
-			x = appendPath(x, step, t.pos)
+			x = appendPath(x, step, t.pos())
 		case t.kind == tPunct && t.text == "." && p.pathKeyAt(1):
 			if _, ok := x.(*PathExpr); !ok {
 				return x
 			}
 			p.next()
-			step := &PathStep{Pos: p.tok().pos, Field: p.identFrom(p.tok())}
+			step := &PathStep{Pos: p.tok().pos(), Field: p.identFrom(p.tok())}
 			p.next()
-			x = appendPath(x, step, t.pos)
-		case t.kind == tWord && t.kw == "COLLATE":
+			x = appendPath(x, step, t.pos())
+		case t.kind == tWord && t.kw() == "COLLATE":
 			p.next()
-			c := &CollateExpr{Pos: exprPos(x, t.pos), X: x}
+			c := &CollateExpr{Pos: exprPos(x, t.pos()), X: x}
 			c.Collation = p.parseStringValue()
 			x = c
 		default:
@@ -285,7 +285,7 @@ func reservedFuncName(kw string) bool {
 
 func (p *parser) parsePrimary() Expr {
 	t := p.tok()
-	pos := t.pos
+	pos := t.pos()
 	switch t.kind {
 	case tNumber:
 		p.next()
@@ -310,13 +310,13 @@ func (p *parser) parsePrimary() Expr {
 	case tQIdent:
 		return p.parseNameExpr()
 	case tWord:
-		switch t.kw {
+		switch t.kw() {
 		case "NULL":
 			p.next()
 			return &Literal{Pos: pos, Kind: LitNull, Value: "NULL", Raw: t.text}
 		case "TRUE", "FALSE":
 			p.next()
-			return &Literal{Pos: pos, Kind: LitBool, Value: t.kw, Raw: t.text}
+			return &Literal{Pos: pos, Kind: LitBool, Value: t.kw(), Raw: t.text}
 		case "CASE":
 			return p.parseCase()
 		case "CAST", "TRY_CAST":
@@ -335,7 +335,7 @@ func (p *parser) parsePrimary() Expr {
 			if nt := p.peek(1); nt.kind == tString || nt.kind == tDollarStr {
 				p.next()
 				p.next()
-				return &TypedLiteral{Pos: pos, Type: t.kw, Value: stringValue(nt)}
+				return &TypedLiteral{Pos: pos, Type: t.kw(), Value: stringValue(nt)}
 			}
 		case "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER", "LOCALTIME", "LOCALTIMESTAMP":
 			if !p.isPunctAt(1, "(") {
@@ -347,7 +347,7 @@ func (p *parser) parsePrimary() Expr {
 				return p.parseExtract()
 			}
 		}
-		if t.reserved && !(reservedFuncName(t.kw) && p.isPunctAt(1, "(")) {
+		if t.reserved && !(reservedFuncName(t.kw()) && p.isPunctAt(1, "(")) {
 			break
 		}
 		return p.parseNameExpr()
@@ -374,7 +374,7 @@ func (p *parser) parsePrimary() Expr {
 			p.next()
 			return &Variable{Pos: pos, Kind: '?'}
 		case ":":
-			if nt := p.peek(1); (nt.kind == tWord || nt.kind == tQIdent) && nt.pos.Offset == t.end {
+			if nt := p.peek(1); (nt.kind == tWord || nt.kind == tQIdent) && nt.pos().Offset == t.end() {
 				p.next()
 				p.next()
 				return &Variable{Pos: pos, Kind: ':', Name: p.identFrom(nt).Name}
@@ -386,13 +386,13 @@ func (p *parser) parsePrimary() Expr {
 }
 
 func (p *parser) parseObjectLit() Expr {
-	o := &ObjectLit{Pos: p.tok().pos, Fields: []*ObjectField{}}
+	o := &ObjectLit{Pos: p.tok().pos(), Fields: []*ObjectField{}}
 	p.next() // {
 	if !p.isPunct("}") {
 		for p.err == nil {
-			f := &ObjectField{Pos: p.tok().pos}
+			f := &ObjectField{Pos: p.tok().pos()}
 			if p.isPunct("*") {
-				f.Key = &Star{Pos: p.tok().pos}
+				f.Key = &Star{Pos: p.tok().pos()}
 				p.next()
 				o.Fields = append(o.Fields, f)
 			} else {
@@ -413,7 +413,7 @@ func (p *parser) parseObjectLit() Expr {
 // parseParenExpr parses '(' after which comes a subquery, a lambda parameter
 // list, a parenthesised expression or a tuple.
 func (p *parser) parseParenExpr() Expr {
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	if p.lambdaAhead() {
 		return p.parseLambda()
 	}
@@ -453,7 +453,7 @@ func (p *parser) parseParenExpr() Expr {
 // parseNameExpr parses a column reference, qualified star, qualified
 // positional reference, lambda or function call starting with a name.
 func (p *parser) parseNameExpr() Expr {
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	if p.isPunctAt(1, "->") {
 		return p.parseLambda()
 	}
@@ -559,7 +559,7 @@ func (p *parser) keywordAtDepth1(kw string) bool {
 			if depth == 0 {
 				return false
 			}
-		case t.kind == tWord && t.kw == kw && depth == 1:
+		case t.kind == tWord && t.kw() == kw && depth == 1:
 			return true
 		}
 	}
@@ -585,7 +585,7 @@ func (p *parser) parseCallArgs(f *FuncCall) *FuncCall {
 		}
 	}
 	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && p.isKwAt(1, "NULLS") {
-		f.Nulls = p.tok().kw
+		f.Nulls = p.tok().kw()
 		p.next()
 		p.next()
 	}
@@ -600,7 +600,7 @@ func (p *parser) parseArg() Expr {
 	case p.isPunct("*") || p.qualifiedStarAhead():
 		return p.parseStar()
 	case p.isAnyWord() && p.isPunctAt(1, "=>"):
-		na := &NamedArg{Pos: p.tok().pos, Name: p.identFrom(p.tok())}
+		na := &NamedArg{Pos: p.tok().pos(), Name: p.identFrom(p.tok())}
 		p.next()
 		p.next()
 		na.Value = p.parseExpr()
@@ -614,8 +614,13 @@ func (p *parser) parseArg() Expr {
 // parseCallSuffix parses IGNORE/RESPECT NULLS, WITHIN GROUP, FILTER and OVER
 // after a call's closing parenthesis.
 func (p *parser) parseCallSuffix(f *FuncCall) Expr {
+	if p.isKw("FROM") && (p.isKwAt(1, "FIRST") || p.isKwAt(1, "LAST")) && f.FuncName() == "NTH_VALUE" {
+		p.next()
+		f.FromEnd = p.tok().kw()
+		p.next()
+	}
 	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && p.isKwAt(1, "NULLS") {
-		f.Nulls = p.tok().kw
+		f.Nulls = p.tok().kw()
 		p.next()
 		p.next()
 	}
@@ -642,7 +647,7 @@ func (p *parser) parseCallSuffix(f *FuncCall) Expr {
 }
 
 func (p *parser) parseWindowSpec() *WindowSpec {
-	w := &WindowSpec{Pos: p.tok().pos}
+	w := &WindowSpec{Pos: p.tok().pos()}
 	p.next() // OVER
 	p.expect("(")
 	if p.isKw("PARTITION") && p.isKwAt(1, "BY") {
@@ -661,7 +666,7 @@ func (p *parser) parseWindowSpec() *WindowSpec {
 		w.OrderBy = p.parseOrderItems()
 	}
 	if p.isKw("ROWS") || p.isKw("RANGE") {
-		fr := &WindowFrame{Pos: p.tok().pos, Unit: p.tok().kw}
+		fr := &WindowFrame{Pos: p.tok().pos(), Unit: p.tok().kw()}
 		p.next()
 		if p.acceptKw("BETWEEN") {
 			fr.Start = p.parseFrameBound()
@@ -677,7 +682,7 @@ func (p *parser) parseWindowSpec() *WindowSpec {
 }
 
 func (p *parser) parseFrameBound() *FrameBound {
-	b := &FrameBound{Pos: p.tok().pos}
+	b := &FrameBound{Pos: p.tok().pos()}
 	switch {
 	case p.isKw("UNBOUNDED"):
 		p.next()
@@ -706,13 +711,13 @@ func (p *parser) parseFrameBound() *FrameBound {
 }
 
 func (p *parser) parseCase() Expr {
-	c := &CaseExpr{Pos: p.tok().pos}
+	c := &CaseExpr{Pos: p.tok().pos()}
 	p.next() // CASE
 	if !p.isKw("WHEN") {
 		c.Operand = p.parseExpr()
 	}
 	for p.err == nil && p.isKw("WHEN") {
-		w := &When{Pos: p.tok().pos}
+		w := &When{Pos: p.tok().pos()}
 		p.next()
 		w.Cond = p.parseExpr()
 		p.expectKw("THEN")
@@ -731,7 +736,7 @@ func (p *parser) parseCase() Expr {
 }
 
 func (p *parser) parseCast() Expr {
-	c := &CastExpr{Pos: p.tok().pos, Try: p.isKw("TRY_CAST")}
+	c := &CastExpr{Pos: p.tok().pos(), Try: p.isKw("TRY_CAST")}
 	p.next()
 	p.expect("(")
 	c.X = p.parseExpr()
@@ -742,7 +747,7 @@ func (p *parser) parseCast() Expr {
 }
 
 func (p *parser) parseExtract() Expr {
-	e := &ExtractExpr{Pos: p.tok().pos}
+	e := &ExtractExpr{Pos: p.tok().pos()}
 	p.next()
 	p.next() // EXTRACT (
 	switch t := p.tok(); t.kind {
@@ -769,19 +774,19 @@ func (p *parser) parseDataType() *DataType {
 		p.fail("data type")
 		return nil
 	}
-	d := &DataType{Pos: t.pos, Name: strings.ToUpper(t.text)}
+	d := &DataType{Pos: t.pos(), Name: strings.ToUpper(t.text)}
 	p.next()
 	switch {
 	case d.Name == "DOUBLE" && p.isKw("PRECISION"),
 		(d.Name == "CHARACTER" || d.Name == "CHAR" || d.Name == "NCHAR") && p.isKw("VARYING"):
-		d.Name += " " + p.tok().kw
+		d.Name += " " + p.tok().kw()
 		p.next()
 	}
 	if p.isPunct("(") {
 		p.next()
 		d.Args = []string{}
 		depth := 0
-		argStart := p.tok().pos.Offset
+		argStart := p.tok().pos().Offset
 		for p.err == nil && !p.atEnd() {
 			if p.isPunct("(") {
 				depth++
@@ -791,14 +796,14 @@ func (p *parser) parseDataType() *DataType {
 				}
 				depth--
 			} else if p.isPunct(",") && depth == 0 {
-				d.Args = append(d.Args, strings.TrimSpace(p.src[argStart:p.tok().pos.Offset]))
+				d.Args = append(d.Args, strings.TrimSpace(p.src[argStart:p.tok().pos().Offset]))
 				p.next()
-				argStart = p.tok().pos.Offset
+				argStart = p.tok().pos().Offset
 				continue
 			}
 			p.next()
 		}
-		if s := strings.TrimSpace(p.src[argStart:p.tok().pos.Offset]); s != "" || len(d.Args) > 0 {
+		if s := strings.TrimSpace(p.src[argStart:p.tok().pos().Offset]); s != "" || len(d.Args) > 0 {
 			d.Args = append(d.Args, s)
 		}
 		p.expect(")")
@@ -869,10 +874,10 @@ func (p *parser) skipTypeAhead(n int) (int, bool) {
 }
 
 func (p *parser) parseLambda() Expr {
-	l := &Lambda{Pos: p.tok().pos}
+	l := &Lambda{Pos: p.tok().pos()}
 	paren := p.accept("(")
 	for p.err == nil {
-		lp := &LambdaParam{Pos: p.tok().pos, Name: p.parseAnyIdent()}
+		lp := &LambdaParam{Pos: p.tok().pos(), Name: p.parseAnyIdent()}
 		if !p.isPunct("->") && !p.isPunct(",") && !p.isPunct(")") {
 			lp.Type = p.parseDataType()
 		}

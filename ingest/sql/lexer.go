@@ -23,16 +23,58 @@ const (
 	tPunct              // operators and punctuation; text is the operator
 )
 
+// token is kept small (32 bytes): the token slice is the parser's largest
+// allocation.
 type token struct {
-	kind tokKind
-	// kw is the canonical upper-case keyword for a tWord that is a known
-	// keyword, "" otherwise.
-	kw       string
-	reserved bool // tWord that Snowflake reserves
-	text     string
-	pos      Pos
-	end      int // offset just past the token
+	kind     tokKind
+	reserved bool   // tWord that Snowflake reserves
+	kwid     uint16 // keyword id of a tWord (0: not a keyword); message id of a tError
+	line     int32
+	col      int32
+	off      int32
+	text     string // the token's source text
 }
+
+// kw returns the canonical upper-case keyword of a tWord, "" otherwise.
+func (t *token) kw() string {
+	if t.kind != tWord {
+		return ""
+	}
+	return keywordNames[t.kwid]
+}
+
+func (t *token) pos() Pos {
+	return Pos{Line: int(t.line), Col: int(t.col), Offset: int(t.off)}
+}
+
+// end returns the offset just past the token.
+func (t *token) end() int { return int(t.off) + len(t.text) }
+
+// lexErrors are the messages of tError tokens, indexed by kwid.
+var lexErrors = [...]string{
+	"unterminated /* comment",
+	"unterminated binary literal",
+	"unterminated string literal",
+	"unterminated quoted identifier",
+	"unterminated $$ string",
+	"unexpected '$'",
+	"unexpected character",
+	"input too large",
+}
+
+const (
+	errComment = iota
+	errBinary
+	errString
+	errQuoted
+	errDollar
+	errDollarSign
+	errChar
+	errTooLarge
+)
+
+// message returns the lexical error message of a tError token.
+func (t *token) message() string { return lexErrors[t.kwid] }
 
 type lexer struct {
 	src       string
@@ -42,8 +84,14 @@ type lexer struct {
 	toks      []token
 }
 
+// maxInput is the largest input the lexer accepts (offsets are int32).
+const maxInput = 1<<31 - 1
+
 func lex(src string) []token {
-	lx := lexer{src: src, line: 1, toks: make([]token, 0, len(src)/5+8)}
+	if len(src) > maxInput {
+		return []token{{kind: tError, kwid: errTooLarge, line: 1, col: 1}, {kind: tEOF, line: 1, col: 1}}
+	}
+	lx := lexer{src: src, line: 1, toks: make([]token, 0, len(src)/4+8)}
 	lx.run()
 	return lx.toks
 }
@@ -53,11 +101,11 @@ func (lx *lexer) pos(off int) Pos {
 }
 
 func (lx *lexer) emit(kind tokKind, start int, p Pos) {
-	lx.toks = append(lx.toks, token{kind: kind, text: lx.src[start:lx.i], pos: p, end: lx.i})
+	lx.toks = append(lx.toks, token{kind: kind, text: lx.src[start:lx.i], line: int32(p.Line), col: int32(p.Col), off: int32(p.Offset)})
 }
 
-func (lx *lexer) emitError(msg string, p Pos) {
-	lx.toks = append(lx.toks, token{kind: tError, text: msg, pos: p, end: lx.i})
+func (lx *lexer) emitError(msg uint16, p Pos) {
+	lx.toks = append(lx.toks, token{kind: tError, kwid: msg, text: lx.src[p.Offset:lx.i], line: int32(p.Line), col: int32(p.Col), off: int32(p.Offset)})
 }
 
 // newline records a line break at offset off (the '\n' byte).
@@ -112,14 +160,15 @@ func (lx *lexer) run() {
 					lx.i++
 				}
 				if !closed {
-					lx.emitError("unterminated /* comment", p)
+					lx.emitError(errComment, p)
 				}
 				continue
 			}
 			break
 		}
 		if lx.i >= len(src) {
-			lx.toks = append(lx.toks, token{kind: tEOF, pos: lx.pos(lx.i), end: lx.i})
+			p := lx.pos(lx.i)
+			lx.toks = append(lx.toks, token{kind: tEOF, line: int32(p.Line), col: int32(p.Col), off: int32(p.Offset)})
 			return
 		}
 		start := lx.i
@@ -131,7 +180,7 @@ func (lx *lexer) run() {
 			if lx.quoted('\'', false) {
 				lx.emit(tHexStr, start, p)
 			} else {
-				lx.emitError("unterminated binary literal", p)
+				lx.emitError(errBinary, p)
 			}
 		case isIdentStart(c):
 			for lx.i < len(src) && isIdentChar(src[lx.i]) {
@@ -145,13 +194,13 @@ func (lx *lexer) run() {
 			if lx.quoted('\'', true) {
 				lx.emit(tString, start, p)
 			} else {
-				lx.emitError("unterminated string literal", p)
+				lx.emitError(errString, p)
 			}
 		case c == '"':
 			if lx.quoted('"', false) {
 				lx.emit(tQIdent, start, p)
 			} else {
-				lx.emitError("unterminated quoted identifier", p)
+				lx.emitError(errQuoted, p)
 			}
 		case c == '$':
 			lx.dollar(start, p)
@@ -172,7 +221,7 @@ func (lx *lexer) afterOperand() bool {
 		return false
 	}
 	t := lx.toks[len(lx.toks)-1]
-	if t.end != lx.i {
+	if t.end() != lx.i {
 		return false // whitespace in between: ". 5" style is rare; treat ".5" as a number
 	}
 	switch t.kind {
@@ -257,7 +306,7 @@ func (lx *lexer) dollar(start int, p Pos) {
 			}
 			lx.i++
 		}
-		lx.emitError("unterminated $$ string", p)
+		lx.emitError(errDollar, p)
 		return
 	}
 	lx.i++
@@ -275,7 +324,7 @@ func (lx *lexer) dollar(start int, p Pos) {
 		lx.emit(tVar, start, p)
 		return
 	}
-	lx.emitError("unexpected '$'", p)
+	lx.emitError(errDollarSign, p)
 }
 
 // stage scans a stage location after '@': a name with dots, '~' or '%', then
@@ -316,13 +365,13 @@ func (lx *lexer) punct(start int, p Pos) {
 		lx.emit(tPunct, start, p)
 	default:
 		lx.i++
-		lx.emitError("unexpected character", p)
+		lx.emitError(errChar, p)
 	}
 }
 
 func (lx *lexer) emitWord(start int, p Pos) {
 	w := lx.src[start:lx.i]
-	t := token{kind: tWord, text: w, pos: p, end: lx.i}
+	t := token{kind: tWord, text: w, line: int32(p.Line), col: int32(p.Col), off: int32(p.Offset)}
 	if len(w) <= maxKeywordLen {
 		var buf [maxKeywordLen]byte
 		for j := 0; j < len(w); j++ {
@@ -333,7 +382,7 @@ func (lx *lexer) emitWord(start int, p Pos) {
 			buf[j] = c
 		}
 		if k, ok := keywords[string(buf[:len(w)])]; ok {
-			t.kw = k.name
+			t.kwid = k.id
 			t.reserved = k.reserved
 		}
 	}

@@ -93,8 +93,8 @@ func parseRange(src string, toks []token, start, end, index int) StatementResult
 	first := &p.toks[0]
 	r := StatementResult{
 		Index: index,
-		Pos:   first.pos,
-		Text:  src[first.pos.Offset:toks[end-1].end],
+		Pos:   first.pos(),
+		Text:  src[first.pos().Offset:toks[end-1].end()],
 	}
 	st := p.parseStatement()
 	p.expectEnd("end of statement")
@@ -142,12 +142,12 @@ func (p *parser) atEnd() bool { return p.i >= p.end }
 
 func (p *parser) isKw(kw string) bool {
 	t := &p.toks[p.i]
-	return t.kind == tWord && t.kw == kw
+	return t.kind == tWord && t.kw() == kw
 }
 
 func (p *parser) isKwAt(n int, kw string) bool {
 	t := p.peek(n)
-	return t.kind == tWord && t.kw == kw
+	return t.kind == tWord && t.kw() == kw
 }
 
 func (p *parser) acceptKw(kw string) bool {
@@ -205,9 +205,9 @@ func (p *parser) fail(expected string) {
 		return
 	}
 	t := p.tok()
-	e := &SyntaxError{Line: t.pos.Line, Col: t.pos.Col, Offset: t.pos.Offset, Found: describe(t), Expected: expected}
+	e := &SyntaxError{Line: t.pos().Line, Col: t.pos().Col, Offset: t.pos().Offset, Found: describe(t), Expected: expected}
 	if t.kind == tError {
-		e.Msg = t.text
+		e.Msg = t.message()
 	}
 	p.err = e
 	p.i = p.end
@@ -218,7 +218,7 @@ func (p *parser) failMsg(t *token, msg string) {
 	if p.err != nil {
 		return
 	}
-	p.err = &SyntaxError{Line: t.pos.Line, Col: t.pos.Col, Offset: t.pos.Offset, Found: describe(t), Msg: msg}
+	p.err = &SyntaxError{Line: t.pos().Line, Col: t.pos().Col, Offset: t.pos().Offset, Found: describe(t), Msg: msg}
 	p.i = p.end
 }
 
@@ -267,9 +267,9 @@ func (p *parser) isAnyWord() bool {
 
 func (p *parser) identFrom(t *token) Ident {
 	if t.kind == tQIdent {
-		return Ident{Pos: t.pos, Name: unquoteIdent(t.text), Quoted: true}
+		return Ident{Pos: t.pos(), Name: unquoteIdent(t.text), Quoted: true}
 	}
-	return Ident{Pos: t.pos, Name: t.text}
+	return Ident{Pos: t.pos(), Name: t.text}
 }
 
 // parseIdent parses a non-reserved identifier.
@@ -296,12 +296,12 @@ func (p *parser) parseAnyIdent() Ident {
 
 // parseObjectName parses [db.][schema.]name, including db..name.
 func (p *parser) parseObjectName() ObjectName {
-	n := ObjectName{Pos: p.tok().pos}
+	n := ObjectName{Pos: p.tok().pos()}
 	n.Parts = append(n.Parts, p.parseIdent())
 	for p.isPunct(".") && len(n.Parts) < 3 {
 		p.next()
 		if p.isPunct(".") && len(n.Parts) == 1 { // db..name
-			n.Parts = append(n.Parts, Ident{Pos: p.tok().pos})
+			n.Parts = append(n.Parts, Ident{Pos: p.tok().pos()})
 			p.next()
 		}
 		n.Parts = append(n.Parts, p.parseAnyIdent())
@@ -345,7 +345,7 @@ func (p *parser) parseStatement() Stmt {
 	case p.isKw("MERGE"):
 		return p.parseMerge()
 	case p.isKw("WITH"):
-		start := p.tok().pos
+		start := p.tok().pos()
 		w := p.parseWith()
 		if p.isKw("INSERT") {
 			return p.parseInsert(w)
@@ -354,7 +354,7 @@ func (p *parser) parseStatement() Stmt {
 		p.parseQueryRest(q)
 		return &QueryStmt{Pos: start, Query: q}
 	case p.isKw("SELECT"), p.isKw("VALUES"), p.isPunct("("):
-		start := p.tok().pos
+		start := p.tok().pos()
 		return &QueryStmt{Pos: start, Query: p.parseQuery()}
 	}
 	return p.unsupported(0, "statement does not carry column lineage")
@@ -399,7 +399,7 @@ func (p *parser) unsupported(start int, note string) Stmt {
 		kw = describe(first)
 	}
 	u := &Unsupported{
-		Pos:     first.pos,
+		Pos:     first.pos(),
 		Keyword: kw,
 		Note:    note,
 	}
@@ -407,14 +407,14 @@ func (p *parser) unsupported(start int, note string) Stmt {
 	if last < start {
 		last = start
 	}
-	u.Text = p.src[first.pos.Offset:p.toks[last].end]
+	u.Text = p.src[first.pos().Offset:p.toks[last].end()]
 	p.i = p.end
 	return u
 }
 
 func (p *parser) parseCreate() Stmt {
 	start := p.i
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	p.next() // CREATE
 	orReplace := false
 	if p.isKw("OR") && p.isKwAt(1, "REPLACE") {
@@ -422,7 +422,7 @@ func (p *parser) parseCreate() Stmt {
 		p.next()
 		orReplace = true
 	}
-	var secure, recursive, materialized, transient bool
+	var secure, recursive, materialized, transient, dynamic bool
 	temp := ""
 	for {
 		switch {
@@ -434,6 +434,8 @@ func (p *parser) parseCreate() Stmt {
 			materialized = true
 		case p.isKw("TRANSIENT"):
 			transient = true
+		case p.isKw("DYNAMIC"):
+			dynamic = true
 		case p.isKw("VOLATILE"):
 			temp = "VOLATILE"
 		case p.isKw("TEMP"), p.isKw("TEMPORARY"):
@@ -443,7 +445,7 @@ func (p *parser) parseCreate() Stmt {
 				temp += " TEMPORARY"
 			}
 		case p.isKw("LOCAL"), p.isKw("GLOBAL"):
-			temp = p.tok().kw
+			temp = p.tok().kw()
 		default:
 			goto done
 		}
@@ -451,7 +453,7 @@ func (p *parser) parseCreate() Stmt {
 	}
 done:
 	switch {
-	case p.isKw("VIEW"):
+	case p.isKw("VIEW") && !dynamic && !transient:
 		p.next()
 		v := &CreateView{Pos: pos, OrReplace: orReplace, Secure: secure, Temporary: temp,
 			Recursive: recursive, Materialized: materialized}
@@ -462,6 +464,9 @@ done:
 		kind := temp
 		if transient {
 			kind = "TRANSIENT"
+		}
+		if dynamic {
+			kind = "DYNAMIC"
 		}
 		return p.parseCreateTable(start, &CreateTableAs{Pos: pos, OrReplace: orReplace, Kind: kind})
 	}
@@ -529,7 +534,7 @@ func (p *parser) parseCreateViewRest(v *CreateView) {
 				v.Tags = append(v.Tags, p.parseTagList()...)
 				continue
 			}
-			rap := &RowAccessPolicy{Pos: p.tok().pos}
+			rap := &RowAccessPolicy{Pos: p.tok().pos()}
 			p.expectKw("ROW")
 			p.expectKw("ACCESS")
 			p.expectKw("POLICY")
@@ -551,7 +556,7 @@ func (p *parser) parseCreateViewRest(v *CreateView) {
 }
 
 func (p *parser) parseViewColumn() *ViewColumn {
-	c := &ViewColumn{Pos: p.tok().pos, Name: p.parseIdent()}
+	c := &ViewColumn{Pos: p.tok().pos(), Name: p.parseIdent()}
 	for p.err == nil {
 		switch {
 		case p.isKw("COMMENT"):
@@ -582,7 +587,7 @@ func (p *parser) parseTagList() []*TagAssignment {
 	p.expect("(")
 	var out []*TagAssignment
 	for p.err == nil {
-		t := &TagAssignment{Pos: p.tok().pos, Name: p.parseObjectName()}
+		t := &TagAssignment{Pos: p.tok().pos(), Name: p.parseObjectName()}
 		p.expect("=")
 		t.Value = p.parseStringValue()
 		out = append(out, t)
@@ -624,7 +629,7 @@ func (p *parser) parseCreateTable(start int, c *CreateTableAs) Stmt {
 		p.next()
 		c.Columns = []*ColumnDef{}
 		for p.err == nil {
-			cd := &ColumnDef{Pos: p.tok().pos, Name: p.parseIdent()}
+			cd := &ColumnDef{Pos: p.tok().pos(), Name: p.parseIdent()}
 			if p.isAnyWord() && !p.isKw("NOT") && !p.isKw("NULL") && !p.isKw("DEFAULT") &&
 				!p.isKw("COMMENT") && !p.isKw("CONSTRAINT") && !p.isKw("PRIMARY") && !p.isKw("AS") {
 				cd.Type = p.parseDataType()
@@ -679,7 +684,7 @@ func (p *parser) skipUntilCommaOrClose() {
 
 func (p *parser) parseInsert(with *With) Stmt {
 	start := p.i
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	p.next() // INSERT
 	if p.isKw("ALL") || p.isKw("FIRST") {
 		if with != nil {
@@ -707,7 +712,7 @@ func (p *parser) parseInsert(with *With) Stmt {
 }
 
 func (p *parser) parseMerge() Stmt {
-	m := &Merge{Pos: p.tok().pos}
+	m := &Merge{Pos: p.tok().pos()}
 	p.next() // MERGE
 	p.expectKw("INTO")
 	m.Target = p.parseObjectName()
@@ -723,7 +728,7 @@ func (p *parser) parseMerge() Stmt {
 	p.expectKw("ON")
 	m.On = p.parseExpr()
 	for p.err == nil && p.isKw("WHEN") {
-		c := &MergeClause{Pos: p.tok().pos}
+		c := &MergeClause{Pos: p.tok().pos()}
 		p.next()
 		c.Matched = true
 		if p.acceptKw("NOT") {
@@ -742,7 +747,7 @@ func (p *parser) parseMerge() Stmt {
 			c.Action = "UPDATE"
 			p.expectKw("SET")
 			for p.err == nil {
-				s := &MergeSet{Pos: p.tok().pos}
+				s := &MergeSet{Pos: p.tok().pos()}
 				s.Column = append(s.Column, p.parseIdent())
 				for p.accept(".") {
 					s.Column = append(s.Column, p.parseAnyIdent())

@@ -9,7 +9,7 @@ func (p *parser) parseQuery() *Query {
 		return nil
 	}
 	defer p.leave()
-	q := &Query{Pos: p.tok().pos}
+	q := &Query{Pos: p.tok().pos()}
 	if p.isKw("WITH") {
 		q.With = p.parseWith()
 	}
@@ -19,20 +19,20 @@ func (p *parser) parseQuery() *Query {
 
 // parseQueryRest parses the body, ORDER BY and LIMIT of q.
 func (p *parser) parseQueryRest(q *Query) {
-	start := p.tok().pos
+	start := p.tok().pos()
 	q.Body = p.parseSetRest(p.parseQueryPrimary(), 1, start)
 	p.parseOrderLimit(q)
 }
 
 func (p *parser) parseWith() *With {
-	w := &With{Pos: p.tok().pos}
+	w := &With{Pos: p.tok().pos()}
 	p.next() // WITH
 	if p.isKw("RECURSIVE") && !p.isKwAt(1, "AS") && !p.isPunctAt(1, "(") {
 		p.next()
 		w.Recursive = true
 	}
 	for p.err == nil {
-		c := &CTE{Pos: p.tok().pos, Name: p.parseIdent()}
+		c := &CTE{Pos: p.tok().pos(), Name: p.parseIdent()}
 		if p.isPunct("(") {
 			c.Columns = p.parseIdentList()
 		}
@@ -55,11 +55,11 @@ func (p *parser) setOp() (string, int) {
 	if t.kind != tWord {
 		return "", 0
 	}
-	switch t.kw {
+	switch t.kw() {
 	case "UNION", "EXCEPT", "MINUS":
-		return t.kw, 1
+		return t.kw(), 1
 	case "INTERSECT":
-		return t.kw, 2
+		return t.kw(), 2
 	}
 	return "", 0
 }
@@ -84,7 +84,7 @@ func (p *parser) parseSetRest(left QueryBody, minPrec int, start Pos) QueryBody 
 			p.next()
 			s.ByName = true
 		}
-		rstart := p.tok().pos
+		rstart := p.tok().pos()
 		right := p.parseQueryPrimary()
 		for p.err == nil {
 			_, prec2 := p.setOp()
@@ -106,7 +106,7 @@ func (p *parser) parseQueryPrimary() QueryBody {
 	case p.isKw("VALUES"):
 		return p.parseValues()
 	case p.isPunct("("):
-		pq := &ParenQuery{Pos: p.tok().pos}
+		pq := &ParenQuery{Pos: p.tok().pos()}
 		p.next()
 		pq.Query = p.parseQuery()
 		p.expect(")")
@@ -117,7 +117,7 @@ func (p *parser) parseQueryPrimary() QueryBody {
 }
 
 func (p *parser) parseValues() *Values {
-	v := &Values{Pos: p.tok().pos}
+	v := &Values{Pos: p.tok().pos()}
 	p.next() // VALUES
 	for p.err == nil {
 		v.Rows = append(v.Rows, p.parseParenExprList())
@@ -136,7 +136,7 @@ func (p *parser) parseOrderLimit(q *Query) {
 	}
 	switch {
 	case p.isKw("LIMIT"):
-		l := &Limit{Pos: p.tok().pos}
+		l := &Limit{Pos: p.tok().pos()}
 		p.next()
 		l.Count = p.parseExpr()
 		if p.acceptKw("OFFSET") {
@@ -144,7 +144,7 @@ func (p *parser) parseOrderLimit(q *Query) {
 		}
 		q.Limit = l
 	case p.isKw("OFFSET") || p.isKw("FETCH"):
-		l := &Limit{Pos: p.tok().pos}
+		l := &Limit{Pos: p.tok().pos()}
 		if p.acceptKw("OFFSET") {
 			l.Offset = p.parseExpr()
 			if !p.acceptKw("ROWS") {
@@ -169,7 +169,7 @@ func (p *parser) parseOrderLimit(q *Query) {
 func (p *parser) parseOrderItems() []*OrderItem {
 	var out []*OrderItem
 	for p.err == nil {
-		o := &OrderItem{Pos: p.tok().pos, Expr: p.parseExpr()}
+		o := &OrderItem{Pos: p.tok().pos(), Expr: p.parseExpr()}
 		if p.acceptKw("DESC") {
 			o.Desc = true
 		} else {
@@ -177,7 +177,7 @@ func (p *parser) parseOrderItems() []*OrderItem {
 		}
 		if p.isKw("NULLS") && (p.isKwAt(1, "FIRST") || p.isKwAt(1, "LAST")) {
 			p.next()
-			o.Nulls = p.tok().kw
+			o.Nulls = p.tok().kw()
 			p.next()
 		}
 		out = append(out, o)
@@ -198,7 +198,7 @@ func (p *parser) endsSelectList() bool {
 	if t.kind != tWord {
 		return false
 	}
-	switch t.kw {
+	switch t.kw() {
 	case "FROM", "WHERE", "GROUP", "HAVING", "QUALIFY", "ORDER", "LIMIT", "UNION", "EXCEPT", "MINUS", "INTERSECT":
 		return true
 	}
@@ -206,7 +206,7 @@ func (p *parser) endsSelectList() bool {
 }
 
 func (p *parser) parseSelect() *Select {
-	s := &Select{Pos: p.tok().pos}
+	s := &Select{Pos: p.tok().pos()}
 	p.next() // SELECT
 	if p.acceptKw("DISTINCT") {
 		s.Distinct = true
@@ -263,7 +263,7 @@ func (p *parser) parseSelect() *Select {
 }
 
 func (p *parser) parseGroupBy() *GroupBy {
-	g := &GroupBy{Pos: p.tok().pos}
+	g := &GroupBy{Pos: p.tok().pos()}
 	p.next()
 	p.next() // GROUP BY
 	if p.isKw("ALL") {
@@ -275,12 +275,12 @@ func (p *parser) parseGroupBy() *GroupBy {
 		var item Expr
 		switch {
 		case (p.isKw("CUBE") || p.isKw("ROLLUP")) && p.isPunctAt(1, "("):
-			gs := &GroupingSets{Pos: p.tok().pos, Kind: p.tok().kw}
+			gs := &GroupingSets{Pos: p.tok().pos(), Kind: p.tok().kw()}
 			p.next()
 			gs.Items = p.parseParenExprList()
 			item = gs
 		case p.isKw("GROUPING") && p.isKwAt(1, "SETS"):
-			gs := &GroupingSets{Pos: p.tok().pos, Kind: "GROUPING SETS"}
+			gs := &GroupingSets{Pos: p.tok().pos(), Kind: "GROUPING SETS"}
 			p.next()
 			p.next()
 			gs.Items = p.parseParenExprList()
@@ -299,7 +299,7 @@ func (p *parser) parseGroupBy() *GroupBy {
 // clauseAhead reports whether the current non-reserved word starts a clause
 // (LIMIT n, OFFSET n, FETCH FIRST, EXCEPT) rather than being an implicit alias.
 func (p *parser) clauseAhead() bool {
-	switch p.tok().kw {
+	switch p.tok().kw() {
 	case "LIMIT", "OFFSET":
 		return p.operandAt(1)
 	case "FETCH":
@@ -311,7 +311,7 @@ func (p *parser) clauseAhead() bool {
 }
 
 func (p *parser) parseSelectItem() *SelectItem {
-	it := &SelectItem{Pos: p.tok().pos}
+	it := &SelectItem{Pos: p.tok().pos()}
 	if p.isPunct("*") || p.qualifiedStarAhead() {
 		it.Expr = p.parseStar()
 		return it
@@ -357,7 +357,7 @@ func (p *parser) qualifiedStarAhead() bool {
 
 // parseStar parses [qualifier.]* and its ILIKE/EXCLUDE/REPLACE/RENAME modifiers.
 func (p *parser) parseStar() *Star {
-	s := &Star{Pos: p.tok().pos}
+	s := &Star{Pos: p.tok().pos()}
 	for !p.isPunct("*") && p.err == nil {
 		s.Qualifier = append(s.Qualifier, p.parseAnyIdent())
 		p.expect(".")
@@ -386,7 +386,7 @@ func (p *parser) parseStar() *Star {
 			p.next()
 			p.next()
 			for p.err == nil {
-				r := &StarReplace{Pos: p.tok().pos, Expr: p.parseExpr()}
+				r := &StarReplace{Pos: p.tok().pos(), Expr: p.parseExpr()}
 				p.expectKw("AS")
 				r.Name = p.parseAnyIdent()
 				s.Replace = append(s.Replace, r)
@@ -399,7 +399,7 @@ func (p *parser) parseStar() *Star {
 			p.next()
 			paren := p.accept("(")
 			for p.err == nil {
-				r := &StarRename{Pos: p.tok().pos, From: p.parseStarColumn()}
+				r := &StarRename{Pos: p.tok().pos(), From: p.parseStarColumn()}
 				p.expectKw("AS")
 				r.To = p.parseAnyIdent()
 				s.Rename = append(s.Rename, r)
@@ -433,7 +433,7 @@ func (p *parser) parseStarColumn() Ident {
 
 // parseJoinedTable parses a FROM item with its chain of joins.
 func (p *parser) parseJoinedTable() TableExpr {
-	start := p.tok().pos
+	start := p.tok().pos()
 	left := p.parseTableFactor()
 	for p.err == nil {
 		kind, natural, ok := p.parseJoinOp()
@@ -468,7 +468,7 @@ func (p *parser) parseJoinOp() (kind string, natural, ok bool) {
 	case p.isKw("INNER"):
 		p.next()
 	case p.isKw("LEFT"), p.isKw("RIGHT"), p.isKw("FULL"):
-		kind = p.tok().kw
+		kind = p.tok().kw()
 		p.next()
 		p.acceptKw("OUTER")
 	case p.isKw("CROSS"):
@@ -478,6 +478,7 @@ func (p *parser) parseJoinOp() (kind string, natural, ok bool) {
 		kind = "ASOF"
 		p.next()
 	}
+	p.acceptKw("DIRECTED")
 	if p.acceptKw("JOIN") {
 		return kind, natural, true
 	}
@@ -491,7 +492,7 @@ func (p *parser) parseJoinOp() (kind string, natural, ok bool) {
 // alias because they continue the FROM clause.
 func (p *parser) tableAliasStop() bool {
 	t := p.tok()
-	switch t.kw {
+	switch t.kw() {
 	case "LIMIT", "OFFSET", "FETCH", "EXCEPT":
 		return p.clauseAhead()
 	case "PIVOT", "MATCH_RECOGNIZE", "MATCH_CONDITION":
@@ -507,7 +508,7 @@ func (p *parser) tableAliasStop() bool {
 }
 
 func (p *parser) parseTableAlias() *TableAlias {
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	if p.acceptKw("AS") {
 		a := &TableAlias{Pos: pos, Name: p.parseIdent()}
 		if p.isPunct("(") {
@@ -530,7 +531,7 @@ func (p *parser) parseTableFactor() TableExpr {
 		return nil
 	}
 	defer p.leave()
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	var te TableExpr
 	switch t := p.tok(); {
 	case t.kind == tPunct && t.text == "(":
@@ -570,7 +571,7 @@ func (p *parser) parseTableFactor() TableExpr {
 			p.next()
 			s.Options = []*NamedArg{}
 			for p.err == nil {
-				na := &NamedArg{Pos: p.tok().pos, Name: p.parseAnyIdent()}
+				na := &NamedArg{Pos: p.tok().pos(), Name: p.parseAnyIdent()}
 				p.expect("=>")
 				na.Value = p.parseExpr()
 				s.Options = append(s.Options, na)
@@ -607,7 +608,7 @@ func (p *parser) parseTableFactor() TableExpr {
 
 // parseTableFuncCall parses the function call after LATERAL.
 func (p *parser) parseTableFuncCall() *FuncCall {
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	name := p.parseObjectName()
 	if !p.isPunct("(") {
 		p.fail("'('")
@@ -702,7 +703,7 @@ func (p *parser) parseTableNameRest(tn *TableName) {
 }
 
 func (p *parser) parseTimeTravel() *TimeTravel {
-	tt := &TimeTravel{Pos: p.tok().pos, Kind: p.tok().kw}
+	tt := &TimeTravel{Pos: p.tok().pos(), Kind: p.tok().kw()}
 	if tt.Kind == "" {
 		tt.Kind = "END"
 	}
@@ -721,7 +722,7 @@ func (p *parser) parseTimeTravel() *TimeTravel {
 }
 
 func (p *parser) parseChanges() *Changes {
-	c := &Changes{Pos: p.tok().pos}
+	c := &Changes{Pos: p.tok().pos()}
 	p.next() // CHANGES
 	p.expect("(")
 	p.expectKw("INFORMATION")
@@ -746,11 +747,11 @@ func (p *parser) parseSample() *Sample {
 	if !p.isKw("SAMPLE") && !p.isKw("TABLESAMPLE") {
 		return nil
 	}
-	s := &Sample{Pos: p.tok().pos}
+	s := &Sample{Pos: p.tok().pos()}
 	p.next()
 	switch {
 	case p.isKw("BERNOULLI"), p.isKw("ROW"), p.isKw("SYSTEM"), p.isKw("BLOCK"):
-		s.Method = p.tok().kw
+		s.Method = p.tok().kw()
 		p.next()
 	}
 	p.expect("(")
@@ -769,7 +770,7 @@ func (p *parser) parseSample() *Sample {
 // parseParenTable parses a FROM item starting with '(': a derived table, a
 // parenthesised join, or a parenthesised query with set operations.
 func (p *parser) parseParenTable() TableExpr {
-	pos := p.tok().pos
+	pos := p.tok().pos()
 	p.next() // (
 	if p.startsQueryAt(0) {
 		dt := &DerivedTable{Pos: pos, Query: p.parseQuery()}
@@ -778,7 +779,7 @@ func (p *parser) parseParenTable() TableExpr {
 		dt.Sample = p.parseSample()
 		return dt
 	}
-	innerPos := p.tok().pos
+	innerPos := p.tok().pos()
 	inner := p.parseJoinedTable()
 	if dt, ok := inner.(*DerivedTable); ok && dt.Alias == nil && !dt.Lateral && dt.Sample == nil {
 		op, _ := p.setOp()
@@ -841,7 +842,7 @@ func (p *parser) parsePivot(pos Pos, src TableExpr) TableExpr {
 		pv.InQuery = p.parseQuery()
 	default:
 		for p.err == nil {
-			v := &PivotValue{Pos: p.tok().pos, Value: p.parseExpr()}
+			v := &PivotValue{Pos: p.tok().pos(), Value: p.parseExpr()}
 			if p.acceptKw("AS") {
 				id := p.parseAnyIdent()
 				v.Alias = &id
@@ -871,7 +872,7 @@ func (p *parser) parsePivot(pos Pos, src TableExpr) TableExpr {
 
 // parseColumnRef parses a plain (possibly qualified) column name.
 func (p *parser) parseColumnRef() Expr {
-	c := &ColumnRef{Pos: p.tok().pos}
+	c := &ColumnRef{Pos: p.tok().pos()}
 	c.Parts = append(c.Parts, p.parseIdent())
 	for p.isPunct(".") && len(c.Parts) < 4 {
 		p.next()
@@ -895,7 +896,7 @@ func (p *parser) parseUnpivot(pos Pos, src TableExpr) TableExpr {
 	p.expectKw("IN")
 	p.expect("(")
 	for p.err == nil {
-		c := &UnpivotColumn{Pos: p.tok().pos, Column: p.parseIdent()}
+		c := &UnpivotColumn{Pos: p.tok().pos(), Column: p.parseIdent()}
 		if p.acceptKw("AS") {
 			var label string
 			if t := p.tok(); t.kind == tString || t.kind == tDollarStr {
@@ -939,7 +940,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 		saved := p.noAlias
 		p.noAlias = true
 		for p.err == nil {
-			it := &SelectItem{Pos: p.tok().pos, Expr: p.parseExpr()}
+			it := &SelectItem{Pos: p.tok().pos(), Expr: p.parseExpr()}
 			it.Alias = p.parseOptAlias()
 			m.Measures = append(m.Measures, it)
 			if !p.accept(",") {
@@ -972,7 +973,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 		case p.acceptKw("TO"):
 			m.AfterMatch = "TO"
 			if p.isKw("FIRST") || p.isKw("LAST") {
-				m.AfterMatch += " " + p.tok().kw
+				m.AfterMatch += " " + p.tok().kw()
 				p.next()
 			}
 			m.AfterMatch += " " + p.parseAnyIdent().Name
@@ -982,7 +983,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 	}
 	p.expectKw("PATTERN")
 	if p.expect("(") {
-		start := p.tok().pos.Offset
+		start := p.tok().pos().Offset
 		depth := 1
 		for p.err == nil && !p.atEnd() {
 			if p.isPunct("(") {
@@ -995,7 +996,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 			}
 			p.next()
 		}
-		m.Pattern = p.src[start:p.tok().pos.Offset]
+		m.Pattern = p.src[start:p.tok().pos().Offset]
 		for len(m.Pattern) > 0 && (m.Pattern[len(m.Pattern)-1] == ' ' || m.Pattern[len(m.Pattern)-1] == '\n' || m.Pattern[len(m.Pattern)-1] == '\t' || m.Pattern[len(m.Pattern)-1] == '\r') {
 			m.Pattern = m.Pattern[:len(m.Pattern)-1]
 		}
@@ -1003,7 +1004,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 	}
 	p.expectKw("DEFINE")
 	for p.err == nil {
-		d := &MatchDefine{Pos: p.tok().pos, Name: p.parseIdent()}
+		d := &MatchDefine{Pos: p.tok().pos(), Name: p.parseIdent()}
 		p.expectKw("AS")
 		d.Cond = p.parseExpr()
 		m.Define = append(m.Define, d)
@@ -1021,7 +1022,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 func (p *parser) wordsUntil(last string) string {
 	s := ""
 	for p.err == nil && p.tok().kind == tWord {
-		w := p.tok().kw
+		w := p.tok().kw()
 		if w == "" {
 			w = p.identFrom(p.tok()).Normalized()
 		}
