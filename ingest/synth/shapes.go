@@ -79,7 +79,7 @@ func (vb *viewBuilder) bare(b binding, c col) string {
 func (vb *viewBuilder) star(b binding, skip map[string]bool) {
 	for _, c := range b.r.cols {
 		if !skip[c.name] {
-			vb.refs = append(vb.refs, Ref{Relation: b.r.name, Column: c.name, Local: b.local})
+			vb.refs = append(vb.refs, Ref{Relation: b.r.name, Column: c.name, Local: b.local, Star: true})
 		}
 	}
 }
@@ -522,44 +522,51 @@ func (vb *viewBuilder) aggregateShape(srcs []*rel) string {
 // windowItem builds one window expression over b.
 func (vb *viewBuilder) windowItem(sc *scope, b binding) string {
 	g := vb.g
-	part := ""
-	if _, p, ok := vb.other([]binding{b}, kStr, kBool, kDate); ok {
-		part = "PARTITION BY " + vb.ref(b, p) + " "
+	// columns are recorded as read only when the chosen function uses them
+	p, hasPart := col{}, false
+	if _, c, ok := vb.other([]binding{b}, kStr, kBool, kDate); ok {
+		p, hasPart = c, true
 	}
-	order := ""
-	if _, o, ok := vb.other([]binding{b}, kTS, kDate); ok {
-		order = "ORDER BY " + vb.ref(b, o)
-	} else {
-		order = "ORDER BY " + vb.ref(b, vb.id(b))
+	o := vb.id(b)
+	if _, c, ok := vb.other([]binding{b}, kTS, kDate); ok {
+		o = c
 	}
+	part := func() string {
+		if !hasPart {
+			return ""
+		}
+		return "PARTITION BY " + vb.ref(b, p) + " "
+	}
+	order := func() string { return "ORDER BY " + vb.ref(b, o) }
 	_, n, ok := vb.other([]binding{b}, kInt, kDec)
 	if !ok || g.chance(15) {
-		return "ROW_NUMBER() OVER (" + part + order + " DESC) AS " + vb.ident(sc.emit("ROW_NUM", kInt))
+		return "ROW_NUMBER() OVER (" + part() + order() + " DESC) AS " + vb.ident(sc.emit("ROW_NUM", kInt))
 	}
 	x := vb.ref(b, n)
 	s := stem(n.name)
 	switch g.intn(6) {
 	case 0:
-		return "SUM(" + x + ") OVER (" + part + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS " + vb.ident(sc.emit("RUNNING_"+s, n.kind))
+		return "SUM(" + x + ") OVER (" + part() + order() + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS " + vb.ident(sc.emit("RUNNING_"+s, n.kind))
 	case 1:
-		return "AVG(" + x + ") OVER (" + part + order + " ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS " + vb.ident(sc.emit(s+"_ROLLING_7", kDec))
+		return "AVG(" + x + ") OVER (" + part() + order() + " ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS " + vb.ident(sc.emit(s+"_ROLLING_7", kDec))
 	case 2:
-		return "LAG(" + x + ", 1) OVER (" + part + order + ") AS " + vb.ident(sc.emit("PREV_"+s, n.kind))
+		return "LAG(" + x + ", 1) OVER (" + part() + order() + ") AS " + vb.ident(sc.emit("PREV_"+s, n.kind))
 	case 3:
-		return "DIV0(" + x + ", SUM(" + x + ") OVER (" + strings.TrimSpace(part) + ")) AS " + vb.ident(sc.emit(s+"_SHARE", kDec))
+		return "DIV0(" + x + ", SUM(" + x + ") OVER (" + strings.TrimSpace(part()) + ")) AS " + vb.ident(sc.emit(s+"_SHARE", kDec))
 	case 4:
-		return "DENSE_RANK() OVER (" + part + "ORDER BY " + x + " DESC NULLS LAST) AS " + vb.ident(sc.emit("RANK_BY_"+s, kInt))
+		return "DENSE_RANK() OVER (" + part() + "ORDER BY " + x + " DESC NULLS LAST) AS " + vb.ident(sc.emit("RANK_BY_"+s, kInt))
 	default:
-		return "FIRST_VALUE(" + x + ") OVER (" + part + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS " + vb.ident(sc.emit("FIRST_"+s, n.kind))
+		return "FIRST_VALUE(" + x + ") OVER (" + part() + order() + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS " + vb.ident(sc.emit("FIRST_"+s, n.kind))
 	}
 }
 
 // qualify builds a QUALIFY keeping the latest row per ID.
 func (vb *viewBuilder) qualify(b binding) string {
-	order := vb.ref(b, vb.id(b))
-	if _, o, ok := vb.other([]binding{b}, kTS, kDate); ok {
-		order = vb.ref(b, o)
+	o := vb.id(b)
+	if _, c, ok := vb.other([]binding{b}, kTS, kDate); ok {
+		o = c
 	}
+	order := vb.ref(b, o)
 	return "QUALIFY ROW_NUMBER() OVER (PARTITION BY " + vb.ref(b, vb.id(b)) + " ORDER BY " + order + " DESC) = 1"
 }
 
@@ -595,8 +602,10 @@ func (vb *viewBuilder) cteShape(srcs []*rel) string {
 	sb.WriteString("WITH cleaned AS (\n")
 	sb.WriteString(selectText("    ", items))
 	sb.WriteString("    FROM " + fromItem(vb, a))
-	if f := vb.filter(a); f != "" && g.chance(60) {
-		sb.WriteString("\n    WHERE " + strings.ReplaceAll(f, "\n", "\n    "))
+	if g.chance(60) {
+		if f := vb.filter(a); f != "" {
+			sb.WriteString("\n    WHERE " + strings.ReplaceAll(f, "\n", "\n    "))
+		}
 	}
 	sb.WriteString("\n)")
 	cl := vb.local("CLEANED", base, "c")

@@ -97,11 +97,14 @@ type Table struct {
 
 // Ref is one column a view's SQL reads. Relation is the qualified name of a
 // table or view, or, when Local is set, the name of a CTE or derived table of
-// the same view (listed in View.Locals).
+// the same view (listed in View.Locals). Star is set when the column is read
+// through a star (`*`, `t.*`, with or without EXCLUDE/RENAME/REPLACE) rather
+// than by name, so the view's columns change when Relation's columns do.
 type Ref struct {
 	Relation string
 	Column   string
 	Local    bool
+	Star     bool
 }
 
 // View is the model of one generated view.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,6 +93,11 @@ func TestGenerateReferencesExist(t *testing.T) {
 			if len(v.Refs) == 0 {
 				t.Errorf("seed %d: %s reads no column", seed, v.Name)
 			}
+			sqlUpper := strings.ToUpper(string(fileOf(w, v).Content))
+			words := map[string]bool{}
+			for _, tok := range wordRE.FindAllString(sqlUpper, -1) {
+				words[tok] = true
+			}
 			locals := map[string]map[string]bool{}
 			for _, l := range v.Locals {
 				locals[l.Name] = names(l.Columns)
@@ -107,9 +113,12 @@ func TestGenerateReferencesExist(t *testing.T) {
 				if !src[r.Column] {
 					t.Errorf("seed %d: %s reads %s.%s which does not exist", seed, v.Name, r.Relation, r.Column)
 				}
+				if !r.Star && !words[r.Column] {
+					t.Errorf("seed %d: %s records a read of %s.%s its SQL does not name", seed, v.Name, r.Relation, r.Column)
+				}
 			}
 			for _, s := range v.Sources {
-				if !strings.Contains(strings.ToUpper(string(fileOf(w, v).Content)), s+" AS ") {
+				if !strings.Contains(sqlUpper, s+" AS ") {
 					t.Errorf("seed %d: %s lists source %s that its SQL does not read", seed, v.Name, s)
 				}
 			}
@@ -290,6 +299,8 @@ func BenchmarkGenerate10kViews40Columns(b *testing.B) {
 	b.ReportMetric(float64(s.SQLBytes)/1e6, "MB-sql")
 	b.ReportMetric(float64(s.ViewColumns)/float64(s.Views), "cols/view")
 }
+
+var wordRE = regexp.MustCompile(`[A-Z0-9_$]+`)
 
 func names(cs []Column) map[string]bool {
 	m := make(map[string]bool, len(cs))
