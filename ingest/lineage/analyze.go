@@ -1,0 +1,299 @@
+package lineage
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/tributary-lineage/tributary/ingest/sql"
+)
+
+// Options configure an analysis.
+type Options struct {
+	// Catalog gives the columns of physical tables and views; nil when none
+	// is known. Without it, columns of a single-table FROM bind to that table,
+	// ambiguous ones give warnings and stars over tables cannot be expanded.
+	Catalog Catalog
+	// DefaultDatabase and DefaultSchema complete partial table names. They
+	// are resolved like SQL identifiers (unquoted upper-cased, "quoted" exact).
+	DefaultDatabase string
+	DefaultSchema   string
+	// ExpandViews follows, in every statement, references to views and
+	// tables created by earlier statements of the same input (CREATE VIEW,
+	// CREATE TABLE AS) through their definitions down to the columns they
+	// read. Without it such a reference stops at the view's own columns.
+	ExpandViews bool
+}
+
+// AnalyzeSQL parses src as a script and analyses it.
+func AnalyzeSQL(src string, opts Options) *Result {
+	return Analyze(sql.ParseScript(src), opts)
+}
+
+// Analyze computes the lineage of every parsed statement of a script, in
+// order. Statements that failed to parse become Errors; the others are still
+// analysed. A view or table created by an earlier statement is a catalog
+// entry for later ones.
+func Analyze(stmts []sql.StatementResult, opts Options) *Result {
+	e := &engine{
+		opts:   opts,
+		db:     normalizeIdent(opts.DefaultDatabase),
+		schema: normalizeIdent(opts.DefaultSchema),
+		defRel: make(map[tableID]*relation),
+	}
+	res := &Result{Statements: []Statement{}, Errors: []StatementError{}}
+	for _, r := range stmts {
+		if r.Err != nil {
+			res.Errors = append(res.Errors, StatementError{
+				Statement: r.Index, Line: r.Err.Line, Col: r.Err.Col, Message: r.Err.Error(),
+			})
+			continue
+		}
+		if u, ok := r.Stmt.(*sql.Unsupported); ok {
+			msg := u.Keyword + ": not a lineage statement, skipped"
+			if u.Note != "" {
+				msg += " (" + u.Note + ")"
+			}
+			res.Skipped = append(res.Skipped, SkippedStatement{Statement: r.Index, Line: r.Pos.Line, Col: r.Pos.Col, Message: msg})
+			continue
+		}
+		st, ok := e.statement(r.Index, r.Stmt)
+		if !ok {
+			res.Skipped = append(res.Skipped, SkippedStatement{Statement: r.Index, Line: r.Pos.Line, Col: r.Pos.Col,
+				Message: fmt.Sprintf("%T: not a lineage statement, skipped", r.Stmt)})
+			continue
+		}
+		res.Statements = append(res.Statements, st)
+	}
+	return res
+}
+
+// engine holds what lives across the statements of one script.
+type engine struct {
+	opts       Options
+	db, schema string
+	// defs are the views and tables created by earlier statements; defRel
+	// holds their columns' lineage, keyed by the registered name.
+	defs   MapCatalog
+	defRel map[tableID]*relation
+}
+
+// analyzer holds the state of one statement.
+type analyzer struct {
+	e        *engine
+	env      *cteEnv
+	lambdas  []string
+	warnings []Warning
+	warnSeen map[Warning]bool
+	indirect []edge
+}
+
+func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
+	w := Warning{Line: p.Line, Col: p.Col, Message: fmt.Sprintf(format, args...)}
+	if a.warnSeen == nil {
+		a.warnSeen = make(map[Warning]bool)
+	}
+	if a.warnSeen[w] {
+		return
+	}
+	a.warnSeen[w] = true
+	a.warnings = append(a.warnings, w)
+}
+
+// addIndirect records l as a statement-level input of kind k.
+func (a *analyzer) addIndirect(l lin, k kind) {
+	a.indirect = appendThrough(a.indirect, l, k, false)
+}
+
+func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
+	a := &analyzer{e: e}
+	out := Statement{Index: index}
+	var rel *relation
+	var names []string
+	var target *tableID
+	masked := map[int]bool{}
+	switch s := st.(type) {
+	case *sql.CreateView:
+		out.Kind = KindCreateView
+		id := e.resolveName(s.Name)
+		target = &id
+		rel = a.buildQuery(s.Query, nil)
+		if s.Columns != nil {
+			for i, c := range s.Columns {
+				names = append(names, c.Name.Normalized())
+				if c.MaskingPolicy != nil {
+					masked[i] = true
+				}
+			}
+			if len(s.Columns) != len(rel.cols) {
+				a.warn(s.Pos, "view column list has %d names but the query returns %d columns", len(s.Columns), len(rel.cols))
+			}
+		}
+	case *sql.CreateTableAs:
+		out.Kind = KindCTAS
+		id := e.resolveName(s.Name)
+		target = &id
+		rel = a.buildQuery(s.Query, nil)
+		if s.Columns != nil {
+			for _, c := range s.Columns {
+				names = append(names, c.Name.Normalized())
+			}
+			if len(s.Columns) != len(rel.cols) {
+				a.warn(s.Pos, "table column list has %d names but the query returns %d columns", len(s.Columns), len(rel.cols))
+			}
+		}
+	case *sql.Insert:
+		out.Kind = KindInsert
+		id := e.resolveName(s.Table)
+		target = &id
+		rel = a.buildQuery(s.Query, nil)
+		switch {
+		case s.Columns != nil:
+			for _, c := range s.Columns {
+				names = append(names, c.Normalized())
+			}
+			if len(s.Columns) != len(rel.cols) {
+				a.warn(s.Pos, "INSERT column list has %d names but the query returns %d columns", len(s.Columns), len(rel.cols))
+			}
+		default:
+			if t, ok := e.lookupTable(id); ok {
+				if len(t.Columns) == len(rel.cols) {
+					names = t.Columns
+				} else {
+					a.warn(s.Pos, "target %s has %d columns but the query returns %d; output named by the query", id, len(t.Columns), len(rel.cols))
+				}
+			}
+		}
+	case *sql.Merge:
+		out.Kind = KindMerge
+		id := e.resolveName(s.Target)
+		target = &id
+		rel = a.merge(s, id)
+	case *sql.QueryStmt:
+		out.Kind = KindSelect
+		rel = a.buildQuery(s.Query, nil)
+	default:
+		return Statement{}, false
+	}
+
+	cols := make([]relCol, len(rel.cols))
+	copy(cols, rel.cols)
+	for i := range cols {
+		if i < len(names) {
+			cols[i].name = names[i]
+		}
+		if masked[i] {
+			cols[i].lin = maskAll(cols[i].lin)
+		}
+	}
+	out.Columns = make([]Column, len(cols))
+	for i, c := range cols {
+		out.Columns[i] = Column{Name: QuoteIdent(c.name), Sources: c.lin.sources()}
+	}
+	if target != nil {
+		t := target.String()
+		out.Target = &t
+		if out.Kind == KindCreateView || out.Kind == KindCTAS {
+			e.define(*target, cols)
+		}
+	}
+	out.Indirect = indirectList(a.indirect)
+	out.Warnings = a.warnings
+	if out.Warnings == nil {
+		out.Warnings = []Warning{}
+	}
+	return out, true
+}
+
+func maskAll(l lin) lin {
+	out := make(lin, len(l))
+	for i, e := range l {
+		e.mask = true
+		out[i] = e
+	}
+	return out
+}
+
+func indirectList(es []edge) []Indirect {
+	out := make([]Indirect, 0, len(es))
+	for _, e := range es {
+		out = append(out, Indirect{Column: e.col, Subtype: e.k.subtype()})
+	}
+	slices.SortFunc(out, func(x, y Indirect) int {
+		if c := cmp.Compare(x.Column, y.Column); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Subtype, y.Subtype)
+	})
+	return slices.Compact(out)
+}
+
+// define registers a view or table created by a statement for later ones.
+func (e *engine) define(id tableID, cols []relCol) {
+	names := make([]string, len(cols))
+	r := newRelation("view "+id.String(), len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+		r.add(c.name, c.lin)
+	}
+	e.defs.Add(Table{Database: id.db, Schema: id.schema, Name: id.name, Columns: names})
+	e.defRel[id] = r
+}
+
+// resolveName applies the defaults to a table name: a 1-part name takes the
+// default database and schema, a 2-part name the default database, and an
+// omitted schema (db..t) is PUBLIC.
+func (e *engine) resolveName(n sql.ObjectName) tableID {
+	p := n.Parts
+	if len(p) > 3 {
+		p = p[len(p)-3:]
+	}
+	id := tableID{db: e.db, schema: e.schema}
+	switch len(p) {
+	case 0:
+		return id
+	case 1:
+		id.name = p[0].Normalized()
+	case 2:
+		id.schema, id.name = p[0].Normalized(), p[1].Normalized()
+	default:
+		id.db, id.schema, id.name = p[0].Normalized(), p[1].Normalized(), p[2].Normalized()
+	}
+	if id.schema == "" && len(p) == 3 {
+		id.schema = "PUBLIC"
+	}
+	return id
+}
+
+// lookupTable finds a table's columns among earlier definitions, then in the
+// catalog.
+func (e *engine) lookupTable(id tableID) (Table, bool) {
+	if t, ok := e.defs.Table(id.db, id.schema, id.name); ok {
+		return t, true
+	}
+	if e.opts.Catalog != nil {
+		return e.opts.Catalog.Table(id.db, id.schema, id.name)
+	}
+	return Table{}, false
+}
+
+// tableRelation is the relation of a physical table or view reference.
+func (a *analyzer) tableRelation(n sql.ObjectName, p sql.Pos) (*relation, tableID) {
+	e := a.e
+	id := e.resolveName(n)
+	if reg, ok := e.defs.entry(id.db, id.schema, id.name); ok {
+		rid := tableID{db: reg.Database, schema: reg.Schema, name: reg.Name}
+		if e.opts.ExpandViews {
+			return e.defRel[rid], rid
+		}
+		return baseRelation(rid, reg.Columns), rid
+	}
+	if e.opts.Catalog != nil {
+		if t, ok := e.opts.Catalog.Table(id.db, id.schema, id.name); ok {
+			tid := tableID{db: t.Database, schema: t.Schema, name: t.Name}
+			return baseRelation(tid, t.Columns), tid
+		}
+		a.warn(p, "table %s is not in the catalog; its columns are taken from the query as written", id)
+	}
+	return openTable(id), id
+}

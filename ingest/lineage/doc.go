@@ -1,0 +1,41 @@
+// Package lineage computes column-level lineage for parsed Snowflake
+// statements (package ingest/sql): for every output column of a CREATE VIEW,
+// CREATE TABLE ... AS SELECT, INSERT ... SELECT, MERGE or bare query, the
+// physical upstream columns it is computed from, each edge typed with
+// OpenLineage's column-lineage vocabulary.
+//
+// The engine follows the classic design: qualify (normalise identifiers,
+// apply the default database and schema, bind every column reference to one
+// source, expand stars from a Catalog), build scopes (root, CTE, derived
+// table, subquery, set-operation branch, VALUES, table functions, PIVOT,
+// UNPIVOT, MATCH_RECOGNIZE), then walk each output column down the scopes to
+// physical columns. Every relation (a CTE, a derived table, ...) computes the
+// lineage of its columns once, so a CTE read many times is walked once and
+// self-joined CTE chains stay linear.
+//
+// # Edge types
+//
+// A source edge is DIRECT (IDENTITY: the value is copied; TRANSFORMATION: it
+// goes through an expression, a function or a cast; AGGREGATION: it goes
+// through an aggregate function) or INDIRECT (CONDITIONAL: it appears in a
+// condition of CASE/IFF/COALESCE/NVL/NVL2/NULLIF/DECODE/ZEROIFNULL...;
+// WINDOW: it appears in the PARTITION BY/ORDER BY of a window over the
+// column; SORT: the ORDER BY of WITHIN GROUP). Columns that affect the whole
+// statement (JOIN conditions, WHERE/HAVING/QUALIFY as FILTER, GROUP BY and
+// DISTINCT as GROUP_BY, ORDER BY as SORT) are reported once per statement as
+// Indirect inputs.
+//
+// Along a multi-hop path (a CTE column used by the outer query) the types
+// compose as OpenLineage's Spark integration merges them: an INDIRECT step
+// wins (the outer one first), otherwise the stronger DIRECT subtype wins,
+// AGGREGATION > TRANSFORMATION > IDENTITY. So a TRANSFORMATION of an
+// AGGREGATION is an AGGREGATION and a CASE condition over an aggregated
+// column is CONDITIONAL. The masking flag is true when a masking function
+// (SHA1/SHA2/MD5/HASH and their variants, ENCRYPT) or a column masking
+// policy lies on the path; when the same column reaches an output both masked
+// and unmasked with the same type, the edge is reported unmasked (the value
+// is exposed by at least one path).
+//
+// The package is pure: it reads no files and does no I/O. A Catalog built
+// from JSON is constructed from bytes by ParseCatalogJSON.
+package lineage

@@ -1,0 +1,493 @@
+package lineage
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tributary-lineage/tributary/ingest/sql"
+)
+
+// cteEnv is one WITH clause's CTEs, chained to the enclosing ones.
+type cteEnv struct {
+	parent *cteEnv
+	defs   map[string]*cteDef
+}
+
+type cteDef struct {
+	cte       *sql.CTE
+	env       *cteEnv // what its body sees (its own WITH clause and outer ones)
+	rel       *relation
+	building  bool
+	self      *relation // the anchor's columns while a recursive CTE is built
+	selfUsed  bool
+	recursive bool
+}
+
+func (env *cteEnv) lookup(name string) *cteDef {
+	for e := env; e != nil; e = e.parent {
+		if d, ok := e.defs[name]; ok {
+			return d
+		}
+	}
+	return nil
+}
+
+// buildQuery builds the relation of a query. parent is the scope that
+// correlated references resolve to (nil at the top).
+func (a *analyzer) buildQuery(q *sql.Query, parent *scope) *relation {
+	if q == nil {
+		return newRelation("query", 0)
+	}
+	if q.With != nil {
+		saved := a.env
+		env := &cteEnv{parent: saved, defs: make(map[string]*cteDef, len(q.With.CTEs))}
+		for _, c := range q.With.CTEs {
+			env.defs[c.Name.Normalized()] = &cteDef{cte: c, env: env, recursive: q.With.Recursive}
+		}
+		a.env = env
+		defer func() { a.env = saved }()
+	}
+	return a.buildBody(q.Body, parent, q.OrderBy)
+}
+
+func (a *analyzer) buildBody(b sql.QueryBody, parent *scope, orderBy []*sql.OrderItem) *relation {
+	var r *relation
+	switch b := b.(type) {
+	case *sql.Select:
+		return a.buildSelect(b, parent, orderBy)
+	case *sql.SetOp:
+		r = a.buildSetOp(b, parent)
+	case *sql.ParenQuery:
+		r = a.buildQuery(b.Query, parent)
+	case *sql.Values:
+		r = a.buildValues(b, parent)
+	default:
+		r = newRelation("query", 0)
+	}
+	a.sortByOutput(r, orderBy, nil)
+	return r
+}
+
+// sortByOutput records ORDER BY over a relation's output columns (by name
+// or position); other expressions resolve in sc when given.
+func (a *analyzer) sortByOutput(r *relation, orderBy []*sql.OrderItem, sc *scope) {
+	for _, o := range orderBy {
+		if l, ok := outputRef(r, o.Expr); ok {
+			a.addIndirect(l, kSort)
+			continue
+		}
+		if sc != nil {
+			a.indirectExpr(sc, o.Expr, kSort)
+			continue
+		}
+		var buf []edge
+		a.walk(&scope{sources: []*source{{rel: r}}}, o.Expr, kIdentity, false, &buf)
+		a.addIndirect(normalize(buf), kSort)
+	}
+}
+
+// outputRef resolves an ORDER BY item that names an output column (an
+// unqualified name or a position).
+func outputRef(r *relation, e sql.Expr) (lin, bool) {
+	switch x := e.(type) {
+	case *sql.ColumnRef:
+		if len(x.Parts) == 1 {
+			if l, ok := r.lookup(x.Parts[0].Normalized()); ok {
+				return l, true
+			}
+		}
+	case *sql.Literal:
+		if x.Kind == sql.LitNumber {
+			if n, err := strconv.Atoi(x.Value); err == nil && n >= 1 && n <= len(r.cols) {
+				return r.cols[n-1].lin, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func (a *analyzer) indirectExpr(sc *scope, e sql.Expr, k kind) {
+	if e == nil {
+		return
+	}
+	var buf []edge
+	a.walk(sc, e, kIdentity, false, &buf)
+	a.addIndirect(normalize(buf), k)
+}
+
+// buildCTE returns a CTE's relation, building it on first use.
+func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
+	if d.rel != nil {
+		return d.rel
+	}
+	name := d.cte.Name.Normalized()
+	if d.building {
+		if d.self != nil {
+			d.selfUsed = true
+			return d.self
+		}
+		a.warn(p, "CTE %s refers to itself outside a recursive UNION; the reference has no lineage", name)
+		return opaque("CTE " + name)
+	}
+	d.building = true
+	saved := a.env
+	a.env = d.env
+	defer func() { a.env = saved; d.building = false }()
+
+	var cols []string
+	for _, c := range d.cte.Columns {
+		cols = append(cols, c.Normalized())
+	}
+	q := d.cte.Query
+	var rel *relation
+	if so, ok := q.Body.(*sql.SetOp); ok && q.With == nil && so.Op == "UNION" && !so.ByName {
+		// Possibly recursive: the anchor (left) defines the columns; the
+		// recursive branch is rebuilt until its lineage stops changing.
+		left := a.buildBody(so.Left, nil, nil)
+		d.self = a.nameCTE(left, cols, name, p)
+		right := a.buildBody(so.Right, nil, nil)
+		rel = a.positionalUnion(left, right, so.Pos)
+		for i := 0; d.selfUsed && i < 8; i++ {
+			next := a.nameCTE(rel, cols, name, p)
+			if sameLineage(next, d.self) {
+				break
+			}
+			d.self = next
+			right = a.buildBody(so.Right, nil, nil)
+			rel = a.positionalUnion(left, right, so.Pos)
+		}
+		a.sortByOutput(rel, q.OrderBy, nil)
+	} else {
+		rel = a.buildQuery(q, nil)
+	}
+	d.rel = a.nameCTE(rel, cols, name, p)
+	d.self = nil
+	return d.rel
+}
+
+func (a *analyzer) nameCTE(r *relation, cols []string, name string, p sql.Pos) *relation {
+	out := r
+	if cols != nil {
+		var ok bool
+		out, ok = r.renamed(cols)
+		if !ok {
+			a.warn(p, "CTE %s lists %d columns but its query returns %d", name, len(cols), len(r.cols))
+		}
+	} else {
+		out = &relation{cols: r.cols, byName: r.byName, open: r.open}
+	}
+	out.desc = "CTE " + name
+	return out
+}
+
+func sameLineage(x, y *relation) bool {
+	if len(x.cols) != len(y.cols) {
+		return false
+	}
+	for i := range x.cols {
+		a, b := x.cols[i].lin, y.cols[i].lin
+		if len(a) != len(b) {
+			return false
+		}
+		for j := range a {
+			if a[j] != b[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// Set operations and VALUES
+
+func (a *analyzer) buildSetOp(s *sql.SetOp, parent *scope) *relation {
+	l := a.buildBody(s.Left, parent, nil)
+	r := a.buildBody(s.Right, parent, nil)
+	switch {
+	case s.ByName:
+		out := newRelation("query", len(l.cols))
+		seen := make(map[string]bool, len(l.cols))
+		for _, c := range l.cols {
+			if seen[c.name] {
+				continue
+			}
+			seen[c.name] = true
+			rl, ok := r.lookup(c.name)
+			if !ok && r.open != nil {
+				rl, _ = r.open(c.name)
+			}
+			out.add(c.name, union(c.lin, rl))
+		}
+		for _, c := range r.cols {
+			if seen[c.name] {
+				continue
+			}
+			seen[c.name] = true
+			ll, ok := l.lookup(c.name)
+			if !ok && l.open != nil {
+				ll, _ = l.open(c.name)
+			}
+			out.add(c.name, union(ll, c.lin))
+		}
+		out.open = mergeOpen(l, r)
+		return out
+	case s.Op == "EXCEPT" || s.Op == "MINUS":
+		for _, c := range r.cols {
+			a.addIndirect(c.lin, kFilter)
+		}
+		return l
+	default:
+		return a.positionalUnion(l, r, s.Pos)
+	}
+}
+
+func (a *analyzer) positionalUnion(l, r *relation, p sql.Pos) *relation {
+	if len(l.cols) != len(r.cols) && l.open == nil && r.open == nil {
+		a.warn(p, "set operation branches return %d and %d columns", len(l.cols), len(r.cols))
+	}
+	out := newRelation("query", len(l.cols))
+	for i, c := range l.cols {
+		if i < len(r.cols) {
+			out.add(c.name, union(c.lin, r.cols[i].lin))
+		} else {
+			out.add(c.name, c.lin)
+		}
+	}
+	out.open = mergeOpen(l, r)
+	return out
+}
+
+func mergeOpen(l, r *relation) func(string) (lin, bool) {
+	if l.open == nil && r.open == nil {
+		return nil
+	}
+	return func(name string) (lin, bool) {
+		var x, y lin
+		if l.open != nil {
+			x, _ = l.open(name)
+		}
+		if r.open != nil {
+			y, _ = r.open(name)
+		}
+		return union(x, y), true
+	}
+}
+
+func (a *analyzer) buildValues(v *sql.Values, parent *scope) *relation {
+	sc := &scope{parent: parent}
+	n := 0
+	for _, row := range v.Rows {
+		n = max(n, len(row))
+	}
+	bufs := make([][]edge, n)
+	for _, row := range v.Rows {
+		for i, e := range row {
+			a.walk(sc, e, kIdentity, false, &bufs[i])
+		}
+	}
+	out := newRelation("VALUES", n)
+	for i := range n {
+		out.add("COLUMN"+strconv.Itoa(i+1), normalize(bufs[i]))
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// SELECT
+
+func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.OrderItem) *relation {
+	sc := &scope{parent: parent}
+	for _, f := range s.From {
+		a.addFrom(sc, f, parent)
+	}
+	out := newRelation("query", len(s.Items))
+	var openStars []*relation
+	for i, it := range s.Items {
+		if st, ok := it.Expr.(*sql.Star); ok {
+			openStars = a.expandStar(sc, st, out, openStars)
+			continue
+		}
+		var buf []edge
+		a.walk(sc, it.Expr, kIdentity, false, &buf)
+		l := normalize(buf)
+		name := itemName(it, i)
+		out.add(name, l)
+		if it.Alias != nil {
+			sc.items = append(sc.items, relCol{name: name, lin: l})
+		}
+	}
+	sc.allItems = true
+	a.indirectExpr(sc, s.Where, kFilter)
+	if s.GroupBy != nil {
+		if s.GroupBy.All {
+			for i, it := range s.Items {
+				if _, star := it.Expr.(*sql.Star); !star && !hasAggregate(it.Expr) && i < len(out.cols) {
+					a.addIndirect(out.cols[i].lin, kGroupBy)
+				}
+			}
+		}
+		for _, g := range s.GroupBy.Items {
+			if l, ok := outputPosition(out, g); ok {
+				a.addIndirect(l, kGroupBy)
+				continue
+			}
+			a.indirectExpr(sc, g, kGroupBy)
+		}
+	}
+	a.indirectExpr(sc, s.Having, kFilter)
+	a.indirectExpr(sc, s.Qualify, kFilter)
+	a.indirectExpr(sc, s.StartWith, kFilter)
+	a.indirectExpr(sc, s.ConnectBy, kJoin)
+	if s.Distinct {
+		for _, c := range out.cols {
+			a.addIndirect(c.lin, kGroupBy)
+		}
+	}
+	a.sortByOutput(out, orderBy, sc)
+	switch len(openStars) {
+	case 0:
+	case 1:
+		out.open = openStars[0].open
+	default:
+		out.open = func(name string) (lin, bool) {
+			ls := make([]lin, 0, len(openStars))
+			for _, r := range openStars {
+				l, _ := r.open(name)
+				ls = append(ls, l)
+			}
+			return union(ls...), true
+		}
+	}
+	return out
+}
+
+func outputPosition(r *relation, e sql.Expr) (lin, bool) {
+	if x, ok := e.(*sql.Literal); ok && x.Kind == sql.LitNumber {
+		if n, err := strconv.Atoi(x.Value); err == nil && n >= 1 && n <= len(r.cols) {
+			return r.cols[n-1].lin, true
+		}
+	}
+	return nil, false
+}
+
+// expandStar adds the columns of [q.]* to out, applying ILIKE, EXCLUDE,
+// REPLACE and RENAME. It returns openStars plus the relations whose columns
+// are not (all) known.
+func (a *analyzer) expandStar(sc *scope, st *sql.Star, out *relation, openStars []*relation) []*relation {
+	var srcs []*source
+	if st.Qualifier != nil {
+		q := normParts(st.Qualifier)
+		for _, s := range sc.sources {
+			if s.matches(q) {
+				srcs = append(srcs, s)
+				break
+			}
+		}
+		if len(srcs) == 0 {
+			a.warn(st.Pos, "%s.*: no such table or alias in FROM", strings.Join(q, "."))
+			return openStars
+		}
+	} else {
+		srcs = sc.sources
+		if len(srcs) == 0 {
+			a.warn(st.Pos, "* without a FROM clause")
+		}
+	}
+	exclude := make(map[string]bool, len(st.Exclude))
+	for _, x := range st.Exclude {
+		exclude[x.Normalized()] = true
+	}
+	rename := make(map[string]string, len(st.Rename))
+	for _, r := range st.Rename {
+		rename[r.From.Normalized()] = r.To.Normalized()
+	}
+	replace := make(map[string]sql.Expr, len(st.Replace))
+	for _, r := range st.Replace {
+		replace[r.Name.Normalized()] = r.Expr
+	}
+	usingDone := map[string]bool{}
+	for _, s := range srcs {
+		for _, c := range s.rel.cols {
+			if st.ILike != nil && !likeMatch(strings.ToUpper(*st.ILike), strings.ToUpper(c.name)) {
+				continue
+			}
+			if exclude[c.name] {
+				continue
+			}
+			l := c.lin
+			if st.Qualifier == nil && sc.using != nil {
+				// A USING/NATURAL join column appears once in SELECT *.
+				if ul, ok := sc.using[c.name]; ok {
+					if usingDone[c.name] {
+						continue
+					}
+					usingDone[c.name] = true
+					l = ul
+				}
+			}
+			if e, ok := replace[c.name]; ok {
+				var buf []edge
+				a.walk(sc, e, kIdentity, false, &buf)
+				l = normalize(buf)
+			}
+			name := c.name
+			if n, ok := rename[c.name]; ok {
+				name = n
+			}
+			out.add(name, l)
+		}
+		if s.rel.open != nil {
+			a.warn(st.Pos, "cannot expand * over %s: its columns are unknown (no catalog entry)", s.rel.desc)
+			openStars = append(openStars, s.rel)
+		}
+	}
+	return openStars
+}
+
+// likeMatch matches s against a LIKE pattern (% and _, backslash escapes).
+func likeMatch(p, s string) bool {
+	if p == "" {
+		return s == ""
+	}
+	switch p[0] {
+	case '%':
+		for i := 0; i <= len(s); i++ {
+			if likeMatch(p[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '_':
+		return s != "" && likeMatch(p[1:], s[1:])
+	case '\\':
+		if len(p) > 1 {
+			return s != "" && s[0] == p[1] && likeMatch(p[2:], s[1:])
+		}
+	}
+	return s != "" && s[0] == p[0] && likeMatch(p[1:], s[1:])
+}
+
+// itemName is the output name of a select item: its alias, the column name
+// of a plain reference, or the expression's text as Snowflake prints it.
+func itemName(it *sql.SelectItem, i int) string {
+	if it.Alias != nil {
+		return it.Alias.Normalized()
+	}
+	switch x := it.Expr.(type) {
+	case *sql.ColumnRef:
+		return x.Column().Normalized()
+	}
+	if s := exprText(it.Expr); s != "" {
+		return s
+	}
+	return "$" + strconv.Itoa(i+1)
+}
+
+func normParts(ids []sql.Ident) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.Normalized()
+	}
+	return out
+}

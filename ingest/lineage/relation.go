@@ -1,0 +1,88 @@
+package lineage
+
+// relation is anything a FROM item or a query produces: named output columns
+// with their lineage, computed once when the relation is built.
+type relation struct {
+	cols   []relCol
+	byName map[string]int // resolved name -> first column with it
+	// open resolves a column the relation does not list: base tables without
+	// a catalog entry accept any name, and a query whose star covers such a
+	// table passes unknown names through to it. nil when the columns are
+	// known exactly.
+	open func(name string) (lin, bool)
+	// desc names the relation in warnings ("table DB.S.T", "CTE X", ...).
+	desc string
+}
+
+type relCol struct {
+	name string
+	lin  lin
+}
+
+func newRelation(desc string, n int) *relation {
+	return &relation{cols: make([]relCol, 0, n), byName: make(map[string]int, n), desc: desc}
+}
+
+func (r *relation) add(name string, l lin) {
+	if _, dup := r.byName[name]; !dup {
+		r.byName[name] = len(r.cols)
+	}
+	r.cols = append(r.cols, relCol{name: name, lin: l})
+}
+
+// lookup returns the lineage of column name; known is false when the column
+// is not listed (it may still resolve through open).
+func (r *relation) lookup(name string) (l lin, known bool) {
+	if i, ok := r.byName[name]; ok {
+		return r.cols[i].lin, true
+	}
+	return nil, false
+}
+
+// has reports whether the relation certainly has the column.
+func (r *relation) has(name string) bool {
+	_, ok := r.byName[name]
+	return ok
+}
+
+// renamed returns a copy of r whose columns are renamed positionally by
+// names (an alias column list). Extra names are ignored; missing ones keep
+// their old names. ok is false when the counts differ.
+func (r *relation) renamed(names []string) (*relation, bool) {
+	out := newRelation(r.desc, len(r.cols))
+	for i, c := range r.cols {
+		n := c.name
+		if i < len(names) {
+			n = names[i]
+		}
+		out.add(n, c.lin)
+	}
+	return out, len(names) == len(r.cols)
+}
+
+// baseRelation is a physical table or view with known columns.
+func baseRelation(id tableID, cols []string) *relation {
+	r := newRelation("table "+id.String(), len(cols))
+	for _, c := range cols {
+		r.add(c, lin{{col: id.column(c), k: kIdentity}})
+	}
+	return r
+}
+
+// openTable is a physical table without a catalog entry: any column name
+// resolves to itself.
+func openTable(id tableID) *relation {
+	r := newRelation("table "+id.String(), 0)
+	r.open = func(name string) (lin, bool) {
+		return lin{{col: id.column(name), k: kIdentity}}, true
+	}
+	return r
+}
+
+// opaque is a relation whose columns are unknown and have no upstream
+// (table functions such as GENERATOR, stages, unknown UDTFs).
+func opaque(desc string) *relation {
+	r := newRelation(desc, 0)
+	r.open = func(string) (lin, bool) { return nil, true }
+	return r
+}
