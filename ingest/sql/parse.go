@@ -116,8 +116,8 @@ type parser struct {
 	i     int
 	depth int
 	err   *SyntaxError
-	// noAlias suppresses implicit (AS-less) aliases of select items: used in
-	// MATCH_RECOGNIZE MEASURES, where the next clause follows an item.
+	// noAlias is set inside MATCH_RECOGNIZE MEASURES, where the words that
+	// start the next clause are not implicit aliases.
 	noAlias bool
 }
 

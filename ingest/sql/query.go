@@ -327,11 +327,21 @@ func (p *parser) parseOptAlias() *Ident {
 		id := p.parseAnyIdent()
 		return &id
 	}
-	if p.isIdent() && !p.noAlias && !p.clauseAhead() {
+	if p.isIdent() && !p.clauseAhead() && !(p.noAlias && p.measuresEndAhead()) {
 		id := p.parseIdent()
 		return &id
 	}
 	return nil
+}
+
+// measuresEndAhead reports whether the current word starts the clause after
+// MATCH_RECOGNIZE's MEASURES list.
+func (p *parser) measuresEndAhead() bool {
+	switch p.tok().kw() {
+	case "ONE", "AFTER", "PATTERN", "DEFINE":
+		return true
+	}
+	return false
 }
 
 // qualifiedStarAhead reports whether the tokens ahead are name(.name)*.*
