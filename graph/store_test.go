@@ -746,6 +746,13 @@ func TestUpsertTablesReplacesColumns(t *testing.T) {
 	if sg, err := s.Upstream(ctx, v.Column("NAME"), 1); err != nil || len(sg.Edges) != 0 {
 		t.Errorf("upstream of a demoted view column: %+v %v, want no edges", sg, err)
 	}
+	if _, err := s.ViewDetail(ctx, v); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ViewDetail of a demoted view: %v, want ErrNotFound", err)
+	}
+	wantNode := `{"labels":["Dataset","Table"],"props":{"id":"` + v.String() + `","name":"NAMES"}}`
+	if nodes := takeSnapshot(t, s, db).Nodes; !slices.Contains(nodes, wantNode) {
+		t.Errorf("demoted view node not %s in:\n%s", wantNode, strings.Join(nodes, "\n"))
+	}
 }
 
 func TestCounts(t *testing.T) {
