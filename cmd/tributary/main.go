@@ -52,6 +52,7 @@ func commands() []command {
 		{"healthcheck", "GET /health/live on TRIBUTARY_HTTP_ADDR; exit 0 if it answers 200 (for container HEALTHCHECK)", runHealthcheck},
 		{"config", "print the effective configuration (secrets masked) and exit non-zero if invalid", runConfig},
 		{"version", "print version and build information", runVersion},
+		{"analyze", "print the column lineage of SQL statements (JSON or a table)", runAnalyze},
 	}
 }
 
