@@ -37,7 +37,8 @@ SELECT id, total_masked FROM mart.v_orders ORDER BY id`
 const analyzeCatalog = `{"SALES.RAW.ORDERS": ["id", "customer_id", "amount"], "SALES.RAW.CUSTOMERS": ["id", "active"]}`
 
 // The golden JSON of analyzeSQL with analyzeCatalog, defaults SALES.RAW and
-// --expand-views: the final SELECT reads the view and is followed through it.
+// --expand-views: the final SELECT reads the view and is followed through it,
+// inheriting the view's own statement-level inputs.
 const analyzeGoldenJSON = `{"statements":[` +
 	`{"index":0,"kind":"CREATE_VIEW","target":"SALES.MART.V_ORDERS","columns":[` +
 	`{"name":"ID","sources":[{"column":"SALES.RAW.ORDERS.ID","type":"DIRECT","subtype":"IDENTITY","masking":false}]},` +
@@ -47,7 +48,9 @@ const analyzeGoldenJSON = `{"statements":[` +
 	`{"index":2,"kind":"SELECT","target":null,"columns":[` +
 	`{"name":"ID","sources":[{"column":"SALES.RAW.ORDERS.ID","type":"DIRECT","subtype":"IDENTITY","masking":false}]},` +
 	`{"name":"TOTAL_MASKED","sources":[{"column":"SALES.RAW.ORDERS.AMOUNT","type":"DIRECT","subtype":"AGGREGATION","masking":true}]}],` +
-	`"indirect":[{"column":"SALES.RAW.ORDERS.ID","subtype":"SORT"}],"warnings":[]}],` +
+	`"indirect":[{"column":"SALES.RAW.CUSTOMERS.ACTIVE","subtype":"FILTER"},{"column":"SALES.RAW.CUSTOMERS.ID","subtype":"JOIN"},` +
+	`{"column":"SALES.RAW.ORDERS.CUSTOMER_ID","subtype":"JOIN"},{"column":"SALES.RAW.ORDERS.ID","subtype":"GROUP_BY"},` +
+	`{"column":"SALES.RAW.ORDERS.ID","subtype":"SORT"}],"warnings":[]}],` +
 	`"errors":[]}` + "\n"
 
 const analyzeGoldenText = `statement 0: CREATE_VIEW SALES.MART.V_ORDERS

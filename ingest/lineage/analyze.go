@@ -36,10 +36,11 @@ func AnalyzeSQL(src string, opts Options) *Result {
 // entry for later ones.
 func Analyze(stmts []sql.StatementResult, opts Options) *Result {
 	e := &engine{
-		opts:   opts,
-		db:     normalizeIdent(opts.DefaultDatabase),
-		schema: normalizeIdent(opts.DefaultSchema),
-		defRel: make(map[tableID]*relation),
+		opts:        opts,
+		db:          normalizeIdent(opts.DefaultDatabase),
+		schema:      normalizeIdent(opts.DefaultSchema),
+		defRel:      make(map[tableID]*relation),
+		defIndirect: make(map[tableID]lin),
 	}
 	res := &Result{Statements: []Statement{}, Errors: []StatementError{}}
 	for _, r := range stmts {
@@ -74,8 +75,9 @@ type engine struct {
 	db, schema string
 	// defs are the views and tables created by earlier statements; defRel
 	// holds their columns' lineage, keyed by the registered name.
-	defs   MapCatalog
-	defRel map[tableID]*relation
+	defs        MapCatalog
+	defRel      map[tableID]*relation
+	defIndirect map[tableID]lin
 }
 
 // analyzer holds the state of one statement.
@@ -162,6 +164,8 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 				} else {
 					a.warn(s.Pos, "target %s has %d columns but the query returns %d; output named by the query", id, len(t.Columns), len(rel.cols))
 				}
+			} else if e.opts.Catalog != nil {
+				a.warn(s.Pos, "target %s is not in the catalog and INSERT lists no columns; output named by the query", id)
 			}
 		}
 	case *sql.Merge:
@@ -194,7 +198,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 		t := target.String()
 		out.Target = &t
 		if out.Kind == KindCreateView || out.Kind == KindCTAS {
-			e.define(*target, cols)
+			e.define(*target, cols, normalize(slices.Clone(a.indirect)))
 		}
 	}
 	out.Indirect = indirectList(a.indirect)
@@ -202,6 +206,12 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	if out.Warnings == nil {
 		out.Warnings = []Warning{}
 	}
+	slices.SortStableFunc(out.Warnings, func(x, y Warning) int {
+		if c := cmp.Compare(x.Line, y.Line); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Col, y.Col)
+	})
 	return out, true
 }
 
@@ -229,7 +239,9 @@ func indirectList(es []edge) []Indirect {
 }
 
 // define registers a view or table created by a statement for later ones.
-func (e *engine) define(id tableID, cols []relCol) {
+// indirect are the definition's statement-level inputs, which a statement
+// that expands the view inherits.
+func (e *engine) define(id tableID, cols []relCol, indirect lin) {
 	names := make([]string, len(cols))
 	r := newRelation("view "+id.String(), len(cols))
 	for i, c := range cols {
@@ -238,6 +250,7 @@ func (e *engine) define(id tableID, cols []relCol) {
 	}
 	e.defs.Add(Table{Database: id.db, Schema: id.schema, Name: id.name, Columns: names})
 	e.defRel[id] = r
+	e.defIndirect[id] = indirect
 }
 
 // resolveName applies the defaults to a table name: a 1-part name takes the
@@ -284,6 +297,9 @@ func (a *analyzer) tableRelation(n sql.ObjectName, p sql.Pos) (*relation, tableI
 	if reg, ok := e.defs.entry(id.db, id.schema, id.name); ok {
 		rid := tableID{db: reg.Database, schema: reg.Schema, name: reg.Name}
 		if e.opts.ExpandViews {
+			// The view's own inputs (its WHERE, JOIN, ...) decide which
+			// rows reach this statement too.
+			a.indirect = append(a.indirect, e.defIndirect[rid]...)
 			return e.defRel[rid], rid
 		}
 		return baseRelation(rid, reg.Columns), rid

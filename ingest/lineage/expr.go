@@ -46,11 +46,17 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 		}
 		a.walk(sc, x.Else, t, mask, out)
 	case *sql.SubqueryExpr:
+		n := len(a.indirect)
 		r := a.buildQuery(x.Query, sc)
 		switch x.Kind {
 		case "EXISTS":
-			// Its rows only decide true/false; the columns its WHERE reads
-			// are statement-level inputs (recorded while it was built).
+			// EXISTS is true or false by the rows its conditions select: the
+			// columns of those conditions (also statement-level inputs, as
+			// they were recorded while it was built) are CONDITIONAL inputs.
+			c := compose(k, kConditional)
+			for _, e := range a.indirect[n:] {
+				*out = append(*out, edge{col: e.col, k: c, mask: mask})
+			}
 		case "SCALAR":
 			if len(r.cols) > 0 {
 				*out = appendThrough(*out, r.cols[0].lin, k, mask)

@@ -1,0 +1,6 @@
+-- options: default-database=DB default-schema=S
+-- Snowflake lets a select item use an earlier item's alias when no source
+-- column has that name; with the catalog that is a fact. Over a table that is
+-- not in the catalog it is an assumption, and a warning says so.
+SELECT price * qty AS gross, gross - discount AS net, net AS net_again FROM lines;
+SELECT price * qty AS gross, gross - discount AS net FROM other_lines
