@@ -615,7 +615,7 @@ type Variable struct {
 	Name string // without the sigil; empty for '?'
 }
 
-// KeywordExpr is a bare keyword used as a value, such as DEFAULT.
+// KeywordExpr is a bare keyword used as a value: DEFAULT in a VALUES row.
 type KeywordExpr struct {
 	Pos
 	Name string // upper case

@@ -448,8 +448,8 @@ func TestStatementShapes(t *testing.T) {
 				With: &With{CTEs: []*CTE{{Name: id("c"), Query: sel1}, {Name: id("d"), Query: sel1}}},
 				Body: sel1.Body}}},
 		{"insert values",
-			"INSERT INTO t VALUES (1, 'a'), (2, 'b')",
-			&Insert{Table: oname("t"), Query: &Query{Body: &Values{Rows: [][]Expr{{num("1"), str("a")}, {num("2"), str("b")}}}}}},
+			"INSERT INTO t VALUES (1, 'a'), (2, DEFAULT)",
+			&Insert{Table: oname("t"), Query: &Query{Body: &Values{Rows: [][]Expr{{num("1"), str("a")}, {num("2"), &KeywordExpr{Name: "DEFAULT"}}}}}}},
 		{"merge",
 			`MERGE INTO tgt AS t USING (SELECT id, v FROM src) s ON t.id = s.id
 			 WHEN MATCHED AND s.v IS NULL THEN DELETE

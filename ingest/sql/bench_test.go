@@ -1,7 +1,9 @@
 package sql
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -38,4 +40,26 @@ func BenchmarkParse5000Lines(b *testing.B) {
 
 func BenchmarkParseDeepNesting(b *testing.B) {
 	benchmarkParseFile(b, "testdata/snowflake-syntax/bench/patho_deep_nesting.sql")
+}
+
+// BenchmarkParseScaling parses 1, 4 and 16 copies of bench_200.sql in one
+// script; B/op and ns/op should grow linearly with the copies.
+func BenchmarkParseScaling(b *testing.B) {
+	src, err := os.ReadFile("testdata/snowflake-syntax/bench/bench_200.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	one := strings.TrimRight(string(src), "; \n") + ";\n"
+	for _, n := range []int{1, 4, 16} {
+		s := strings.Repeat(one, n)
+		b.Run(fmt.Sprintf("copies=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				if _, err := Parse(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -614,6 +614,28 @@ func (p *parser) parseParenExprList() []Expr {
 	return out
 }
 
+// parseValuesRow parses '(' expr, ... ')' of a VALUES list, where a bare
+// DEFAULT is a *KeywordExpr.
+func (p *parser) parseValuesRow() []Expr {
+	if !p.expect("(") {
+		return nil
+	}
+	var out []Expr
+	for p.err == nil {
+		if p.isKw("DEFAULT") && (p.isPunctAt(1, ",") || p.isPunctAt(1, ")")) {
+			out = append(out, &KeywordExpr{Pos: p.tok().pos(), Name: "DEFAULT"})
+			p.next()
+		} else {
+			out = append(out, p.parseExpr())
+		}
+		if !p.accept(",") {
+			break
+		}
+	}
+	p.expect(")")
+	return out
+}
+
 // startsQuery reports whether the token n ahead can start a query.
 func (p *parser) startsQueryAt(n int) bool {
 	return p.isKwAt(n, "SELECT") || p.isKwAt(n, "WITH") || p.isKwAt(n, "VALUES")
@@ -767,7 +789,7 @@ func (p *parser) parseMerge() Stmt {
 				c.Columns = p.parseIdentList()
 			}
 			p.expectKw("VALUES")
-			c.Values = p.parseParenExprList()
+			c.Values = p.parseValuesRow()
 		default:
 			p.fail("UPDATE, DELETE or INSERT")
 		}

@@ -120,7 +120,7 @@ func (p *parser) parseValues() *Values {
 	v := &Values{Pos: p.tok().pos()}
 	p.next() // VALUES
 	for p.err == nil {
-		v.Rows = append(v.Rows, p.parseParenExprList())
+		v.Rows = append(v.Rows, p.parseValuesRow())
 		if !p.accept(",") {
 			break
 		}
