@@ -438,7 +438,7 @@ func (a *analyzer) expandStar(sc *scope, st *sql.Star, out *relation, openStars 
 			out.add(name, l)
 		}
 		if s.rel.open != nil {
-			a.warn(st.Pos, "cannot expand * over %s: its columns are unknown (no catalog entry)", s.rel.desc)
+			a.warn(st.Pos, "cannot expand * over %s: its columns are unknown (no catalog entry for it or what it reads)", s.rel.desc)
 			openStars = append(openStars, s.rel)
 		}
 	}

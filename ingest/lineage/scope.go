@@ -21,6 +21,16 @@ type scope struct {
 	// symbols is set inside MATCH_RECOGNIZE, where a qualifier that is not a
 	// source is a pattern variable over the input rows.
 	symbols bool
+	// openSeen are names already read as columns of a source whose columns
+	// are unknown: that source has them, so they beat a same-named alias.
+	openSeen map[string]bool
+}
+
+func (sc *scope) sawOpen(name string) {
+	if sc.openSeen == nil {
+		sc.openSeen = make(map[string]bool)
+	}
+	sc.openSeen[name] = true
 }
 
 // source is one FROM item as seen by column references.
@@ -120,6 +130,10 @@ func (a *analyzer) resolveUnqualified(sc *scope, name string, p sql.Pos) lin {
 			}
 			return union(ls...)
 		}
+		if len(opens) == 1 && s.openSeen[name] {
+			l, _ := opens[0].rel.open(name)
+			return l
+		}
 		if l, ok := s.aliasItem(name); ok {
 			if len(opens) > 0 {
 				a.warn(p, "%s resolved to the select item alias %s, assuming %s has no such column (columns unknown)", QuoteIdent(name), QuoteIdent(name), sourceNames(opens))
@@ -129,6 +143,7 @@ func (a *analyzer) resolveUnqualified(sc *scope, name string, p sql.Pos) lin {
 		switch len(opens) {
 		case 0:
 		case 1:
+			s.sawOpen(name)
 			l, _ := opens[0].rel.open(name)
 			return l
 		default:
@@ -157,6 +172,7 @@ func (a *analyzer) resolveQualified(sc *scope, q []string, name string, p sql.Po
 				return l
 			}
 			if src.rel.open != nil {
+				s.sawOpen(name)
 				l, _ := src.rel.open(name)
 				return l
 			}
@@ -307,9 +323,22 @@ func (a *analyzer) addSource(sc *scope, name string, id *tableID, rel *relation,
 	if alias != nil {
 		name = alias.Name.Normalized()
 		if alias.Columns != nil {
-			if rel.open != nil && len(rel.cols) == 0 {
-				a.warn(alias.Pos, "alias column list over %s, whose columns are unknown: the columns cannot be matched", rel.desc)
-				rel = opaque(rel.desc)
+			if rel.open != nil {
+				// Some columns are unknown (a PIVOT/UNPIVOT over a table
+				// without a catalog entry lists its known columns last): the
+				// known ones take the last names, the others have no lineage.
+				names := normIdents(alias.Columns)
+				a.warn(alias.Pos, "alias column list over %s, whose columns are not all known: the first %d names cannot be matched to columns", rel.desc, max(0, len(names)-len(rel.cols)))
+				out := newRelation(rel.desc, len(names))
+				skip := max(0, len(names)-len(rel.cols))
+				for i, n := range names {
+					if i < skip {
+						out.add(n, nil)
+					} else {
+						out.add(n, rel.cols[i-skip].lin)
+					}
+				}
+				rel = out
 			} else {
 				names := normIdents(alias.Columns)
 				var ok bool

@@ -4,3 +4,7 @@
 -- not in the catalog it is an assumption, and a warning says so.
 SELECT price * qty AS gross, gross - discount AS net, net AS net_again FROM lines;
 SELECT price * qty AS gross, gross - discount AS net FROM other_lines
+;
+-- SUM(qty) AS qty proves the table has a QTY column (an item cannot read its
+-- own alias), so the later qty is that column, not the alias: no guess.
+SELECT SUM(qty) AS qty, MAX(qty * 2) AS dbl FROM more_lines HAVING SUM(qty) > 10
