@@ -334,7 +334,8 @@ func (*SetOp) queryBody()      {}
 func (*ParenQuery) queryBody() {}
 func (*Values) queryBody()     {}
 
-// OrderItem is expr [ASC|DESC] [NULLS FIRST|LAST].
+// OrderItem is expr [ASC|DESC] [NULLS FIRST|LAST]. For ORDER BY ALL, Expr is
+// a *KeywordExpr named "ALL".
 type OrderItem struct {
 	Pos
 	Expr  Expr
@@ -615,7 +616,8 @@ type Variable struct {
 	Name string // without the sigil; empty for '?'
 }
 
-// KeywordExpr is a bare keyword used as a value: DEFAULT in a VALUES row.
+// KeywordExpr is a bare keyword used as a value: DEFAULT in a VALUES row, or
+// ALL in ORDER BY ALL (an *OrderItem that orders by every select item).
 type KeywordExpr struct {
 	Pos
 	Name string // upper case

@@ -234,6 +234,8 @@ func TestSetOperationShapes(t *testing.T) {
 			&Query{Body: &SetOp{Op: "MINUS",
 				Left:  &ParenQuery{Query: &Query{Body: &SetOp{Op: "UNION", Left: sel("a"), Right: sel("b")}}},
 				Right: sel("c")}}},
+		{"order by all", "SELECT a FROM t ORDER BY ALL DESC",
+			&Query{Body: sel("a"), OrderBy: []*OrderItem{{Expr: &KeywordExpr{Name: "ALL"}, Desc: true}}}},
 		{"offset fetch", "SELECT a FROM t OFFSET 2 ROWS FETCH FIRST 5 ROWS ONLY",
 			&Query{Body: sel("a"), Limit: &Limit{Offset: num("2"), Count: num("5"), Fetch: true}}},
 	}
@@ -384,10 +386,10 @@ func TestFromShapes(t *testing.T) {
 		{"unpivot", "SELECT * FROM t UNPIVOT INCLUDE NULLS (sales FOR month IN (jan, feb AS 'February'))",
 			[]TableExpr{&Unpivot{Source: table("t"), IncludeNulls: true, ValueColumn: id("sales"), NameColumn: id("month"),
 				Columns: []*UnpivotColumn{{Column: id("jan")}, {Column: id("feb"), Label: func() *string { s := "February"; return &s }()}}}}},
-		{"match_recognize", "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY c ORDER BY d MEASURES MATCH_NUMBER() AS mn, COUNT(dn.*) n ONE ROW PER MATCH AFTER MATCH SKIP TO LAST up PATTERN (st dn+ up+) DEFINE dn AS p < LAG(p), up AS p > LAG(p)) m",
+		{"match_recognize", "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY c ORDER BY d MEASURES MATCH_NUMBER() AS mn, COUNT(dn.*) n ONE ROW PER MATCH AFTER MATCH SKIP TO LAST up PATTERN (^ st dn+ {- x -} up{1,3}? $) DEFINE dn AS p < LAG(p), up AS p > LAG(p)) m",
 			[]TableExpr{&MatchRecognize{Source: table("t"), PartitionBy: []Expr{col("c")}, OrderBy: []*OrderItem{{Expr: col("d")}},
 				Measures:     []*SelectItem{item(call("MATCH_NUMBER"), "mn"), item(call("COUNT", &Star{Qualifier: []Ident{id("dn")}}), "n")},
-				RowsPerMatch: "ONE ROW PER MATCH", AfterMatch: "TO LAST up", Pattern: "st dn+ up+",
+				RowsPerMatch: "ONE ROW PER MATCH", AfterMatch: "TO LAST up", Pattern: "^ st dn+ {- x -} up{1,3}? $",
 				Define: []*MatchDefine{{Name: id("dn"), Cond: bin("<", col("p"), call("LAG", col("p")))}, {Name: id("up"), Cond: bin(">", col("p"), call("LAG", col("p")))}},
 				Alias:  &TableAlias{Name: id("m")}}}},
 	}

@@ -57,7 +57,6 @@ var lexErrors = [...]string{
 	"unterminated string literal",
 	"unterminated quoted identifier",
 	"unterminated $$ string",
-	"unexpected '$'",
 	"unexpected character",
 	"input too large",
 }
@@ -68,7 +67,6 @@ const (
 	errString
 	errQuoted
 	errDollar
-	errDollarSign
 	errChar
 	errTooLarge
 )
@@ -324,7 +322,8 @@ func (lx *lexer) dollar(start int, p Pos) {
 		lx.emit(tVar, start, p)
 		return
 	}
-	lx.emitError(errDollarSign, p)
+	// A lone '$' (the end anchor of a MATCH_RECOGNIZE pattern).
+	lx.emit(tPunct, start, p)
 }
 
 // stage scans a stage location after '@': a name with dots, '~' or '%', then

@@ -169,7 +169,13 @@ func (p *parser) parseOrderLimit(q *Query) {
 func (p *parser) parseOrderItems() []*OrderItem {
 	var out []*OrderItem
 	for p.err == nil {
-		o := &OrderItem{Pos: p.tok().pos(), Expr: p.parseExpr()}
+		o := &OrderItem{Pos: p.tok().pos()}
+		if p.isKw("ALL") && !p.isPunctAt(1, "(") {
+			o.Expr = &KeywordExpr{Pos: o.Pos, Name: "ALL"} // ORDER BY ALL
+			p.next()
+		} else {
+			o.Expr = p.parseExpr()
+		}
 		if p.acceptKw("DESC") {
 			o.Desc = true
 		} else {
