@@ -87,7 +87,9 @@ type analyzer struct {
 	lambdas  []string
 	warnings []Warning
 	warnSeen map[Warning]bool
-	indirect []edge
+	indirect []edge // statement-level inputs, each once (indSeen)
+	indSeen  map[edge]bool
+	capture  *[]edge
 }
 
 func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
@@ -104,7 +106,25 @@ func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
 
 // addIndirect records l as a statement-level input of kind k.
 func (a *analyzer) addIndirect(l lin, k kind) {
-	a.indirect = appendThrough(a.indirect, l, k, false)
+	for _, e := range l {
+		a.addIndirectEdge(edge{col: e.col, k: compose(k, e.k)})
+	}
+}
+
+// addIndirectEdge records one statement-level input once; an open capture
+// (an EXISTS being built) sees every one.
+func (a *analyzer) addIndirectEdge(e edge) {
+	e.mask = false
+	if a.capture != nil {
+		*a.capture = append(*a.capture, e)
+	}
+	if a.indSeen == nil {
+		a.indSeen = make(map[edge]bool)
+	}
+	if !a.indSeen[e] {
+		a.indSeen[e] = true
+		a.indirect = append(a.indirect, e)
+	}
 }
 
 func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
@@ -299,7 +319,9 @@ func (a *analyzer) tableRelation(n sql.ObjectName, p sql.Pos) (*relation, tableI
 		if e.opts.ExpandViews {
 			// The view's own inputs (its WHERE, JOIN, ...) decide which
 			// rows reach this statement too.
-			a.indirect = append(a.indirect, e.defIndirect[rid]...)
+			for _, ie := range e.defIndirect[rid] {
+				a.addIndirectEdge(ie)
+			}
 			return e.defRel[rid], rid
 		}
 		return baseRelation(rid, reg.Columns), rid

@@ -46,17 +46,26 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 		}
 		a.walk(sc, x.Else, t, mask, out)
 	case *sql.SubqueryExpr:
-		n := len(a.indirect)
-		r := a.buildQuery(x.Query, sc)
-		switch x.Kind {
-		case "EXISTS":
+		if x.Kind == "EXISTS" {
 			// EXISTS is true or false by the rows its conditions select: the
-			// columns of those conditions (also statement-level inputs, as
-			// they were recorded while it was built) are CONDITIONAL inputs.
+			// columns of those conditions (also statement-level inputs) are
+			// CONDITIONAL inputs of the expression.
+			saved := a.capture
+			var got []edge
+			a.capture = &got
+			a.buildQuery(x.Query, sc)
+			a.capture = saved
+			if saved != nil {
+				*saved = append(*saved, got...)
+			}
 			c := compose(k, kConditional)
-			for _, e := range a.indirect[n:] {
+			for _, e := range got {
 				*out = append(*out, edge{col: e.col, k: c, mask: mask})
 			}
+			return
+		}
+		r := a.buildQuery(x.Query, sc)
+		switch x.Kind {
 		case "SCALAR":
 			if len(r.cols) > 0 {
 				*out = appendThrough(*out, r.cols[0].lin, k, mask)

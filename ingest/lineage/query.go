@@ -146,7 +146,7 @@ func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 		left := a.buildBody(so.Left, nil, nil)
 		d.self = a.nameCTE(left, cols, name, p)
 		right := a.buildBody(so.Right, nil, nil)
-		rel = a.positionalUnion(left, right, so.Pos)
+		rel = a.positionalUnion(so.Pos, left, right)
 		for i := 0; d.selfUsed && i < 8; i++ {
 			next := a.nameCTE(rel, cols, name, p)
 			if sameLineage(next, d.self) {
@@ -154,7 +154,7 @@ func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 			}
 			d.self = next
 			right = a.buildBody(so.Right, nil, nil)
-			rel = a.positionalUnion(left, right, so.Pos)
+			rel = a.positionalUnion(so.Pos, left, right)
 		}
 		a.sortByOutput(rel, q.OrderBy, nil)
 	} else {
@@ -202,6 +202,14 @@ func sameLineage(x, y *relation) bool {
 // Set operations and VALUES
 
 func (a *analyzer) buildSetOp(s *sql.SetOp, parent *scope) *relation {
+	if !s.ByName && (s.Op == "UNION" || s.Op == "INTERSECT") {
+		branches := unionBranches(s, nil)
+		rels := make([]*relation, len(branches))
+		for i, b := range branches {
+			rels[i] = a.buildBody(b, parent, nil)
+		}
+		return a.positionalUnion(s.Pos, rels...)
+	}
 	l := a.buildBody(s.Left, parent, nil)
 	r := a.buildBody(s.Right, parent, nil)
 	switch {
@@ -238,39 +246,62 @@ func (a *analyzer) buildSetOp(s *sql.SetOp, parent *scope) *relation {
 		}
 		return l
 	default:
-		return a.positionalUnion(l, r, s.Pos)
+		return a.positionalUnion(s.Pos, l, r)
 	}
 }
 
-func (a *analyzer) positionalUnion(l, r *relation, p sql.Pos) *relation {
-	if len(l.cols) != len(r.cols) && l.open == nil && r.open == nil {
-		a.warn(p, "set operation branches return %d and %d columns", len(l.cols), len(r.cols))
+// unionBranches lists the branches of a chain of positional UNION and
+// INTERSECT operations (both take their lineage from every branch), so a
+// 500-branch UNION ALL merges each column once instead of 500 times.
+func unionBranches(b sql.QueryBody, out []sql.QueryBody) []sql.QueryBody {
+	if s, ok := b.(*sql.SetOp); ok && !s.ByName && (s.Op == "UNION" || s.Op == "INTERSECT") {
+		out = unionBranches(s.Left, out)
+		return unionBranches(s.Right, out)
 	}
-	out := newRelation("query", len(l.cols))
-	for i, c := range l.cols {
-		if i < len(r.cols) {
-			out.add(c.name, union(c.lin, r.cols[i].lin))
-		} else {
-			out.add(c.name, c.lin)
+	return append(out, b)
+}
+
+// positionalUnion merges set-operation branches by position; the first
+// branch names the columns.
+func (a *analyzer) positionalUnion(p sql.Pos, rels ...*relation) *relation {
+	first := rels[0]
+	for _, r := range rels[1:] {
+		if len(r.cols) != len(first.cols) && first.open == nil && r.open == nil {
+			a.warn(p, "set operation branches return %d and %d columns", len(first.cols), len(r.cols))
+			break
 		}
 	}
-	out.open = mergeOpen(l, r)
+	out := newRelation("query", len(first.cols))
+	ls := make([]lin, 0, len(rels))
+	for i, c := range first.cols {
+		ls = ls[:0]
+		for _, r := range rels {
+			if i < len(r.cols) {
+				ls = append(ls, r.cols[i].lin)
+			}
+		}
+		out.add(c.name, union(ls...))
+	}
+	out.open = mergeOpen(rels...)
 	return out
 }
 
-func mergeOpen(l, r *relation) func(string) (lin, bool) {
-	if l.open == nil && r.open == nil {
+func mergeOpen(rels ...*relation) func(string) (lin, bool) {
+	var opens []*relation
+	for _, r := range rels {
+		if r.open != nil {
+			opens = append(opens, r)
+		}
+	}
+	if len(opens) == 0 {
 		return nil
 	}
 	return func(name string) (lin, bool) {
-		var x, y lin
-		if l.open != nil {
-			x, _ = l.open(name)
+		ls := make([]lin, len(opens))
+		for i, r := range opens {
+			ls[i], _ = r.open(name)
 		}
-		if r.open != nil {
-			y, _ = r.open(name)
-		}
-		return union(x, y), true
+		return union(ls...), true
 	}
 }
 
