@@ -1,0 +1,29 @@
+package cypher
+
+import _ "embed"
+
+// Statements of ingestion (package ingest through graph's ingestion methods), in ingest/.
+// They live in a subfolder so the one-file-one-variable test of this folder stays as it is.
+var (
+	//go:embed ingest/view_states.cypher
+	IngestViewStates string
+	//go:embed ingest/table_states.cypher
+	IngestTableStates string
+	//go:embed ingest/delete_indirect_inputs.cypher
+	IngestDeleteIndirectInputs string
+	//go:embed ingest/upsert_indirect_inputs.cypher
+	IngestUpsertIndirectInputs string
+	//go:embed ingest/set_view_states.cypher
+	IngestSetViewStates string
+	//go:embed ingest/dump_datasets.cypher
+	IngestDumpDatasets string
+	//go:embed ingest/dump_columns.cypher
+	IngestDumpColumns string
+	//go:embed ingest/dump_edges.cypher
+	IngestDumpEdges string
+)
+
+// IngestSourceCounts sizes what one source ingested.
+//
+//go:embed ingest/source_counts.cypher
+var IngestSourceCounts string

@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/lineage"
+	"github.com/tributary-lineage/tributary/ingest/sql"
+)
+
+// Analysis is the outcome of analysing one view: what to write and what the analysis read.
+type Analysis struct {
+	View  graph.View
+	State graph.ViewState
+	// Columns are the view's output column names in order: the catalog entry later views see.
+	Columns []string
+	// Catalog holds the catalog entries the analysis found (tables and views whose column
+	// lists it read); analysing again with exactly these gives the same result.
+	Catalog []CatalogEntry
+	// Failed is set when the definition did not parse (View.Status is failed).
+	Failed bool
+}
+
+// CatalogEntry is the column list of a table or view.
+type CatalogEntry struct {
+	ID      graph.ObjectID `json:"id"`
+	Columns []string       `json:"columns"`
+}
+
+// Catalog is the column lists analysis uses for star expansion and name binding.
+type Catalog struct{ m lineage.MapCatalog }
+
+// NewCatalog returns a catalog holding entries.
+func NewCatalog(entries []CatalogEntry) *Catalog {
+	c := &Catalog{}
+	for _, e := range entries {
+		c.Put(e.ID, e.Columns)
+	}
+	return c
+}
+
+// Put sets the column list of id (replacing an earlier one).
+func (c *Catalog) Put(id graph.ObjectID, cols []string) {
+	c.m.Add(lineage.Table{Database: id.Database, Schema: id.Schema, Name: id.Name, Columns: cols})
+}
+
+// recorder is a lineage.Catalog that remembers what was asked.
+type recorder struct {
+	cat   *Catalog
+	found map[graph.ObjectID][]string
+	asked map[graph.ObjectID]bool
+}
+
+func (r *recorder) Table(database, schema, name string) (lineage.Table, bool) {
+	t, ok := r.cat.m.Table(database, schema, name)
+	if ok {
+		id := graph.ObjectID{Database: t.Database, Schema: t.Schema, Name: t.Name}
+		r.found[id] = t.Columns
+		r.asked[id] = true
+		return t, true
+	}
+	if database != "" && schema != "" && name != "" {
+		r.asked[graph.ObjectID{Database: database, Schema: schema, Name: name}] = true
+	}
+	return t, false
+}
+
+// hiddenMessage is the message of views whose text the role cannot see.
+const hiddenMessage = "definition hidden: a secure view the ingesting role does not own"
+
+// AnalyzeView parses v, computes its column lineage with cat and returns what to write. It
+// never fails: a definition that does not parse gives a failed view with the error's
+// position; a hidden one a hidden view. Either keeps the columns the source reported.
+func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
+	a := Analysis{
+		View:  graph.View{ID: v.ID, Definition: v.Text, LastAltered: v.LastAltered},
+		State: graph.ViewState{ID: v.ID, Source: source, Version: v.Version()},
+	}
+	fallback := func(status, msg string) Analysis {
+		a.View.Status, a.View.Message = status, msg
+		a.View.Columns = slices.Clone(v.Columns)
+		for _, c := range v.Columns {
+			a.Columns = append(a.Columns, c.Name)
+		}
+		a.Failed = status == graph.StatusFailed
+		return a
+	}
+	if v.Hidden {
+		return fallback(graph.StatusHidden, hiddenMessage)
+	}
+	stmts := sql.ParseScript(v.Text)
+	for _, st := range stmts {
+		if st.Err != nil {
+			return fallback(graph.StatusFailed, positionMessage(v, st.Err.Line, st.Err.Col, st.Err.Error()))
+		}
+	}
+	rec := &recorder{cat: cat, found: map[graph.ObjectID][]string{}, asked: map[graph.ObjectID]bool{}}
+	res := lineage.Analyze(stmts, lineage.Options{
+		Catalog:         rec,
+		DefaultDatabase: lineage.QuoteIdent(v.DefaultDatabase),
+		DefaultSchema:   lineage.QuoteIdent(v.DefaultSchema),
+	})
+	var stmt *lineage.Statement
+	for i := range res.Statements {
+		if res.Statements[i].Kind == lineage.KindCreateView {
+			stmt = &res.Statements[i]
+			break
+		}
+	}
+	if stmt == nil {
+		return fallback(graph.StatusFailed, "no CREATE VIEW statement in the definition")
+	}
+	for id := range rec.asked {
+		if id != v.ID {
+			a.State.ColumnDeps = append(a.State.ColumnDeps, id)
+		}
+	}
+	slices.SortFunc(a.State.ColumnDeps, compareIDs)
+	for id, cols := range rec.found {
+		a.Catalog = append(a.Catalog, CatalogEntry{ID: id, Columns: cols})
+	}
+	slices.SortFunc(a.Catalog, func(x, y CatalogEntry) int { return compareIDs(x.ID, y.ID) })
+
+	var notes []string
+	for _, w := range stmt.Warnings {
+		notes = append(notes, positionMessage(v, w.Line, w.Col, w.Message))
+	}
+	types := map[string]string{}
+	for _, c := range v.Columns {
+		types[c.Name] = c.DataType
+	}
+	seen := map[string]bool{}
+	for i, c := range stmt.Columns {
+		parts, err := graph.ParseIdentifiers(c.Name)
+		if err != nil || len(parts) != 1 {
+			notes = append(notes, fmt.Sprintf("output column %s: not a column name, skipped", c.Name))
+			continue
+		}
+		name := parts[0]
+		if seen[name] {
+			notes = append(notes, fmt.Sprintf("output column %s appears twice; the first is kept", c.Name))
+			continue
+		}
+		seen[name] = true
+		a.Columns = append(a.Columns, name)
+		a.View.Columns = append(a.View.Columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
+		from := v.ID.Column(name)
+		for _, s := range c.Sources {
+			to, err := graph.ParseColumnID(s.Column)
+			if err != nil {
+				notes = append(notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
+				continue
+			}
+			a.View.Edges = append(a.View.Edges, graph.Edge{From: from, To: to,
+				Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking})
+		}
+	}
+	for _, in := range stmt.Indirect {
+		col, err := graph.ParseColumnID(in.Column)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("input %s (%s): not a DB.SCHEMA.TABLE.COLUMN name, not stored", in.Column, in.Subtype))
+			continue
+		}
+		a.State.Inputs = append(a.State.Inputs, graph.Input{Column: col, Subtype: graph.Subtype(in.Subtype)})
+	}
+	if stmt.Target != nil {
+		if parts, err := graph.ParseIdentifiers(*stmt.Target); err == nil && len(parts) == 3 {
+			if t := (graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}); t != v.ID {
+				notes = append(notes, fmt.Sprintf("the statement creates %s; stored as %s", t, v.ID))
+			}
+		}
+	}
+	a.View.Status = graph.StatusOK
+	a.View.Message = strings.Join(notes, "; ")
+	return a
+}
+
+// positionMessage prefixes msg with the position in the view's origin when the text is part
+// of a file ("path:line:col: ..."). SyntaxError messages start with "line:col: " already;
+// that prefix is replaced.
+func positionMessage(v ListedView, line, col int, msg string) string {
+	prefix := fmt.Sprintf("%d:%d: ", line, col)
+	msg = strings.TrimPrefix(msg, prefix)
+	if v.Line > 1 {
+		line += v.Line - 1
+	}
+	if v.Origin != "" {
+		return fmt.Sprintf("%s:%d:%d: %s", v.Origin, line, col, msg)
+	}
+	return fmt.Sprintf("%d:%d: %s", line, col, msg)
+}

@@ -1,0 +1,367 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/sql"
+)
+
+// Catalog file names DirSource looks for at the top of its folder when DirOptions.Catalog is
+// empty; the first one found is used (the typed one gives data types).
+var catalogFiles = []string{"catalog_types.json", "catalog.json"}
+
+// DirOptions configure a DirSource.
+type DirOptions struct {
+	// Catalog is the base-table catalog JSON (path), in the format of `tributary analyze
+	// --catalog`: {"DB.SCHEMA.TABLE": ["COL", ...]}, or with types:
+	// {"DB.SCHEMA.TABLE": [{"name": "COL", "type": "NUMBER"}, ...]}. Empty: catalog_types.json
+	// or catalog.json at the top of the folder, when present.
+	Catalog string `json:"catalog,omitempty"`
+	// DefaultDatabase completes view and table names with fewer than three parts. Empty: the
+	// one database named by the folder's fully qualified CREATE VIEW names, if there is
+	// exactly one.
+	DefaultDatabase string `json:"defaultDatabase,omitempty"`
+	// DefaultSchema completes one-part names; empty means PUBLIC.
+	DefaultSchema string `json:"defaultSchema,omitempty"`
+}
+
+// DirSource lists the CREATE VIEW statements of the .sql files under a folder (recursively).
+type DirSource struct {
+	root string
+	fsys fs.FS
+	opts DirOptions
+}
+
+// NewDirSource returns a source reading the folder dir.
+func NewDirSource(dir string, opts DirOptions) (*DirSource, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("dir source %s: %w", dir, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("dir source: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("dir source %s: not a directory", abs)
+	}
+	return &DirSource{root: abs, fsys: os.DirFS(abs), opts: opts}, nil
+}
+
+// NewFSSource returns a source reading fsys (e.g. an embed.FS), named "dir:"+name.
+func NewFSSource(name string, fsys fs.FS, opts DirOptions) *DirSource {
+	return &DirSource{root: name, fsys: fsys, opts: opts}
+}
+
+// Name implements Source: "dir:" and the absolute folder path.
+func (d *DirSource) Name() string { return "dir:" + d.root }
+
+// sqlFile is one .sql file's statements.
+type sqlFile struct {
+	path  string
+	text  string
+	stmts []sql.StatementResult
+}
+
+// List implements Source. Every CREATE VIEW statement is a view; a statement that does not
+// parse but starts like one is listed too (its analysis records the syntax error). Other
+// statements are ignored. A file holding one statement gives the whole file as the text, so
+// positions in messages are those of the file.
+func (d *DirSource) List(ctx context.Context) (*Listing, error) {
+	var files []sqlFile
+	err := fs.WalkDir(d.fsys, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e.IsDir() || !strings.EqualFold(path.Ext(p), ".sql") {
+			return nil
+		}
+		b, err := fs.ReadFile(d.fsys, p)
+		if err != nil {
+			return err
+		}
+		text := string(b)
+		files = append(files, sqlFile{path: p, text: text, stmts: sql.ParseScript(text)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", d.Name(), err)
+	}
+	db := d.opts.DefaultDatabase
+	if db == "" {
+		db = inferDatabase(files)
+	}
+	schema := d.opts.DefaultSchema
+	if schema == "" {
+		schema = "PUBLIC"
+	}
+	l := &Listing{}
+	seen := map[graph.ObjectID]string{}
+	for _, f := range files {
+		for _, st := range f.stmts {
+			name, ok := createViewName(st)
+			if !ok {
+				continue
+			}
+			id, err := resolveObject(name, db, schema)
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %s:%d: %w", d.Name(), f.path, st.Pos.Line, err)
+			}
+			if prev, dup := seen[id]; dup {
+				return nil, fmt.Errorf("list %s: view %s is defined in %s and in %s", d.Name(), id, prev, f.path)
+			}
+			seen[id] = f.path
+			v := ListedView{ID: id, Text: st.Text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: st.Pos.Line}
+			if len(f.stmts) == 1 {
+				v.Text, v.Line = f.text, 1
+			}
+			l.Views = append(l.Views, v)
+		}
+	}
+	slices.SortFunc(l.Views, func(a, b ListedView) int { return compareIDs(a.ID, b.ID) })
+	tables, err := d.catalog(db, schema)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", d.Name(), err)
+	}
+	l.Tables = tables
+	return l, nil
+}
+
+func (d *DirSource) catalog(db, schema string) ([]graph.Table, error) {
+	var data []byte
+	name := d.opts.Catalog
+	if name != "" {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		data = b
+	} else {
+		for _, c := range catalogFiles {
+			b, err := fs.ReadFile(d.fsys, c)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("catalog: %w", err)
+			}
+			data, name = b, c
+			break
+		}
+	}
+	if data == nil {
+		return nil, nil
+	}
+	tables, err := ParseCatalog(data, db, schema)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", name, err)
+	}
+	return tables, nil
+}
+
+// ParseCatalog reads a catalog JSON object whose keys are table names in SQL identifier syntax
+// ("DB.SCHEMA.TABLE", or fewer parts completed with db and schema) and whose values list the
+// columns, either as names or as {"name": ..., "type": ...} objects.
+func ParseCatalog(data []byte, db, schema string) ([]graph.Table, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("parse catalog: %w", err)
+	}
+	var out []graph.Table
+	for key, val := range raw {
+		parts, err := graph.ParseIdentifiers(key)
+		if err != nil || len(parts) == 0 || len(parts) > 3 {
+			return nil, fmt.Errorf("parse catalog: key %q is not [DB.][SCHEMA.]TABLE", key)
+		}
+		id, err := completeObject(parts, db, schema)
+		if err != nil {
+			return nil, fmt.Errorf("parse catalog: key %q: %w", key, err)
+		}
+		t := graph.Table{ID: id}
+		val = bytes.TrimSpace(val)
+		var names []string
+		var typed []struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(val, &names); err == nil {
+			for _, n := range names {
+				typed = append(typed, struct {
+					Name string `json:"name"`
+					Type string `json:"type"`
+				}{Name: n})
+			}
+		} else if err := json.Unmarshal(val, &typed); err != nil {
+			return nil, fmt.Errorf("parse catalog: %q: want a list of column names or {name, type} objects", key)
+		}
+		for i, c := range typed {
+			cp, err := graph.ParseIdentifiers(c.Name)
+			if err != nil || len(cp) != 1 {
+				return nil, fmt.Errorf("parse catalog: %q: bad column name %q", key, c.Name)
+			}
+			t.Columns = append(t.Columns, graph.Column{Name: cp[0], Ordinal: i + 1, DataType: c.Type})
+		}
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b graph.Table) int { return compareIDs(a.ID, b.ID) })
+	for i := 1; i < len(out); i++ {
+		if out[i].ID == out[i-1].ID {
+			return nil, fmt.Errorf("parse catalog: table %s listed twice", out[i].ID)
+		}
+	}
+	return out, nil
+}
+
+// createViewName returns the name of the view a statement creates, also when the statement
+// does not parse (read from its first tokens).
+func createViewName(st sql.StatementResult) (sql.ObjectName, bool) {
+	if st.Stmt != nil {
+		cv, ok := st.Stmt.(*sql.CreateView)
+		if !ok {
+			return sql.ObjectName{}, false
+		}
+		return cv.Name, true
+	}
+	return scanCreateViewName(st.Text)
+}
+
+// scanCreateViewName reads "CREATE [OR REPLACE] [modifiers] VIEW [IF NOT EXISTS] name" from
+// the start of a statement that failed to parse.
+func scanCreateViewName(text string) (sql.ObjectName, bool) {
+	upper := strings.ToUpper(text)
+	if !strings.HasPrefix(upper, "CREATE") {
+		return sql.ObjectName{}, false
+	}
+	// The first "VIEW" word within the statement's header.
+	head := upper
+	if i := strings.Index(head, " AS"); i > 0 {
+		head = head[:i]
+	}
+	fields := strings.Fields(head)
+	at := -1
+	for i, f := range fields {
+		if f == "VIEW" {
+			at = i
+			break
+		}
+	}
+	if at < 0 || at+1 >= len(fields) {
+		return sql.ObjectName{}, false
+	}
+	// Find the name in the original text after "VIEW" [IF NOT EXISTS].
+	idx := indexWord(upper, "VIEW")
+	rest := strings.TrimSpace(text[idx+len("VIEW"):])
+	if u := strings.ToUpper(rest); strings.HasPrefix(u, "IF NOT EXISTS") {
+		rest = strings.TrimSpace(rest[len("IF NOT EXISTS"):])
+	}
+	end := 0
+	inQuote := false
+	for end < len(rest) {
+		c := rest[end]
+		if c == '"' {
+			inQuote = !inQuote
+		} else if !inQuote && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(') {
+			break
+		}
+		end++
+	}
+	parts, err := graph.ParseIdentifiers(rest[:end])
+	if err != nil || len(parts) == 0 || len(parts) > 3 {
+		return sql.ObjectName{}, false
+	}
+	n := sql.ObjectName{}
+	for _, p := range parts {
+		n.Parts = append(n.Parts, sql.Ident{Name: p, Quoted: true})
+	}
+	return n, true
+}
+
+func indexWord(upper, word string) int {
+	for i := 0; ; {
+		j := strings.Index(upper[i:], word)
+		if j < 0 {
+			return -1
+		}
+		j += i
+		before := j == 0 || !isWordByte(upper[j-1])
+		after := j+len(word) >= len(upper) || !isWordByte(upper[j+len(word)])
+		if before && after {
+			return j
+		}
+		i = j + len(word)
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z'
+}
+
+// resolveObject completes a parsed object name with the defaults.
+func resolveObject(n sql.ObjectName, db, schema string) (graph.ObjectID, error) {
+	parts := make([]string, 0, 3)
+	for _, p := range n.Parts {
+		parts = append(parts, p.Normalized())
+	}
+	return completeObject(parts, db, schema)
+}
+
+func completeObject(parts []string, db, schema string) (graph.ObjectID, error) {
+	var id graph.ObjectID
+	switch len(parts) {
+	case 1:
+		id = graph.ObjectID{Database: db, Schema: schema, Name: parts[0]}
+	case 2:
+		id = graph.ObjectID{Database: db, Schema: parts[0], Name: parts[1]}
+	case 3:
+		id = graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}
+		if id.Schema == "" {
+			id.Schema = "PUBLIC"
+		}
+	default:
+		return graph.ObjectID{}, fmt.Errorf("name with %d parts", len(parts))
+	}
+	if id.Database == "" {
+		return graph.ObjectID{}, fmt.Errorf("%s.%s has no database: set a default database", graph.QuoteIdentifier(id.Schema), graph.QuoteIdentifier(id.Name))
+	}
+	if err := id.Validate(); err != nil {
+		return graph.ObjectID{}, err
+	}
+	return id, nil
+}
+
+// inferDatabase returns the one database that fully qualified view names use, or "".
+func inferDatabase(files []sqlFile) string {
+	found := ""
+	for _, f := range files {
+		for _, st := range f.stmts {
+			n, ok := createViewName(st)
+			if !ok || len(n.Parts) != 3 {
+				continue
+			}
+			db := n.Parts[0].Normalized()
+			if found != "" && db != found {
+				return ""
+			}
+			found = db
+		}
+	}
+	return found
+}
+
+func compareIDs(a, b graph.ObjectID) int {
+	return strings.Compare(a.Database+"\x00"+a.Schema+"\x00"+a.Name, b.Database+"\x00"+b.Schema+"\x00"+b.Name)
+}

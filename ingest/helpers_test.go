@@ -1,0 +1,158 @@
+package ingest_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/examples/warehouse"
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// newStore connects to the Neo4j of `make up` and applies the migrations; it fails the test
+// when the server is missing.
+func newStore(tb testing.TB) *graph.Store {
+	tb.Helper()
+	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
+	driver, err := neo4j.NewDriverWithContext(uri,
+		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	if err != nil {
+		tb.Fatalf("neo4j driver for %s: %v", uri, err)
+	}
+	tb.Cleanup(func() { driver.Close(context.Background()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := driver.VerifyConnectivity(ctx); err != nil {
+		tb.Fatalf("neo4j at %s is not reachable (run `make up`): %v", uri, err)
+	}
+	s := graph.NewStore(driver, env("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
+	if _, err := s.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+// newRedis connects to the Redis of `make up`; it fails the test when the server is missing.
+func newRedis(tb testing.TB) *redis.Client {
+	tb.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")})
+	tb.Cleanup(func() { rdb.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		tb.Fatalf("redis at %s is not reachable (run `make up`): %v", rdb.Options().Addr, err)
+	}
+	return rdb
+}
+
+// unique returns a random name with prefix, for databases, queues and key prefixes.
+func unique(tb testing.TB, prefix string) string {
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	return prefix + strings.ToUpper(hex.EncodeToString(b))
+}
+
+// counting wraps a store and counts its writes.
+type counting struct {
+	*graph.Store
+	mu       sync.Mutex
+	replaced map[graph.ObjectID]int
+	deleted  []graph.ObjectID
+	tables   int
+	states   int
+}
+
+func newCounting(s *graph.Store) *counting {
+	return &counting{Store: s, replaced: map[graph.ObjectID]int{}}
+}
+
+func (c *counting) ReplaceViewLineage(ctx context.Context, v graph.View) error {
+	c.mu.Lock()
+	c.replaced[v.ID]++
+	c.mu.Unlock()
+	return c.Store.ReplaceViewLineage(ctx, v)
+}
+
+func (c *counting) DeleteView(ctx context.Context, id graph.ObjectID) error {
+	c.mu.Lock()
+	c.deleted = append(c.deleted, id)
+	c.mu.Unlock()
+	return c.Store.DeleteView(ctx, id)
+}
+
+func (c *counting) UpsertTables(ctx context.Context, t []graph.Table) error {
+	c.mu.Lock()
+	c.tables += len(t)
+	c.mu.Unlock()
+	return c.Store.UpsertTables(ctx, t)
+}
+
+func (c *counting) SetViewStates(ctx context.Context, s []graph.ViewState) error {
+	c.mu.Lock()
+	c.states += len(s)
+	c.mu.Unlock()
+	return c.Store.SetViewStates(ctx, s)
+}
+
+// writes returns the views written and the number of other writes since the last reset, and
+// resets.
+func (c *counting) take() (replaced map[graph.ObjectID]int, other int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	replaced, other = c.replaced, len(c.deleted)+c.tables+c.states
+	c.replaced, c.deleted, c.tables, c.states = map[graph.ObjectID]int{}, nil, 0, 0
+	return replaced, other
+}
+
+// demoWarehouse copies examples/warehouse into a temporary folder with its databases renamed
+// (ANALYTICS and RAW get unique names), so tests do not share graph nodes.
+func demoWarehouse(t *testing.T) (dir, analytics, raw string) {
+	t.Helper()
+	analytics, raw = unique(t, "TI_A_"), unique(t, "TI_R_")
+	re := regexp.MustCompile(`\b(ANALYTICS|RAW)\b`)
+	dir = t.TempDir()
+	err := fs.WalkDir(warehouse.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := warehouse.FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out := re.ReplaceAllStringFunc(string(b), func(s string) string {
+			if s == "RAW" {
+				return raw
+			}
+			return analytics
+		})
+		dst := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, []byte(out), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, analytics, raw
+}

@@ -1,0 +1,80 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/tributary-lineage/tributary/ingest/snowflake"
+)
+
+// EnvSnowflakeSecretID names an AWS Secrets Manager secret holding Snowflake credentials as
+// JSON (see snowflake.Config.WithSecret); it is read when set.
+const EnvSnowflakeSecretID = "TRIBUTARY_SNOWFLAKE_SECRET_ID"
+
+// Opener returns the OpenSource of the binary: dir: sources read the folder; snowflake is
+// configured from getenv (snowflake.ConfigFromEnv, plus the secret named by
+// TRIBUTARY_SNOWFLAKE_SECRET_ID when set).
+func Opener(getenv func(string) string, log *slog.Logger) OpenSource {
+	return func(ctx context.Context, p RefreshPayload) (Source, func() error, error) {
+		kind, arg, err := ParseSourceSpec(p.Source)
+		if err != nil {
+			return nil, nil, err
+		}
+		if kind == "dir" {
+			src, err := NewDirSource(arg, p.Dir)
+			if err != nil {
+				return nil, nil, err
+			}
+			return src, func() error { return nil }, nil
+		}
+		cfg, err := SnowflakeConfig(ctx, getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		sf, err := snowflake.Open(cfg, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		return NewSnowflakeSource(sf, cfg.Account), sf.Close, nil
+	}
+}
+
+// SnowflakeConfig reads the Snowflake configuration from the environment and, when
+// TRIBUTARY_SNOWFLAKE_SECRET_ID is set, applies the JSON secret it names.
+func SnowflakeConfig(ctx context.Context, getenv func(string) string) (snowflake.Config, error) {
+	id := getenv(EnvSnowflakeSecretID)
+	if id == "" {
+		return snowflake.ConfigFromEnv(getenv)
+	}
+	aws, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: aws config: %w", id, err)
+	}
+	out, err := secretsmanager.NewFromConfig(aws).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+	if err != nil {
+		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
+	}
+	if out.SecretString == nil {
+		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: not a string secret", id)
+	}
+	// The environment may lack what the secret supplies: apply the secret before validating.
+	base := snowflake.Config{}
+	if cfg, err := snowflake.ConfigFromEnv(getenv); err == nil {
+		base = cfg
+	} else {
+		base = snowflake.Config{Account: getenv(snowflake.EnvAccount), User: getenv(snowflake.EnvUser),
+			Role: getenv(snowflake.EnvRole), Warehouse: getenv(snowflake.EnvWarehouse)}
+	}
+	cfg, err := base.WithSecret([]byte(*out.SecretString))
+	if err != nil {
+		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,290 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/sql"
+)
+
+// Graph is what ingestion reads from and writes to the lineage graph (*graph.Store).
+type Graph interface {
+	ReplaceViewLineage(ctx context.Context, v graph.View) error
+	DeleteView(ctx context.Context, id graph.ObjectID) error
+	UpsertTables(ctx context.Context, tables []graph.Table) error
+	SetViewStates(ctx context.Context, states []graph.ViewState) error
+	ViewStates(ctx context.Context, source string, ids []graph.ObjectID) ([]graph.StoredView, error)
+	TableStates(ctx context.Context, ids []graph.ObjectID) ([]graph.StoredTable, error)
+}
+
+// Change kinds: why a view is in a plan.
+const (
+	ChangeAdded      = "added"      // not in the graph yet
+	ChangeModified   = "modified"   // definition or LAST_ALTERED changed
+	ChangeDependency = "dependency" // an object whose columns it read changed its columns
+	ChangeFull       = "full"       // full refresh
+	ChangeDropped    = "dropped"    // no longer listed by the source
+)
+
+// Change is one view a refresh touches and why. It is the seed of the change records that
+// webhooks will carry.
+type Change struct {
+	View graph.ObjectID
+	Kind string
+}
+
+// Plan is what a refresh does: upsert changed base tables, delete dropped views, analyse views.
+type Plan struct {
+	Source    string
+	Tables    []graph.Table    // base tables whose columns differ from the graph
+	Drop      []graph.ObjectID // views the source no longer lists
+	Analyze   []ViewWork       // in dependency order (a view after the views it reads)
+	Unchanged int              // listed views left alone
+	Changes   []Change
+}
+
+// ViewWork is one view to analyse with the catalog entries its analysis needs.
+type ViewWork struct {
+	View    ListedView     `json:"view"`
+	Catalog []CatalogEntry `json:"catalog,omitempty"`
+}
+
+// BuildPlan lists src and compares it with the graph. A view is analysed when it is new, its
+// version (text, defaults, reported columns) or LAST_ALTERED differs, full is set, or an object
+// whose column list its last analysis read (a star it expanded, names it bound) now has other
+// columns or is gone. The views to analyse are analysed here once, in dependency order, to
+// learn their output columns; that decides which readers must follow and gives each its
+// catalog, so the analyze tasks can run in any order and on any worker.
+func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Listing, error) {
+	l, err := src.List(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := planListing(ctx, src.Name(), l, g, full)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, l, nil
+}
+
+func planListing(ctx context.Context, source string, l *Listing, g Graph, full bool) (*Plan, error) {
+	p := &Plan{Source: source}
+	ids := make([]graph.ObjectID, len(l.Views))
+	listed := make(map[graph.ObjectID]int, len(l.Views))
+	for i, v := range l.Views {
+		ids[i] = v.ID
+		listed[v.ID] = i
+	}
+	stored, err := g.ViewStates(ctx, source, ids)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", source, err)
+	}
+	state := make(map[graph.ObjectID]graph.StoredView, len(stored))
+	for _, s := range stored {
+		state[s.ID] = s
+		if _, ok := listed[s.ID]; !ok && s.Source == source {
+			p.Drop = append(p.Drop, s.ID)
+			p.Changes = append(p.Changes, Change{View: s.ID, Kind: ChangeDropped})
+		}
+	}
+
+	// Base tables: upsert those the graph lacks or holds with other columns.
+	tableIDs := make([]graph.ObjectID, len(l.Tables))
+	for i, t := range l.Tables {
+		tableIDs[i] = t.ID
+	}
+	tstates, err := g.TableStates(ctx, tableIDs)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", source, err)
+	}
+	tstate := make(map[graph.ObjectID]graph.StoredTable, len(tstates))
+	for _, t := range tstates {
+		tstate[t.ID] = t
+	}
+	for _, t := range l.Tables {
+		if len(t.Columns) == 0 {
+			continue
+		}
+		if st, ok := tstate[t.ID]; full || !ok || !sameTableColumns(st, t) {
+			p.Tables = append(p.Tables, t)
+		}
+	}
+
+	// The catalog as the graph and the source know it before this refresh.
+	cat := &Catalog{}
+	for _, t := range l.Tables {
+		cat.Put(t.ID, columnNames(t.Columns))
+	}
+	oldCols := map[graph.ObjectID][]string{}
+	for _, v := range l.Views {
+		if s, ok := state[v.ID]; ok && len(s.Columns) > 0 {
+			oldCols[v.ID] = s.Columns
+			cat.Put(v.ID, s.Columns)
+		} else if len(v.Columns) > 0 {
+			cat.Put(v.ID, columnNames(v.Columns))
+		}
+	}
+
+	// Why each view is analysed, before dependencies are followed.
+	reason := map[graph.ObjectID]string{}
+	for _, v := range l.Views {
+		s, ok := state[v.ID]
+		switch {
+		case !ok || s.Version == "":
+			reason[v.ID] = ChangeAdded
+		case s.Version != v.Version() || !s.LastAltered.Equal(v.LastAltered.UTC()):
+			reason[v.ID] = ChangeModified
+		case full:
+			reason[v.ID] = ChangeFull
+		}
+	}
+
+	// Dependencies: parsed references for views to analyse, recorded ones for the others.
+	deps := make(map[graph.ObjectID][]graph.ObjectID, len(l.Views))
+	for _, v := range l.Views {
+		if _, ok := reason[v.ID]; ok {
+			deps[v.ID] = references(v)
+		} else {
+			deps[v.ID] = state[v.ID].ColumnDeps
+		}
+	}
+	order := topoOrder(l.Views, deps)
+
+	// Objects whose column lists change in this refresh.
+	changedCols := map[graph.ObjectID]bool{}
+	for _, id := range p.Drop {
+		changedCols[id] = true
+	}
+	for _, t := range p.Tables {
+		changedCols[t.ID] = true
+	}
+	for _, i := range order {
+		v := l.Views[i]
+		why, ok := reason[v.ID]
+		if !ok {
+			for _, d := range state[v.ID].ColumnDeps {
+				if changedCols[d] {
+					why, ok = ChangeDependency, true
+					break
+				}
+			}
+		}
+		if !ok {
+			p.Unchanged++
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", source, err)
+		}
+		a := AnalyzeView(v, source, cat)
+		if !slices.Equal(a.Columns, oldCols[v.ID]) {
+			changedCols[v.ID] = true
+		}
+		if len(a.Columns) > 0 {
+			cat.Put(v.ID, a.Columns)
+		}
+		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog})
+		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})
+	}
+	return p, nil
+}
+
+// sameTableColumns reports whether the graph holds every listed column of t as listed. Extra
+// columns in the graph (kept because views still derive from them) do not count.
+func sameTableColumns(st graph.StoredTable, t graph.Table) bool {
+	if st.Placeholder {
+		return false
+	}
+	have := make(map[string]graph.Column, len(st.Columns))
+	for _, c := range st.Columns {
+		have[c.Name] = c
+	}
+	for _, c := range t.Columns {
+		if h, ok := have[c.Name]; !ok || h != c {
+			return false
+		}
+	}
+	return true
+}
+
+func columnNames(cols []graph.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// references returns the tables and views a view's text names in FROM clauses, completed with
+// the view's defaults (CTE names included: harmless for ordering).
+func references(v ListedView) []graph.ObjectID {
+	if v.Hidden {
+		return nil
+	}
+	var out []graph.ObjectID
+	for _, st := range sql.ParseScript(v.Text) {
+		if st.Stmt == nil {
+			continue
+		}
+		sql.Inspect(st.Stmt, func(n sql.Node) bool {
+			if t, ok := n.(*sql.TableName); ok && len(t.Name.Parts) > 0 {
+				if id, err := resolveObject(t.Name, v.DefaultDatabase, v.DefaultSchema); err == nil && id != v.ID {
+					out = append(out, id)
+				}
+			}
+			return true
+		})
+	}
+	slices.SortFunc(out, compareIDs)
+	return slices.Compact(out)
+}
+
+// topoOrder returns indexes of views so that a view comes after the listed views it depends
+// on; views in a cycle keep their listing order after the others.
+func topoOrder(views []ListedView, deps map[graph.ObjectID][]graph.ObjectID) []int {
+	index := make(map[graph.ObjectID]int, len(views))
+	for i, v := range views {
+		index[v.ID] = i
+	}
+	indeg := make([]int, len(views))
+	readers := make([][]int, len(views))
+	for i, v := range views {
+		for _, d := range deps[v.ID] {
+			if j, ok := index[d]; ok && j != i {
+				indeg[i]++
+				readers[j] = append(readers[j], i)
+			}
+		}
+	}
+	order := make([]int, 0, len(views))
+	for i := range views {
+		if indeg[i] == 0 {
+			order = append(order, i)
+		}
+	}
+	for k := 0; k < len(order); k++ {
+		for _, r := range readers[order[k]] {
+			if indeg[r]--; indeg[r] == 0 {
+				order = append(order, r)
+			}
+		}
+	}
+	if len(order) < len(views) {
+		placed := make([]bool, len(views))
+		for _, i := range order {
+			placed[i] = true
+		}
+		for i := range views {
+			if !placed[i] {
+				order = append(order, i)
+			}
+		}
+	}
+	return order
+}
+
+// now is time.Now in UTC; a variable of the Runner so tests can fix it.
+func utcNow() time.Time { return time.Now().UTC() }

@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+// DefaultBatchSize is the number of views per analyze task.
+const DefaultBatchSize = 50
+
+// Runner analyses views and writes them to the graph; the task handlers and inline runs share
+// it.
+type Runner struct {
+	graph Graph
+	jobs  *JobStore // nil: no progress records
+	log   *slog.Logger
+	// BatchSize is the number of views per analyze task (DefaultBatchSize when 0).
+	BatchSize int
+	// Concurrency is the number of batches RunInline writes at once (1 when 0).
+	Concurrency int
+}
+
+// NewRunner returns a runner writing to g and recording progress in jobs (may be nil).
+func NewRunner(g Graph, jobs *JobStore, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{graph: g, jobs: jobs, log: log}
+}
+
+func (r *Runner) batchSize() int {
+	if r.BatchSize > 0 {
+		return r.BatchSize
+	}
+	return DefaultBatchSize
+}
+
+// Apply writes the plan's base tables and deletes its dropped views. Both are idempotent.
+func (r *Runner) Apply(ctx context.Context, p *Plan) error {
+	if len(p.Tables) > 0 {
+		if err := r.graph.UpsertTables(ctx, p.Tables); err != nil {
+			return fmt.Errorf("refresh %s: %w", p.Source, err)
+		}
+	}
+	for _, id := range p.Drop {
+		if err := r.graph.DeleteView(ctx, id); err != nil && !errors.Is(err, graph.ErrNotFound) {
+			return fmt.Errorf("refresh %s: drop: %w", p.Source, err)
+		}
+	}
+	return nil
+}
+
+// Batches splits the plan's views into analyze batches, in plan (dependency) order.
+func (r *Runner) Batches(p *Plan) [][]ViewWork {
+	var out [][]ViewWork
+	n := r.batchSize()
+	for i := 0; i < len(p.Analyze); i += n {
+		out = append(out, p.Analyze[i:min(i+n, len(p.Analyze))])
+	}
+	return out
+}
+
+// ParseFailure lists the views of a batch whose definitions did not parse; they were written
+// with status failed. Analyze tasks wrap it with asynq.SkipRetry: retrying cannot help.
+type ParseFailure struct {
+	Views []string
+}
+
+func (e *ParseFailure) Error() string {
+	return fmt.Sprintf("%d view(s) did not parse and were recorded as failed: %v", len(e.Views), e.Views)
+}
+
+// AnalyzeBatch analyses the views of one batch, writes each with one ReplaceViewLineage, then
+// records their states in one transaction and counts them in job jobID. It returns a
+// *ParseFailure when some views did not parse (all views were still written); any other
+// error means the batch must be retried (writes are idempotent).
+func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []ViewWork) error {
+	states := make([]graph.ViewState, 0, len(work))
+	outcomes := make([]Outcome, 0, len(work))
+	var failed []string
+	for _, w := range work {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a := AnalyzeView(w.View, source, NewCatalog(w.Catalog))
+		if err := r.graph.ReplaceViewLineage(ctx, a.View); err != nil {
+			return fmt.Errorf("analyze %s: %w", w.View.ID, err)
+		}
+		states = append(states, a.State)
+		o := Outcome{View: w.View.ID.String(), Failed: a.Failed}
+		if a.Failed {
+			o.Message = a.View.Message
+			failed = append(failed, w.View.ID.String())
+		}
+		outcomes = append(outcomes, o)
+	}
+	if err := r.graph.SetViewStates(ctx, states); err != nil {
+		return fmt.Errorf("analyze batch of %d views: %w", len(work), err)
+	}
+	if r.jobs != nil {
+		if err := r.jobs.ViewsDone(ctx, jobID, outcomes, utcNow()); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return &ParseFailure{Views: failed}
+	}
+	return nil
+}
+
+// RunInline runs a whole refresh in this process: plan, apply, then the batches
+// (Concurrency at a time), recording progress in job jobID when the runner has a JobStore.
+func (r *Runner) RunInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
+	if r.jobs != nil {
+		if err := r.jobs.Start(ctx, jobID, src.Name(), full, utcNow()); err != nil {
+			return nil, err
+		}
+	}
+	p, err := r.runInline(ctx, src, full, jobID)
+	if err != nil && r.jobs != nil {
+		if ferr := r.jobs.Fail(context.WithoutCancel(ctx), jobID, err.Error(), utcNow()); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}
+	return p, err
+}
+
+func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
+	p, _, err := BuildPlan(ctx, src, r.graph, full)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Apply(ctx, p); err != nil {
+		return nil, err
+	}
+	if r.jobs != nil {
+		if err := r.jobs.Planned(ctx, jobID, p, utcNow()); err != nil {
+			return nil, err
+		}
+	}
+	batches := r.Batches(p)
+	workers := max(1, r.Concurrency)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan []ViewWork)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				err := r.AnalyzeBatch(ctx, p.Source, jobID, b)
+				var pf *ParseFailure
+				if errors.As(err, &pf) {
+					r.log.WarnContext(ctx, "views did not parse", "source", p.Source, "views", pf.Views)
+					continue
+				}
+				if err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+feed:
+	for _, b := range batches {
+		select {
+		case next <- b:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return p, err
+	}
+	if err := ctx.Err(); err != nil {
+		return p, err
+	}
+	return p, nil
+}

@@ -1,0 +1,81 @@
+// Package ingest keeps the lineage graph true to a warehouse: it lists a source (a folder of
+// .sql files or Snowflake), compares the listing with what the graph holds, analyses new and
+// changed views in dependency order (parse with ingest/sql, lineage with ingest/lineage) and
+// writes each view's lineage with one graph transaction. The work runs as asynq tasks on Redis
+// (TypeRefresh plans, TypeAnalyze writes batches of views) with a job record per refresh, or
+// in-process (Runner.RunInline).
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+// Source lists the views of a warehouse with their definitions and the columns of its tables.
+type Source interface {
+	// Name identifies the source in job records, task ids and the graph, e.g. "dir:/data/wh"
+	// or "snowflake:ACME-PROD". Views are removed from the graph when the source that listed
+	// them no longer does.
+	Name() string
+	List(ctx context.Context) (*Listing, error)
+}
+
+// Listing is what a source holds.
+type Listing struct {
+	Views  []ListedView
+	Tables []graph.Table // base tables and their columns (the catalog)
+}
+
+// ListedView is one view as a source lists it.
+type ListedView struct {
+	ID     graph.ObjectID `json:"id"`
+	Text   string         `json:"text,omitempty"` // the CREATE VIEW statement; empty when Hidden
+	Hidden bool           `json:"hidden,omitempty"`
+	// LastAltered is Snowflake's LAST_ALTERED; zero for files (their text hash decides).
+	LastAltered time.Time `json:"lastAltered,omitzero"`
+	// Columns are the view's columns as the source reports them (Snowflake's
+	// INFORMATION_SCHEMA.COLUMNS); nil when unknown. They give data types and stand in for
+	// the columns of views that cannot be analysed (hidden, failed).
+	Columns []graph.Column `json:"columns,omitempty"`
+	// DefaultDatabase and DefaultSchema complete partial names in Text.
+	DefaultDatabase string `json:"defaultDatabase,omitempty"`
+	DefaultSchema   string `json:"defaultSchema,omitempty"`
+	// Origin says where the text came from (a file path), for messages; Line is the line of
+	// Origin where Text starts (1 when Text is the whole file).
+	Origin string `json:"origin,omitempty"`
+	Line   int    `json:"line,omitempty"`
+}
+
+// Version fingerprints everything about the listed view that its analysis depends on, except
+// the columns of other objects (those are tracked through graph.ViewState.ColumnDeps).
+func (v ListedView) Version() string {
+	b, _ := json.Marshal(struct {
+		Text, DB, Schema string
+		Hidden           bool
+		Columns          []graph.Column
+	}{v.Text, v.DefaultDatabase, v.DefaultSchema, v.Hidden, v.Columns})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// ParseSourceSpec splits a --source value into its kind ("dir" or "snowflake") and argument.
+func ParseSourceSpec(spec string) (kind, arg string, err error) {
+	kind, arg, _ = strings.Cut(spec, ":")
+	switch kind {
+	case "dir":
+		if arg == "" {
+			return "", "", fmt.Errorf("source %q: want dir:PATH", spec)
+		}
+	case "snowflake":
+	default:
+		return "", "", fmt.Errorf("source %q: want dir:PATH or snowflake", spec)
+	}
+	return kind, arg, nil
+}

@@ -1,0 +1,230 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/snowflake"
+)
+
+// Task types.
+const (
+	TypeRefresh = "lineage:refresh"
+	TypeAnalyze = "lineage:analyze"
+)
+
+// DefaultQueue is the asynq queue ingestion tasks go to.
+const DefaultQueue = "lineage"
+
+// RefreshPayload asks for a refresh of one source.
+type RefreshPayload struct {
+	Source string `json:"source"` // a --source spec: "dir:PATH" (absolute) or "snowflake"
+	Full   bool   `json:"full,omitempty"`
+	// Dir configures a dir: source (catalog file, default database and schema).
+	Dir DirOptions `json:"dir,omitzero"`
+	// JobID names the job record; empty (periodic refreshes) means the task's id.
+	JobID string `json:"jobId,omitempty"`
+}
+
+// AnalyzePayload asks for the analysis of one view or a batch.
+type AnalyzePayload struct {
+	Source string     `json:"source"` // the source's Name, recorded on the views
+	JobID  string     `json:"jobId,omitempty"`
+	Views  []ViewWork `json:"views"`
+}
+
+// NewRefreshTask returns a refresh task; with a JobID its task id is "refresh:"+JobID, so
+// enqueueing the same job twice is a no-op.
+func NewRefreshTask(p RefreshPayload, opts ...asynq.Option) (*asynq.Task, error) {
+	if _, _, err := ParseSourceSpec(p.Source); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("refresh task: %w", err)
+	}
+	if p.JobID != "" {
+		opts = append([]asynq.Option{asynq.TaskID("refresh:" + p.JobID)}, opts...)
+	}
+	return asynq.NewTask(TypeRefresh, b, opts...), nil
+}
+
+// NewAnalyzeTask returns an analyze task whose id is derived from the source and each view's
+// id, version and catalog: enqueueing the same work again while it is queued is a no-op.
+func NewAnalyzeTask(p AnalyzePayload, opts ...asynq.Option) (*asynq.Task, error) {
+	if len(p.Views) == 0 {
+		return nil, errors.New("analyze task: no views")
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("analyze task: %w", err)
+	}
+	opts = append([]asynq.Option{asynq.TaskID(AnalyzeTaskID(p.Source, p.Views))}, opts...)
+	return asynq.NewTask(TypeAnalyze, b, opts...), nil
+}
+
+// AnalyzeTaskID is "analyze:" and a hash of the source and the views' ids, versions, LAST_ALTERED
+// and catalogs.
+func AnalyzeTaskID(source string, views []ViewWork) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00", source)
+	for _, w := range views {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", w.View.ID, w.View.Version(), w.View.LastAltered.UTC())
+		for _, c := range w.Catalog {
+			fmt.Fprintf(h, "%s\x01%q\x00", c.ID, c.Columns)
+		}
+	}
+	return "analyze:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// OpenSource opens the source a refresh names; close releases it.
+type OpenSource func(ctx context.Context, p RefreshPayload) (src Source, close func() error, err error)
+
+// Handlers serves the ingestion tasks.
+type Handlers struct {
+	runner *Runner
+	jobs   *JobStore
+	client *asynq.Client
+	open   OpenSource
+	queue  string
+	log    *slog.Logger
+}
+
+// NewHandlers returns the task handlers: refresh plans with open's sources and enqueues
+// analyze tasks on queue through client.
+func NewHandlers(runner *Runner, jobs *JobStore, client *asynq.Client, open OpenSource, queue string, log *slog.Logger) *Handlers {
+	if queue == "" {
+		queue = DefaultQueue
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handlers{runner: runner, jobs: jobs, client: client, open: open, queue: queue, log: log}
+}
+
+// Register adds the handlers to mux.
+func (h *Handlers) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeRefresh, h.HandleRefreshTask)
+	mux.HandleFunc(TypeAnalyze, h.HandleAnalyzeTask)
+}
+
+// HandleRefreshTask lists the source, compares it with the graph, writes changed base tables,
+// deletes dropped views and enqueues analyze tasks for new and changed views.
+func (h *Handlers) HandleRefreshTask(ctx context.Context, t *asynq.Task) error {
+	var p RefreshPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("refresh payload: %v: %w", err, asynq.SkipRetry)
+	}
+	if p.JobID == "" {
+		p.JobID, _ = asynq.GetTaskID(ctx)
+	}
+	err := h.refresh(ctx, p)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil { // shutting down: asynq puts the task back
+		return err
+	}
+	err = classify(err)
+	if errors.Is(err, asynq.SkipRetry) {
+		h.failJob(ctx, p.JobID, err)
+	} else if n, _ := asynq.GetRetryCount(ctx); n >= maxRetry(ctx) {
+		h.failJob(ctx, p.JobID, err)
+	}
+	return err
+}
+
+func maxRetry(ctx context.Context) int {
+	n, _ := asynq.GetMaxRetry(ctx)
+	return n
+}
+
+func (h *Handlers) failJob(ctx context.Context, id string, err error) {
+	if ferr := h.jobs.Fail(context.WithoutCancel(ctx), id, err.Error(), utcNow()); ferr != nil {
+		h.log.ErrorContext(ctx, "record job failure", "job", id, "error", ferr.Error())
+	}
+}
+
+func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
+	src, closeSrc, err := h.open(ctx, p)
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", p.Source, err)
+	}
+	defer closeSrc()
+	if err := h.jobs.Start(ctx, p.JobID, src.Name(), p.Full, utcNow()); err != nil {
+		return err
+	}
+	plan, _, err := BuildPlan(ctx, src, h.runner.graph, p.Full)
+	if err != nil {
+		return err
+	}
+	if err := h.runner.Apply(ctx, plan); err != nil {
+		return err
+	}
+	if err := h.jobs.Planned(ctx, p.JobID, plan, utcNow()); err != nil {
+		return err
+	}
+	for _, batch := range h.runner.Batches(plan) {
+		task, err := NewAnalyzeTask(AnalyzePayload{Source: plan.Source, JobID: p.JobID, Views: batch})
+		if err != nil {
+			return err
+		}
+		_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
+		if errors.Is(err, asynq.ErrTaskIDConflict) {
+			// The same work is queued already (an earlier refresh): count it here as done.
+			outcomes := make([]Outcome, len(batch))
+			for i, w := range batch {
+				outcomes[i] = Outcome{View: w.View.ID.String()}
+			}
+			if err := h.jobs.ViewsDone(ctx, p.JobID, outcomes, utcNow()); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("refresh %s: enqueue analyze: %w", plan.Source, err)
+		}
+	}
+	h.log.InfoContext(ctx, "refresh planned", "job", p.JobID, "source", plan.Source, "analyze", len(plan.Analyze),
+		"dropped", len(plan.Drop), "tables", len(plan.Tables), "unchanged", plan.Unchanged)
+	return nil
+}
+
+// HandleAnalyzeTask analyses and writes a batch of views. Views that do not parse are written
+// as failed and the task ends with a SkipRetry error; graph or Redis failures are retried.
+func (h *Handlers) HandleAnalyzeTask(ctx context.Context, t *asynq.Task) error {
+	var p AnalyzePayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("analyze payload: %v: %w", err, asynq.SkipRetry)
+	}
+	err := h.runner.AnalyzeBatch(ctx, p.Source, p.JobID, p.Views)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	return classify(err)
+}
+
+// classify wraps permanent errors with asynq.SkipRetry and leaves transient ones (Neo4j or
+// Snowflake unavailable, Redis hiccups) plain so asynq retries them with backoff.
+func classify(err error) error {
+	var pf *ParseFailure
+	switch {
+	case errors.As(err, &pf), errors.Is(err, graph.ErrInvalid):
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	case neo4j.IsRetryable(err):
+		return err
+	}
+	if _, ok := snowflake.ErrorCode(err); ok && !snowflake.Transient(err) {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	return err
+}
