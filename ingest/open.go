@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/tributary-lineage/tributary/ingest/snowflake"
 )
 
@@ -15,10 +12,13 @@ import (
 // JSON (see snowflake.Config.WithSecret); it is read when set.
 const EnvSnowflakeSecretID = "TRIBUTARY_SNOWFLAKE_SECRET_ID"
 
+// FetchSecret returns the value of a secret (AWS Secrets Manager in the binary).
+type FetchSecret func(ctx context.Context, id string) ([]byte, error)
+
 // Opener returns the OpenSource of the binary: dir: sources read the folder; snowflake is
-// configured from getenv (snowflake.ConfigFromEnv, plus the secret named by
-// TRIBUTARY_SNOWFLAKE_SECRET_ID when set).
-func Opener(getenv func(string) string, log *slog.Logger) OpenSource {
+// configured from getenv (snowflake.ConfigFromEnv, plus the JSON secret named by
+// TRIBUTARY_SNOWFLAKE_SECRET_ID, read with fetch, when set).
+func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) OpenSource {
 	return func(ctx context.Context, p RefreshPayload) (Source, func() error, error) {
 		kind, arg, err := ParseSourceSpec(p.Source)
 		if err != nil {
@@ -31,7 +31,7 @@ func Opener(getenv func(string) string, log *slog.Logger) OpenSource {
 			}
 			return src, func() error { return nil }, nil
 		}
-		cfg, err := SnowflakeConfig(ctx, getenv)
+		cfg, err := SnowflakeConfig(ctx, getenv, fetch)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -44,22 +44,18 @@ func Opener(getenv func(string) string, log *slog.Logger) OpenSource {
 }
 
 // SnowflakeConfig reads the Snowflake configuration from the environment and, when
-// TRIBUTARY_SNOWFLAKE_SECRET_ID is set, applies the JSON secret it names.
-func SnowflakeConfig(ctx context.Context, getenv func(string) string) (snowflake.Config, error) {
+// TRIBUTARY_SNOWFLAKE_SECRET_ID is set, applies the JSON secret it names (read with fetch).
+func SnowflakeConfig(ctx context.Context, getenv func(string) string, fetch FetchSecret) (snowflake.Config, error) {
 	id := getenv(EnvSnowflakeSecretID)
 	if id == "" {
 		return snowflake.ConfigFromEnv(getenv)
 	}
-	aws, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: aws config: %w", id, err)
+	if fetch == nil {
+		return snowflake.Config{}, fmt.Errorf("%s=%s: this binary cannot read secrets", EnvSnowflakeSecretID, id)
 	}
-	out, err := secretsmanager.NewFromConfig(aws).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+	secret, err := fetch(ctx, id)
 	if err != nil {
 		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
-	}
-	if out.SecretString == nil {
-		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: not a string secret", id)
 	}
 	// The environment may lack what the secret supplies: apply the secret before validating.
 	base := snowflake.Config{}
@@ -69,7 +65,7 @@ func SnowflakeConfig(ctx context.Context, getenv func(string) string) (snowflake
 		base = snowflake.Config{Account: getenv(snowflake.EnvAccount), User: getenv(snowflake.EnvUser),
 			Role: getenv(snowflake.EnvRole), Warehouse: getenv(snowflake.EnvWarehouse)}
 	}
-	cfg, err := base.WithSecret([]byte(*out.SecretString))
+	cfg, err := base.WithSecret(secret)
 	if err != nil {
 		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
 	}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/robfig/cron/v3"
+
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
+)
+
+// Worker environment: the periodic refresh.
+const (
+	envRefreshCron   = "TRIBUTARY_REFRESH_CRON"   // e.g. "*/30 * * * *" or "@every 1h"; unset: no periodic refresh
+	envRefreshSource = "TRIBUTARY_REFRESH_SOURCE" // --source spec of the periodic refresh (default snowflake)
+	envRefreshFull   = "TRIBUTARY_REFRESH_FULL"   // "true": periodic refreshes re-analyse everything
+)
+
+func runWorker(ctx context.Context, e env, args []string) int {
+	fs := newFlagSet(e, "worker", "Run the ingestion worker: an asynq server for the lineage:refresh and lineage:analyze tasks,\n"+
+		"plus a scheduler enqueueing a refresh on "+envRefreshCron+" (of "+envRefreshSource+", default snowflake).\n"+
+		"On SIGINT/SIGTERM it stops taking tasks and waits up to TRIBUTARY_SHUTDOWN_TIMEOUT; unfinished tasks go\n"+
+		"back to the queue and run again (every write is idempotent).")
+	concurrency := fs.Int("concurrency", 2, "tasks processed at once")
+	queue := fs.String("queue", ingest.DefaultQueue, "asynq queue to serve")
+	batch := fs.Int("batch", ingest.DefaultBatchSize, "views per analyze task enqueued by refreshes")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, logger, code, ok := setup(e)
+	if !ok {
+		return code
+	}
+	sched, err := scheduleFromEnv(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "tributary worker: %v\n", err)
+		return exitUsage
+	}
+	if err := worker(ctx, e, cfg, logger, workerOptions{concurrency: *concurrency, queue: *queue, batch: *batch, schedule: sched}); err != nil {
+		logger.Error("worker failed", "error", err.Error())
+		return exitFail
+	}
+	return exitOK
+}
+
+type schedule struct {
+	cron    string
+	payload ingest.RefreshPayload
+}
+
+func scheduleFromEnv(getenv func(string) string) (*schedule, error) {
+	spec := getenv(envRefreshCron)
+	if spec == "" {
+		return nil, nil
+	}
+	if _, err := cron.ParseStandard(spec); err != nil {
+		return nil, fmt.Errorf("%s=%q: %w", envRefreshCron, spec, err)
+	}
+	src := getenv(envRefreshSource)
+	if src == "" {
+		src = "snowflake"
+	}
+	if _, _, err := ingest.ParseSourceSpec(src); err != nil {
+		return nil, fmt.Errorf("%s: %w", envRefreshSource, err)
+	}
+	full := false
+	if v := getenv(envRefreshFull); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: not a boolean", envRefreshFull, v)
+		}
+		full = b
+	}
+	return &schedule{cron: spec, payload: ingest.RefreshPayload{Source: src, Full: full}}, nil
+}
+
+type workerOptions struct {
+	concurrency int
+	queue       string
+	batch       int
+	schedule    *schedule
+}
+
+func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o workerOptions) (err error) {
+	driver, err := newNeo4jDriver(cfg.Neo4j)
+	if err != nil {
+		return err
+	}
+	rdb := newRedisClient(cfg.Redis)
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		err = errors.Join(err, closeClients(cctx, driver.Close, rdb.Close))
+	}()
+	store := graph.NewStore(driver, cfg.Neo4j.Database)
+	jobs := ingest.NewJobStore(rdb, "", 0)
+	runner := ingest.NewRunner(store, jobs, logger)
+	runner.BatchSize = o.batch
+	client := asynq.NewClientFromRedisClient(rdb)
+	handlers := ingest.NewHandlers(runner, jobs, client, ingest.Opener(e.getenv, nil, logger), o.queue, logger)
+	mux := asynq.NewServeMux()
+	handlers.Register(mux)
+
+	alog := asynqLog{logger.With("component", "asynq")}
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     o.concurrency,
+		Queues:          map[string]int{o.queue: 1},
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          alog,
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			id, _ := asynq.GetTaskID(ctx)
+			n, _ := asynq.GetRetryCount(ctx)
+			logger.ErrorContext(ctx, "task failed", "type", t.Type(), "task", id, "retry", n, "error", err.Error())
+		}),
+	})
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start asynq server: %w", err)
+	}
+	logger.Info("worker started", "queue", o.queue, "concurrency", o.concurrency)
+
+	var sched *asynq.Scheduler
+	if o.schedule != nil {
+		sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: alog, Location: time.UTC})
+		task, err := ingest.NewRefreshTask(o.schedule.payload, asynq.Queue(o.queue), asynq.MaxRetry(5))
+		if err != nil {
+			srv.Shutdown()
+			return err
+		}
+		if _, err := sched.Register(o.schedule.cron, task); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("schedule refresh: %w", err)
+		}
+		if err := sched.Start(); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("start scheduler: %w", err)
+		}
+		logger.Info("periodic refresh scheduled", "cron", o.schedule.cron, "source", o.schedule.payload.Source)
+	}
+
+	<-ctx.Done()
+	logger.Info("worker shutting down", "timeout", cfg.ShutdownTimeout.String())
+	if sched != nil {
+		sched.Shutdown()
+	}
+	srv.Shutdown() // waits up to ShutdownTimeout; unfinished tasks are requeued
+	logger.Info("worker stopped")
+	return nil
+}
+
+// asynqLog adapts slog to asynq.Logger.
+type asynqLog struct{ l *slog.Logger }
+
+func (a asynqLog) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a asynqLog) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a asynqLog) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a asynqLog) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+
+// Fatal is called by asynq on unrecoverable errors; it logs and lets asynq exit.
+func (a asynqLog) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "fatal", true) }
