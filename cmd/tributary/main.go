@@ -52,6 +52,9 @@ func commands() []command {
 		{"healthcheck", "GET /health/live on TRIBUTARY_HTTP_ADDR; exit 0 if it answers 200 (for container HEALTHCHECK)", runHealthcheck},
 		{"config", "print the effective configuration (secrets masked) and exit non-zero if invalid", runConfig},
 		{"version", "print version and build information", runVersion},
+		{"ingest", "refresh the lineage graph from a source (dir:PATH or snowflake); --wait shows progress", runIngest},
+		{"worker", "run the ingestion worker (asynq tasks) and the periodic refresh scheduler", runWorker},
+		{"gen", "generate a synthetic Snowflake warehouse (views + catalog) for scale tests", runGen},
 		{"analyze", "print the column lineage of SQL statements (JSON or a table)", runAnalyze},
 	}
 }
