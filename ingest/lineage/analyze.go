@@ -218,7 +218,11 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 		t := target.String()
 		out.Target = &t
 		if out.Kind == KindCreateView || out.Kind == KindCTAS {
-			e.define(*target, cols, normalize(slices.Clone(a.indirect)))
+			var open func(string) (lin, bool)
+			if len(names) == 0 {
+				open = rel.open
+			}
+			e.define(*target, cols, open, normalize(slices.Clone(a.indirect)))
 		}
 	}
 	out.Indirect = indirectList(a.indirect)
@@ -261,13 +265,16 @@ func indirectList(es []edge) []Indirect {
 // define registers a view or table created by a statement for later ones.
 // indirect are the definition's statement-level inputs, which a statement
 // that expands the view inherits.
-func (e *engine) define(id tableID, cols []relCol, indirect lin) {
+func (e *engine) define(id tableID, cols []relCol, open func(string) (lin, bool), indirect lin) {
 	names := make([]string, len(cols))
 	r := newRelation("view "+id.String(), len(cols))
 	for i, c := range cols {
 		names[i] = c.name
 		r.add(c.name, c.lin)
 	}
+	// A view over a table without a catalog entry (SELECT * FROM t) has
+	// columns nobody listed: they pass through to that table.
+	r.open = open
 	e.defs.Add(Table{Database: id.db, Schema: id.schema, Name: id.name, Columns: names})
 	e.defRel[id] = r
 	e.defIndirect[id] = indirect
@@ -324,7 +331,11 @@ func (a *analyzer) tableRelation(n sql.ObjectName, p sql.Pos) (*relation, tableI
 			}
 			return e.defRel[rid], rid
 		}
-		return baseRelation(rid, reg.Columns), rid
+		r := baseRelation(rid, reg.Columns)
+		if e.defRel[rid].open != nil {
+			r.open = openTable(rid).open
+		}
+		return r, rid
 	}
 	if e.opts.Catalog != nil {
 		if t, ok := e.opts.Catalog.Table(id.db, id.schema, id.name); ok {
