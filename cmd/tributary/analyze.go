@@ -148,7 +148,7 @@ func writeText(w io.Writer, res *lineage.Result) error {
 		}
 	}
 	for _, er := range res.Errors {
-		fmt.Fprintf(tw, "error: statement %d: %s\n", er.Statement, er.Message)
+		fmt.Fprintf(tw, "error: statement %d at %d:%d: %s\n", er.Statement, er.Line, er.Col, er.Message)
 	}
 	return tw.Flush()
 }

@@ -139,8 +139,13 @@ func TestAnalyzeParseErrorKeepsOtherStatements(t *testing.T) {
 	if len(res.Statements) != 2 || res.Statements[0].Index != 0 || res.Statements[1].Index != 2 {
 		t.Errorf("statements %+v, want indexes 0 and 2", res.Statements)
 	}
-	if len(res.Errors) != 1 || res.Errors[0].Statement != 1 || res.Errors[0].Line != 2 || res.Errors[0].Col != 8 {
-		t.Errorf("errors %+v, want statement 1 at 2:8", res.Errors)
+	if len(res.Errors) != 1 || res.Errors[0].Statement != 1 || res.Errors[0].Line != 2 || res.Errors[0].Col != 8 ||
+		!strings.Contains(res.Errors[0].Message, `unexpected "FROM"`) {
+		t.Errorf("errors %+v, want statement 1 at 2:8, unexpected \"FROM\"", res.Errors)
+	}
+	code, out, _ = runAnalyzeTest(t, src, "--format", "text")
+	if code != exitFail || !strings.Contains(out, `error: statement 1 at 2:8: unexpected "FROM"`) {
+		t.Errorf("text output (exit %d) does not show the error with its position:\n%s", code, out)
 	}
 }
 

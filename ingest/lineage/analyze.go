@@ -45,8 +45,12 @@ func Analyze(stmts []sql.StatementResult, opts Options) *Result {
 	res := &Result{Statements: []Statement{}, Errors: []StatementError{}}
 	for _, r := range stmts {
 		if r.Err != nil {
+			msg := r.Err.Msg
+			if msg == "" {
+				msg = fmt.Sprintf("unexpected %s, expected %s", r.Err.Found, r.Err.Expected)
+			}
 			res.Errors = append(res.Errors, StatementError{
-				Statement: r.Index, Line: r.Err.Line, Col: r.Err.Col, Message: r.Err.Error(),
+				Statement: r.Index, Line: r.Err.Line, Col: r.Err.Col, Message: msg,
 			})
 			continue
 		}
