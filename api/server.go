@@ -76,6 +76,10 @@ func (c Config) withDefaults() Config {
 type Deps struct {
 	// Checkers are the dependencies /health/ready and /health/detailed probe.
 	Checkers []Checker
+	// Security is the security layer's middleware (api/auth: headers, CORS,
+	// authentication, rate limits, audit), run after the chain above and
+	// before the handlers. Empty serves without auth (tests of handlers).
+	Security []echo.MiddlewareFunc
 }
 
 // Server is the HTTP server. Create it with New, run it with ListenAndServe
@@ -112,6 +116,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		bodyLimit(cfg.BodyLimit),
 		requestTimeout(cfg.RequestTimeout),
 	)
+	e.Use(deps.Security...)
 	s.echo = e
 	s.routes()
 	s.http = &http.Server{
