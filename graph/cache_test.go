@@ -1,0 +1,337 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
+)
+
+// countingStore is the real store with a count of the reads that reach it.
+type countingStore struct {
+	*Store
+	upstream atomic.Int64
+	search   atomic.Int64
+	delay    time.Duration
+}
+
+func (c *countingStore) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
+	c.upstream.Add(1)
+	if c.delay > 0 {
+		time.Sleep(c.delay)
+	}
+	return c.Store.Upstream(ctx, col, depth)
+}
+
+func (c *countingStore) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
+	c.search.Add(1)
+	return c.Store.SearchPage(ctx, q, kind, offset, limit)
+}
+
+func sharedRedis(t testing.TB) *redis.Client {
+	t.Helper()
+	addr := env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: env("TRIBUTARY_REDIS_PASSWORD", "")})
+	t.Cleanup(func() { rdb.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("redis at %s does not answer (run `make up`): %v", addr, err)
+	}
+	return rdb
+}
+
+// testPrefix isolates a test's cache keys (and its generation) in the shared Redis.
+func testPrefix(t testing.TB, rdb *redis.Client) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	p := "tributary-test:" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		keys, err := rdb.Keys(ctx, p+"*").Result()
+		if err == nil && len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	return p
+}
+
+// chainView writes db.S.V<n> whose column C derives from the previous view's C (V0 reads
+// table db.S.T).
+func chainView(n int, db string) View {
+	src := obj(db, "S", "T")
+	if n > 0 {
+		src = obj(db, "S", fmt.Sprintf("V%d", n-1))
+	}
+	id := obj(db, "S", fmt.Sprintf("V%d", n))
+	return View{ID: id, Status: StatusOK, Definition: "select c from " + src.String(),
+		Columns: []Column{{Name: "C", Ordinal: 1}},
+		Edges:   []Edge{{From: id.Column("C"), To: src.Column("C"), Type: EdgeDirect, Subtype: SubtypeIdentity}}}
+}
+
+func TestCacheHitAfterMissAndExactInvalidation(t *testing.T) {
+	store, _ := newTestStore(t)
+	rdb := sharedRedis(t)
+	ctx := context.Background()
+	db := testDB(t)
+	inner := &countingStore{Store: store}
+	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
+	for n := range 2 {
+		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := obj(db, "S", "V1").Column("C")
+	first, err := c.Upstream(ctx, root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Upstream(ctx, root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := inner.upstream.Load(); n != 1 {
+		t.Errorf("store reached %d times for two identical reads, want 1", n)
+	}
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("cached answer differs from the computed one (-computed +cached):\n%s", diff)
+	}
+	st := c.Stats()
+	if st.Hits[OpUpstream] != 1 || st.Misses[OpUpstream] != 1 {
+		t.Errorf("stats hits %d misses %d, want 1 and 1", st.Hits[OpUpstream], st.Misses[OpUpstream])
+	}
+	if len(first.Paths) != 1 || len(first.Paths[0]) != 3 {
+		t.Fatalf("paths before the write = %v, want one path V1 -> V0 -> T", first.Paths)
+	}
+
+	// A write between two reads: the second read sees it.
+	if err := c.ReplaceViewLineage(ctx, chainView(2, db)); err != nil {
+		t.Fatal(err)
+	}
+	v1 := chainView(1, db)
+	v1.Edges = nil // V1.C no longer derives from anything
+	if err := c.ReplaceViewLineage(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.Upstream(ctx, root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Paths) != 0 || len(after.Edges) != 0 {
+		t.Errorf("after the write: paths %v edges %v, want none", after.Paths, after.Edges)
+	}
+	if n := inner.upstream.Load(); n != 2 {
+		t.Errorf("store reached %d times, want 2 (the write must invalidate)", n)
+	}
+	// Unknown columns are errors, not cached answers.
+	if _, err := c.Upstream(ctx, obj(db, "S", "NOPE").Column("C"), 5); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown column: %v, want ErrNotFound", err)
+	}
+}
+
+func TestCacheConcurrentMissesComputeOnce(t *testing.T) {
+	store, _ := newTestStore(t)
+	rdb := sharedRedis(t)
+	ctx := context.Background()
+	db := testDB(t)
+	inner := &countingStore{Store: store, delay: 200 * time.Millisecond}
+	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
+	if err := c.ReplaceViewLineage(ctx, chainView(0, db)); err != nil {
+		t.Fatal(err)
+	}
+	root := obj(db, "S", "V0").Column("C")
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			sg, err := c.Upstream(ctx, root, 3)
+			if err == nil && len(sg.Edges) != 1 {
+				err = fmt.Errorf("edges %v", sg.Edges)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := inner.upstream.Load(); n != 1 {
+		t.Errorf("20 concurrent misses reached the store %d times, want 1", n)
+	}
+}
+
+// ownRedis runs a private redis-server on a free loopback port, so the test can stop and
+// restart it without touching the shared one.
+type ownRedis struct {
+	t    *testing.T
+	port int
+	cmd  *exec.Cmd
+}
+
+func startOwnRedis(t *testing.T, port int) *ownRedis {
+	t.Helper()
+	if port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("redis-server not installed (make up installs it): %v", err)
+	}
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start redis-server: %v", err)
+	}
+	r := &ownRedis{t: t, port: port, cmd: cmd}
+	t.Cleanup(r.stop)
+	probe := redis.NewClient(&redis.Options{Addr: r.addr()})
+	defer probe.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for probe.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("private redis-server on %s did not answer", r.addr())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
+
+func (r *ownRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
+
+func (r *ownRedis) stop() {
+	if r.cmd == nil {
+		return
+	}
+	r.cmd.Process.Kill()
+	r.cmd.Wait()
+	r.cmd = nil
+}
+
+func TestCacheSurvivesRedisOutage(t *testing.T) {
+	store, _ := newTestStore(t)
+	ctx := context.Background()
+	db := testDB(t)
+	own := startOwnRedis(t, 0)
+	rdb := redis.NewClient(&redis.Options{Addr: own.addr(), MaxRetries: -1, DialTimeout: 300 * time.Millisecond})
+	t.Cleanup(func() { rdb.Close() })
+	inner := &countingStore{Store: store}
+	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{RetryInterval: 100 * time.Millisecond})
+	for n := range 2 {
+		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := obj(db, "S", "V1").Column("C")
+	want, err := store.Upstream(ctx, root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(when string) {
+		t.Helper()
+		got, err := c.Upstream(ctx, root, 5)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s: wrong answer (-want +got):\n%s", when, diff)
+		}
+	}
+	read("miss")
+	read("hit")
+	if n := inner.upstream.Load(); n != 1 {
+		t.Fatalf("store reached %d times with Redis up, want 1", n)
+	}
+
+	own.stop()
+	for i := range 3 {
+		read(fmt.Sprintf("redis down, read %d", i))
+	}
+	if n := inner.upstream.Load(); n != 4 {
+		t.Errorf("store reached %d times after 3 reads with Redis down, want 4", n)
+	}
+	if err := c.Ping(ctx); err == nil {
+		t.Error("Ping succeeded with Redis down")
+	}
+	if at, err := c.LastError(); err == nil || at.IsZero() {
+		t.Error("LastError is empty after failures")
+	}
+	// A write while Redis is down commits to Neo4j and says the cache was not invalidated.
+	werr := c.ReplaceViewLineage(ctx, chainView(2, db))
+	if !errors.Is(werr, ErrGenerationNotBumped) {
+		t.Errorf("write with Redis down: %v, want ErrGenerationNotBumped", werr)
+	}
+
+	// Redis back (empty, as after a restart): caching resumes.
+	startOwnRedis(t, own.port)
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("cache did not see Redis come back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	before := inner.upstream.Load()
+	read("redis back, miss")
+	read("redis back, hit")
+	read("redis back, hit again")
+	if n := inner.upstream.Load() - before; n != 1 {
+		t.Errorf("store reached %d times for 3 reads after Redis came back, want 1", n)
+	}
+	if st := c.Stats(); st.Errors[OpUpstream] < 3 {
+		t.Errorf("errors counted %d, want at least 3", st.Errors[OpUpstream])
+	}
+}
+
+func TestCacheGenerationSeededAfterLoss(t *testing.T) {
+	rdb := sharedRedis(t)
+	ctx := context.Background()
+	prefix := testPrefix(t, rdb)
+	c := NewCachedReader(rdb, nil, time.Minute, CacheOptions{Prefix: prefix})
+	g1, err := c.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Invalidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g2, err := c.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g2 != g1+1 {
+		t.Errorf("generation %d after bump of %d", g2, g1)
+	}
+	// The generation key is lost (eviction, FLUSHDB): the new one is larger than any earlier,
+	// so entries of a forgotten generation can never be read again.
+	if err := rdb.Del(ctx, prefix+"graph:generation").Err(); err != nil {
+		t.Fatal(err)
+	}
+	g3, err := c.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g3 <= g2 {
+		t.Errorf("generation after loss %d, want > %d", g3, g2)
+	}
+}
