@@ -93,7 +93,9 @@ func TestSnowflakeRefresh(t *testing.T) {
 	g := newCounting(store)
 	h := newHarness(t, g, open)
 	h.startWorker(2, 5*time.Second)
-	obj := func(schema, name string) graph.ObjectID { return graph.ObjectID{Database: db, Schema: schema, Name: name} }
+	obj := func(schema, name string) graph.ObjectID {
+		return graph.ObjectID{Database: db, Schema: schema, Name: name}
+	}
 	col := func(schema, table, name string) string {
 		return graph.ColumnID{Database: db, Schema: schema, Table: table, Column: name}.String()
 	}

@@ -47,11 +47,11 @@ func (h *harness) startWorker(concurrency int, grace time.Duration) (stop func()
 	mux := asynq.NewServeMux()
 	handlers.Register(mux)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:     concurrency,
-		Queues:          map[string]int{h.queue: 1},
-		ShutdownTimeout: grace,
-		LogLevel:        asynq.ErrorLevel,
-		RetryDelayFunc:  func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond },
+		Concurrency:       concurrency,
+		Queues:            map[string]int{h.queue: 1},
+		ShutdownTimeout:   grace,
+		LogLevel:          asynq.ErrorLevel,
+		RetryDelayFunc:    func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond },
 		TaskCheckInterval: 50 * time.Millisecond,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, task *asynq.Task, err error) {
 			slog.Default().Debug("task failed", "type", task.Type(), "error", err)
