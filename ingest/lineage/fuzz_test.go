@@ -5,17 +5,19 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // FuzzLineage parses and analyses arbitrary input, with and without a
 // catalog and view expansion: it must never panic, and every statement must
 // come back either analysed, as an error or as skipped. Seeded from the
-// lineage corpus, the golden cases and the syntax benchmarks.
+// lineage corpus, the golden cases, the syntax corpus and bench_200.
 func FuzzLineage(f *testing.F) {
 	for _, c := range loadCorpus(f) {
 		f.Add(c.SQL)
 	}
-	for _, pat := range []string{"testdata/golden/*.sql", "testdata/bench/bench_200.sql"} {
+	for _, pat := range []string{"testdata/golden/*.sql", "testdata/bench/bench_200.sql", "testdata/syntax/*.sql", "testdata/syntax/features/*.sql"} {
 		files, _ := filepath.Glob(pat)
 		for _, p := range files {
 			data, err := os.ReadFile(p)
@@ -30,8 +32,12 @@ func FuzzLineage(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		parsed := sql.ParseScript(src)
 		for _, opts := range []Options{{}, {Catalog: cat, DefaultDatabase: "DB", DefaultSchema: "S", ExpandViews: true}} {
-			res := AnalyzeSQL(src, opts)
+			res := Analyze(parsed, opts)
+			if n := len(res.Statements) + len(res.Errors) + len(res.Skipped); n != len(parsed) {
+				t.Fatalf("%d statements parsed, %d accounted for", len(parsed), n)
+			}
 			if _, err := json.Marshal(res); err != nil {
 				t.Fatalf("result does not marshal: %v", err)
 			}
