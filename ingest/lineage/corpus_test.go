@@ -174,7 +174,7 @@ func runCorpusCase(c corpusCase) caseOutcome {
 	if !c.Partial && len(st.Columns) != len(c.Expected) {
 		out.problems = append(out.problems, fmt.Sprintf("output columns %v, expected %d", columnNames2(st), len(c.Expected)))
 	}
-	if c.DatasetIndirect != nil && c.Transformations != nil {
+	if c.DatasetIndirect != nil {
 		var want, got []string
 		for _, d := range c.DatasetIndirect {
 			want = append(want, strings.ToUpper(d.Column)+"/"+d.Subtype)
