@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tributary-lineage/tributary/graph"
 )
 
 // Status is the state of one dependency or of the whole service.
@@ -175,7 +177,7 @@ func (s *Server) ready(c echo.Context) error {
 }
 
 // detailed reports every dependency with latency, version and facts, plus the
-// build; 200 only when all are up.
+// build; 503 only when a dependency is down (degraded is 200: the service answers).
 func (s *Server) detailed(c echo.Context) error {
 	deps := checkAll(c.Request().Context(), s.checkers, s.cfg.HealthTimeout)
 	now := time.Now().UTC()
@@ -188,8 +190,67 @@ func (s *Server) detailed(c echo.Context) error {
 		Dependencies: deps,
 	}
 	code := http.StatusOK
-	if body.Status != StatusUp {
+	if body.Status == StatusDown {
 		code = http.StatusServiceUnavailable
 	}
 	return c.JSON(code, body)
+}
+
+// Degradable wraps a checker whose dependency the service can run without: when it does not
+// answer, it is reported degraded (with impact saying what is lost) instead of down, so
+// /health/ready stays 200.
+func Degradable(ch Checker, impact string) Checker {
+	return degradable{ch: ch, impact: impact}
+}
+
+type degradable struct {
+	ch     Checker
+	impact string
+}
+
+func (d degradable) Name() string { return d.ch.Name() }
+
+func (d degradable) Check(ctx context.Context) (CheckResult, error) {
+	res, err := d.ch.Check(ctx)
+	if err != nil {
+		return CheckResult{Status: StatusDegraded, Message: err.Error() + "; " + d.impact}, nil
+	}
+	return res, nil
+}
+
+// CachePinger is the part of the cache (*graph.CachedReader) its checker uses.
+type CachePinger interface {
+	Ping(ctx context.Context) error
+	Stats() graph.CacheStats
+}
+
+// CacheChecker reports the lineage cache: up when Redis answers its commands, degraded (never
+// down) when it does not, because reads then go straight to Neo4j.
+type CacheChecker struct{ c CachePinger }
+
+// NewCacheChecker returns a checker over c.
+func NewCacheChecker(c CachePinger) *CacheChecker { return &CacheChecker{c: c} }
+
+// Name implements Checker.
+func (cc *CacheChecker) Name() string { return "cache" }
+
+// Check implements Checker.
+func (cc *CacheChecker) Check(ctx context.Context) (CheckResult, error) {
+	st := cc.c.Stats()
+	var hits, misses, errs uint64
+	for _, n := range st.Hits {
+		hits += n
+	}
+	for _, n := range st.Misses {
+		misses += n
+	}
+	for _, n := range st.Errors {
+		errs += n
+	}
+	info := map[string]any{"hits": hits, "misses": misses, "bypassed": errs}
+	if err := cc.c.Ping(ctx); err != nil {
+		return CheckResult{Status: StatusDegraded, Info: info,
+			Message: "redis does not answer (" + err.Error() + "); lineage reads go straight to Neo4j"}, nil
+	}
+	return CheckResult{Status: StatusUp, Info: info}, nil
 }

@@ -72,10 +72,23 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Deps are what the handlers use, each behind a small interface.
+// Deps are what the handlers use, each behind a small interface. A nil dependency leaves
+// its routes in place, answering 503 "not configured".
 type Deps struct {
 	// Checkers are the dependencies /health/ready and /health/detailed probe.
 	Checkers []Checker
+	// Lineage answers the lineage, view, search and impact endpoints.
+	Lineage LineageReader
+	// Metrics, when set, records request latencies and serves /metrics.
+	Metrics *Metrics
+	// Analyzer computes lineage from SQL for POST /api/v1/lineage/analyze.
+	Analyzer Analyzer
+	// Differ compares a proposed view with the stored one (analyze's diff).
+	Differ ViewDiffer
+	// Writer persists analysed views (analyze with persist=true).
+	Writer ViewWriter
+	// Jobs enqueues refresh jobs and reports them.
+	Jobs JobQueue
 	// Security is the security layer's middleware (api/auth: headers, CORS,
 	// authentication, rate limits, audit), run after the chain above and
 	// before the handlers. Empty serves without auth (tests of handlers).
@@ -90,6 +103,12 @@ type Server struct {
 	echo     *echo.Echo
 	http     *http.Server
 	checkers []Checker
+	lineage  LineageReader
+	metrics  *Metrics
+	analyzer Analyzer
+	differ   ViewDiffer
+	writer   ViewWriter
+	jobs     JobQueue
 	started  time.Time
 }
 
@@ -100,6 +119,12 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		cfg:      cfg,
 		logger:   logger,
 		checkers: deps.Checkers,
+		lineage:  deps.Lineage,
+		metrics:  deps.Metrics,
+		analyzer: deps.Analyzer,
+		differ:   deps.Differ,
+		writer:   deps.Writer,
+		jobs:     deps.Jobs,
 		started:  time.Now().UTC(),
 	}
 	e := echo.New()
@@ -109,10 +134,14 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 	// The peer address, not X-Forwarded-For: a client must not choose the IP
 	// the access log records. Behind a trusted proxy, swap in echo.ExtractIPFromXFFHeader.
 	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(requestID())
+	if s.metrics != nil {
+		e.Use(s.metrics.middleware())
+	}
 	e.Use(
-		requestID(),
 		s.accessLog(),
 		s.recoverPanics(),
+		gzipResponses(),
 		bodyLimit(cfg.BodyLimit),
 		requestTimeout(cfg.RequestTimeout),
 	)
@@ -138,6 +167,25 @@ func (s *Server) routes() {
 	e.GET("/health/live", s.live)
 	e.GET("/health/ready", s.ready)
 	e.GET("/health/detailed", s.detailed)
+	e.GET("/metrics", s.serveMetrics)
+	e.GET("/openapi.json", s.openAPI)
+	e.GET("/docs", s.docs)
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/lineage/columns", s.columnLineage)
+	v1.GET("/lineage/views/:view_name", s.view)
+	v1.GET("/lineage/search", s.search)
+	v1.GET("/lineage/impact", s.impact)
+	v1.POST("/lineage/analyze", s.analyze)
+	v1.POST("/data/refresh", s.refresh)
+	v1.GET("/jobs/:id", s.job)
+}
+
+func (s *Server) serveMetrics(c echo.Context) error {
+	if s.metrics == nil {
+		return unavailable("metrics")
+	}
+	return s.metrics.handler()(c)
 }
 
 // Handler returns the server's http.Handler (middleware and routes).

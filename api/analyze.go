@@ -1,0 +1,252 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+// Analyzer computes the column lineage of SQL without writing anything. The lineage engine
+// (ingest/lineage, through an adapter wired in cmd) implements it.
+type Analyzer interface {
+	Analyze(ctx context.Context, req AnalyzeRequest) (AnalyzeResult, error)
+}
+
+// ViewDiffer compares a proposed view with the stored one (*graph.Store, *graph.CachedReader).
+type ViewDiffer interface {
+	DiffView(ctx context.Context, proposed graph.View) (graph.ViewDiff, error)
+}
+
+// ViewWriter persists analysed views (analyze with persist=true); the cache decorator's
+// ReplaceViewLineage, so the write invalidates cached lineage.
+type ViewWriter interface {
+	ReplaceViewLineage(ctx context.Context, view graph.View) error
+}
+
+// AnalyzeRequest is the body of POST /api/v1/lineage/analyze.
+type AnalyzeRequest struct {
+	SQL             string `json:"sql"`
+	DefaultDatabase string `json:"default_database,omitempty"`
+	DefaultSchema   string `json:"default_schema,omitempty"`
+	// Catalog gives column lists of tables the SQL reads ("DB.S.T": ["A", "B"]), for star
+	// expansion; tables not listed are looked up in the graph.
+	Catalog map[string][]string `json:"catalog,omitempty"`
+	Persist bool                `json:"persist,omitempty"`
+}
+
+// AnalyzeResult is what an Analyzer returns.
+type AnalyzeResult struct {
+	Statements []AnalyzedStatement
+	Errors     []StatementError // statements that did not parse
+}
+
+// StatementError is a statement that did not parse, with its position.
+type StatementError struct {
+	Statement int    `json:"statement"`
+	Line      int    `json:"line"`
+	Col       int    `json:"col"`
+	Message   string `json:"message"`
+}
+
+// Warning is something the analysis could not decide, with its position.
+type Warning struct {
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
+// AnalyzedSource is one typed edge from an output column to an upstream column.
+type AnalyzedSource struct {
+	Column  string `json:"column"`
+	Type    string `json:"type"`
+	Subtype string `json:"subtype"`
+	Masking bool   `json:"masking,omitempty"`
+}
+
+// AnalyzedColumn is one output column of a statement.
+type AnalyzedColumn struct {
+	Name    string           `json:"name"`
+	Sources []AnalyzedSource `json:"sources"`
+}
+
+// AnalyzedIndirect is an upstream column that affects the whole statement (joins, filters).
+type AnalyzedIndirect struct {
+	Column  string `json:"column"`
+	Subtype string `json:"subtype"`
+}
+
+// AnalyzedStatement is the lineage of one statement. View is set for CREATE VIEW: the view as
+// ingestion would write it, which the diff compares with the stored one.
+type AnalyzedStatement struct {
+	Index    int                `json:"index"`
+	Kind     string             `json:"kind"`
+	Target   string             `json:"target,omitempty"`
+	Columns  []AnalyzedColumn   `json:"columns"`
+	Indirect []AnalyzedIndirect `json:"indirect"`
+	Warnings []Warning          `json:"warnings"`
+	View     *graph.View        `json:"-"`
+}
+
+// DiffJSON is the diff of a CREATE VIEW against the stored view.
+type DiffJSON struct {
+	View           string             `json:"view"`
+	Exists         bool               `json:"exists"`
+	ColumnsAdded   []string           `json:"columns_added"`
+	ColumnsRemoved []string           `json:"columns_removed"`
+	TypesChanged   []TypeChangeJSON   `json:"types_changed"`
+	EdgesAdded     []EdgeJSON         `json:"edges_added"`
+	EdgesRemoved   []EdgeJSON         `json:"edges_removed"`
+	Broken         []BrokenColumnJSON `json:"broken"`
+	Affected       ImpactJSON         `json:"affected"`
+}
+
+// TypeChangeJSON is a column whose data type would change.
+type TypeChangeJSON struct {
+	Name    string `json:"name"`
+	OldType string `json:"old_type"`
+	NewType string `json:"new_type"`
+}
+
+// BrokenColumnJSON is a downstream column that would lose sources.
+type BrokenColumnJSON struct {
+	Column      string     `json:"column"`
+	View        string     `json:"view"`
+	LostSources []string   `json:"lost_sources"`
+	Kinds       []KindJSON `json:"kinds"`
+}
+
+// AnalyzedStatementJSON is a statement in the analyze response, with its diff when it
+// redefines a stored view.
+type AnalyzedStatementJSON struct {
+	AnalyzedStatement
+	Diff *DiffJSON `json:"diff,omitempty"`
+}
+
+// AnalyzeJSON is the body of a 200 answer to POST /api/v1/lineage/analyze.
+type AnalyzeJSON struct {
+	Persisted  bool                    `json:"persisted"`
+	Statements []AnalyzedStatementJSON `json:"statements"`
+}
+
+// ProblemTypeSyntax is the problem type of SQL that does not parse (422).
+const ProblemTypeSyntax = "tag:tributary-lineage,2026:problem/sql-syntax"
+
+// MaxPersistViews caps the views one analyze request may write synchronously.
+const MaxPersistViews = 100
+
+func diffJSON(d graph.ViewDiff) *DiffJSON {
+	out := &DiffJSON{View: d.ID.String(), Exists: d.Exists, ColumnsAdded: nonNil(d.ColumnsAdded),
+		ColumnsRemoved: nonNil(d.ColumnsRemoved), TypesChanged: []TypeChangeJSON{}, EdgesAdded: []EdgeJSON{},
+		EdgesRemoved: []EdgeJSON{}, Broken: []BrokenColumnJSON{}, Affected: impactJSON(d.Affected)}
+	for _, t := range d.TypesChanged {
+		out.TypesChanged = append(out.TypesChanged, TypeChangeJSON{t.Name, t.OldType, t.NewType})
+	}
+	for _, e := range d.EdgesAdded {
+		out.EdgesAdded = append(out.EdgesAdded, edgeJSON(e))
+	}
+	for _, e := range d.EdgesRemoved {
+		out.EdgesRemoved = append(out.EdgesRemoved, edgeJSON(e))
+	}
+	for _, b := range d.Broken {
+		bj := BrokenColumnJSON{Column: b.ID.String(), View: b.View.String(), Kinds: kindsJSON(b.Kinds)}
+		for _, s := range b.LostSources {
+			bj.LostSources = append(bj.LostSources, s.String())
+		}
+		out.Broken = append(out.Broken, bj)
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (s *Server) analyze(c echo.Context) error {
+	if s.analyzer == nil {
+		return unavailable("the lineage engine")
+	}
+	var req AnalyzeRequest
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			return badParam("body", "the body must be a JSON object with at least \"sql\"")
+		}
+		return badParam("body", "body is not a valid analyze request: %v", err)
+	}
+	if strings.TrimSpace(req.SQL) == "" {
+		return badParam("sql", "sql is required")
+	}
+	if p := c.QueryParam("persist"); p != "" {
+		switch p {
+		case "true":
+			req.Persist = true
+		case "false":
+			req.Persist = false
+		default:
+			return badParam("persist", "persist %q, want true or false", p)
+		}
+	}
+	ctx := c.Request().Context()
+	res, err := s.analyzer.Analyze(ctx, req)
+	if err != nil {
+		return lineageError(err, "analyze")
+	}
+	if len(res.Errors) > 0 {
+		first := res.Errors[0]
+		return &Problem{
+			Type: ProblemTypeSyntax, Title: "SQL does not parse", Status: http.StatusUnprocessableEntity,
+			Detail:     fmt.Sprintf("statement %d, line %d:%d: %s", first.Statement+1, first.Line, first.Col, first.Message),
+			Extensions: map[string]any{"errors": res.Errors, "line": first.Line, "col": first.Col},
+		}
+	}
+	out := AnalyzeJSON{Statements: []AnalyzedStatementJSON{}}
+	var views []graph.View
+	for _, st := range res.Statements {
+		sj := AnalyzedStatementJSON{AnalyzedStatement: st}
+		sj.Columns, sj.Indirect, sj.Warnings = nonNil(st.Columns), nonNil(st.Indirect), nonNil(st.Warnings)
+		if st.View != nil {
+			views = append(views, *st.View)
+			if s.differ != nil {
+				d, err := s.differ.DiffView(ctx, *st.View)
+				if err != nil {
+					return lineageError(err, "diff of view %s", st.View.ID)
+				}
+				if d.Exists {
+					sj.Diff = diffJSON(d)
+				}
+			}
+		}
+		out.Statements = append(out.Statements, sj)
+	}
+	if req.Persist {
+		if s.writer == nil {
+			return unavailable("writing analysed views")
+		}
+		if len(views) > MaxPersistViews {
+			return badParam("sql", "%d views to write, at most %d per request; ingest larger sets with POST /api/v1/data/refresh", len(views), MaxPersistViews)
+		}
+		for _, v := range views {
+			if err := s.writer.ReplaceViewLineage(ctx, v); err != nil {
+				return lineageError(err, "write view %s", v.ID)
+			}
+		}
+		out.Persisted = true
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,583 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+// LineageReader is the part of the graph (a *graph.Store, or a *graph.CachedReader in front of
+// one) the lineage endpoints read. Values it returns may be shared between requests: handlers
+// never modify them.
+type LineageReader interface {
+	Upstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
+	Downstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
+	ViewDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error)
+	FindViews(ctx context.Context, parts []string) ([]graph.ObjectID, error)
+	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]graph.SearchHit, error)
+	Impact(ctx context.Context, roots []graph.ColumnID, depth int) (graph.Impact, error)
+	DatasetColumns(ctx context.Context, id graph.ObjectID) (string, []graph.ColumnID, error)
+}
+
+// Request limits of the lineage endpoints.
+const (
+	DefaultDepth       = 5
+	DefaultNodeLimit   = 1000
+	MaxNodeLimit       = 10000
+	DefaultSearchLimit = 20
+	MaxSearchLimit     = 100
+)
+
+// Problem types of the lineage endpoints.
+const (
+	ProblemTypeInvalidParam = "tag:tributary-lineage,2026:problem/invalid-parameter"
+	ProblemTypeNotFound     = "tag:tributary-lineage,2026:problem/not-found"
+	ProblemTypeAmbiguous    = "tag:tributary-lineage,2026:problem/ambiguous-name"
+	ProblemTypeUnavailable  = "tag:tributary-lineage,2026:problem/unavailable"
+)
+
+func badParam(name, format string, args ...any) *Problem {
+	return &Problem{
+		Type: ProblemTypeInvalidParam, Title: "Invalid parameter", Status: http.StatusBadRequest,
+		Detail: fmt.Sprintf(format, args...), Extensions: map[string]any{"parameter": name},
+	}
+}
+
+func notFound(format string, args ...any) *Problem {
+	return &Problem{Type: ProblemTypeNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: fmt.Sprintf(format, args...)}
+}
+
+func unavailable(what string) *Problem {
+	return &Problem{Type: ProblemTypeUnavailable, Title: "Not available", Status: http.StatusServiceUnavailable,
+		Detail: what + " is not configured on this server"}
+}
+
+// maxDepth is the deepest traversal a request may ask for.
+func (s *Server) maxDepth() int { return min(s.cfg.MaxDepth, graph.MaxDepth) }
+
+// intParam reads an optional integer query parameter within lo..hi.
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, badParam(name, "%s %q is not an integer", name, raw)
+	}
+	if n < lo || n > hi {
+		return 0, badParam(name, "%s %d out of range %d..%d", name, n, lo, hi)
+	}
+	return n, nil
+}
+
+func columnParam(c echo.Context, name string) (graph.ColumnID, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return graph.ColumnID{}, badParam(name, "%s is required (DB.SCHEMA.TABLE.COLUMN)", name)
+	}
+	id, err := graph.ParseColumnID(raw)
+	if err != nil {
+		return graph.ColumnID{}, badParam(name, "%v", err)
+	}
+	if err := id.Validate(); err != nil {
+		return graph.ColumnID{}, badParam(name, "%v", err)
+	}
+	return id, nil
+}
+
+// Directions of /lineage/columns.
+const (
+	DirUpstream   = "upstream"
+	DirDownstream = "downstream"
+	DirBoth       = "both"
+)
+
+// ColumnNode is a column in a lineage response.
+type ColumnNode struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Ordinal     int    `json:"ordinal,omitempty"`
+	DataType    string `json:"data_type,omitempty"`
+	Parent      string `json:"parent"`
+	ParentKind  string `json:"parent_kind"`
+	Placeholder bool   `json:"placeholder,omitempty"`
+	Distance    int    `json:"distance"`
+}
+
+// EdgeJSON is a derivation edge: column From is computed from column To in view View.
+type EdgeJSON struct {
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Type       string `json:"type"`
+	Subtype    string `json:"subtype"`
+	View       string `json:"view"`
+	Expression string `json:"expression,omitempty"`
+	Masking    bool   `json:"masking,omitempty"`
+}
+
+// PathJSON is one maximal path from the root, root first.
+type PathJSON struct {
+	Direction string   `json:"direction"`
+	Columns   []string `json:"columns"`
+}
+
+// ColumnLineage is the body of GET /api/v1/lineage/columns.
+type ColumnLineage struct {
+	Root      string       `json:"root"`
+	Direction string       `json:"direction"`
+	Depth     int          `json:"depth"`
+	Limit     int          `json:"limit"`
+	Truncated bool         `json:"truncated"`
+	Nodes     []ColumnNode `json:"nodes"`
+	Edges     []EdgeJSON   `json:"edges"`
+	Paths     []PathJSON   `json:"paths"`
+}
+
+func edgeJSON(e graph.Edge) EdgeJSON {
+	return EdgeJSON{From: e.From.String(), To: e.To.String(), Type: string(e.Type), Subtype: string(e.Subtype),
+		View: e.View.String(), Expression: e.Expression, Masking: e.Masking}
+}
+
+func (s *Server) columnLineage(c echo.Context) error {
+	if s.lineage == nil {
+		return unavailable("the lineage graph")
+	}
+	col, err := columnParam(c, "column")
+	if err != nil {
+		return err
+	}
+	dir := c.QueryParam("direction")
+	switch dir {
+	case "":
+		dir = DirBoth
+	case DirUpstream, DirDownstream, DirBoth:
+	default:
+		return badParam("direction", "direction %q, want %s, %s or %s", dir, DirUpstream, DirDownstream, DirBoth)
+	}
+	depth, err := intParam(c, "depth", min(DefaultDepth, s.maxDepth()), 1, s.maxDepth())
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", DefaultNodeLimit, 1, MaxNodeLimit)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var parts []struct {
+		dir string
+		sg  graph.Subgraph
+	}
+	if dir == DirUpstream || dir == DirBoth {
+		sg, err := s.lineage.Upstream(ctx, col, depth)
+		if err != nil {
+			return lineageError(err, "column %s", col)
+		}
+		parts = append(parts, struct {
+			dir string
+			sg  graph.Subgraph
+		}{DirUpstream, sg})
+	}
+	if dir == DirDownstream || dir == DirBoth {
+		sg, err := s.lineage.Downstream(ctx, col, depth)
+		if err != nil {
+			return lineageError(err, "column %s", col)
+		}
+		parts = append(parts, struct {
+			dir string
+			sg  graph.Subgraph
+		}{DirDownstream, sg})
+	}
+
+	out := ColumnLineage{Root: col.String(), Direction: dir, Depth: depth, Limit: limit,
+		Nodes: []ColumnNode{}, Edges: []EdgeJSON{}, Paths: []PathJSON{}}
+	dist := map[graph.ColumnID]int{col: 0}
+	nodes := map[graph.ColumnID]graph.Node{}
+	type ekey struct {
+		from, to graph.ColumnID
+		typ      graph.EdgeType
+		sub      graph.Subtype
+		view     graph.ObjectID
+	}
+	var edges []graph.Edge
+	seenEdge := map[ekey]bool{}
+	for _, p := range parts {
+		out.Truncated = out.Truncated || p.sg.Truncated
+		for _, n := range p.sg.Nodes {
+			nodes[n.ID] = n
+		}
+		for _, e := range p.sg.Edges {
+			k := ekey{e.From, e.To, e.Type, e.Subtype, e.View}
+			if !seenEdge[k] {
+				seenEdge[k] = true
+				edges = append(edges, e)
+			}
+		}
+		for d, ids := range bfsLayers(col, p.sg.Edges, p.dir == DirUpstream) {
+			for _, id := range ids {
+				if old, ok := dist[id]; !ok || d < old {
+					dist[id] = d
+				}
+			}
+		}
+	}
+	// Keep the limit closest columns (root first), then the edges and path prefixes among them.
+	order := make([]graph.ColumnID, 0, len(nodes))
+	for id := range nodes {
+		order = append(order, id)
+	}
+	slices.SortFunc(order, func(a, b graph.ColumnID) int {
+		return cmp.Or(cmp.Compare(distOr(dist, a), distOr(dist, b)), cmp.Compare(a.String(), b.String()))
+	})
+	if len(order) > limit {
+		order = order[:limit]
+		out.Truncated = true
+	}
+	kept := make(map[graph.ColumnID]bool, len(order))
+	for _, id := range order {
+		kept[id] = true
+		n := nodes[id]
+		out.Nodes = append(out.Nodes, ColumnNode{ID: id.String(), Name: n.Name, Ordinal: n.Ordinal, DataType: n.DataType,
+			Parent: n.Parent.String(), ParentKind: n.ParentKind, Placeholder: n.Placeholder, Distance: distOr(dist, id)})
+	}
+	slices.SortFunc(edges, func(a, b graph.Edge) int {
+		return cmp.Or(cmp.Compare(a.From.String(), b.From.String()), cmp.Compare(a.To.String(), b.To.String()),
+			cmp.Compare(a.Type, b.Type), cmp.Compare(a.Subtype, b.Subtype))
+	})
+	for _, e := range edges {
+		if kept[e.From] && kept[e.To] {
+			out.Edges = append(out.Edges, edgeJSON(e))
+		}
+	}
+	for _, p := range parts {
+		seen := map[string]bool{}
+		for _, path := range p.sg.Paths {
+			var cols []string
+			for _, id := range path {
+				if !kept[id] {
+					break
+				}
+				cols = append(cols, id.String())
+			}
+			if len(cols) < 2 {
+				continue
+			}
+			if len(cols) < len(path) {
+				out.Truncated = true
+			}
+			k := strings.Join(cols, "\x00")
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out.Paths = append(out.Paths, PathJSON{Direction: p.dir, Columns: cols})
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func distOr(dist map[graph.ColumnID]int, id graph.ColumnID) int {
+	if d, ok := dist[id]; ok {
+		return d
+	}
+	return graph.MaxDepth + 1
+}
+
+// bfsLayers returns the columns at each distance from root over edges (From->To upstream,
+// To->From downstream).
+func bfsLayers(root graph.ColumnID, edges []graph.Edge, upstream bool) [][]graph.ColumnID {
+	next := map[graph.ColumnID][]graph.ColumnID{}
+	for _, e := range edges {
+		from, to := e.From, e.To
+		if !upstream {
+			from, to = to, from
+		}
+		next[from] = append(next[from], to)
+	}
+	seen := map[graph.ColumnID]bool{root: true}
+	layers := [][]graph.ColumnID{{root}}
+	for {
+		var layer []graph.ColumnID
+		for _, c := range layers[len(layers)-1] {
+			for _, n := range next[c] {
+				if !seen[n] {
+					seen[n] = true
+					layer = append(layer, n)
+				}
+			}
+		}
+		if len(layer) == 0 {
+			return layers
+		}
+		layers = append(layers, layer)
+	}
+}
+
+// lineageError maps the graph's sentinel errors to problems; anything else is a 500.
+func lineageError(err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	switch {
+	case errors.Is(err, graph.ErrNotFound):
+		return notFound("%s not found", what)
+	case errors.Is(err, graph.ErrInvalid):
+		return &Problem{Type: ProblemTypeInvalidParam, Title: "Invalid parameter", Status: http.StatusBadRequest, Detail: err.Error()}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ViewRef names a table or view in responses.
+type ViewRef struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+}
+
+// SourceJSON is a direct source of a view column.
+type SourceJSON struct {
+	Column     string `json:"column"`
+	Type       string `json:"type"`
+	Subtype    string `json:"subtype"`
+	Expression string `json:"expression,omitempty"`
+	Masking    bool   `json:"masking,omitempty"`
+}
+
+// ViewColumnJSON is a view's output column.
+type ViewColumnJSON struct {
+	ID       string       `json:"id"`
+	Name     string       `json:"name"`
+	Ordinal  int          `json:"ordinal"`
+	DataType string       `json:"data_type,omitempty"`
+	Sources  []SourceJSON `json:"sources"`
+}
+
+// ViewJSON is the body of GET /api/v1/lineage/views/{view_name}.
+type ViewJSON struct {
+	ID          string           `json:"id"`
+	Database    string           `json:"database"`
+	Schema      string           `json:"schema"`
+	Name        string           `json:"name"`
+	Status      string           `json:"status"`
+	Message     string           `json:"message,omitempty"`
+	Definition  string           `json:"definition"`
+	UpdatedAt   string           `json:"updated_at,omitempty"`
+	LastAltered string           `json:"last_altered,omitempty"`
+	Columns     []ViewColumnJSON `json:"columns"`
+	Upstream    []ViewRef        `json:"upstream"`
+	Downstream  []ViewRef        `json:"downstream"`
+}
+
+// pathParam returns a path parameter decoded once: echo matches on the raw path when the
+// request's path has escapes Go would not have produced (an encoded '/'), else on the decoded one.
+func pathParam(c echo.Context, name string) (string, error) {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v, nil
+	}
+	u, err := url.PathUnescape(v)
+	if err != nil {
+		return "", badParam(name, "%s: %v", name, err)
+	}
+	return u, nil
+}
+
+// resolveView turns a fully or partly qualified name into one view id: 404 when none
+// matches, 409 listing the candidates when several do.
+func (s *Server) resolveView(ctx context.Context, param, name string) (graph.ObjectID, error) {
+	parts, err := graph.ParseIdentifiers(name)
+	if err != nil {
+		return graph.ObjectID{}, badParam(param, "view name %q: %v", name, err)
+	}
+	if len(parts) > 3 {
+		return graph.ObjectID{}, badParam(param, "view name %q has %d parts, want NAME, SCHEMA.NAME or DB.SCHEMA.NAME", name, len(parts))
+	}
+	if len(parts) == 3 {
+		return graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}, nil
+	}
+	ids, err := s.lineage.FindViews(ctx, parts)
+	if err != nil {
+		return graph.ObjectID{}, lineageError(err, "view %s", name)
+	}
+	switch len(ids) {
+	case 0:
+		return graph.ObjectID{}, notFound("no view named %s", name)
+	case 1:
+		return ids[0], nil
+	}
+	cands := make([]string, len(ids))
+	for i, id := range ids {
+		cands[i] = id.String()
+	}
+	return graph.ObjectID{}, &Problem{
+		Type: ProblemTypeAmbiguous, Title: "Ambiguous name", Status: http.StatusConflict,
+		Detail:     fmt.Sprintf("%s names %d views; qualify it with one of the candidates", name, len(ids)),
+		Extensions: map[string]any{"candidates": cands},
+	}
+}
+
+func (s *Server) view(c echo.Context) error {
+	if s.lineage == nil {
+		return unavailable("the lineage graph")
+	}
+	name, err := pathParam(c, "view_name")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	id, err := s.resolveView(ctx, "view_name", name)
+	if err != nil {
+		return err
+	}
+	d, err := s.lineage.ViewDetail(ctx, id)
+	if err != nil {
+		return lineageError(err, "view %s", id)
+	}
+	out := ViewJSON{ID: d.ID.String(), Database: d.ID.Database, Schema: d.ID.Schema, Name: d.ID.Name,
+		Status: d.Status, Message: d.Message, Definition: d.Definition,
+		Columns: []ViewColumnJSON{}, Upstream: []ViewRef{}, Downstream: []ViewRef{}}
+	if !d.UpdatedAt.IsZero() {
+		out.UpdatedAt = d.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	}
+	if !d.LastAltered.IsZero() {
+		out.LastAltered = d.LastAltered.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	}
+	for _, vc := range d.Columns {
+		j := ViewColumnJSON{ID: vc.ID.String(), Name: vc.Name, Ordinal: vc.Ordinal, DataType: vc.DataType, Sources: []SourceJSON{}}
+		for _, src := range vc.Sources {
+			j.Sources = append(j.Sources, SourceJSON{Column: src.Column.String(), Type: string(src.Type),
+				Subtype: string(src.Subtype), Expression: src.Expression, Masking: src.Masking})
+		}
+		out.Columns = append(out.Columns, j)
+	}
+	for _, u := range d.Upstream {
+		out.Upstream = append(out.Upstream, ViewRef{ID: u.ID.String(), Kind: u.Kind})
+	}
+	for _, w := range d.Downstream {
+		out.Downstream = append(out.Downstream, ViewRef{ID: w.String(), Kind: graph.KindView})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// ImpactStepJSON is one hop of an impact path.
+type ImpactStepJSON struct {
+	From  string     `json:"from"` // source, closer to the root
+	To    string     `json:"to"`   // derived column
+	View  string     `json:"view"`
+	Kinds []KindJSON `json:"kinds"`
+}
+
+// KindJSON is an edge type and subtype.
+type KindJSON struct {
+	Type    string `json:"type"`
+	Subtype string `json:"subtype"`
+}
+
+// ImpactColumnJSON is one impacted column.
+type ImpactColumnJSON struct {
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	DataType string           `json:"data_type,omitempty"`
+	Distance int              `json:"distance"`
+	Path     []ImpactStepJSON `json:"path"`
+}
+
+// ImpactViewJSON groups impacted columns by view.
+type ImpactViewJSON struct {
+	ID      string             `json:"id"`
+	Kind    string             `json:"kind"`
+	Columns []ImpactColumnJSON `json:"columns"`
+}
+
+// ImpactJSON is the body of GET /api/v1/lineage/impact.
+type ImpactJSON struct {
+	Roots       []string         `json:"roots"`
+	Depth       int              `json:"depth"`
+	ViewCount   int              `json:"view_count"`
+	ColumnCount int              `json:"column_count"`
+	Views       []ImpactViewJSON `json:"views"`
+}
+
+func kindsJSON(ks []graph.Kind) []KindJSON {
+	out := make([]KindJSON, len(ks))
+	for i, k := range ks {
+		out[i] = KindJSON{Type: string(k.Type), Subtype: string(k.Subtype)}
+	}
+	return out
+}
+
+func impactJSON(imp graph.Impact) ImpactJSON {
+	out := ImpactJSON{Depth: imp.Depth, ViewCount: len(imp.Views), ColumnCount: imp.Columns,
+		Roots: make([]string, len(imp.Roots)), Views: []ImpactViewJSON{}}
+	for i, r := range imp.Roots {
+		out.Roots[i] = r.String()
+	}
+	for _, v := range imp.Views {
+		vj := ImpactViewJSON{ID: v.ID.String(), Kind: v.Kind, Columns: make([]ImpactColumnJSON, 0, len(v.Columns))}
+		for _, c := range v.Columns {
+			cj := ImpactColumnJSON{ID: c.ID.String(), Name: c.Name, DataType: c.DataType, Distance: c.Distance,
+				Path: make([]ImpactStepJSON, 0, len(c.Path))}
+			for _, st := range c.Path {
+				cj.Path = append(cj.Path, ImpactStepJSON{From: st.Source.String(), To: st.Derived.String(),
+					View: st.View.String(), Kinds: kindsJSON(st.Kinds)})
+			}
+			vj.Columns = append(vj.Columns, cj)
+		}
+		out.Views = append(out.Views, vj)
+	}
+	return out
+}
+
+func (s *Server) impact(c echo.Context) error {
+	if s.lineage == nil {
+		return unavailable("the lineage graph")
+	}
+	hasCol, hasView := c.QueryParam("column") != "", c.QueryParam("view") != ""
+	if hasCol == hasView {
+		return badParam("column", "give exactly one of column or view")
+	}
+	depth, err := intParam(c, "depth", s.maxDepth(), 1, s.maxDepth())
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var roots []graph.ColumnID
+	if hasCol {
+		col, err := columnParam(c, "column")
+		if err != nil {
+			return err
+		}
+		roots = []graph.ColumnID{col}
+	} else {
+		id, err := s.resolveView(ctx, "view", c.QueryParam("view"))
+		if err != nil {
+			return err
+		}
+		_, cols, err := s.lineage.DatasetColumns(ctx, id)
+		if err != nil {
+			return lineageError(err, "table or view %s", id)
+		}
+		if len(cols) == 0 {
+			return c.JSON(http.StatusOK, ImpactJSON{Roots: []string{}, Depth: depth, Views: []ImpactViewJSON{}})
+		}
+		if len(cols) > graph.MaxImpactRoots {
+			return badParam("view", "%s has %d columns; impact starts from at most %d", id, len(cols), graph.MaxImpactRoots)
+		}
+		roots = cols
+	}
+	imp, err := s.lineage.Impact(ctx, roots, depth)
+	if err != nil {
+		if hasCol {
+			return lineageError(err, "column %s", roots[0])
+		}
+		return lineageError(err, "impact of %s", c.QueryParam("view"))
+	}
+	return c.JSON(http.StatusOK, impactJSON(imp))
+}
