@@ -47,6 +47,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
 	// MaxDepth bounds lineage traversal depth requested through the API.
 	MaxDepth int `json:"max_depth"`
+	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
+	CacheTTL time.Duration `json:"cache_ttl"`
 }
 
 // Neo4jConfig says where the graph lives.
@@ -94,6 +96,7 @@ const (
 	envLogLevel        = "TRIBUTARY_LOG_LEVEL"
 	envShutdownTimeout = "TRIBUTARY_SHUTDOWN_TIMEOUT"
 	envMaxDepth        = "TRIBUTARY_MAX_DEPTH"
+	envCacheTTL        = "TRIBUTARY_CACHE_TTL"
 )
 
 // envDefaults documents every variable with its default ("" means none).
@@ -116,6 +119,7 @@ var envDefaults = []struct{ name, def, doc string }{
 	{envLogLevel, "info", "debug, info, warn or error"},
 	{envShutdownTimeout, "20s", "graceful shutdown budget"},
 	{envMaxDepth, "20", "largest lineage traversal depth the API accepts"},
+	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
 }
 
 const maxMaxDepth = 100
@@ -191,6 +195,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{envRequestTimeout, &cfg.HTTP.RequestTimeout},
 		{envHealthTimeout, &cfg.HTTP.HealthTimeout},
 		{envShutdownTimeout, &cfg.ShutdownTimeout},
+		{envCacheTTL, &cfg.CacheTTL},
 	}
 	durOK := true
 	for _, d := range durations {

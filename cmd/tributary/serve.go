@@ -8,6 +8,9 @@ import (
 	"net"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
 )
@@ -41,6 +44,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	rdb := newRedisClient(cfg.Redis)
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 
+	// Reads: store -> Neo4j latency metrics -> Redis cache. Writes through the cache bump its
+	// generation after they commit, so cached answers are never older than the last write.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := api.NewMetrics(reg)
+	reader := graph.NewCachedReader(rdb, metrics.InstrumentGraph(store), cfg.CacheTTL, graph.CacheOptions{})
+	metrics.RegisterCache(reader)
+
 	srv := api.New(api.Config{
 		Addr:           cfg.HTTP.Addr,
 		ReadTimeout:    cfg.HTTP.ReadTimeout,
@@ -52,7 +63,18 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		MaxDepth:       cfg.MaxDepth,
 		Build:          build,
 	}, api.Deps{
-		Checkers: []api.Checker{api.NewNeo4jChecker(store, driver), api.NewRedisChecker(rdb)},
+		Checkers: []api.Checker{
+			api.NewNeo4jChecker(store, driver),
+			// Without Redis the API still answers (reads bypass the cache), so Redis down is
+			// degraded, not a readiness failure; refresh jobs cannot be enqueued meanwhile.
+			api.Degradable(api.NewRedisChecker(rdb), "lineage reads bypass the cache; refresh jobs cannot be enqueued"),
+			api.NewCacheChecker(reader),
+		},
+		Lineage:  reader,
+		Metrics:  metrics,
+		Analyzer: newAnalyzer(reader),
+		Differ:   reader,
+		Writer:   reader,
 	}, logger)
 
 	// Closing the clients runs last, after the server has drained.

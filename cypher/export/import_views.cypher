@@ -1,0 +1,29 @@
+// Imports views (one row per view in $views): the node under its schema with its properties,
+// ingestion state and origin. A placeholder :Table of the same id becomes the :View.
+UNWIND $views AS v
+MERGE (d:Database {id: v.databaseId})
+  ON CREATE SET d.name = v.database
+MERGE (s:Schema {id: v.schemaId})
+  ON CREATE SET s.name = v.schema
+MERGE (d)-[:HAS_SCHEMA]->(s)
+MERGE (o:Dataset {id: v.id})
+WITH s, o, v, coalesce(o.lineageHash <> v.hash, true) AS changed
+SET o:View,
+    o.name = v.name,
+    o.definition = v.definition,
+    o.status = v.status,
+    o.message = v.message,
+    o.lastAltered = v.lastAltered,
+    o.lineageHash = v.hash,
+    o.source = v.source,
+    o.sourceVersion = v.sourceVersion,
+    o.columnDeps = v.columnDeps,
+    o.origin = v.origin,
+    o.updatedAt = CASE WHEN changed OR o.updatedAt IS NULL THEN datetime() ELSE o.updatedAt END
+REMOVE o:Table, o.placeholder
+WITH s, o
+OPTIONAL MATCH (s)-[old:HAS_TABLE]->(o)
+DELETE old
+WITH DISTINCT s, o
+MERGE (s)-[:HAS_VIEW]->(o)
+RETURN count(o) AS written

@@ -1,0 +1,221 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+// The Tributary lineage document (format json). docs/exports.md describes it field by field.
+const (
+	DocumentFormat  = "tributary-lineage"
+	DocumentVersion = 1
+)
+
+// DocumentHeader is the document's top level, apart from "datasets" (streamed) and "summary".
+type DocumentHeader struct {
+	Format     string    `json:"format"`
+	Version    int       `json:"version"`
+	ExportedAt time.Time `json:"exportedAt,omitzero"`
+	Scope      *Scope    `json:"scope,omitempty"`
+}
+
+// DatasetRecord is one table or view of the document.
+type DatasetRecord struct {
+	ID          string `json:"id"`   // DB.SCHEMA.NAME
+	Kind        string `json:"kind"` // "table" or "view"
+	Placeholder bool   `json:"placeholder,omitempty"`
+	// Views only.
+	Status        string         `json:"status,omitempty"` // ok, failed, hidden
+	Definition    string         `json:"definition,omitempty"`
+	Message       string         `json:"message,omitempty"`
+	LastAltered   time.Time      `json:"lastAltered,omitzero"`
+	Source        string         `json:"source,omitempty"`
+	SourceVersion string         `json:"sourceVersion,omitempty"`
+	ColumnDeps    []string       `json:"columnDeps,omitempty"`
+	Origin        string         `json:"origin,omitempty"`
+	Columns       []ColumnRecord `json:"columns"`
+	Lineage       []EdgeRecord   `json:"lineage,omitempty"`
+	Inputs        []InputRecord  `json:"inputs,omitempty"`
+}
+
+// ColumnRecord is a column of a table or view.
+type ColumnRecord struct {
+	Name     string `json:"name"`
+	Ordinal  *int   `json:"ordinal,omitempty"`
+	DataType string `json:"dataType,omitempty"`
+}
+
+// EdgeRecord says that output column Column of the view derives from Source.
+type EdgeRecord struct {
+	Column     string `json:"column"` // a column name of this view
+	Source     string `json:"source"` // DB.SCHEMA.TABLE.COLUMN
+	Type       string `json:"type"`   // DIRECT or INDIRECT
+	Subtype    string `json:"subtype"`
+	Expression string `json:"expression,omitempty"`
+	Masking    bool   `json:"masking,omitempty"`
+}
+
+// InputRecord is a column that affects the whole view (JOIN, FILTER, GROUP_BY, SORT).
+type InputRecord struct {
+	Column  string `json:"column"`
+	Subtype string `json:"subtype"`
+}
+
+// Record converts a dataset to its document form.
+func Record(d graph.ExportDataset) DatasetRecord {
+	r := DatasetRecord{ID: d.ID.String(), Kind: d.Kind, Placeholder: d.Placeholder, Status: d.Status,
+		Definition: d.Definition, Message: d.Message, LastAltered: d.LastAltered, Source: d.Source,
+		SourceVersion: d.SourceVersion, Origin: d.Origin, Columns: make([]ColumnRecord, 0, len(d.Columns))}
+	for _, dep := range d.ColumnDeps {
+		r.ColumnDeps = append(r.ColumnDeps, dep.String())
+	}
+	for _, c := range d.Columns {
+		r.Columns = append(r.Columns, ColumnRecord{Name: c.Name, Ordinal: c.Ordinal, DataType: c.DataType})
+	}
+	for _, e := range d.Edges {
+		r.Lineage = append(r.Lineage, EdgeRecord{Column: e.From.Column, Source: e.To.String(), Type: string(e.Type),
+			Subtype: string(e.Subtype), Expression: e.Expression, Masking: e.Masking})
+	}
+	for _, in := range d.Inputs {
+		r.Inputs = append(r.Inputs, InputRecord{Column: in.Column.String(), Subtype: string(in.Subtype)})
+	}
+	return r
+}
+
+// Dataset converts a record to a dataset, reporting every problem found in it.
+func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	id, err := graph.ParseObjectID(r.ID)
+	if err != nil {
+		bad("id %q: %v", r.ID, err)
+	}
+	d := graph.ExportDataset{ID: id, Kind: r.Kind, Placeholder: r.Placeholder, Definition: r.Definition,
+		Status: r.Status, Message: r.Message, LastAltered: r.LastAltered, Source: r.Source,
+		SourceVersion: r.SourceVersion, Origin: r.Origin}
+	switch r.Kind {
+	case graph.KindTable:
+		if r.Status != "" || r.Definition != "" || len(r.Lineage) > 0 || len(r.Inputs) > 0 {
+			bad("a table has no status, definition, lineage or inputs")
+		}
+	case graph.KindView:
+		switch r.Status {
+		case graph.StatusOK, graph.StatusFailed, graph.StatusHidden:
+		default:
+			bad("status %q, want ok, failed or hidden", r.Status)
+		}
+		if r.Placeholder {
+			bad("a view cannot be a placeholder")
+		}
+	default:
+		bad("kind %q, want table or view", r.Kind)
+	}
+	names := make(map[string]bool, len(r.Columns))
+	for i, c := range r.Columns {
+		switch {
+		case c.Name == "":
+			bad("columns[%d]: empty name", i)
+		case names[c.Name]:
+			bad("columns[%d]: column %s listed twice", i, graph.QuoteIdentifier(c.Name))
+		}
+		names[c.Name] = true
+		d.Columns = append(d.Columns, graph.ExportColumn{Name: c.Name, Ordinal: c.Ordinal, DataType: c.DataType})
+	}
+	for _, dep := range r.ColumnDeps {
+		o, err := graph.ParseObjectID(dep)
+		if err != nil {
+			bad("columnDeps %q: %v", dep, err)
+		}
+		d.ColumnDeps = append(d.ColumnDeps, o)
+	}
+	for i, e := range r.Lineage {
+		if !names[e.Column] {
+			bad("lineage[%d]: unknown column %q (not in the view's columns)", i, e.Column)
+		}
+		src, err := graph.ParseColumnID(e.Source)
+		if err != nil {
+			bad("lineage[%d]: source %q: %v", i, e.Source, err)
+		}
+		if !graph.EdgeType(e.Type).Valid() {
+			bad("lineage[%d]: type %q, want DIRECT or INDIRECT", i, e.Type)
+		}
+		if !graph.Subtype(e.Subtype).Valid() {
+			bad("lineage[%d]: subtype %q", i, e.Subtype)
+		}
+		d.Edges = append(d.Edges, graph.Edge{From: id.Column(e.Column), To: src, Type: graph.EdgeType(e.Type),
+			Subtype: graph.Subtype(e.Subtype), View: id, Expression: e.Expression, Masking: e.Masking})
+	}
+	for i, in := range r.Inputs {
+		c, err := graph.ParseColumnID(in.Column)
+		if err != nil {
+			bad("inputs[%d]: column %q: %v", i, in.Column, err)
+		}
+		if !graph.Subtype(in.Subtype).Valid() {
+			bad("inputs[%d]: subtype %q", i, in.Subtype)
+		}
+		d.Inputs = append(d.Inputs, graph.Input{Column: c, Subtype: graph.Subtype(in.Subtype)})
+	}
+	if len(problems) == 0 {
+		if err := graph.ValidateImport(d); err != nil {
+			bad("%v", err)
+		}
+	}
+	return d, problems
+}
+
+// jsonSink writes the document: header, one dataset per line, summary.
+type jsonSink struct {
+	w     *bufio.Writer
+	dst   io.Writer
+	first bool
+	buf   bytes.Buffer
+	enc   *json.Encoder
+}
+
+func newJSONSink(w io.Writer, sum Summary) (*jsonSink, error) {
+	s := &jsonSink{w: bufio.NewWriterSize(w, 64<<10), dst: w, first: true}
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	scope := sum.Scope
+	if err := s.enc.Encode(DocumentHeader{Format: DocumentFormat, Version: DocumentVersion, ExportedAt: sum.ExportedAt, Scope: &scope}); err != nil {
+		return nil, err
+	}
+	head := bytes.TrimSuffix(bytes.TrimSpace(s.buf.Bytes()), []byte("}"))
+	s.w.Write(head)
+	s.w.WriteString(`,"datasets":[`)
+	return s, nil
+}
+
+func (s *jsonSink) dataset(d graph.ExportDataset, _ map[graph.ColumnID]int) error {
+	s.buf.Reset()
+	if err := s.enc.Encode(Record(d)); err != nil {
+		return fmt.Errorf("dataset %s: %w", d.ID, err)
+	}
+	if !s.first {
+		s.w.WriteString(",")
+	}
+	s.first = false
+	s.w.WriteString("\n")
+	_, err := s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+	return err
+}
+
+func (s *jsonSink) finish(sum Summary) error {
+	s.buf.Reset()
+	if err := s.enc.Encode(sum); err != nil {
+		return err
+	}
+	s.w.WriteString("\n],\"summary\":")
+	s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+	s.w.WriteString("}\n")
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
