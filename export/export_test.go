@@ -127,7 +127,9 @@ func TestXLSXDatabaseExport(t *testing.T) {
 		t.Fatalf("sheets %q", got)
 	}
 	summary := checkSheet(t, f, data, 1, SheetSummary, summaryHeader, 8)
-	has := func(row ...string) bool { return slices.ContainsFunc(summary, func(r []string) bool { return slices.Equal(r, row) }) }
+	has := func(row ...string) bool {
+		return slices.ContainsFunc(summary, func(r []string) bool { return slices.Equal(r, row) })
+	}
 	if !has("Scope", "database:"+db) || !has("Edges", "8") {
 		t.Errorf("summary rows %q", summary)
 	}
