@@ -129,18 +129,29 @@ func (a *analyzer) walkFunc(sc *scope, f *sql.FuncCall, k kind, mask bool, out *
 			args = nil
 		}
 	}
+	// both walks an argument once and uses it as a value (t) and as a
+	// condition (c): walk(e, k) is walk(e, IDENTITY) composed with k, as
+	// compose is associative with IDENTITY as its unit. Walking twice would
+	// be exponential in nested COALESCEs.
+	both := func(arg sql.Expr) {
+		var buf []edge
+		a.walk(sc, arg, kIdentity, mask, &buf)
+		l := normalize(buf)
+		*out = appendThrough(*out, l, t, false)
+		*out = appendThrough(*out, l, c, false)
+	}
 	switch name {
 	case "COALESCE", "NVL", "IFNULL", "ZEROIFNULL", "NULLIFZERO":
 		for _, arg := range args {
-			a.walk(sc, arg, t, mask, out)
-			a.walk(sc, arg, c, mask, out)
+			both(arg)
 		}
 	case "NULLIF":
 		for i, arg := range args {
 			if i == 0 {
-				a.walk(sc, arg, t, mask, out)
+				both(arg)
+			} else {
+				a.walk(sc, arg, c, mask, out)
 			}
-			a.walk(sc, arg, c, mask, out)
 		}
 	case "NVL2":
 		for i, arg := range args {

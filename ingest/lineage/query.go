@@ -147,7 +147,7 @@ func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 		d.self = a.nameCTE(left, cols, name, p)
 		right := a.buildBody(so.Right, nil, nil)
 		rel = a.positionalUnion(so.Pos, left, right)
-		for i := 0; d.selfUsed && i < 8; i++ {
+		for i := 0; d.selfUsed && i < 4; i++ {
 			next := a.nameCTE(rel, cols, name, p)
 			if sameLineage(next, d.self) {
 				break
@@ -296,13 +296,13 @@ func mergeOpen(rels ...*relation) func(string) (lin, bool) {
 	if len(opens) == 0 {
 		return nil
 	}
-	return func(name string) (lin, bool) {
+	return memoOpen(func(name string) (lin, bool) {
 		ls := make([]lin, len(opens))
 		for i, r := range opens {
 			ls[i], _ = r.open(name)
 		}
 		return union(ls...), true
-	}
+	})
 }
 
 func (a *analyzer) buildValues(v *sql.Values, parent *scope) *relation {
@@ -381,14 +381,14 @@ func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.Orde
 	case 1:
 		out.open = openStars[0].open
 	default:
-		out.open = func(name string) (lin, bool) {
+		out.open = memoOpen(func(name string) (lin, bool) {
 			ls := make([]lin, 0, len(openStars))
 			for _, r := range openStars {
 				l, _ := r.open(name)
 				ls = append(ls, l)
 			}
 			return union(ls...), true
-		}
+		})
 	}
 	return out
 }
@@ -476,27 +476,50 @@ func (a *analyzer) expandStar(sc *scope, st *sql.Star, out *relation, openStars 
 	return openStars
 }
 
-// likeMatch matches s against a LIKE pattern (% and _, backslash escapes).
+// likeMatch matches s against a LIKE pattern (% any run, _ any byte,
+// backslash escapes the next byte) in O(len(p)*len(s)): on a mismatch it
+// backtracks only to the last %, which is enough for wildcard patterns.
 func likeMatch(p, s string) bool {
-	if p == "" {
-		return s == ""
+	type tok struct {
+		c    byte
+		kind byte // 'c' literal, '_' any byte, '%' any run
 	}
-	switch p[0] {
-	case '%':
-		for i := 0; i <= len(s); i++ {
-			if likeMatch(p[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	case '_':
-		return s != "" && likeMatch(p[1:], s[1:])
-	case '\\':
-		if len(p) > 1 {
-			return s != "" && s[0] == p[1] && likeMatch(p[2:], s[1:])
+	toks := make([]tok, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		switch {
+		case p[i] == '\\' && i+1 < len(p):
+			i++
+			toks = append(toks, tok{p[i], 'c'})
+		case p[i] == '%':
+			toks = append(toks, tok{kind: '%'})
+		case p[i] == '_':
+			toks = append(toks, tok{kind: '_'})
+		default:
+			toks = append(toks, tok{p[i], 'c'})
 		}
 	}
-	return s != "" && s[0] == p[0] && likeMatch(p[1:], s[1:])
+	ti, si := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case ti < len(toks) && toks[ti].kind == '%':
+			star, mark = ti, si
+			ti++
+		case ti < len(toks) && (toks[ti].kind == '_' || toks[ti].c == s[si]):
+			ti++
+			si++
+		case star >= 0:
+			ti = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for ti < len(toks) && toks[ti].kind == '%' {
+		ti++
+	}
+	return ti == len(toks)
 }
 
 // itemName is the output name of a select item: its alias, the column name

@@ -86,3 +86,18 @@ func opaque(desc string) *relation {
 	r.open = func(string) (lin, bool) { return nil, true }
 	return r
 }
+
+// memoOpen caches an open lookup that combines several others: a chain of
+// stars over self-joined relations with unknown columns would otherwise ask
+// each level twice per level above it (exponential in the depth).
+func memoOpen(f func(string) (lin, bool)) func(string) (lin, bool) {
+	memo := make(map[string]lin)
+	return func(name string) (lin, bool) {
+		if l, ok := memo[name]; ok {
+			return l, true
+		}
+		l, _ := f(name)
+		memo[name] = l
+		return l, true
+	}
+}

@@ -449,11 +449,10 @@ func funcArg(f *sql.FuncCall, named string, i int) sql.Expr {
 	return nil
 }
 
-// inner builds a PIVOT/UNPIVOT/MATCH_RECOGNIZE input into its own scope.
+// inner builds a PIVOT/UNPIVOT/MATCH_RECOGNIZE input into a scope of its
+// own: the operator's expressions see only its input's columns.
 func (a *analyzer) inner(sc *scope, te sql.TableExpr, outer *scope) *scope {
 	in := &scope{parent: sc.parent}
-	// Earlier FROM items stay visible to a lateral input.
-	in.sources = nil
 	a.addFrom(in, te, outer)
 	return in
 }
