@@ -94,6 +94,7 @@ type analyzer struct {
 	indirect []edge // statement-level inputs, each once (indSeen)
 	indSeen  map[edge]bool
 	capture  *[]edge
+	rounds   int // recursive-CTE rounds spent (see maxRecursiveRounds)
 }
 
 func (a *analyzer) warn(p sql.Pos, format string, args ...any) {

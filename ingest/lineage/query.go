@@ -115,6 +115,11 @@ func (a *analyzer) indirectExpr(sc *scope, e sql.Expr, k kind) {
 	a.addIndirect(normalize(buf), k)
 }
 
+// maxRecursiveRounds bounds the extra rounds spent on recursive CTEs in one
+// statement. One round is enough unless the recursive branch feeds a column
+// from a different one (each round then adds the newly reached edges).
+const maxRecursiveRounds = 64
+
 // buildCTE returns a CTE's relation, building it on first use.
 func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 	if d.rel != nil {
@@ -147,7 +152,10 @@ func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 		d.self = a.nameCTE(left, cols, name, p)
 		right := a.buildBody(so.Right, nil, nil)
 		rel = a.positionalUnion(so.Pos, left, right)
-		for i := 0; d.selfUsed && i < 4; i++ {
+		// Each round rebuilds the recursive branch (and any recursive CTE
+		// nested in it); a budget per statement keeps nested ones linear.
+		for i := 0; d.selfUsed && i < 4 && a.rounds < maxRecursiveRounds; i++ {
+			a.rounds++
 			next := a.nameCTE(rel, cols, name, p)
 			if sameLineage(next, d.self) {
 				break

@@ -12,3 +12,12 @@ WITH RECURSIVE managers (indent, employee_id, manager_id, employee_title) AS (
 )
 SELECT indent || employee_title AS title, employee_id, manager_id
 FROM managers
+;
+-- The recursive branch swaps the columns: A and B each end up with both
+-- sources (reached in the second round of the fixpoint).
+WITH RECURSIVE r (a, b) AS (
+  SELECT employee_id, manager_id FROM employees
+  UNION ALL
+  SELECT b, a FROM r WHERE a IS NOT NULL
+)
+SELECT a, b FROM r
