@@ -1,0 +1,148 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/tributary-lineage/tributary/ingest/snowflake"
+)
+
+// EnvSecretsEndpoint overrides the Secrets Manager endpoint (LocalStack, tests).
+const EnvSecretsEndpoint = "TRIBUTARY_SECRETS_ENDPOINT"
+
+// SecretsClient is the Secrets Manager call the provider makes; *secretsmanager.Client has it.
+type SecretsClient interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// NewSecretsManagerClient builds a client from the AWS configuration chain; endpoint, when
+// set, replaces the AWS endpoint.
+func NewSecretsManagerClient(ctx context.Context, endpoint string, opts ...func(*config.LoadOptions) error) (*secretsmanager.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("aws config: %w", err)
+	}
+	return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}), nil
+}
+
+// SecretsProvider reads secrets from Secrets Manager once and keeps them until Refresh: the
+// Snowflake credentials are fetched at start and again when Snowflake rejects them (the
+// secret was rotated).
+type SecretsProvider struct {
+	client SecretsClient
+	log    *slog.Logger
+	mu     sync.Mutex
+	cache  map[string]secretValue
+}
+
+type secretValue struct {
+	value     []byte
+	version   string
+	fetchedAt time.Time
+}
+
+// NewSecretsProvider returns a provider reading through client.
+func NewSecretsProvider(client SecretsClient, log *slog.Logger) *SecretsProvider {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &SecretsProvider{client: client, log: log, cache: map[string]secretValue{}}
+}
+
+// Fetch returns the secret's value, from the cache when it was read before. Its signature
+// is ingest.FetchSecret's.
+func (p *SecretsProvider) Fetch(ctx context.Context, id string) ([]byte, error) {
+	p.mu.Lock()
+	v, ok := p.cache[id]
+	p.mu.Unlock()
+	if ok {
+		return v.value, nil
+	}
+	return p.Refresh(ctx, id)
+}
+
+// Refresh reads the secret's current value from Secrets Manager and caches it.
+func (p *SecretsProvider) Refresh(ctx context.Context, id string) ([]byte, error) {
+	out, err := p.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return nil, fmt.Errorf("get secret %s: %w", id, err)
+	}
+	var value []byte
+	switch {
+	case out.SecretString != nil:
+		value = []byte(*out.SecretString)
+	case out.SecretBinary != nil:
+		value = out.SecretBinary
+	default:
+		return nil, fmt.Errorf("get secret %s: no value", id)
+	}
+	v := secretValue{value: value, version: aws.ToString(out.VersionId), fetchedAt: time.Now()}
+	p.mu.Lock()
+	p.cache[id] = v
+	p.mu.Unlock()
+	p.log.InfoContext(ctx, "secret fetched", "secret_id", id, "version", v.version)
+	return value, nil
+}
+
+// Snowflake returns base with the credentials of secret id applied (snowflake.Config.WithSecret).
+func (p *SecretsProvider) Snowflake(ctx context.Context, id string, base snowflake.Config) (snowflake.Config, error) {
+	secret, err := p.Fetch(ctx, id)
+	if err != nil {
+		return snowflake.Config{}, err
+	}
+	cfg, err := base.WithSecret(secret)
+	if err != nil {
+		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
+	}
+	return cfg, nil
+}
+
+// WithSnowflake runs fn with the configuration from secret id. When fn fails because
+// Snowflake rejected the credentials (IsAuthFailure), the secret is fetched again and fn
+// runs once more with the new value: a rotated secret is picked up without a restart.
+func (p *SecretsProvider) WithSnowflake(ctx context.Context, id string, base snowflake.Config, fn func(context.Context, snowflake.Config) error) error {
+	cfg, err := p.Snowflake(ctx, id, base)
+	if err != nil {
+		return err
+	}
+	err = fn(ctx, cfg)
+	if err == nil || !IsAuthFailure(err) {
+		return err
+	}
+	p.log.WarnContext(ctx, "snowflake rejected the credentials; fetching the secret again", "secret_id", id, "error", err.Error())
+	secret, rerr := p.Refresh(ctx, id)
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	if cfg, rerr = base.WithSecret(secret); rerr != nil {
+		return errors.Join(err, fmt.Errorf("snowflake secret %s: %w", id, rerr))
+	}
+	return fn(ctx, cfg)
+}
+
+// Snowflake error numbers that mean the credentials were refused.
+var snowflakeAuthCodes = map[int]bool{
+	390100: true, // incorrect username or password
+	390144: true, // JWT token is invalid (key pair)
+	390302: true, // OAuth: invalid token (older code)
+	390303: true, // invalid OAuth access token
+	390318: true, // OAuth access token expired
+}
+
+// IsAuthFailure reports whether err is Snowflake refusing the credentials.
+func IsAuthFailure(err error) bool {
+	code, ok := snowflake.ErrorCode(err)
+	return ok && snowflakeAuthCodes[code]
+}
