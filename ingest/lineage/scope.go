@@ -183,6 +183,9 @@ func (a *analyzer) resolveQualified(sc *scope, q []string, name string, p sql.Po
 			return a.resolveUnqualified(&scope{sources: s.sources}, name, p)
 		}
 	}
+	if name == "NEXTVAL" || name == "CURRVAL" {
+		return nil // seq.NEXTVAL: a sequence, no column
+	}
 	a.warn(p, "unknown table or alias %s in %s", joinNames(q...), joinNames(append(q, name)...))
 	return nil
 }
