@@ -47,6 +47,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
 	// MaxDepth bounds lineage traversal depth requested through the API.
 	MaxDepth int `json:"max_depth"`
+	// Auth is the security layer's configuration (security.go).
+	Auth AuthConfig `json:"auth"`
 	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
 	CacheTTL time.Duration `json:"cache_ttl"`
 }
@@ -101,7 +103,7 @@ const (
 
 // envDefaults documents every variable with its default ("" means none).
 // The order is the order `tributary help` prints them in.
-var envDefaults = []struct{ name, def, doc string }{
+var envDefaults = append([]struct{ name, def, doc string }{
 	{envNeo4jURI, "bolt://127.0.0.1:7687", "Neo4j URI (bolt, neo4j, bolt+s, neo4j+s, bolt+ssc, neo4j+ssc)"},
 	{envNeo4jUser, "neo4j", "Neo4j user"},
 	{envNeo4jPassword, "tributary-local", "Neo4j password (local dev default)"},
@@ -120,7 +122,7 @@ var envDefaults = []struct{ name, def, doc string }{
 	{envShutdownTimeout, "20s", "graceful shutdown budget"},
 	{envMaxDepth, "20", "largest lineage traversal depth the API accepts"},
 	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
-}
+}, authEnvDefaults...)
 
 const maxMaxDepth = 100
 
@@ -216,6 +218,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad(envHealthTimeout, "%s must be shorter than %s=%s", cfg.HTTP.HealthTimeout, envRequestTimeout, cfg.HTTP.RequestTimeout)
 		}
 	}
+	var authProblems []error
+	cfg.Auth, authProblems = loadAuthConfig(getenv, cfg.HTTP.Addr)
+	problems = append(problems, authProblems...)
 	if len(problems) > 0 {
 		return Config{}, &ConfigError{Problems: problems}
 	}
@@ -313,7 +318,7 @@ func (c Config) String() string {
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit,
-		c.LogLevel, c.ShutdownTimeout, c.MaxDepth)
+		c.LogLevel, c.ShutdownTimeout, c.MaxDepth) + " " + c.Auth.String()
 }
 
 // LogValue implements slog.LogValuer; secrets are masked.
@@ -342,5 +347,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.Int("max_depth", c.MaxDepth),
+		slog.Any("auth", c.Auth),
 	)
 }

@@ -51,6 +51,7 @@ func commands() []command {
 		{"migrate", "apply pending Neo4j schema migrations and print the level", runMigrate},
 		{"healthcheck", "GET /health/live on TRIBUTARY_HTTP_ADDR; exit 0 if it answers 200 (for container HEALTHCHECK)", runHealthcheck},
 		{"config", "print the effective configuration (secrets masked) and exit non-zero if invalid", runConfig},
+		{"apikey", "create, list or revoke API keys (printed once; only a hash is stored)", runAPIKey},
 		{"version", "print version and build information", runVersion},
 		{"ingest", "refresh the lineage graph from a source (dir:PATH or snowflake); --wait shows progress", runIngest},
 		{"worker", "run the ingestion worker (asynq tasks) and the periodic refresh scheduler", runWorker},

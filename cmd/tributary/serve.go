@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/tributary-lineage/tributary/api"
+	"github.com/tributary-lineage/tributary/api/auth"
 	"github.com/tributary-lineage/tributary/graph"
 )
 
@@ -42,6 +43,10 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		return err
 	}
 	rdb := newRedisClient(cfg.Redis)
+	security, err := newSecurity(ctx, cfg.Auth, rdb, logger)
+	if err != nil {
+		return errors.Join(fmt.Errorf("security: %w", err), closeClients(ctx, driver.Close, rdb.Close))
+	}
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 
 	// Reads: store -> Neo4j latency metrics -> Redis cache. Writes through the cache bump its
@@ -74,7 +79,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Metrics:  metrics,
 		Analyzer: newAnalyzer(reader),
 		Differ:   reader,
-		Writer:   reader,
+		Writer:   auth.RequireRoleToWrite(reader, auth.RoleEditor),
+		Security: security,
 	}, logger)
 
 	// Closing the clients runs last, after the server has drained.
