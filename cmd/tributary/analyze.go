@@ -95,7 +95,9 @@ func analyze(e env, args []string, stdin io.Reader) int {
 		fmt.Fprintf(e.stderr, "tributary analyze: statement %d (line %d): %s\n", s.Statement, s.Line, s.Message)
 	}
 	if *format == "json" {
-		if err := json.NewEncoder(e.stdout).Encode(res); err != nil {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res); err != nil {
 			fmt.Fprintf(e.stderr, "tributary analyze: write output: %v\n", err)
 			return exitFail
 		}
