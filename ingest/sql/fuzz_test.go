@@ -96,8 +96,9 @@ func fuzzSeeds(f *testing.F) {
 }
 
 // FuzzParse checks that no input makes the parser panic or hang, that every
-// statement either parses or has an error, and that all positions in parsed
-// trees and in errors lie inside the input and agree with their offsets.
+// statement either parses or has an error, that all positions in parsed
+// trees and in errors lie inside the input and agree with their offsets, and
+// that Format of a parsed statement parses back to the same tree.
 func FuzzParse(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, src string) {
@@ -123,6 +124,7 @@ func FuzzParse(f *testing.F) {
 				continue
 			}
 			checkPositions(t, src, lines, reflect.ValueOf(&r.Stmt).Elem(), "stmt")
+			roundTrip(t, r.Stmt)
 		}
 		if e, err := ParseExpr(src); err == nil {
 			checkPositions(t, src, lines, reflect.ValueOf(&e).Elem(), "expr")
