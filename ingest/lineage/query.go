@@ -356,7 +356,6 @@ func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.Orde
 			sc.items = append(sc.items, relCol{name: name, lin: l})
 		}
 	}
-	sc.allItems = true
 	a.indirectExpr(sc, s.Where, kFilter)
 	if s.GroupBy != nil {
 		if s.GroupBy.All {

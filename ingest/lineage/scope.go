@@ -14,10 +14,10 @@ type scope struct {
 	sources []*source
 	// using holds the merged columns of USING/NATURAL joins.
 	using map[string]lin
-	// items are the aliased select items built so far; once allItems is set
-	// (WHERE, GROUP BY, HAVING, QUALIFY, ORDER BY) any of them may be used.
-	items    []relCol
-	allItems bool
+	// items are the aliased select items built so far: while the SELECT
+	// list is built only earlier ones (lateral aliases), afterwards all of
+	// them (WHERE, GROUP BY, HAVING, QUALIFY, ORDER BY may use any alias).
+	items []relCol
 	// symbols is set inside MATCH_RECOGNIZE, where a qualifier that is not a
 	// source is a pattern variable over the input rows.
 	symbols bool
