@@ -57,6 +57,7 @@ func commands() []command {
 		{"worker", "run the ingestion worker (asynq tasks) and the periodic refresh scheduler", runWorker},
 		{"gen", "generate a synthetic Snowflake warehouse (views + catalog) for scale tests", runGen},
 		{"analyze", "print the column lineage of SQL statements (JSON or a table)", runAnalyze},
+		{"export", "export lineage (a scope) as xlsx, csv, json or openlineage to a file or s3://", runExport},
 	}
 }
 
