@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -565,6 +568,16 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatalf("metrics: %d %s", r.status, r.header.Get("Content-Type"))
 	}
 	body := string(r.body)
+	// With gzip asked for, the body is compressed once (the server's middleware, not promhttp too).
+	gz := do(t, http.MethodGet, ts.url+"/metrics", nil, map[string]string{"Accept-Encoding": "gzip"})
+	zr, err := gzip.NewReader(bytes.NewReader(gz.body))
+	if err != nil {
+		t.Fatalf("gzip metrics: %v", err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !strings.HasPrefix(string(plain), "# HELP") {
+		t.Errorf("gzip metrics decompress once to %.40q, %v", plain, err)
+	}
 	for _, want := range []string{
 		`tributary_http_request_duration_seconds_count{method="GET",route="/api/v1/lineage/columns",status="200"} 2`,
 		`tributary_http_request_duration_seconds_count{method="GET",route="/api/v1/lineage/columns",status="400"} 1`,

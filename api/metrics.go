@@ -132,7 +132,8 @@ func (m *Metrics) middleware() echo.MiddlewareFunc {
 }
 
 func (m *Metrics) handler() echo.HandlerFunc {
-	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	// The server's gzip middleware compresses; promhttp must not compress a second time.
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, DisableCompression: true})
 	return echo.WrapHandler(h)
 }
 

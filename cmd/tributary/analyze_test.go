@@ -149,6 +149,23 @@ func TestAnalyzeParseErrorKeepsOtherStatements(t *testing.T) {
 	}
 }
 
+func TestAnalyzeTextWarnings(t *testing.T) {
+	code, out, _ := runAnalyzeTest(t, "SELECT a FROM t JOIN u ON t.k = u.k", "--format", "text")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	want := "statement 0: SELECT (no target)\n" +
+		"  COLUMN           SOURCE  TYPE\n" +
+		"  A            <-  T.A     DIRECT/IDENTITY\n" +
+		"               <-  U.A     DIRECT/IDENTITY\n" +
+		"  (statement)  <-  T.K     INDIRECT/JOIN\n" +
+		"  (statement)  <-  U.K     INDIRECT/JOIN\n" +
+		"  warning 1:8: column A could come from table T, table U (columns unknown, no catalog); attributed to all of them\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("text output (-want +got):\n%s", diff)
+	}
+}
+
 func TestAnalyzeUsage(t *testing.T) {
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.sql", "SELECT 1")

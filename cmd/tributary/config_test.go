@@ -34,6 +34,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 20 * time.Second,
 		MaxDepth:        20,
+		CacheTTL:        10 * time.Minute,
 		Auth:            defaultAuthConfig(),
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {

@@ -288,19 +288,26 @@ func TestServeLifecycle(t *testing.T) {
 	}
 }
 
-// TestServeWithDeadRedis: readiness names redis, and the Redis password
+// TestServeWithDeadRedis: Redis only backs the cache and the job queue, so readiness stays
+// 200 with redis and the cache degraded (detailed names the cause), and the Redis password
 // given to serve appears nowhere in its output.
 func TestServeWithDeadRedis(t *testing.T) {
 	const secret = "serve-S3cret-never-logged"
 	s := startServe(t, map[string]string{envRedisAddr: "127.0.0.1:1", envRedisPassword: secret})
 	code, body := getBody(t, s.base+"/health/ready")
-	var p map[string]any
-	if err := json.Unmarshal(body, &p); err != nil {
+	var ready struct {
+		Status       string            `json:"status"`
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal(body, &ready); err != nil {
 		t.Fatalf("ready body %s: %v", body, err)
 	}
-	detail, _ := p["detail"].(string)
-	if code != 503 || !strings.HasPrefix(detail, "redis: ") || !strings.Contains(detail, "connection refused") || strings.Contains(detail, "neo4j") {
+	if code != 200 || ready.Dependencies["redis"] != "degraded" || ready.Dependencies["neo4j"] != "up" {
 		t.Errorf("ready: %d %s", code, body)
+	}
+	code, body = getBody(t, s.base+"/health/detailed")
+	if code != 200 || !strings.Contains(string(body), "connection refused") || !strings.Contains(string(body), `"status":"degraded"`) {
+		t.Errorf("detailed: %d %s", code, body)
 	}
 	if code := s.stop(t); code != 0 {
 		t.Errorf("serve exit %d", code)

@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/api/auth"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 )
 
 func runServe(ctx context.Context, e env, args []string) int {
@@ -56,6 +57,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	metrics := api.NewMetrics(reg)
 	reader := graph.NewCachedReader(rdb, metrics.InstrumentGraph(store), cfg.CacheTTL, graph.CacheOptions{})
 	metrics.RegisterCache(reader)
+	jobs := newJobQueue(rdb, ingest.DefaultQueue)
+	metrics.RegisterJobs(jobs)
 
 	srv := api.New(api.Config{
 		Addr:           cfg.HTTP.Addr,
@@ -79,6 +82,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Metrics:  metrics,
 		Analyzer: newAnalyzer(reader),
 		Differ:   reader,
+		Jobs:     jobs,
 		Writer:   auth.RequireRoleToWrite(reader, auth.RoleEditor),
 		Security: security,
 	}, logger)

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/api"
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
+)
+
+// jobQueue adapts ingestion's asynq tasks and job store to api.JobQueue and api.JobCounter.
+type jobQueue struct {
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	jobs      *ingest.JobStore
+	queue     string
+}
+
+func newJobQueue(rdb redis.UniversalClient, queue string) *jobQueue {
+	return &jobQueue{
+		client:    asynq.NewClientFromRedisClient(rdb),
+		inspector: asynq.NewInspectorFromRedisClient(rdb),
+		jobs:      ingest.NewJobStore(rdb, "", 0),
+		queue:     queue,
+	}
+}
+
+// EnqueueRefresh implements api.JobQueue. Only the configured Snowflake source can be
+// refreshed over HTTP: a dir: source would let a caller make the server read any local path.
+func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (string, error) {
+	kind, _, err := ingest.ParseSourceSpec(req.Source)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", api.ErrBadRefresh, err)
+	}
+	if kind != "snowflake" {
+		return "", fmt.Errorf("%w: source %q: only \"snowflake\" can be refreshed through the API (use `tributary ingest` for directories)", api.ErrBadRefresh, req.Source)
+	}
+	p := ingest.RefreshPayload{Source: req.Source, Full: req.Full, JobID: uuid.NewString()}
+	task, err := ingest.NewRefreshTask(p, asynq.Queue(q.queue), asynq.MaxRetry(5))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", api.ErrBadRefresh, err)
+	}
+	if err := q.jobs.Create(ctx, p.JobID, p.Source, p.Full); err != nil {
+		return "", err
+	}
+	if _, err := q.client.EnqueueContext(ctx, task); err != nil {
+		return "", fmt.Errorf("enqueue refresh: %w", err)
+	}
+	return p.JobID, nil
+}
+
+// Job implements api.JobQueue.
+func (q *jobQueue) Job(ctx context.Context, id string) (api.JobStatus, error) {
+	j, err := q.jobs.Get(ctx, id)
+	if errors.Is(err, ingest.ErrJobNotFound) {
+		return api.JobStatus{}, fmt.Errorf("job %s: %w", id, api.ErrJobNotFound)
+	}
+	if err != nil {
+		return api.JobStatus{}, err
+	}
+	return api.JobStatus{ID: j.ID, Source: j.Source, Full: j.Full, State: j.State, Final: j.Final(),
+		Total: j.Total, Done: j.Done, Failed: j.Failed, Deleted: j.Deleted, Unchanged: j.Unchanged,
+		Tables: j.Tables, Started: j.Started, Finished: j.Finished, Errors: j.Errors}, nil
+}
+
+// JobCounts implements api.JobCounter: the ingestion queue's tasks by state.
+func (q *jobQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
+	info, err := q.inspector.GetQueueInfo(q.queue)
+	if err != nil {
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			return map[string]int64{"pending": 0, "active": 0, "scheduled": 0, "retry": 0, "archived": 0, "completed": 0}, nil
+		}
+		return nil, fmt.Errorf("queue %s: %w", q.queue, err)
+	}
+	return map[string]int64{
+		"pending": int64(info.Pending), "active": int64(info.Active), "scheduled": int64(info.Scheduled),
+		"retry": int64(info.Retry), "archived": int64(info.Archived), "completed": int64(info.Completed),
+	}, nil
+}
+
+func (q *jobQueue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
+
+// cachedGraph is the store with its view and table writes going through the cache decorator,
+// so every write ingestion makes bumps the cache generation after it commits. Wire the
+// ingestion runner with it (worker and `ingest --inline`), otherwise the API keeps serving
+// cached lineage from before a refresh until the TTL ends.
+type cachedGraph struct {
+	*graph.Store
+	cache *graph.CachedReader
+}
+
+func newCachedGraph(store *graph.Store, cache *graph.CachedReader) cachedGraph {
+	return cachedGraph{Store: store, cache: cache}
+}
+
+func (g cachedGraph) ReplaceViewLineage(ctx context.Context, v graph.View) error {
+	return g.cache.ReplaceViewLineage(ctx, v)
+}
+
+func (g cachedGraph) DeleteView(ctx context.Context, id graph.ObjectID) error {
+	return g.cache.DeleteView(ctx, id)
+}
+
+func (g cachedGraph) UpsertTables(ctx context.Context, tables []graph.Table) error {
+	return g.cache.UpsertTables(ctx, tables)
+}
