@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/api/auth"
+)
+
+// hostileServer serves the production wiring (auth on) with a viewer and an
+// editor API key under a fresh Redis prefix.
+func hostileServer(t *testing.T) (s *serving, viewer, editor string) {
+	t.Helper()
+	prefix := "tributary-test:cmd:" + rand.Text() + ":"
+	rdb := redis.NewClient(&redis.Options{Addr: envOrDefault(envRedisAddr)})
+	t.Cleanup(func() { rdb.Close() })
+	ks := auth.NewKeyStore(rdb, prefix)
+	ctx := context.Background()
+	var err error
+	if _, viewer, err = ks.Create(ctx, "hostile viewer", auth.RoleViewer); err != nil {
+		t.Fatalf("create key (is Redis up? run `make up`): %v", err)
+	}
+	if _, editor, err = ks.Create(ctx, "hostile editor", auth.RoleEditor); err != nil {
+		t.Fatal(err)
+	}
+	// Generous limits: this test is about input, not rate.
+	s = startServe(t, map[string]string{envAuthRedisPrefix: prefix, envRateLimit: "100000/1m", envRateLimitAnon: "100000/1m"})
+	return s, viewer, editor
+}
+
+func envOrDefault(name string) string {
+	if v := testEnv(nil)(name); v != "" {
+		return v
+	}
+	return defaultOf(name)
+}
+
+func send(t *testing.T, method, u, key string, body io.Reader) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-API-Key", key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	return resp.StatusCode, string(b)
+}
+
+// nodesMentioning counts graph nodes whose id or name contains tok.
+func nodesMentioning(t *testing.T, tok string) int64 {
+	t.Helper()
+	cfg, err := loadConfig(testEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newNeo4jDriver(cfg.Neo4j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := neo4j.ExecuteQuery(ctx, d,
+		`MATCH (n) WHERE n.id CONTAINS $tok OR n.name CONTAINS $tok OR n.definition CONTAINS $tok RETURN count(n) AS n`,
+		map[string]any{"tok": tok}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(cfg.Neo4j.Database))
+	if err != nil {
+		t.Fatalf("count nodes (is Neo4j up? run `make up`): %v", err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](res.Records[0], "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestHostileInput sends names with quotes, backticks, braces and unicode,
+// a 10 MB body and 10,000-deep parentheses through the real server: every
+// answer is 4xx or 2xx, never 5xx, and nothing reaches the graph except
+// through an editor's deliberate write.
+func TestHostileInput(t *testing.T) {
+	s, viewer, editor := hostileServer(t)
+	tok := "HOSTILE" + strings.ToUpper(rand.Text()[:10])
+	names := []string{
+		`DB.S.T."` + tok + `"`,
+		`DB.S.T.` + tok + `' OR 1=1 //`,
+		`DB.S.T.` + tok + `"}) DETACH DELETE n //`,
+		"DB.S.T.`" + tok + "` MATCH (n) DETACH DELETE n",
+		`DB.S.T.` + tok + `{x:1}}`,
+		`ＤＢ.Ｓ.Ｔ.` + tok + `💥`,
+		`DB.S.T.` + tok + "\u0000\u202e",
+		`"a""b".S.T.` + tok + `\`,
+		strings.Repeat(`"x".`, 500) + tok,
+		tok + `$param`,
+	}
+	statuses := map[int]int{}
+	check := func(what string, code int, body string) {
+		t.Helper()
+		statuses[code]++
+		if code >= 500 {
+			t.Errorf("%s: %d %s", what, code, body)
+		}
+	}
+	for _, n := range names {
+		q := url.QueryEscape(n)
+		for _, path := range []string{
+			"/api/v1/lineage/columns?column=" + q,
+			"/api/v1/lineage/columns?direction=both&depth=3&column=" + q,
+			"/api/v1/lineage/impact?column=" + q,
+			"/api/v1/lineage/impact?view=" + q,
+			"/api/v1/lineage/search?q=" + q,
+			"/api/v1/lineage/search?type=view&q=" + q,
+			"/api/v1/lineage/views/" + url.PathEscape(n),
+			"/api/v1/jobs/" + url.PathEscape(n),
+		} {
+			code, body := send(t, http.MethodGet, s.base+path, viewer, nil)
+			check("GET "+path, code, body)
+		}
+		sql := fmt.Sprintf(`CREATE VIEW DB.S.%s AS SELECT 1 AS "%s"`, "`"+tok+"`", strings.ReplaceAll(n, `"`, `""`))
+		body, _ := json.Marshal(map[string]any{"sql": sql})
+		code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", viewer, bytes.NewReader(body))
+		check("analyze "+n, code, resp)
+	}
+
+	// A viewer cannot write, neither with ?persist=true nor with "persist": true in the body.
+	sql := fmt.Sprintf(`CREATE VIEW DB.S.V_%s AS SELECT 1 AS C`, tok)
+	body, _ := json.Marshal(map[string]any{"sql": sql})
+	if code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze?persist=true", viewer, bytes.NewReader(body)); code != 403 {
+		t.Errorf("viewer persist=true: %d %s", code, resp)
+	}
+	body, _ = json.Marshal(map[string]any{"sql": sql, "persist": true})
+	if code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", viewer, bytes.NewReader(body)); code != 403 {
+		t.Errorf("viewer with persist in the body: %d %s", code, resp)
+	}
+
+	// 10 MB body: refused by the body limit before anything reads it.
+	big := bytes.Repeat([]byte("x"), 10<<20)
+	code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(big))
+	if code != http.StatusRequestEntityTooLarge {
+		t.Errorf("10 MB body: %d %s, want 413", code, resp)
+	}
+	// 10,000-deep parentheses: a parse error (4xx) or an answer, never a crash.
+	deep := `SELECT ` + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + " AS " + tok
+	body, _ = json.Marshal(map[string]any{"sql": deep})
+	code, resp = send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(body))
+	check("deep parentheses", code, resp)
+	if code != 200 && (code < 400 || code >= 500) {
+		t.Errorf("deep parentheses: %d %s", code, resp)
+	}
+	deepView := fmt.Sprintf(`CREATE VIEW DB.S.D_%s AS SELECT %s1%s AS C`, tok, strings.Repeat("(", 10000), strings.Repeat(")", 10000))
+	body, _ = json.Marshal(map[string]any{"sql": deepView, "persist": true})
+	code, resp = send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(body))
+	check("deep parentheses persisted", code, resp)
+
+	t.Logf("statuses: %v; deep parentheses persisted: %d %.200s", statuses, code, resp)
+	// The server still serves.
+	if code, _ := send(t, http.MethodGet, s.base+"/health/live", "", nil); code != 200 {
+		t.Errorf("health after the hostile requests: %d", code)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+	persisted := code == http.StatusOK
+	n := nodesMentioning(t, tok)
+	if !persisted && n != 0 {
+		t.Errorf("%d graph nodes mention %s, though no write was accepted", n, tok)
+	}
+	if persisted {
+		// Only the editor's deliberately persisted deep view may be there.
+		if m := nodesMentioning(t, "D_"+tok); m != n {
+			t.Errorf("%d nodes mention %s, only %d of them the editor's view: hostile requests changed the graph", n, tok, m)
+		}
+	}
+}
