@@ -540,7 +540,20 @@ func TestKeywordsAsIdentifiers(t *testing.T) {
 			mustStmt(t, "WITH "+w+" AS (SELECT 1 AS a) SELECT x.a FROM "+w+" AS x JOIN t "+w+" ON TRUE")
 		})
 	}
-	for _, w := range []string{"select", "from", "where", "group", "order", "union", "join", "on", "qualify", "table", "true", "case"} {
+	// Keywords that Snowflake forbids only as table names and aliases in FROM.
+	for _, w := range []string{"left", "right", "join", "cross", "full", "inner", "natural"} {
+		t.Run("column "+w, func(t *testing.T) {
+			s := mustSelect(t, "SELECT "+w+", t."+w+" FROM t LEFT JOIN u ON "+w+" = 1 WHERE "+w+" > 0")
+			want := []*SelectItem{item(col(w), ""), item(col("t", w), "")}
+			if diff := cmp.Diff(want, s.Items, ignorePos); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+			if res := ParseScript("SELECT a FROM " + w); len(res) != 1 || res[0].Err == nil {
+				t.Errorf("%q accepted as a table name", w)
+			}
+		})
+	}
+	for _, w := range []string{"select", "from", "where", "group", "order", "union", "on", "qualify", "table", "true", "case"} {
 		t.Run("reserved "+w, func(t *testing.T) {
 			res := ParseScript("SELECT a FROM " + w + " WHERE b = 1")
 			if len(res) != 1 || res[0].Err == nil {

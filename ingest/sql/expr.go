@@ -203,7 +203,7 @@ func (p *parser) operandAt(n int) bool {
 	t := p.peek(n)
 	switch t.kind {
 	case tWord:
-		return !t.reserved || t.kw() == "CASE" || t.kw() == "CAST" || t.kw() == "TRY_CAST" || t.kw() == "NULL" || t.kw() == "TRUE" || t.kw() == "FALSE"
+		return !t.reserved() || t.kw() == "CASE" || t.kw() == "CAST" || t.kw() == "TRY_CAST" || t.kw() == "NULL" || t.kw() == "TRUE" || t.kw() == "FALSE"
 	case tQIdent, tNumber, tString, tDollarStr, tPositional, tVar:
 		return true
 	case tPunct:
@@ -276,7 +276,7 @@ func appendPath(x Expr, step *PathStep, pos Pos) Expr {
 // followed by '('.
 func reservedFuncName(kw string) bool {
 	switch kw {
-	case "LEFT", "RIGHT", "INSERT", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER",
+	case "INSERT", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER",
 		"LOCALTIME", "LOCALTIMESTAMP", "LIKE", "ILIKE", "RLIKE", "REGEXP":
 		return true
 	}
@@ -347,7 +347,7 @@ func (p *parser) parsePrimary() Expr {
 				return p.parseExtract()
 			}
 		}
-		if t.reserved && !(reservedFuncName(t.kw()) && p.isPunctAt(1, "(")) {
+		if t.reserved() && !(reservedFuncName(t.kw()) && p.isPunctAt(1, "(")) {
 			break
 		}
 		return p.parseNameExpr()
@@ -770,7 +770,7 @@ func (p *parser) parseExtract() Expr {
 // parseDataType parses a type name with optional parameters.
 func (p *parser) parseDataType() *DataType {
 	t := p.tok()
-	if t.kind != tWord && t.kind != tQIdent || t.reserved {
+	if t.kind != tWord && t.kind != tQIdent || t.reserved() {
 		p.fail("data type")
 		return nil
 	}

@@ -27,13 +27,23 @@ const (
 // allocation.
 type token struct {
 	kind     tokKind
-	reserved bool   // tWord that Snowflake reserves
+	class    uint8  // for a tWord: classNone, classFromOnly or classReserved
 	kwid     uint16 // keyword id of a tWord (0: not a keyword); message id of a tError
 	line     int32
 	col      int32
 	off      int32
 	text     string // the token's source text
 }
+
+// Word classes.
+const (
+	classNone     uint8 = iota
+	classFromOnly       // reserved only as a table name or alias in FROM (see keyword)
+	classReserved       // reserved by Snowflake
+)
+
+// reserved reports whether the token is a word that Snowflake reserves.
+func (t *token) reserved() bool { return t.class == classReserved }
 
 // kw returns the canonical upper-case keyword of a tWord, "" otherwise.
 func (t *token) kw() string {
@@ -382,7 +392,12 @@ func (lx *lexer) emitWord(start int, p Pos) {
 		}
 		if k, ok := keywords[string(buf[:len(w)])]; ok {
 			t.kwid = k.id
-			t.reserved = k.reserved
+			switch {
+			case k.reserved:
+				t.class = classReserved
+			case k.fromOnly:
+				t.class = classFromOnly
+			}
 		}
 	}
 	lx.toks = append(lx.toks, t)

@@ -255,7 +255,14 @@ func (p *parser) leave() { p.depth-- }
 // identifier or a word that Snowflake does not reserve.
 func (p *parser) isIdent() bool {
 	t := p.tok()
-	return t.kind == tQIdent || t.kind == tWord && !t.reserved
+	return t.kind == tQIdent || t.kind == tWord && !t.reserved()
+}
+
+// isTableIdent is isIdent for table names and aliases in FROM, where words
+// such as LEFT and JOIN are also excluded.
+func (p *parser) isTableIdent() bool {
+	t := p.tok()
+	return t.kind == tQIdent || t.kind == tWord && t.class == classNone
 }
 
 // isAnyWord reports whether the current token is a word or quoted identifier,
@@ -741,7 +748,7 @@ func (p *parser) parseMerge() Stmt {
 	if p.acceptKw("AS") {
 		id := p.parseIdent()
 		m.TargetAlias = &id
-	} else if p.isIdent() {
+	} else if p.isTableIdent() {
 		id := p.parseIdent()
 		m.TargetAlias = &id
 	}

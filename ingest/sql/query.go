@@ -532,7 +532,7 @@ func (p *parser) parseTableAlias() *TableAlias {
 		}
 		return a
 	}
-	if p.isIdent() && !p.tableAliasStop() {
+	if p.isTableIdent() && !p.tableAliasStop() {
 		a := &TableAlias{Pos: pos, Name: p.parseIdent()}
 		if p.isPunct("(") {
 			a.Columns = p.parseIdentList()
@@ -603,7 +603,7 @@ func (p *parser) parseTableFactor() TableExpr {
 		dt := &DerivedTable{Pos: pos, Query: &Query{Pos: pos, Body: p.parseValues()}}
 		dt.Alias = p.parseTableAlias()
 		te = dt
-	case p.isIdent():
+	case p.isTableIdent():
 		name := p.parseObjectName()
 		if p.isPunct("(") {
 			tf := &TableFunc{Pos: pos, Func: p.parseCallArgs(&FuncCall{Pos: pos, Name: name})}
@@ -707,7 +707,7 @@ func (p *parser) parseTableNameRest(tn *TableName) {
 		case p.isKw("CHANGES") && p.isPunctAt(1, "("):
 			tn.Changes = p.parseChanges()
 			continue
-		case tn.Alias == nil && (p.isKw("AS") || p.isIdent() && !p.tableAliasStop()):
+		case tn.Alias == nil && (p.isKw("AS") || p.isTableIdent() && !p.tableAliasStop()):
 			tn.Alias = p.parseTableAlias()
 			continue
 		case tn.Sample == nil && (p.isKw("SAMPLE") || p.isKw("TABLESAMPLE")):
