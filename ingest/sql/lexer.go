@@ -26,13 +26,13 @@ const (
 // token is kept small (32 bytes): the token slice is the parser's largest
 // allocation.
 type token struct {
-	kind     tokKind
-	class    uint8  // for a tWord: classNone, classFromOnly or classReserved
-	kwid     uint16 // keyword id of a tWord (0: not a keyword); message id of a tError
-	line     int32
-	col      int32
-	off      int32
-	text     string // the token's source text
+	kind  tokKind
+	class uint8  // for a tWord: classNone, classFromOnly or classReserved
+	kwid  uint16 // keyword id of a tWord (0: not a keyword); message id of a tError
+	line  int32
+	col   int32
+	off   int32
+	text  string // the token's source text
 }
 
 // Word classes.
