@@ -87,6 +87,9 @@ func TestParseScriptKeepsGoodStatements(t *testing.T) {
 	if s, err := Parse("SELECT 1; SELECT 2;"); err != nil || len(s.Stmts) != 2 {
 		t.Errorf("Parse of two statements: %v, %v", s, err)
 	}
+	if s, err := Parse("\xEF\xBB\xBFSELECT 1"); err != nil || len(s.Stmts) != 1 || s.Stmts[0].Position().Col != 4 {
+		t.Errorf("Parse after a byte order mark: %v, %v", s, err)
+	}
 	if s, err := Parse("  -- nothing\n ; "); err != nil || len(s.Stmts) != 0 {
 		t.Errorf("Parse of empty script: %v, %v", s, err)
 	}

@@ -100,6 +100,9 @@ func lex(src string) []token {
 		return []token{{kind: tError, kwid: errTooLarge, line: 1, col: 1}, {kind: tEOF, line: 1, col: 1}}
 	}
 	lx := lexer{src: src, line: 1, toks: make([]token, 0, len(src)/4+8)}
+	if len(src) >= 3 && src[:3] == "\xEF\xBB\xBF" { // UTF-8 byte order mark
+		lx.i = 3
+	}
 	lx.run()
 	return lx.toks
 }
