@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api/auth"
@@ -42,6 +46,9 @@ type AuthConfig struct {
 	TrustForwardedProto bool          `json:"trust_forwarded_proto"`
 	HealthAccess        string        `json:"health_access"`
 	MetricsAccess       string        `json:"metrics_access"`
+	// MetricsAddr, when set, also serves /metrics on a separate listener
+	// without authentication (for scrapers on an internal network).
+	MetricsAddr string `json:"metrics_addr"`
 }
 
 // JWTEnabled reports whether bearer tokens are verified.
@@ -67,6 +74,7 @@ const (
 	envTrustForwardedProto = "TRIBUTARY_TRUST_FORWARDED_PROTO"
 	envHealthAccess        = "TRIBUTARY_HEALTH_ACCESS"
 	envMetricsAccess       = "TRIBUTARY_METRICS_ACCESS"
+	envMetricsAddr         = "TRIBUTARY_METRICS_ADDR"
 )
 
 // authEnvDefaults documents the security variables; `tributary help` lists
@@ -90,7 +98,8 @@ var authEnvDefaults = []struct{ name, def, doc string }{
 	{envHSTSMaxAge, "0s", "Strict-Transport-Security max-age on HTTPS requests (0s: off), e.g. 8760h"},
 	{envTrustForwardedProto, "false", "trust X-Forwarded-Proto: https from the proxy in front (for HSTS)"},
 	{envHealthAccess, "public", "who may call /health*: public, viewer, editor or admin"},
-	{envMetricsAccess, "viewer", "who may call /metrics: public, viewer, editor or admin"},
+	{envMetricsAccess, "viewer", "who may call /metrics on the API address: public, viewer, editor or admin"},
+	{envMetricsAddr, "", "host:port of a separate, unauthenticated /metrics listener (internal network only)"},
 }
 
 // defaultAuthConfig is what an empty environment yields.
@@ -232,6 +241,13 @@ func loadAuthConfig(getenv func(string) string, httpAddr string) (AuthConfig, []
 	a.TrustForwardedProto = onOff(envTrustForwardedProto)
 	a.HealthAccess = access(envHealthAccess)
 	a.MetricsAccess = access(envMetricsAccess)
+	if a.MetricsAddr = get(envMetricsAddr); a.MetricsAddr != "" {
+		if err := validateHostPort(a.MetricsAddr); err != nil {
+			bad(envMetricsAddr, "%v", err)
+		} else if a.MetricsAddr == httpAddr {
+			bad(envMetricsAddr, "%q is also %s; the metrics listener needs its own address", a.MetricsAddr, envHTTPAddr)
+		}
+	}
 	if !a.Off && !a.JWTEnabled() && !a.APIKeys {
 		bad(envAuth, "on, but neither bearer tokens (%s) nor API keys (%s) are enabled: nothing could authenticate", envCognitoPoolID, envAPIKeys)
 	}
@@ -314,11 +330,11 @@ func (a AuthConfig) String() string {
 	return fmt.Sprintf("auth.off=%t auth.issuer=%s auth.jwks_url=%s auth.client_ids=%s auth.token_use=%s "+
 		"auth.skew=%s auth.jwks_min_refresh=%s auth.role_map=%s auth.api_keys=%t auth.redis_prefix=%s "+
 		"auth.rate_limit=%s auth.anon_rate_limit=%s auth.cors_origins=%s auth.hsts_max_age=%s "+
-		"auth.trust_forwarded_proto=%t auth.health=%s auth.metrics=%s",
+		"auth.trust_forwarded_proto=%t auth.health=%s auth.metrics=%s auth.metrics_addr=%s",
 		a.Off, a.Issuer, a.JWKSURL, strings.Join(a.ClientIDs, ","), strings.Join(a.TokenUses, ","),
 		a.Skew, a.JWKSRefresh, a.RoleMap, a.APIKeys, a.RedisPrefix,
 		a.RateLimit, a.AnonLimit, strings.Join(a.CORSOrigins, ","), a.HSTSMaxAge,
-		a.TrustForwardedProto, a.HealthAccess, a.MetricsAccess)
+		a.TrustForwardedProto, a.HealthAccess, a.MetricsAccess, a.MetricsAddr)
 }
 
 // LogValue implements slog.LogValuer.
@@ -337,5 +353,36 @@ func (a AuthConfig) LogValue() slog.Value {
 		slog.String("cors_origins", strings.Join(a.CORSOrigins, ",")),
 		slog.String("health", a.HealthAccess),
 		slog.String("metrics", a.MetricsAccess),
+		slog.String("metrics_addr", a.MetricsAddr),
 	)
+}
+
+// listenMetrics serves the registry's metrics at /metrics on addr (nothing
+// when addr is empty) until the returned stop is called. The listener has
+// no authentication: bind it to an address only scrapers can reach.
+func listenMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	logger.Info("metrics listening", "addr", l.Addr().String(), "path", "/metrics", "auth", "none")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			logger.Warn("metrics listener shutdown", "error", err.Error())
+		}
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Warn("metrics listener", "error", err.Error())
+		}
+	}, nil
 }

@@ -191,3 +191,36 @@ func TestHostileInput(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsAccess: /metrics on the API address needs a role by default;
+// TRIBUTARY_METRICS_ADDR serves it without credentials on its own listener.
+func TestMetricsAccess(t *testing.T) {
+	maddr := freeAddr(t)
+	s := startServe(t, map[string]string{envMetricsAddr: maddr})
+	if got := authGet(t, s.base+"/metrics", nil); got != 401 {
+		t.Errorf("/metrics on the API address without credentials: %d, want 401", got)
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "go_goroutines") {
+		t.Errorf("separate metrics listener: %d %.200s", resp.StatusCode, b)
+	}
+	if got := authGet(t, "http://"+maddr+"/api/v1/lineage/search?q=x", nil); got != 404 {
+		t.Errorf("the metrics listener serves more than /metrics: %d", got)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+	if _, err := http.Get("http://" + maddr + "/metrics"); err == nil {
+		t.Error("metrics listener still up after serve returned")
+	}
+	pub := startServe(t, map[string]string{envMetricsAccess: "public"})
+	if got := authGet(t, pub.base+"/metrics", nil); got != 200 {
+		t.Errorf("public /metrics: %d", got)
+	}
+	pub.stop(t)
+}

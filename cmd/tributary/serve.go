@@ -96,6 +96,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		logger.Info("clients closed", "duration_ms", time.Since(start).Milliseconds())
 	}()
 
+	stopMetrics, err := listenMetrics(cfg.Auth.MetricsAddr, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+
 	l, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
