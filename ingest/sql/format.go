@@ -932,7 +932,7 @@ func (f *formatter) node(n Node) {
 				f.w("]")
 				continue
 			}
-			if i == 0 {
+			if i == 0 || n.Steps[i-1].Index != nil {
 				f.w(":")
 			} else {
 				f.w(".")

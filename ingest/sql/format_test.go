@@ -99,7 +99,7 @@ func TestFormat(t *testing.T) {
 		src  string
 		want string
 	}{
-		{"select a+b*c, -x::int, v:a.b[0]:\"C\", 'it''s' from t", `SELECT a + (b * c), -x::INT, v:a.b[0]."C", 'it''s' FROM t`},
+		{"select a+b*c, -x::int, v:a.b[0]:\"C\", 'it''s' from t", `SELECT a + (b * c), -x::INT, v:a.b[0]:"C", 'it''s' FROM t`},
 		{"select * exclude (a) from t1 join t2 using (id) where x not in (1,2) qualify row_number() over (partition by a order by b desc) = 1",
 			"SELECT * EXCLUDE (a) FROM t1 INNER JOIN t2 USING (id) WHERE x NOT IN (1, 2) QUALIFY row_number() OVER (PARTITION BY a ORDER BY b DESC) = 1"},
 		{"select transform(arr, x -> x + 1), f(input => v)", "SELECT transform(arr, (x) -> x + 1), f(input => v)"},
