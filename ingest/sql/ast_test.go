@@ -493,6 +493,7 @@ CREATE TABLE t (a INT);
 DROP VIEW IF EXISTS v;
 CREATE OR REPLACE PROCEDURE p() RETURNS STRING LANGUAGE SQL AS $$ BEGIN RETURN 'a;b'; END $$;
 INSERT ALL INTO a INTO b SELECT 1;
+INSERT OVERWRITE FIRST WHEN x > 1 THEN INTO a ELSE INTO b SELECT 1 AS x;
 ALTER SESSION SET TIMEZONE = 'UTC';
 SELECT 1 AS x`
 	res := ParseScript(src)
@@ -511,7 +512,7 @@ SELECT 1 AS x`
 			got = append(got, "supported")
 		}
 	}
-	want := []string{"USE WAREHOUSE", "CREATE TABLE", "DROP VIEW", "CREATE PROCEDURE", "INSERT ALL", "ALTER", "supported"}
+	want := []string{"USE WAREHOUSE", "CREATE TABLE", "DROP VIEW", "CREATE PROCEDURE", "INSERT ALL", "INSERT OVERWRITE FIRST", "ALTER", "supported"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}

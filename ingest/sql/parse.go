@@ -372,7 +372,7 @@ var objectTypeWords = map[string]bool{
 	"TABLE": true, "VIEW": true, "SCHEMA": true, "DATABASE": true, "PROCEDURE": true, "FUNCTION": true,
 	"STAGE": true, "SEQUENCE": true, "STREAM": true, "TASK": true, "PIPE": true, "WAREHOUSE": true,
 	"ROLE": true, "USER": true, "FORMAT": true, "POLICY": true, "TAG": true, "ALERT": true, "INTEGRATION": true,
-	"SECRET": true, "RULE": true, "SHARE": true, "INDEX": true, "ALL": true, "FIRST": true, "OVERWRITE": true,
+	"SECRET": true, "RULE": true, "SHARE": true, "INDEX": true, "ALL": true, "FIRST": true,
 }
 
 // unsupported skips the statement from token index start to its end and
@@ -715,7 +715,8 @@ func (p *parser) parseInsert(with *With) Stmt {
 	start := p.i
 	pos := p.tok().pos()
 	p.next() // INSERT
-	if p.isKw("ALL") || p.isKw("FIRST") {
+	multi := func(n int) bool { return p.isKwAt(n, "ALL") || p.isKwAt(n, "FIRST") }
+	if multi(0) || p.isKw("OVERWRITE") && multi(1) {
 		if with != nil {
 			start = 0
 		}
