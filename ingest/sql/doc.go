@@ -9,6 +9,7 @@
 //	Parse(src) (*Script, error)         // all statements, or the first *SyntaxError
 //	ParseExpr(src) (Expr, error)        // one scalar expression
 //	Inspect(node, func(Node) bool)      // depth-first walk over any subtree
+//	Format(node) string                 // the node as one line of SQL that parses back to the same tree
 //
 // ParseScript splits the input at semicolons outside strings, quoted
 // identifiers and comments, and parses each statement on its own, so one bad
@@ -55,4 +56,8 @@
 // same lineage, so that inputs written for them still parse: WITH before
 // INSERT, FILTER (WHERE ...) after an aggregate, a trailing comma at the end
 // of a select list, and a JOIN without ON.
+//
+// Not supported: the WINDOW clause (Snowflake has none; OVER takes an inline
+// specification), and Snowflake Scripting blocks (BEGIN ... END), whose inner
+// semicolons split them into separate statements.
 package sql
