@@ -137,3 +137,22 @@ bench: up
 
 clean:
 	rm -rf bin var
+
+## Neo4j Browser and deployment checks ----------------------------------------
+
+.PHONY: browser chromium k8s-validate
+
+# Debian's Chromium, which the Neo4j Browser test (e2e/browser) drives; quick
+# when already installed. make test installs it first.
+chromium:
+	@deploy/browser/install-chromium.sh
+
+test: chromium
+
+# A ready Neo4j Browser session: servers up, schema migrated, the demo warehouse
+# loaded, then the style sheet and guide served on http://localhost:8097 until
+# Ctrl-C, with the commands to type printed (docs/browser.md).
+browser: up build
+	./$(BIN) migrate
+	./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline
+	$(GO) run ./e2e/browser/cmd/browserguide

@@ -1,0 +1,81 @@
+// Tributary: saved queries for Neo4j Browser. Drop this file on the Favorites drawer (the star
+// in the sidebar) to import each statement as a favorite; the first comment line of each is its
+// name. Set the column or view first, for example:
+//   :param id => 'ANALYTICS.MARTS.CUSTOMER_LTV.LIFETIME_VALUE'
+//   :param view => 'ANALYTICS.MARTS.CUSTOMER_LTV'
+//   :param table => 'RAW.SHOP.ORDERS'
+
+// Tributary: upstream of column $id (depth 5) with owning tables and views
+MATCH p = (c:Column {id: $id})-[:DERIVES_FROM*1..5]->(:Column)
+UNWIND nodes(p) AS n
+MATCH (o:Dataset)-[h:HAS_COLUMN]->(n)
+RETURN p, o, h;
+
+// Tributary: downstream of column $id (depth 5)
+MATCH p = (c:Column {id: $id})<-[:DERIVES_FROM*1..5]-(:Column)
+RETURN p;
+
+// Tributary: views affected by a change of column $id
+MATCH (c:Column {id: $id})<-[:DERIVES_FROM*1..10]-(d:Column)<-[:HAS_COLUMN]-(v:View)
+RETURN v.id AS view, collect(DISTINCT d.name) AS columns
+ORDER BY view;
+
+// Tributary: direct (value-carrying) upstream of column $id
+MATCH p = (c:Column {id: $id})-[:DERIVES_FROM*1..10]->(:Column)
+WHERE all(r IN relationships(p) WHERE r.type = 'DIRECT')
+RETURN p;
+
+// Tributary: what view $view reads, column by column
+MATCH (v:View {id: $view})-[:HAS_COLUMN]->(c:Column)
+OPTIONAL MATCH (c)-[e:DERIVES_FROM]->(s:Column)<-[:HAS_COLUMN]-(o:Dataset)
+RETURN c.ordinal AS ordinal, c.name AS column, e.type AS type, e.subtype AS subtype,
+       o.id AS from_object, s.name AS from_column, e.expression AS expression
+ORDER BY ordinal, from_object, from_column;
+
+// Tributary: tables and views that view $view reads
+MATCH (v:View {id: $view})-[:HAS_COLUMN]->()-[:DERIVES_FROM]->()<-[:HAS_COLUMN]-(o:Dataset)
+WHERE o <> v
+RETURN DISTINCT o.id AS reads, labels(o) AS labels
+ORDER BY reads;
+
+// Tributary: impact of a change of table $table (views reading it, at any depth up to 10)
+MATCH (t:Dataset {id: $table})-[:HAS_COLUMN]->(c:Column)<-[:DERIVES_FROM*1..10]-(d:Column)<-[:HAS_COLUMN]-(v:View)
+RETURN v.id AS view, count(DISTINCT d) AS affected_columns, collect(DISTINCT c.name) AS via_columns
+ORDER BY view;
+
+// Tributary: impact of table $table drawn as a graph (depth 3)
+MATCH p = (t:Dataset {id: $table})-[:HAS_COLUMN]->(:Column)<-[:DERIVES_FROM*1..3]-(:Column)<-[:HAS_COLUMN]-(:View)
+RETURN p
+LIMIT 200;
+
+// Tributary: columns of parsed views with no sources
+MATCH (v:View {status: 'ok'})-[:HAS_COLUMN]->(c:Column)
+WHERE NOT (c)-[:DERIVES_FROM]->()
+RETURN v.id AS view, c.name AS column
+ORDER BY view, column;
+
+// Tributary: longest derivation chains (bounded; expensive on large graphs)
+MATCH p = (top:Column)-[:DERIVES_FROM*1..10]->(leaf:Column)
+WHERE NOT ()-[:DERIVES_FROM]->(top) AND NOT (leaf)-[:DERIVES_FROM]->()
+RETURN [n IN nodes(p) | n.id] AS chain, length(p) AS hops
+ORDER BY hops DESC
+LIMIT 10;
+
+// Tributary: views that failed to parse, and why
+MATCH (v:View {status: 'failed'})
+RETURN v.id AS view, v.message AS message, v.updatedAt AS updated
+ORDER BY view;
+
+// Tributary: tables known only because a view reads them
+MATCH (t:Table {placeholder: true})
+RETURN t.id AS table, COUNT { (t)-[:HAS_COLUMN]->() } AS columns_read
+ORDER BY table;
+
+// Tributary: find by name (full-text prefix search)
+CALL db.index.fulltext.queryNodes('tributary_names', 'customer* AND ltv*') YIELD node, score
+RETURN labels(node) AS labels, node.id AS id, score
+LIMIT 20;
+
+// Tributary: sizes
+RETURN COUNT { (:View) } AS views, COUNT { (:Table) } AS tables, COUNT { (:Column) } AS columns,
+       COUNT { ()-[:DERIVES_FROM]->() } AS edges;

@@ -1,0 +1,169 @@
+package browser
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/tributary-lineage/tributary/cypher/browser"
+)
+
+// savedQueries splits queries.cypher into statements, each with its "// Tributary: name" line.
+func savedQueries(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, chunk := range strings.Split(browser.Queries, ";\n") {
+		var name string
+		var body []string
+		for _, line := range strings.Split(chunk, "\n") {
+			switch {
+			case strings.HasPrefix(line, "// Tributary: "):
+				name = strings.TrimPrefix(line, "// Tributary: ")
+			case strings.HasPrefix(line, "//"), strings.TrimSpace(line) == "":
+			default:
+				body = append(body, line)
+			}
+		}
+		if len(body) == 0 {
+			continue
+		}
+		if name == "" {
+			t.Fatalf("queries.cypher: statement without a // Tributary: name line:\n%s", chunk)
+		}
+		out[name] = strings.Join(body, "\n")
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// guideQueries returns the Cypher (not the :commands) of the guide's runnable blocks.
+func guideQueries() []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`(?s)<pre class="runnable">(.*?)</pre>`).FindAllStringSubmatch(browser.Guide, -1) {
+		q := html.UnescapeString(m[1])
+		if !strings.HasPrefix(q, ":") {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// TestSavedQueriesCompile asks Neo4j to plan (EXPLAIN) every saved query, with the parameters
+// the guide sets, so a typo or a removed label fails here rather than in an analyst's Browser.
+func TestSavedQueriesCompile(t *testing.T) {
+	queries := savedQueries(t)
+	if len(queries) < 10 {
+		t.Fatalf("queries.cypher has %d statements, want the guide's set (>= 10)", len(queries))
+	}
+	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
+	driver, err := neo4j.NewDriverWithContext(uri,
+		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer driver.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	params := map[string]any{"id": "A.B.C.D", "view": "A.B.C", "table": "A.B.C"}
+	for name, q := range queries {
+		_, err := neo4j.ExecuteQuery(ctx, driver, "EXPLAIN "+q, params, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(env("TRIBUTARY_NEO4J_DATABASE", "neo4j")), neo4j.ExecuteQueryWithReadersRouting())
+		if err != nil {
+			t.Errorf("%s: %v\n%s", name, err, q)
+		}
+	}
+}
+
+// TestGuideMatchesSavedQueries keeps the guide, the saved queries and the query the browser
+// test draws in step: each Cypher block of the guide is a saved query.
+func TestGuideMatchesSavedQueries(t *testing.T) {
+	saved := map[string]bool{}
+	for _, q := range savedQueries(t) {
+		saved[oneLine(q)] = true
+	}
+	guide := guideQueries()
+	if len(guide) < 10 {
+		t.Fatalf("guide has %d runnable queries, want >= 10", len(guide))
+	}
+	for _, q := range guide {
+		if !saved[oneLine(q)] {
+			t.Errorf("guide query not in queries.cypher:\n%s", q)
+		}
+	}
+	var upstream []string
+	for _, line := range strings.Split(browser.UpstreamWithOwners, "\n") {
+		if !strings.HasPrefix(line, "//") {
+			upstream = append(upstream, line)
+		}
+	}
+	if !saved[oneLine(strings.Join(upstream, "\n"))] {
+		t.Errorf("upstream_with_owners.cypher is not a saved query")
+	}
+}
+
+func TestHandlerServesStyleAndGuide(t *testing.T) {
+	srv := httptest.NewServer(Handler("http://localhost:9999/"))
+	defer srv.Close()
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, string(b)
+	}
+	resp, body := get("/tributary.grass")
+	if resp.StatusCode != http.StatusOK || body != browser.Style {
+		t.Errorf("GET /tributary.grass: %d, style served = %v", resp.StatusCode, body == browser.Style)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("Access-Control-Allow-Origin = %q, want *", got)
+	}
+	resp, body = get("/guide.html")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, ":style http://localhost:9999/tributary.grass") ||
+		strings.Contains(body, GuideBase) {
+		t.Errorf("GET /guide.html: %d; the :style command should name the serving address:\n%.400s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("guide Content-Type = %q", ct)
+	}
+	if resp, _ = get("/nope"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /nope: %d, want 404", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/guide.html", nil)
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %d, want 405", r2.StatusCode)
+	}
+}
+
+func TestDemoUpstreamCounts(t *testing.T) {
+	d := NewDemo("DB")
+	u := d.Upstream(d.Target, 5)
+	if len(u.Columns) != 8 || len(u.Tables) != 2 || len(u.Views) != 2 || len(u.Edges) != 7 {
+		t.Errorf("upstream of %s: %d columns, %d tables, %d views, %d edges; want 8, 2, 2, 7",
+			d.Target, len(u.Columns), len(u.Tables), len(u.Views), len(u.Edges))
+	}
+	// One hop reaches only the mart view's direct sources.
+	if u1 := d.Upstream(d.Target, 1); len(u1.Columns) != 5 || len(u1.Edges) != 4 {
+		t.Errorf("depth 1: %d columns, %d edges; want 5, 4", len(u1.Columns), len(u1.Edges))
+	}
+}
