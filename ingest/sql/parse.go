@@ -48,17 +48,103 @@ type StatementResult struct {
 func ParseScript(src string) []StatementResult {
 	toks := lex(src)
 	var out []StatementResult
-	start := 0
-	for i := range toks {
-		t := &toks[i]
-		if t.kind == tEOF || t.kind == tPunct && t.text == ";" {
-			if i > start {
-				out = append(out, parseRange(src, toks, start, i, len(out)))
-			}
-			start = i + 1
+	for start := 0; start < len(toks); {
+		end := statementEnd(toks, start)
+		if end > start {
+			out = append(out, parseRange(src, toks, start, end, len(out)))
 		}
+		start = end + 1
 	}
 	return out
+}
+
+func isTerminator(t *token) bool {
+	return t.kind == tEOF || t.kind == tPunct && t.text == ";"
+}
+
+func isWord(t *token, w string) bool {
+	return t.kind == tWord && strings.EqualFold(t.text, w)
+}
+
+// statementEnd returns the index of the ';' or EOF token that ends the
+// statement starting at toks[start]. A Snowflake Scripting block (BEGIN ...
+// END, DECLARE ... BEGIN ... END, or the unquoted body of CREATE PROCEDURE
+// ... AS BEGIN ... END) is one statement despite its inner semicolons.
+func statementEnd(toks []token, start int) int {
+	if e := scriptBlockEnd(toks, start); e >= 0 {
+		return e
+	}
+	routine := false
+	for j := start; ; j++ {
+		t := &toks[j]
+		if isTerminator(t) {
+			return j
+		}
+		if j == start || !isWord(&toks[start], "CREATE") {
+			continue
+		}
+		switch {
+		case isWord(t, "PROCEDURE"), isWord(t, "FUNCTION"):
+			routine = true
+		case routine && isWord(t, "AS"):
+			if e := scriptBlockEnd(toks, j+1); e >= 0 {
+				return e
+			}
+		}
+	}
+}
+
+// scriptBlockEnd returns the index of the ';' or EOF after the END that
+// closes the Snowflake Scripting block starting at toks[i], or -1 when
+// toks[i] does not start a block. BEGIN and CASE open a level that END
+// closes; END IF, END LOOP, END FOR, END WHILE and END REPEAT close
+// statements whose start is not counted.
+func scriptBlockEnd(toks []token, i int) int {
+	if i >= len(toks) {
+		return -1
+	}
+	first := &toks[i]
+	switch {
+	case isWord(first, "DECLARE"):
+	case isWord(first, "BEGIN"):
+		if i+1 < len(toks) {
+			if n := &toks[i+1]; isTerminator(n) || isWord(n, "TRANSACTION") || isWord(n, "WORK") || isWord(n, "NAME") {
+				return -1 // BEGIN [TRANSACTION]: a transaction, not a block
+			}
+		}
+	default:
+		return -1
+	}
+	depth, opened := 0, false
+	for j := i; j < len(toks); j++ {
+		t := &toks[j]
+		switch {
+		case t.kind == tEOF:
+			return j
+		case isWord(t, "BEGIN"):
+			depth++
+			opened = true
+		case isWord(t, "CASE"):
+			depth++
+		case isWord(t, "END"):
+			if n := &toks[j+1]; isWord(n, "IF") || isWord(n, "LOOP") || isWord(n, "FOR") || isWord(n, "WHILE") || isWord(n, "REPEAT") {
+				j++
+				continue
+			}
+			if isWord(&toks[j+1], "CASE") {
+				j++
+			}
+			depth--
+			if opened && depth <= 0 {
+				for k := j + 1; ; k++ {
+					if isTerminator(&toks[k]) {
+						return k
+					}
+				}
+			}
+		}
+	}
+	return len(toks) - 1
 }
 
 // Parse parses every statement of src. It returns the first syntax error
