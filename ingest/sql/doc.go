@@ -12,7 +12,7 @@
 //	Format(node) string                 // the node as one line of SQL that parses back to the same tree
 //
 // ParseScript splits the input at semicolons outside strings, quoted
-// identifiers and comments, and parses each statement on its own, so one bad
+// identifiers, comments and scripting blocks, and parses each statement on its own, so one bad
 // statement does not lose the others: each StatementResult holds either the
 // statement (Stmt) or its error (Err), plus its index, position and source
 // text. Statements are:
@@ -57,7 +57,10 @@
 // INSERT, FILTER (WHERE ...) after an aggregate, a trailing comma at the end
 // of a select list, and a JOIN without ON.
 //
+// Snowflake Scripting blocks (BEGIN ... END, DECLARE ... END, and unquoted
+// CREATE PROCEDURE ... AS BEGIN ... END bodies) are kept whole as one
+// *Unsupported statement despite their inner semicolons.
+//
 // Not supported: the WINDOW clause (Snowflake has none; OVER takes an inline
-// specification), and Snowflake Scripting blocks (BEGIN ... END), whose inner
-// semicolons split them into separate statements.
+// specification).
 package sql
