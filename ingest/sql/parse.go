@@ -42,8 +42,9 @@ type StatementResult struct {
 }
 
 // ParseScript splits src into statements at top-level semicolons (semicolons
-// inside strings, quoted identifiers and comments do not count) and parses
-// each one independently, so a bad statement does not hide the others.
+// inside strings, quoted identifiers, comments and Snowflake Scripting blocks
+// do not count) and parses each one independently, so a bad statement does
+// not hide the others.
 // Empty statements are skipped. It never fails as a whole.
 func ParseScript(src string) []StatementResult {
 	toks := lex(src)
