@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/tributary-lineage/tributary/graph"
 )
@@ -25,7 +26,8 @@ const (
 // and zips them at the end; memory holds one row per file.
 type csvSink struct {
 	w                             io.Writer
-	direction                     string // closure kind, for impact.csv
+	direction                     string    // closure kind, for impact.csv
+	modified                      time.Time // time stamp of the zip entries
 	files                         []*csvFile
 	views, columns, edges, impact *csvFile
 }
@@ -39,7 +41,7 @@ type csvFile struct {
 }
 
 func newCSVSink(w io.Writer, sum Summary) (*csvSink, error) {
-	s := &csvSink{w: w, direction: sum.Scope.Kind}
+	s := &csvSink{w: w, direction: sum.Scope.Kind, modified: sum.ExportedAt}
 	var err error
 	for _, f := range []struct {
 		dst    **csvFile
@@ -136,7 +138,7 @@ func (s *csvSink) dataset(d graph.ExportDataset, dist map[graph.ColumnID]int) er
 func (s *csvSink) finish(sum Summary) error {
 	defer s.Close()
 	zw := zip.NewWriter(s.w)
-	sw, err := zw.Create(CSVSummary)
+	sw, err := zw.CreateHeader(&zip.FileHeader{Name: CSVSummary, Method: zip.Deflate, Modified: s.modified})
 	if err != nil {
 		return fmt.Errorf("zip %s: %w", CSVSummary, err)
 	}
@@ -156,7 +158,7 @@ func (s *csvSink) finish(sum Summary) error {
 		if f == s.impact && !sum.Scope.Closure() {
 			continue
 		}
-		if err := f.copyInto(zw); err != nil {
+		if err := f.copyInto(zw, s.modified); err != nil {
 			return err
 		}
 	}
@@ -166,7 +168,7 @@ func (s *csvSink) finish(sum Summary) error {
 	return nil
 }
 
-func (f *csvFile) copyInto(zw *zip.Writer) error {
+func (f *csvFile) copyInto(zw *zip.Writer, modified time.Time) error {
 	if f.csv.Flush(); f.csv.Error() != nil {
 		return fmt.Errorf("%s: %w", f.name, f.csv.Error())
 	}
@@ -176,7 +178,7 @@ func (f *csvFile) copyInto(zw *zip.Writer) error {
 	if _, err := f.tmp.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("%s: %w", f.name, err)
 	}
-	w, err := zw.Create(f.name)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: modified})
 	if err != nil {
 		return fmt.Errorf("zip %s: %w", f.name, err)
 	}

@@ -32,10 +32,10 @@ var (
 )
 
 var (
-	viewsWidths   = []float64{44, 16, 16, 28, 18, 9, 9, 9, 28, 21, 48}
-	columnsWidths = []float64{52, 40, 24, 9, 20, 18}
-	edgesWidths   = []float64{52, 52, 11, 16, 40, 60, 9}
-	impactWidths  = []float64{52, 40, 18, 20, 10, 12}
+	viewsWidths   = []float64{58, 14, 16, 36, 18, 8, 9, 8, 36, 21, 60}
+	columnsWidths = []float64{64, 50, 28, 9, 20, 18}
+	edgesWidths   = []float64{64, 64, 10, 16, 50, 60, 9}
+	impactWidths  = []float64{64, 50, 18, 20, 10, 12}
 	summaryWidths = []float64{24, 60}
 )
 
@@ -221,7 +221,21 @@ func (s *xlsxSink) openSheet(name string, header []string, widths []float64) (*s
 }
 
 func (w *sheetWriter) start(name string) error {
-	sw, err := w.s.f.NewStreamWriter(name)
+	// Printing (and PDF conversion): landscape, as wide as one page, the header on every page.
+	// These live in the worksheet the stream writer copies, so they are set before it starts.
+	f := w.s.f
+	landscape, one, zero := "landscape", 1, 0
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return fmt.Errorf("sheet %s: %w", name, err)
+	}
+	fit := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("sheet %s: %w", name, err)
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + name + "'!$1:$1", Scope: name}); err != nil {
+		return fmt.Errorf("sheet %s: %w", name, err)
+	}
+	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return fmt.Errorf("sheet %s: %w", name, err)
 	}
