@@ -108,6 +108,14 @@ func (k *KeySet) Key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	return nil, fmt.Errorf("kid %q: %w", kid, ErrUnknownKey)
 }
 
+// Has reports whether the cached set holds kid (no fetching).
+func (k *KeySet) Has(kid string) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	_, ok := k.keys[kid]
+	return ok
+}
+
 func (k *KeySet) lookup(kid string) (*rsa.PublicKey, bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()

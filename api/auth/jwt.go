@@ -2,10 +2,12 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -41,11 +43,28 @@ type JWTConfig struct {
 }
 
 // Verifier checks Cognito JWTs: RS256 only, keys from the issuer's JWKS.
+// Tokens that passed are remembered (by SHA-256) until they expire, for at
+// most verifiedTTL and only while their kid is still in the key set, so a
+// client sending the same token again costs a hash, not an RSA verification.
 type Verifier struct {
 	cfg  JWTConfig
 	keys *KeySet
 	now  func() time.Time
+
+	mu       sync.Mutex
+	verified map[[sha256.Size]byte]verifiedToken
 }
+
+type verifiedToken struct {
+	p     Principal
+	kid   string
+	until time.Time
+}
+
+const (
+	verifiedTTL = 5 * time.Minute
+	maxVerified = 10000
+)
 
 // NewVerifier checks cfg and returns a verifier using keys.
 func NewVerifier(cfg JWTConfig, keys *KeySet) (*Verifier, error) {
@@ -66,7 +85,7 @@ func NewVerifier(cfg JWTConfig, keys *KeySet) (*Verifier, error) {
 	if cfg.Skew < 0 || cfg.Skew > MaxSkew {
 		return nil, fmt.Errorf("jwt verifier: skew %s is not within 0..%s", cfg.Skew, MaxSkew)
 	}
-	return &Verifier{cfg: cfg, keys: keys, now: time.Now}, nil
+	return &Verifier{cfg: cfg, keys: keys, now: time.Now, verified: map[[sha256.Size]byte]verifiedToken{}}, nil
 }
 
 // Reasons for refusing a request; they appear in the audit log and, with a
@@ -163,34 +182,93 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	if token == "" || len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
 		return Principal{}, fail(ReasonMalformedToken, errors.New("not three dot-separated parts"))
 	}
+	sum := sha256.Sum256([]byte(token))
+	if p, ok := v.remembered(sum); ok {
+		return p, nil
+	}
+	p, kid, exp, err := v.verify(ctx, token)
+	if err != nil {
+		return Principal{}, err
+	}
+	until := v.now().Add(verifiedTTL)
+	if exp.Before(until) {
+		until = exp
+	}
+	v.remember(sum, verifiedToken{p: p, kid: kid, until: until})
+	return p, nil
+}
+
+func (v *Verifier) remembered(sum [sha256.Size]byte) (Principal, bool) {
+	v.mu.Lock()
+	vt, ok := v.verified[sum]
+	v.mu.Unlock()
+	if !ok || !v.now().Before(vt.until) || !v.keys.Has(vt.kid) {
+		return Principal{}, false
+	}
+	return vt.p, true
+}
+
+func (v *Verifier) remember(sum [sha256.Size]byte, vt verifiedToken) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.verified) >= maxVerified {
+		// Drop expired entries; if none, drop an arbitrary tenth.
+		now, dropped := v.now(), 0
+		for k, e := range v.verified {
+			if !now.Before(e.until) {
+				delete(v.verified, k)
+				dropped++
+			}
+		}
+		for k := range v.verified {
+			if dropped >= maxVerified/10 {
+				break
+			}
+			delete(v.verified, k)
+			dropped++
+		}
+	}
+	v.verified[sum] = vt
+}
+
+// verify does the full check and returns the principal, the kid and the expiry.
+func (v *Verifier) verify(ctx context.Context, token string) (Principal, string, time.Time, error) {
+	p, kid, tok, err := v.verifyToken(ctx, token)
+	if err != nil {
+		return Principal{}, "", time.Time{}, err
+	}
+	return p, kid, tok.Expiration(), nil
+}
+
+func (v *Verifier) verifyToken(ctx context.Context, token string) (Principal, string, jwt.Token, error) {
 	msg, err := jws.ParseString(token)
 	if err != nil {
 		// Parser errors may quote the input; the audit log gets a fixed text.
-		return Principal{}, fail(ReasonMalformedToken, errors.New("not a compact JWS"))
+		return Principal{}, "", nil, fail(ReasonMalformedToken, errors.New("not a compact JWS"))
 	}
 	sigs := msg.Signatures()
 	if len(sigs) != 1 {
-		return Principal{}, fail(ReasonMalformedToken, fmt.Errorf("%d signatures", len(sigs)))
+		return Principal{}, "", nil, fail(ReasonMalformedToken, fmt.Errorf("%d signatures", len(sigs)))
 	}
 	hdr := sigs[0].ProtectedHeaders()
 	// The algorithm is fixed here, before any key is looked up: alg=none,
 	// HS256 keyed with the public key and every other algorithm stop now.
 	if alg := hdr.Algorithm(); alg != jwa.RS256 {
-		return Principal{}, fail(ReasonAlgorithmNotAllowed, fmt.Errorf("alg %q", alg.String()))
+		return Principal{}, "", nil, fail(ReasonAlgorithmNotAllowed, fmt.Errorf("alg %q", alg.String()))
 	}
 	if hdr.Critical() != nil {
-		return Principal{}, fail(ReasonMalformedToken, errors.New("crit header present"))
+		return Principal{}, "", nil, fail(ReasonMalformedToken, errors.New("crit header present"))
 	}
 	kid := hdr.KeyID()
 	if kid == "" {
-		return Principal{}, fail(ReasonUnknownKey, errors.New("no kid"))
+		return Principal{}, "", nil, fail(ReasonUnknownKey, errors.New("no kid"))
 	}
 	key, err := v.keys.Key(ctx, kid)
 	if err != nil {
 		if errors.Is(err, ErrUnknownKey) {
-			return Principal{}, fail(ReasonUnknownKey, err)
+			return Principal{}, "", nil, fail(ReasonUnknownKey, err)
 		}
-		return Principal{}, fail(ReasonKeysUnavailable, err)
+		return Principal{}, "", nil, fail(ReasonKeysUnavailable, err)
 	}
 	tok, err := jwt.ParseString(token,
 		jwt.WithKey(jwa.RS256, key),
@@ -204,9 +282,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 		jwt.WithRequiredClaim("token_use"),
 	)
 	if err != nil {
-		return Principal{}, classify(err)
+		return Principal{}, "", nil, classify(err)
 	}
-	return v.principal(tok)
+	p, err := v.principal(tok)
+	return p, kid, tok, err
 }
 
 func classify(err error) *Failure {

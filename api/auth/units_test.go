@@ -195,3 +195,50 @@ func TestLimiterWindow(t *testing.T) {
 		t.Errorf("RetryAfterSeconds = %d", got)
 	}
 }
+
+// TestVerifiedTokenCache: a remembered token stops passing when it expires
+// and when its key leaves the JWKS, and repeated verification of the same
+// token does not refetch or re-verify.
+func TestVerifiedTokenCache(t *testing.T) {
+	k1, k2 := newSigningKey(t, "k1"), newSigningKey(t, "k2")
+	is := newIssuer(t, k1)
+	logger, _ := testLogger()
+	ks := NewKeySet(KeySetConfig{URL: is.url(), MinRefresh: time.Second}, logger)
+	v, err := NewVerifier(defaultJWTConfig(t), ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	clock := t0
+	v.now = func() time.Time { return clock }
+	ks.now = v.now
+	ctx := context.Background()
+	tok := k1.sign(t, claims(map[string]any{"iat": t0.Add(-time.Minute).Unix(), "exp": t0.Add(2 * time.Minute).Unix()}))
+	for range 3 {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(v.verified) != 1 || is.fetches.Load() != 1 {
+		t.Errorf("remembered %d tokens, %d fetches", len(v.verified), is.fetches.Load())
+	}
+	clock = t0.Add(3 * time.Minute) // past exp and past the skew
+	var f *Failure
+	if _, err := v.Verify(ctx, tok); !errors.As(err, &f) || f.Reason != ReasonExpired {
+		t.Errorf("expired remembered token: %v", err)
+	}
+
+	clock = t0
+	tok2 := k1.sign(t, claims(map[string]any{"sub": "other"}))
+	if _, err := v.Verify(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+	is.setKeys(k2)
+	clock = t0.Add(2 * time.Second)
+	if _, err := v.Verify(ctx, k2.sign(t, claims(nil))); err != nil { // refreshes: k1 is gone
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, tok2); !errors.As(err, &f) || f.Reason != ReasonUnknownKey {
+		t.Errorf("remembered token whose key left the JWKS: %v", err)
+	}
+}
