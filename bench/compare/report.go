@@ -331,6 +331,15 @@ func (rep *Report) Headline() (best, worst Row, base Row, ok bool) {
 // WriteAgreement prints the agreement per set and up to maxDiffs differing
 // columns per set.
 func (rep *Report) WriteAgreement(w io.Writer, maxDiffs int) {
+	var same, compared int
+	for _, ag := range rep.Agree {
+		same += ag.Same
+		compared += ag.Compared
+	}
+	if compared > 0 {
+		fmt.Fprintf(w, "agreement all       %d/%d output columns with the same source set (%.1f%%)\n",
+			same, compared, 100*float64(same)/float64(compared))
+	}
 	for _, ag := range rep.Agree {
 		pct := 0.0
 		if ag.Compared > 0 {

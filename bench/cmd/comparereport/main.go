@@ -96,6 +96,13 @@ func run(args []string, w io.Writer) error {
 			b.Set, b.Views, b.ViewsPS, b.ViewsPS/best.ViewsPS, best.Tool, best.Variant, best.ViewsPS,
 			b.ViewsPS/worst.ViewsPS, worst.Tool, worst.Variant, worst.ViewsPS)
 	}
+	fmt.Fprint(w, "Tributary allocations per view:")
+	for _, s := range base.Variants[0].Sets {
+		if s.TimedViews > 0 {
+			fmt.Fprintf(w, " %s %.1f KB;", s.Name, float64(s.AllocBytes)/float64(s.TimedViews)/1000)
+		}
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 	rep.WriteAgreement(w, *diffs)
 	if *diffsOut != "" {
