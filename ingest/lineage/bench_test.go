@@ -108,3 +108,21 @@ func BenchmarkSharedCTEScaling(b *testing.B) {
 		b.Run(itoa(depth), func(b *testing.B) { benchParseLineage(b, sb.String(), Options{}) })
 	}
 }
+
+// BenchmarkChainedCTEScaling is patho_5000_lines' shape at growing depths:
+// each CTE adds a dimension's column to AMOUNT, so AMOUNT's lineage at level
+// i has i+1 sources and the lineage held for all levels grows as depth²
+// (the output itself, and the input, grow linearly).
+func BenchmarkChainedCTEScaling(b *testing.B) {
+	for _, depth := range []int{50, 100, 200, 400} {
+		var sb strings.Builder
+		sb.WriteString("WITH cte_0 AS (SELECT id, amount FROM base)")
+		for i := 1; i <= depth; i++ {
+			p, d := "cte_"+itoa(i-1), "dim_"+itoa(i)
+			sb.WriteString(",\ncte_" + itoa(i) + " AS (SELECT s.id, s.amount + COALESCE(d.adj, 0) AS amount FROM " + p +
+				" s LEFT JOIN " + d + " d ON d.id = s.id WHERE s.amount BETWEEN -1000 AND 1000)")
+		}
+		sb.WriteString("\nSELECT id, amount FROM cte_" + itoa(depth))
+		b.Run(itoa(depth), func(b *testing.B) { benchParseLineage(b, sb.String(), Options{}) })
+	}
+}
