@@ -87,6 +87,6 @@ GOMAXPROCS=1 "$out/bin/enginebench" -in "$out/inputs.json" -out "$out/tributary.
 {
 	echo "Machine: $(uname -sm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	"$out/bin/comparereport" -in "$out/inputs.json" -go "$out/tributary.json" -diffs-out "$out/diffs.txt" "${pyres[@]}"
+	"$out/bin/comparereport" -in "$out/inputs.json" -go "$out/tributary.json" -diffs-out "$out/diffs.txt" -markdown-out "$out/tables.md" "${pyres[@]}"
 } | tee "$out/report.txt"
-echo "(files in $out; every differing column in $out/diffs.txt)" >&2
+echo "(files in $out; every differing column in $out/diffs.txt, the tables as Markdown in $out/tables.md)" >&2

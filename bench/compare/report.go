@@ -366,3 +366,72 @@ func list(s []string) string {
 	}
 	return "[" + strings.Join(s, ", ") + "]"
 }
+
+// WriteMarkdown prints the throughput and agreement tables as Markdown (the
+// form docs/benchmarks.md uses).
+func (rep *Report) WriteMarkdown(w io.Writer) {
+	fmt.Fprintln(w, "| set | tool | views/s | columns/s | CPU ms/view | Tributary speed-up | wall-clock speed-up |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, set := range rep.Sets {
+		var base Row
+		for _, r := range rep.Rows {
+			if r.Set == set && r.Baseline {
+				base = r
+			}
+		}
+		for _, r := range rep.Rows {
+			if r.Set != set {
+				continue
+			}
+			ms := 1000 * r.CPUSeconds / float64(max(r.Views, 1))
+			if r.Baseline {
+				fmt.Fprintf(w, "| %s | **Tributary** | **%s** | **%s** | %.3f | | |\n", set, thousands(r.ViewsPS), thousands(r.ColsPS), ms)
+				continue
+			}
+			name := strings.Fields(r.Tool)[0] // the tool without its version
+			if strings.HasSuffix(r.Tool, "(compiled)") {
+				name += " compiled"
+			}
+			fmt.Fprintf(w, "| %s | %s %s | %s | %s | %.2f | %s× | %s× |\n", set, name, r.Variant, small(r.ViewsPS), thousands(r.ColsPS), ms,
+				thousands(base.ViewsPS/r.ViewsPS), thousands(base.WallPS/r.WallPS))
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| set | same | compared | |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | --- |")
+	var same, compared int
+	for _, ag := range rep.Agree {
+		same += ag.Same
+		compared += ag.Compared
+		fmt.Fprintf(w, "| %s | %s | %s | %.1f%% |\n", ag.Set, thousands(float64(ag.Same)), thousands(float64(ag.Compared)), pct(ag.Same, ag.Compared))
+	}
+	fmt.Fprintf(w, "| all | %s | %s | %.1f%% |\n", thousands(float64(same)), thousands(float64(compared)), pct(same, compared))
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+// small prints a rate with one decimal below 1000, else as thousands.
+func small(f float64) string {
+	if f < 1000 {
+		return fmt.Sprintf("%.1f", f)
+	}
+	return thousands(f)
+}
+
+// thousands rounds f and writes it with comma separators.
+func thousands(f float64) string {
+	s := fmt.Sprintf("%.0f", f)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

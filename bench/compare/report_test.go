@@ -115,3 +115,11 @@ func TestFailed(t *testing.T) {
 		t.Errorf("Failed (-want +got):\n%s", diff)
 	}
 }
+
+func TestThousands(t *testing.T) {
+	for in, want := range map[float64]string{0: "0", 999.4: "999", 1000: "1,000", 1234567.8: "1,234,568"} {
+		if got := thousands(in); got != want {
+			t.Errorf("thousands(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

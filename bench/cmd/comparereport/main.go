@@ -30,6 +30,7 @@ func run(args []string, w io.Writer) error {
 	goRes := fl.String("go", "", "enginebench results `file` (required)")
 	diffs := fl.Int("diffs", 8, "differing columns to list per set")
 	diffsOut := fl.String("diffs-out", "", "also write every differing column to this `file`")
+	mdOut := fl.String("markdown-out", "", "also write the tables as Markdown to this `file`")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -105,6 +106,13 @@ func run(args []string, w io.Writer) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 	rep.WriteAgreement(w, *diffs)
+	if *mdOut != "" {
+		var sb strings.Builder
+		rep.WriteMarkdown(&sb)
+		if err := os.WriteFile(*mdOut, []byte(sb.String()), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", *mdOut, err)
+		}
+	}
 	if *diffsOut != "" {
 		var sb strings.Builder
 		for _, ag := range rep.Agree {
