@@ -27,3 +27,20 @@ var (
 //
 //go:embed ingest/source_counts.cypher
 var IngestSourceCounts string
+
+// Batched view writes (ReplaceViewsLineage).
+var (
+	//go:embed ingest/batch_upsert_views.cypher
+	IngestBatchUpsertViews string
+	//go:embed ingest/batch_upsert_view_columns.cypher
+	IngestBatchUpsertViewColumns string
+	//go:embed ingest/batch_delete_stale_view_columns.cypher
+	IngestBatchDeleteStaleViewColumns string
+	//go:embed ingest/batch_delete_stale_view_edges.cypher
+	IngestBatchDeleteStaleViewEdges string
+)
+
+// IngestBatchUpsertNewSourceColumns creates the source columns of a batch that do not exist.
+//
+//go:embed ingest/batch_upsert_new_source_columns.cypher
+var IngestBatchUpsertNewSourceColumns string

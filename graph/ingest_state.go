@@ -65,62 +65,77 @@ func (s *Store) SetViewStates(ctx context.Context, states []ViewState) error {
 	if len(states) == 0 {
 		return nil
 	}
-	ids := make([]any, 0, len(states))
-	rows := make([]any, 0, len(states))
-	var inputs, sources []any
+	sp, err := prepareStates(states)
+	if err != nil {
+		return fmt.Errorf("set view states: %w", err)
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
+	defer session.Close(ctx)
+	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return nil, sp.run(ctx, tx)
+	})
+	if err != nil {
+		return fmt.Errorf("set view states of %d views (%s...): %w", len(states), states[0].ID, err)
+	}
+	return nil
+}
+
+// statesWrite is a validated list of view states turned into statement parameters.
+type statesWrite struct {
+	ids, rows, inputs, sources []any
+}
+
+func prepareStates(states []ViewState) (statesWrite, error) {
+	var w statesWrite
 	seenSource := map[ColumnID]bool{}
 	for _, st := range states {
 		if err := st.ID.Validate(); err != nil {
-			return fmt.Errorf("set view states: %w: %w", ErrInvalid, err)
+			return w, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		id := st.ID.String()
-		ids = append(ids, id)
+		w.ids = append(w.ids, id)
 		deps := make([]string, 0, len(st.ColumnDeps))
 		for _, d := range st.ColumnDeps {
 			deps = append(deps, d.String())
 		}
 		slices.Sort(deps)
 		deps = slices.Compact(deps)
-		rows = append(rows, map[string]any{"id": id, "source": st.Source, "version": st.Version, "deps": deps})
+		w.rows = append(w.rows, map[string]any{"id": id, "source": st.Source, "version": st.Version, "deps": deps})
 		for _, in := range st.Inputs {
 			if err := in.Column.Validate(); err != nil {
-				return fmt.Errorf("set view states: %w: input of %s: %w", ErrInvalid, id, err)
+				return w, fmt.Errorf("%w: input of %s: %w", ErrInvalid, id, err)
 			}
 			if !in.Subtype.Valid() {
-				return invalidf("set view states: input %s of %s: subtype %q", in.Column, id, in.Subtype)
+				return w, invalidf("input %s of %s: subtype %q", in.Column, id, in.Subtype)
 			}
-			inputs = append(inputs, map[string]any{"view": id, "column": in.Column.String(), "subtype": string(in.Subtype)})
+			w.inputs = append(w.inputs, map[string]any{"view": id, "column": in.Column.String(), "subtype": string(in.Subtype)})
 			if !seenSource[in.Column] {
 				seenSource[in.Column] = true
-				sources = append(sources, sourceRow(in.Column))
+				w.sources = append(w.sources, sourceRow(in.Column))
 			}
 		}
 	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
-	defer session.Close(ctx)
-	_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if _, err := runCount(ctx, tx, cypher.IngestDeleteIndirectInputs, map[string]any{"ids": ids}); err != nil {
-			return nil, fmt.Errorf("delete inputs: %w", err)
+	return w, nil
+}
+
+func (w statesWrite) run(ctx context.Context, tx neo4j.ManagedTransaction) error {
+	if _, err := runCount(ctx, tx, cypher.IngestDeleteIndirectInputs, map[string]any{"ids": w.ids}); err != nil {
+		return fmt.Errorf("delete inputs: %w", err)
+	}
+	if len(w.sources) > 0 {
+		if _, err := runCount(ctx, tx, cypher.UpsertSourceColumns, map[string]any{"sources": w.sources}); err != nil {
+			return fmt.Errorf("input columns: %w", err)
 		}
-		if len(sources) > 0 {
-			if _, err := runCount(ctx, tx, cypher.UpsertSourceColumns, map[string]any{"sources": sources}); err != nil {
-				return nil, fmt.Errorf("input columns: %w", err)
-			}
-			if _, err := runCount(ctx, tx, cypher.IngestUpsertIndirectInputs, map[string]any{"inputs": inputs}); err != nil {
-				return nil, fmt.Errorf("inputs: %w", err)
-			}
+		if _, err := runCount(ctx, tx, cypher.IngestUpsertIndirectInputs, map[string]any{"inputs": w.inputs}); err != nil {
+			return fmt.Errorf("inputs: %w", err)
 		}
-		n, err := runCount(ctx, tx, cypher.IngestSetViewStates, map[string]any{"views": rows})
-		if err != nil {
-			return nil, fmt.Errorf("states: %w", err)
-		}
-		if n != int64(len(rows)) {
-			return nil, fmt.Errorf("states: wrote %d of %d (views missing)", n, len(rows))
-		}
-		return nil, nil
-	})
+	}
+	n, err := runCount(ctx, tx, cypher.IngestSetViewStates, map[string]any{"views": w.rows})
 	if err != nil {
-		return fmt.Errorf("set view states of %d views (%s...): %w", len(states), states[0].ID, err)
+		return fmt.Errorf("states: %w", err)
+	}
+	if n != int64(len(w.rows)) {
+		return fmt.Errorf("states: wrote %d of %d (views missing)", n, len(w.rows))
 	}
 	return nil
 }

@@ -86,11 +86,14 @@ func newCounting(s *graph.Store) *counting {
 	return &counting{Store: s, replaced: map[graph.ObjectID]int{}}
 }
 
-func (c *counting) ReplaceViewLineage(ctx context.Context, v graph.View) error {
+func (c *counting) ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error {
 	c.mu.Lock()
-	c.replaced[v.ID]++
+	for _, v := range views {
+		c.replaced[v.ID]++
+	}
+	c.states += len(states)
 	c.mu.Unlock()
-	return c.Store.ReplaceViewLineage(ctx, v)
+	return c.Store.ReplaceViewsLineage(ctx, views, states)
 }
 
 func (c *counting) DeleteView(ctx context.Context, id graph.ObjectID) error {
@@ -107,15 +110,8 @@ func (c *counting) UpsertTables(ctx context.Context, t []graph.Table) error {
 	return c.Store.UpsertTables(ctx, t)
 }
 
-func (c *counting) SetViewStates(ctx context.Context, s []graph.ViewState) error {
-	c.mu.Lock()
-	c.states += len(s)
-	c.mu.Unlock()
-	return c.Store.SetViewStates(ctx, s)
-}
-
-// writes returns the views written and the number of other writes since the last reset, and
-// resets.
+// take returns the views written (and how often) and the number of other writes since the
+// last take.
 func (c *counting) take() (replaced map[graph.ObjectID]int, other int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -12,10 +12,10 @@ import (
 
 // Graph is what ingestion reads from and writes to the lineage graph (*graph.Store).
 type Graph interface {
-	ReplaceViewLineage(ctx context.Context, v graph.View) error
+	// ReplaceViewsLineage writes a batch of views with their states in one transaction.
+	ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error
 	DeleteView(ctx context.Context, id graph.ObjectID) error
 	UpsertTables(ctx context.Context, tables []graph.Table) error
-	SetViewStates(ctx context.Context, states []graph.ViewState) error
 	ViewStates(ctx context.Context, source string, ids []graph.ObjectID) ([]graph.StoredView, error)
 	TableStates(ctx context.Context, ids []graph.ObjectID) ([]graph.StoredTable, error)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/tributary-lineage/tributary/graph"
 )
@@ -75,11 +76,13 @@ func (e *ParseFailure) Error() string {
 	return fmt.Sprintf("%d view(s) did not parse and were recorded as failed: %v", len(e.Views), e.Views)
 }
 
-// AnalyzeBatch analyses the views of one batch, writes each with one ReplaceViewLineage, then
-// records their states in one transaction and counts them in job jobID. It returns a
-// *ParseFailure when some views did not parse (all views were still written); any other
-// error means the batch must be retried (writes are idempotent).
+// AnalyzeBatch analyses the views of one batch and writes them with their states in one
+// transaction (graph.Store.ReplaceViewsLineage: per view, what ReplaceViewLineage writes), then
+// counts them in job jobID. It returns a *ParseFailure when some views did not parse (all views
+// were still written); any other error means the batch must be retried (writes are
+// idempotent).
 func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []ViewWork) error {
+	views := make([]graph.View, 0, len(work))
 	states := make([]graph.ViewState, 0, len(work))
 	outcomes := make([]Outcome, 0, len(work))
 	var failed []string
@@ -88,9 +91,7 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 			return err
 		}
 		a := AnalyzeView(w.View, source, NewCatalog(w.Catalog))
-		if err := r.graph.ReplaceViewLineage(ctx, a.View); err != nil {
-			return fmt.Errorf("analyze %s: %w", w.View.ID, err)
-		}
+		views = append(views, a.View)
 		states = append(states, a.State)
 		o := Outcome{View: w.View.ID.String(), Failed: a.Failed}
 		if a.Failed {
@@ -99,8 +100,8 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 		}
 		outcomes = append(outcomes, o)
 	}
-	if err := r.graph.SetViewStates(ctx, states); err != nil {
-		return fmt.Errorf("analyze batch of %d views: %w", len(work), err)
+	if err := r.graph.ReplaceViewsLineage(ctx, views, states); err != nil {
+		return fmt.Errorf("analyze: %w", err)
 	}
 	if r.jobs != nil {
 		if err := r.jobs.ViewsDone(ctx, jobID, outcomes, utcNow()); err != nil {
@@ -131,13 +132,21 @@ func (r *Runner) RunInline(ctx context.Context, src Source, full bool, jobID str
 }
 
 func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
+	start := time.Now()
 	p, _, err := BuildPlan(ctx, src, r.graph, full)
 	if err != nil {
 		return nil, err
 	}
+	planned := time.Now()
 	if err := r.Apply(ctx, p); err != nil {
 		return nil, err
 	}
+	applied := time.Now()
+	defer func() {
+		r.log.InfoContext(ctx, "refresh timings", "source", p.Source, "views", len(p.Analyze),
+			"plan_ms", planned.Sub(start).Milliseconds(), "apply_ms", applied.Sub(planned).Milliseconds(),
+			"write_ms", time.Since(applied).Milliseconds())
+	}()
 	if r.jobs != nil {
 		if err := r.jobs.Planned(ctx, jobID, p, utcNow()); err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 	concurrency := fs.Int("concurrency", 4, "--inline: batches written at once")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "views per analyze task")
 	timeout := fs.Duration("timeout", 0, "give up waiting after this long (0: no limit)")
+	cpuProfile := fs.String("cpuprofile", "", "--inline: write a CPU profile of this process to FILE")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -80,6 +82,19 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
+			return exitFail
+		}
+		defer pprof.StopCPUProfile()
 	}
 	opts := ingestOptions{payload: p, queue: *queue, wait: *wait || *inline, inline: *inline,
 		concurrency: *concurrency, batch: *batch}

@@ -1,0 +1,95 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/tributary-lineage/tributary/cypher"
+)
+
+// ReplaceViewsLineage is ReplaceViewLineage for many views in one write transaction, together
+// with their ingestion states (states may be empty; otherwise one per view, any order). Each
+// view ends exactly as ReplaceViewLineage would leave it: its columns and edges replaced,
+// stale ones removed; running it twice leaves the same graph. Ingestion uses it to write a batch
+// with one commit instead of one per view.
+func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error {
+	if len(views) == 0 {
+		return nil
+	}
+	if len(states) != 0 && len(states) != len(views) {
+		return invalidf("replace views lineage: %d states for %d views", len(states), len(views))
+	}
+	var (
+		viewRows, columns, stale, edges, sources []any
+		nColumns                                 int
+		seenView                                 = make(map[ObjectID]bool, len(views))
+		seenSource                               = map[string]bool{}
+	)
+	for _, v := range views {
+		if seenView[v.ID] {
+			return invalidf("replace views lineage: view %s listed twice", v.ID)
+		}
+		seenView[v.ID] = true
+		w, err := prepareView(v)
+		if err != nil {
+			return fmt.Errorf("replace views lineage: %s: %w", v.ID, err)
+		}
+		viewRows = append(viewRows, w.view)
+		columns = append(columns, map[string]any{"id": w.id, "columns": w.columns})
+		nColumns += len(w.columns)
+		stale = append(stale, map[string]any{"id": w.id, "columnIds": w.columnIDs, "edgeKeys": w.edgeKeys})
+		edges = append(edges, w.edges...)
+		for _, src := range w.sources {
+			id, _ := src.(map[string]any)["id"].(string)
+			if !seenSource[id] {
+				seenSource[id] = true
+				sources = append(sources, src)
+			}
+		}
+	}
+	for _, st := range states {
+		if !seenView[st.ID] {
+			return invalidf("replace views lineage: state of %s, which is not in the batch", st.ID)
+		}
+	}
+	sp, err := prepareStates(states)
+	if err != nil {
+		return fmt.Errorf("replace views lineage: %w", err)
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
+	defer session.Close(ctx)
+	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		steps := []struct {
+			name   string
+			query  string
+			params map[string]any
+			want   int64 // expected count, -1 when any
+		}{
+			{"views", cypher.IngestBatchUpsertViews, map[string]any{"views": viewRows}, int64(len(viewRows))},
+			{"columns", cypher.IngestBatchUpsertViewColumns, map[string]any{"views": columns}, int64(nColumns)},
+			{"stale columns", cypher.IngestBatchDeleteStaleViewColumns, map[string]any{"views": stale}, -1},
+			{"sources", cypher.IngestBatchUpsertNewSourceColumns, map[string]any{"sources": sources}, -1},
+			{"stale edges", cypher.IngestBatchDeleteStaleViewEdges, map[string]any{"views": stale}, -1},
+			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": edges}, int64(len(edges))},
+		}
+		for _, st := range steps {
+			n, err := runCount(ctx, tx, st.query, st.params)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", st.name, err)
+			}
+			if st.want >= 0 && n != st.want {
+				return nil, fmt.Errorf("%s: wrote %d of %d", st.name, n, st.want)
+			}
+		}
+		if len(states) > 0 {
+			return nil, sp.run(ctx, tx)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("replace lineage of %d views (%s...): %w", len(views), views[0].ID, err)
+	}
+	return nil
+}
