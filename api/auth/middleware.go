@@ -184,13 +184,7 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.serve(c, next, Principal{ID: "anonymous", Name: "auth-off", Role: RoleAdmin, Method: "none"}, info)
 		}
 
-		// A client IP that already failed too often is refused before its
-		// credentials are looked at, so guessing keys gains nothing.
 		ipKey := "ip:" + info.ip
-		if d, err := s.peek(ctx, ipKey); err == nil && !d.Allowed {
-			return s.limited(c, Principal{}, info, d)
-		}
-
 		p, ferr := s.identify(ctx, req)
 		if ferr != nil {
 			var f *Failure
@@ -210,7 +204,10 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !p.Role.Includes(need) {
 			return s.forbidden(c, p, info, ReasonInsufficientRole, need)
 		}
-		if d, err := s.hit(ctx, "p:"+p.ID, s.cfg.PrincipalLimit); err == nil && !d.Allowed {
+		// One round trip: the IP must not be over its failure limit (a
+		// client that failed too often waits even with valid credentials,
+		// so guessing gains nothing), and the principal's request counts.
+		if d, err := s.admit(ctx, ipKey, "p:"+p.ID); err == nil && !d.Allowed {
 			return s.limited(c, p, info, d)
 		}
 		return s.serve(c, next, p, info)
@@ -330,11 +327,11 @@ func (s *Security) hit(ctx context.Context, key string, lim Limit) (Decision, er
 	return d, err
 }
 
-func (s *Security) peek(ctx context.Context, key string) (Decision, error) {
-	if s.cfg.Limiter == nil || s.cfg.AnonLimit.N == 0 {
+func (s *Security) admit(ctx context.Context, ipKey, principalKey string) (Decision, error) {
+	if s.cfg.Limiter == nil {
 		return Decision{Allowed: true}, nil
 	}
-	d, err := s.cfg.Limiter.Peek(ctx, key, s.cfg.AnonLimit)
+	d, err := s.cfg.Limiter.Admit(ctx, ipKey, s.cfg.AnonLimit, principalKey, s.cfg.PrincipalLimit)
 	if err != nil {
 		s.cfg.Logger.WarnContext(ctx, "rate limiter unavailable; allowing", "error", err.Error())
 	}

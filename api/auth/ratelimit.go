@@ -72,11 +72,21 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`)
 
-// peekScript returns the count and remaining milliseconds without counting.
-var peekScript = redis.NewScript(`
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-local ttl = redis.call('PTTL', KEYS[1])
-return {n, ttl}`)
+// admitScript lets an authenticated request in: refused when its client IP
+// is over the anonymous limit (KEYS[1], not counted here), otherwise counted
+// against its principal (KEYS[2]). It returns {verdict, count, ttl}: verdict
+// 0 = IP over its limit, 1 = no principal limit, 2 = counted.
+var admitScript = redis.NewScript(`
+local ipn = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > 0 and ipn >= tonumber(ARGV[1]) then
+  return {0, ipn, redis.call('PTTL', KEYS[1])}
+end
+if tonumber(ARGV[2]) == 0 then return {1, 0, 0} end
+local n = redis.call('INCR', KEYS[2])
+if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]); ttl = tonumber(ARGV[3]) end
+return {2, n, ttl}`)
 
 // Hit counts a request against key and says whether it is within the limit.
 func (l *Limiter) Hit(ctx context.Context, key string, lim Limit) (Decision, error) {
@@ -90,19 +100,31 @@ func (l *Limiter) Hit(ctx context.Context, key string, lim Limit) (Decision, err
 	return decide(res, lim)
 }
 
-// Peek says whether key is already over the limit, without counting.
-func (l *Limiter) Peek(ctx context.Context, key string, lim Limit) (Decision, error) {
-	if lim.N == 0 {
+// Admit decides on an authenticated request in one round trip: refused
+// when the client's IP key has reached the anonymous limit (a client that
+// failed too often waits even with valid credentials, so guessing gains
+// nothing), else counted against the principal's key and limit.
+func (l *Limiter) Admit(ctx context.Context, ipKey string, anon Limit, principalKey string, lim Limit) (Decision, error) {
+	if anon.N == 0 && lim.N == 0 {
 		return Decision{Allowed: true}, nil
 	}
-	res, err := peekScript.Run(ctx, l.rdb, []string{l.prefix + key}).Int64Slice()
+	res, err := admitScript.Run(ctx, l.rdb, []string{l.prefix + ipKey, l.prefix + principalKey},
+		anon.N, lim.N, max(lim.Window.Milliseconds(), 1)).Int64Slice()
 	if err != nil {
-		return Decision{}, fmt.Errorf("rate limit %s: %w", key, err)
+		return Decision{}, fmt.Errorf("rate limit %s: %w", principalKey, err)
 	}
-	d, err := decide(res, lim)
-	// Peek allows while the count is below N (the next Hit would be allowed).
-	d.Allowed = d.Count < lim.N
-	return d, err
+	if len(res) != 3 {
+		return Decision{}, errors.New("rate limit: unexpected script result")
+	}
+	switch res[0] {
+	case 0:
+		d, err := decide(res[1:], anon)
+		d.Allowed = false
+		return d, err
+	case 1:
+		return Decision{Allowed: true}, nil
+	}
+	return decide(res[1:], lim)
 }
 
 func decide(res []int64, lim Limit) (Decision, error) {

@@ -182,11 +182,19 @@ func TestLimiterWindow(t *testing.T) {
 			t.Errorf("hit %d: %+v", i, d)
 		}
 	}
-	if d, err := l.Peek(ctx, "k", lim); err != nil || d.Allowed || d.Count != 4 {
-		t.Errorf("peek: %+v %v", d, err)
+	plim := Limit{N: 2, Window: time.Minute}
+	// The IP key "k" is over its limit: an authenticated request from it is refused, uncounted.
+	if d, err := l.Admit(ctx, "k", lim, "p1", plim); err != nil || d.Allowed || d.Count != 4 {
+		t.Errorf("admit from a blocked IP: %+v %v", d, err)
 	}
-	if d, err := l.Peek(ctx, "fresh", lim); err != nil || !d.Allowed || d.Count != 0 {
-		t.Errorf("peek fresh: %+v %v", d, err)
+	for i := 1; i <= 3; i++ {
+		d, err := l.Admit(ctx, "fresh", lim, "p1", plim)
+		if err != nil || d.Allowed != (i <= 2) || d.Count != i {
+			t.Errorf("admit %d: %+v %v", i, d, err)
+		}
+	}
+	if n, err := rdb.Exists(ctx, prefix+"rl:fresh").Result(); err != nil || n != 0 {
+		t.Errorf("admit counted against the IP: %d %v", n, err)
 	}
 	if ttl, err := rdb.PTTL(ctx, prefix+"rl:k").Result(); err != nil || ttl <= 0 {
 		t.Errorf("counter has no expiry: %v %v", ttl, err)
