@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -173,7 +174,12 @@ func (s *Server) columnLineage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	return s.cachedJSON(c, "http:columns", []any{col.String(), dir, depth, limit}, func(ctx context.Context) (any, error) {
+		return s.buildColumnLineage(ctx, col, dir, depth, limit)
+	})
+}
+
+func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir string, depth, limit int) (ColumnLineage, error) {
 	var parts []struct {
 		dir string
 		sg  graph.Subgraph
@@ -181,7 +187,7 @@ func (s *Server) columnLineage(c echo.Context) error {
 	if dir == DirUpstream || dir == DirBoth {
 		sg, err := s.lineage.Upstream(ctx, col, depth)
 		if err != nil {
-			return lineageError(err, "column %s", col)
+			return ColumnLineage{}, lineageError(err, "column %s", col)
 		}
 		parts = append(parts, struct {
 			dir string
@@ -191,7 +197,7 @@ func (s *Server) columnLineage(c echo.Context) error {
 	if dir == DirDownstream || dir == DirBoth {
 		sg, err := s.lineage.Downstream(ctx, col, depth)
 		if err != nil {
-			return lineageError(err, "column %s", col)
+			return ColumnLineage{}, lineageError(err, "column %s", col)
 		}
 		parts = append(parts, struct {
 			dir string
@@ -283,7 +289,7 @@ func (s *Server) columnLineage(c echo.Context) error {
 			out.Paths = append(out.Paths, PathJSON{Direction: p.dir, Columns: cols})
 		}
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 func distOr(dist map[graph.ColumnID]int, id graph.ColumnID) int {
@@ -431,14 +437,19 @@ func (s *Server) view(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	return s.cachedJSON(c, "http:view", []any{name}, func(ctx context.Context) (any, error) {
+		return s.buildView(ctx, name)
+	})
+}
+
+func (s *Server) buildView(ctx context.Context, name string) (ViewJSON, error) {
 	id, err := s.resolveView(ctx, "view_name", name)
 	if err != nil {
-		return err
+		return ViewJSON{}, err
 	}
 	d, err := s.lineage.ViewDetail(ctx, id)
 	if err != nil {
-		return lineageError(err, "view %s", id)
+		return ViewJSON{}, lineageError(err, "view %s", id)
 	}
 	out := ViewJSON{ID: d.ID.String(), Database: d.ID.Database, Schema: d.ID.Schema, Name: d.ID.Name,
 		Status: d.Status, Message: d.Message, Definition: d.Definition,
@@ -463,7 +474,7 @@ func (s *Server) view(c echo.Context) error {
 	for _, w := range d.Downstream {
 		out.Downstream = append(out.Downstream, ViewRef{ID: w.String(), Kind: graph.KindView})
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 // ImpactStepJSON is one hop of an impact path.
@@ -547,37 +558,74 @@ func (s *Server) impact(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var roots []graph.ColumnID
+	var col graph.ColumnID
 	if hasCol {
-		col, err := columnParam(c, "column")
-		if err != nil {
+		if col, err = columnParam(c, "column"); err != nil {
 			return err
 		}
-		roots = []graph.ColumnID{col}
-	} else {
-		id, err := s.resolveView(ctx, "view", c.QueryParam("view"))
+	}
+	view := c.QueryParam("view")
+	return s.cachedJSON(c, "http:impact", []any{col.String(), view, depth}, func(ctx context.Context) (any, error) {
+		return s.buildImpact(ctx, hasCol, col, view, depth)
+	})
+}
+
+func (s *Server) buildImpact(ctx context.Context, hasCol bool, col graph.ColumnID, view string, depth int) (ImpactJSON, error) {
+	roots := []graph.ColumnID{col}
+	if !hasCol {
+		id, err := s.resolveView(ctx, "view", view)
 		if err != nil {
-			return err
+			return ImpactJSON{}, err
 		}
 		_, cols, err := s.lineage.DatasetColumns(ctx, id)
 		if err != nil {
-			return lineageError(err, "table or view %s", id)
+			return ImpactJSON{}, lineageError(err, "table or view %s", id)
 		}
 		if len(cols) == 0 {
-			return c.JSON(http.StatusOK, ImpactJSON{Roots: []string{}, Depth: depth, Views: []ImpactViewJSON{}})
+			return ImpactJSON{Roots: []string{}, Depth: depth, Views: []ImpactViewJSON{}}, nil
 		}
 		if len(cols) > graph.MaxImpactRoots {
-			return badParam("view", "%s has %d columns; impact starts from at most %d", id, len(cols), graph.MaxImpactRoots)
+			return ImpactJSON{}, badParam("view", "%s has %d columns; impact starts from at most %d", id, len(cols), graph.MaxImpactRoots)
 		}
 		roots = cols
 	}
 	imp, err := s.lineage.Impact(ctx, roots, depth)
 	if err != nil {
 		if hasCol {
-			return lineageError(err, "column %s", roots[0])
+			return ImpactJSON{}, lineageError(err, "column %s", col)
 		}
-		return lineageError(err, "impact of %s", c.QueryParam("view"))
+		return ImpactJSON{}, lineageError(err, "impact of %s", view)
 	}
-	return c.JSON(http.StatusOK, impactJSON(imp))
+	return impactJSON(imp), nil
+}
+
+// ResponseCache caches encoded response bodies under the graph's generation, so a graph write
+// invalidates them with everything else (*graph.CachedReader). A hit costs one Redis round
+// trip and no decoding.
+type ResponseCache interface {
+	Bytes(ctx context.Context, op string, args []any, compute func(context.Context) ([]byte, error)) ([]byte, error)
+}
+
+// cachedJSON answers 200 with the JSON of build, through the response cache when there is
+// one. args must hold everything the answer depends on; errors are never cached.
+func (s *Server) cachedJSON(c echo.Context, op string, args []any, build func(context.Context) (any, error)) error {
+	ctx := c.Request().Context()
+	if s.responses == nil {
+		v, err := build(ctx)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
+	}
+	body, err := s.responses.Bytes(ctx, op, args, func(ctx context.Context) ([]byte, error) {
+		v, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, body)
 }

@@ -135,6 +135,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) serve(t *testing.T, cfg Config, deps Deps) *testServer {
 	t.Helper()
 	deps.Lineage = f.reader
+	deps.Responses = f.reader
 	deps.Metrics = f.metrics
 	if deps.Differ == nil {
 		deps.Differ = f.reader
@@ -581,7 +582,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	for _, want := range []string{
 		`tributary_http_request_duration_seconds_count{method="GET",route="/api/v1/lineage/columns",status="200"} 2`,
 		`tributary_http_request_duration_seconds_count{method="GET",route="/api/v1/lineage/columns",status="400"} 1`,
-		`tributary_cache_hits_total{op="upstream"} 1`,
+		`tributary_cache_hits_total{op="http:columns"} 1`,
+		`tributary_cache_misses_total{op="http:columns"} 1`,
 		`tributary_cache_misses_total{op="upstream"} 1`,
 		`tributary_neo4j_query_duration_seconds_count{op="upstream",outcome="ok"} 1`,
 	} {

@@ -1,11 +1,11 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -97,10 +97,16 @@ func (s *Server) search(c echo.Context) error {
 	if offset+limit+1 > graph.MaxSearchOffset {
 		return badParam("cursor", "search pages end after %d results; refine the query", graph.MaxSearchOffset-1)
 	}
+	return s.cachedJSON(c, "http:search", []any{q, kind, limit, offset}, func(ctx context.Context) (any, error) {
+		return s.buildSearch(ctx, q, kind, limit, offset, fp)
+	})
+}
+
+func (s *Server) buildSearch(ctx context.Context, q, kind string, limit, offset int, fp uint64) (SearchJSON, error) {
 	// One more than asked tells whether there is a next page.
-	hits, err := s.lineage.SearchPage(c.Request().Context(), q, kind, offset, limit+1)
+	hits, err := s.lineage.SearchPage(ctx, q, kind, offset, limit+1)
 	if err != nil {
-		return lineageError(err, "search %q", q)
+		return SearchJSON{}, lineageError(err, "search %q", q)
 	}
 	out := SearchJSON{Query: q, Type: kind, Limit: limit, Items: []SearchHitJSON{}}
 	for i, h := range hits {
@@ -110,5 +116,5 @@ func (s *Server) search(c echo.Context) error {
 		}
 		out.Items = append(out.Items, SearchHitJSON{Kind: h.Kind, ID: h.ID, Name: h.Name, Parent: h.Parent, Score: h.Score})
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }

@@ -79,6 +79,8 @@ type Deps struct {
 	Checkers []Checker
 	// Lineage answers the lineage, view, search and impact endpoints.
 	Lineage LineageReader
+	// Responses, when set, caches those endpoints' encoded answers.
+	Responses ResponseCache
 	// Metrics, when set, records request latencies and serves /metrics.
 	Metrics *Metrics
 	// Analyzer computes lineage from SQL for POST /api/v1/lineage/analyze.
@@ -98,34 +100,36 @@ type Deps struct {
 // Server is the HTTP server. Create it with New, run it with ListenAndServe
 // or Serve, stop it with Shutdown.
 type Server struct {
-	cfg      Config
-	logger   *slog.Logger
-	echo     *echo.Echo
-	http     *http.Server
-	checkers []Checker
-	lineage  LineageReader
-	metrics  *Metrics
-	analyzer Analyzer
-	differ   ViewDiffer
-	writer   ViewWriter
-	jobs     JobQueue
-	started  time.Time
+	cfg       Config
+	logger    *slog.Logger
+	echo      *echo.Echo
+	http      *http.Server
+	checkers  []Checker
+	lineage   LineageReader
+	responses ResponseCache
+	metrics   *Metrics
+	analyzer  Analyzer
+	differ    ViewDiffer
+	writer    ViewWriter
+	jobs      JobQueue
+	started   time.Time
 }
 
 // New builds the server and its routes. It does not listen yet.
 func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg:      cfg,
-		logger:   logger,
-		checkers: deps.Checkers,
-		lineage:  deps.Lineage,
-		metrics:  deps.Metrics,
-		analyzer: deps.Analyzer,
-		differ:   deps.Differ,
-		writer:   deps.Writer,
-		jobs:     deps.Jobs,
-		started:  time.Now().UTC(),
+		cfg:       cfg,
+		logger:    logger,
+		checkers:  deps.Checkers,
+		lineage:   deps.Lineage,
+		responses: deps.Responses,
+		metrics:   deps.Metrics,
+		analyzer:  deps.Analyzer,
+		differ:    deps.Differ,
+		writer:    deps.Writer,
+		jobs:      deps.Jobs,
+		started:   time.Now().UTC(),
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -342,8 +342,42 @@ func cacheKeyHash(op string, args []any) (string, error) {
 	return op + ":" + base64.RawURLEncoding.EncodeToString(sum[:18]), nil
 }
 
-// cached is the cache-aside read of one operation.
+// codec turns cached values into bytes and back.
+type codec[T any] struct {
+	encode func(T) ([]byte, error)
+	decode func(string) (T, error)
+}
+
+func jsonCodec[T any]() codec[T] {
+	return codec[T]{
+		encode: func(v T) ([]byte, error) { return json.Marshal(v) },
+		decode: func(s string) (T, error) {
+			var v T
+			err := json.Unmarshal([]byte(s), &v)
+			return v, err
+		},
+	}
+}
+
+var bytesCodec = codec[[]byte]{
+	encode: func(b []byte) ([]byte, error) { return b, nil },
+	decode: func(s string) ([]byte, error) { return []byte(s), nil },
+}
+
+// cached is the cache-aside read of one operation, its values stored as JSON.
 func cached[T any](ctx context.Context, c *CachedReader, op string, args []any, compute func(context.Context) (T, error)) (T, error) {
+	return cachedWith(ctx, c, op, args, compute, jsonCodec[T]())
+}
+
+// Bytes is the cache-aside read of an answer the caller has already encoded (an HTTP response
+// body): op and args name it, compute makes it on a miss. It shares the generation, TTL,
+// singleflight and Redis bypass of the graph reads, so a graph write invalidates it too.
+// op must not be one of the Op* names of the graph reads.
+func (c *CachedReader) Bytes(ctx context.Context, op string, args []any, compute func(context.Context) ([]byte, error)) ([]byte, error) {
+	return cachedWith(ctx, c, op, args, compute, bytesCodec)
+}
+
+func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []any, compute func(context.Context) (T, error), cd codec[T]) (T, error) {
 	var zero T
 	st := c.op(op)
 	key, err := cacheKeyHash(op, args)
@@ -371,8 +405,7 @@ func cached[T any](ctx context.Context, c *CachedReader, op string, args []any, 
 	gen, _ := res[0].(string)
 	full := c.prefix + "c:" + gen + ":" + key
 	if raw, ok := res[1].(string); ok {
-		var v T
-		if err := json.Unmarshal([]byte(raw), &v); err == nil {
+		if v, err := cd.decode(raw); err == nil {
 			st.hits.Add(1)
 			return v, nil
 		}
@@ -380,7 +413,7 @@ func cached[T any](ctx context.Context, c *CachedReader, op string, args []any, 
 	}
 	st.misses.Add(1)
 	return shared(ctx, c, st, full, compute, func(sctx context.Context, v T) {
-		b, err := json.Marshal(v)
+		b, err := cd.encode(v)
 		if err != nil {
 			return
 		}

@@ -335,3 +335,35 @@ func TestCacheGenerationSeededAfterLoss(t *testing.T) {
 		t.Errorf("generation after loss %d, want > %d", g3, g2)
 	}
 }
+
+func TestCacheBytesHitAndInvalidation(t *testing.T) {
+	rdb := sharedRedis(t)
+	ctx := context.Background()
+	c := NewCachedReader(rdb, nil, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
+	var calls int
+	compute := func(context.Context) ([]byte, error) {
+		calls++
+		return []byte(fmt.Sprintf(`{"answer":%d}`, calls)), nil
+	}
+	for i, want := range []string{`{"answer":1}`, `{"answer":1}`} {
+		got, err := c.Bytes(ctx, "http:test", []any{"a", 1}, compute)
+		if err != nil || string(got) != want {
+			t.Fatalf("read %d: %s, %v; want %s", i, got, err, want)
+		}
+	}
+	if got, _ := c.Bytes(ctx, "http:test", []any{"a", 2}, compute); string(got) != `{"answer":2}` {
+		t.Errorf("other arguments share an entry: %s", got)
+	}
+	if err := c.Invalidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.Bytes(ctx, "http:test", []any{"a", 1}, compute); string(got) != `{"answer":3}` {
+		t.Errorf("after a write: %s, want a recomputed answer", got)
+	}
+	if _, err := c.Bytes(ctx, "http:test", []any{"b"}, func(context.Context) ([]byte, error) { return nil, ErrNotFound }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("error not passed through: %v", err)
+	}
+	if got, _ := c.Bytes(ctx, "http:test", []any{"b"}, compute); string(got) != `{"answer":4}` {
+		t.Errorf("an error was cached: %s", got)
+	}
+}

@@ -78,13 +78,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 			api.Degradable(api.NewRedisChecker(rdb), "lineage reads bypass the cache; refresh jobs cannot be enqueued"),
 			api.NewCacheChecker(reader),
 		},
-		Lineage:  reader,
-		Metrics:  metrics,
-		Analyzer: newAnalyzer(reader),
-		Differ:   reader,
-		Jobs:     jobs,
-		Writer:   auth.RequireRoleToWrite(reader, auth.RoleEditor),
-		Security: security,
+		Lineage:   reader,
+		Responses: reader,
+		Metrics:   metrics,
+		Analyzer:  newAnalyzer(reader),
+		Differ:    reader,
+		Jobs:      jobs,
+		Writer:    auth.RequireRoleToWrite(reader, auth.RoleEditor),
+		Security:  security,
 	}, logger)
 
 	// Closing the clients runs last, after the server has drained.
