@@ -464,6 +464,10 @@ func (f *formatter) node(n Node) {
 		} else {
 			f.name(n.Name)
 		}
+		// TimeTravel first: an AT right after CHANGES(...) belongs to CHANGES.
+		if n.TimeTravel != nil {
+			f.timeTravel(n.TimeTravel)
+		}
 		if n.Changes != nil {
 			f.w(" CHANGES(INFORMATION => " + n.Changes.Information + ")")
 			if n.Changes.At != nil {
@@ -472,9 +476,6 @@ func (f *formatter) node(n Node) {
 			if n.Changes.End != nil {
 				f.timeTravel(n.Changes.End)
 			}
-		}
-		if n.TimeTravel != nil {
-			f.timeTravel(n.TimeTravel)
 		}
 		f.alias(n.Alias)
 		f.sample(n.Sample)
