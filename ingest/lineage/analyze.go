@@ -40,7 +40,7 @@ func Analyze(stmts []sql.StatementResult, opts Options) *Result {
 		db:          normalizeIdent(opts.DefaultDatabase),
 		schema:      normalizeIdent(opts.DefaultSchema),
 		defRel:      make(map[tableID]*relation),
-		defIndirect: make(map[tableID]lin),
+		defIndirect: make(map[tableID][]edge),
 	}
 	res := &Result{Statements: []Statement{}, Errors: []StatementError{}}
 	for _, r := range stmts {
@@ -81,7 +81,7 @@ type engine struct {
 	// holds their columns' lineage, keyed by the registered name.
 	defs        MapCatalog
 	defRel      map[tableID]*relation
-	defIndirect map[tableID]lin
+	defIndirect map[tableID][]edge
 }
 
 // analyzer holds the state of one statement.
@@ -93,7 +93,10 @@ type analyzer struct {
 	warnSeen map[Warning]bool
 	indirect []edge // statement-level inputs, each once (indSeen)
 	indSeen  map[edge]bool
-	capture  *[]edge
+	// indVisited are the lineage nodes already flattened into indirect
+	// with a kind, so a node reached by many conditions is walked once.
+	indVisited map[visitKey]bool
+	capture    *capture
 	rounds   int // recursive-CTE rounds spent (see maxRecursiveRounds)
 }
 
@@ -109,20 +112,54 @@ func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
 	a.warnings = append(a.warnings, w)
 }
 
-// addIndirect records l as a statement-level input of kind k.
+// capture collects the statement-level inputs recorded while an EXISTS
+// subquery is built.
+type capture struct {
+	nodes []lin
+	edges []edge
+}
+
+// addIndirect records l as a statement-level input of kind k (an INDIRECT
+// kind); an open capture sees it too.
 func (a *analyzer) addIndirect(l lin, k kind) {
-	for _, e := range l {
-		a.addIndirectEdge(edge{col: e.col, k: compose(k, e.k)})
+	if l == nil {
+		return
+	}
+	if a.capture != nil {
+		a.capture.nodes = append(a.capture.nodes, l)
+	}
+	a.flattenIndirect(l, k)
+}
+
+func (a *analyzer) flattenIndirect(n *lnode, k kind) {
+	key := visitKey{n: n, k: k}
+	if a.indVisited == nil {
+		a.indVisited = make(map[visitKey]bool)
+	}
+	if a.indVisited[key] {
+		return
+	}
+	a.indVisited[key] = true
+	for _, e := range n.leaves {
+		a.recordIndirect(edge{col: e.col, k: compose(k, e.k)})
+	}
+	for _, r := range n.refs {
+		a.flattenIndirect(r.n, compose(k, r.k))
 	}
 }
 
-// addIndirectEdge records one statement-level input once; an open capture
-// (an EXISTS being built) sees every one.
+// addIndirectEdge records one statement-level input (from an expanded
+// view); an open capture sees it too.
 func (a *analyzer) addIndirectEdge(e edge) {
-	e.mask = false
 	if a.capture != nil {
-		*a.capture = append(*a.capture, e)
+		a.capture.edges = append(a.capture.edges, e)
 	}
+	a.recordIndirect(e)
+}
+
+// recordIndirect records one statement-level input once.
+func (a *analyzer) recordIndirect(e edge) {
+	e.mask = false
 	if a.indSeen == nil {
 		a.indSeen = make(map[edge]bool)
 	}
@@ -217,7 +254,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	}
 	out.Columns = make([]Column, len(cols))
 	for i, c := range cols {
-		out.Columns[i] = Column{Name: QuoteIdent(c.name), Sources: c.lin.sources()}
+		out.Columns[i] = Column{Name: QuoteIdent(c.name), Sources: sources(flatten(c.lin))}
 	}
 	if target != nil {
 		t := target.String()
@@ -244,15 +281,6 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	return out, true
 }
 
-func maskAll(l lin) lin {
-	out := make(lin, len(l))
-	for i, e := range l {
-		e.mask = true
-		out[i] = e
-	}
-	return out
-}
-
 func indirectList(es []edge) []Indirect {
 	out := make([]Indirect, 0, len(es))
 	for _, e := range es {
@@ -270,7 +298,7 @@ func indirectList(es []edge) []Indirect {
 // define registers a view or table created by a statement for later ones.
 // indirect are the definition's statement-level inputs, which a statement
 // that expands the view inherits.
-func (e *engine) define(id tableID, cols []relCol, open func(string) (lin, bool), indirect lin) {
+func (e *engine) define(id tableID, cols []relCol, open func(string) (lin, bool), indirect []edge) {
 	names := make([]string, len(cols))
 	r := newRelation("view "+id.String(), len(cols))
 	for i, c := range cols {

@@ -111,8 +111,8 @@ func BenchmarkSharedCTEScaling(b *testing.B) {
 
 // BenchmarkChainedCTEScaling is patho_5000_lines' shape at growing depths:
 // each CTE adds a dimension's column to AMOUNT, so AMOUNT's lineage at level
-// i has i+1 sources and the lineage held for all levels grows as depth²
-// (the output itself, and the input, grow linearly).
+// i has i+1 sources. Copied per level that would be depth² edges; as a DAG of
+// references (see lin) B/op must grow linearly with the depth.
 func BenchmarkChainedCTEScaling(b *testing.B) {
 	for _, depth := range []int{50, 100, 200, 400} {
 		var sb strings.Builder

@@ -125,7 +125,7 @@ func TestNormalizeMergesMasking(t *testing.T) {
 		{col: "B", k: kTransformation, mask: false},
 		{col: "A", k: kIdentity, mask: true},
 	})
-	want := lin{{col: "A", k: kIdentity, mask: true}, {col: "B", k: kTransformation, mask: false}}
+	want := []edge{{col: "A", k: kIdentity, mask: true}, {col: "B", k: kTransformation, mask: false}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(edge{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -11,7 +11,10 @@
 // UNPIVOT, MATCH_RECOGNIZE), then walk each output column down the scopes to
 // physical columns. Every relation (a CTE, a derived table, ...) computes the
 // lineage of its columns once, so a CTE read many times is walked once and
-// self-joined CTE chains stay linear.
+// self-joined CTE chains stay linear. A column's lineage refers to the
+// lineage of the columns it reads instead of copying it (a DAG flattened
+// only for the output), so memory stays linear in the input even when every
+// level of a CTE chain adds sources.
 //
 // # Edge types
 //

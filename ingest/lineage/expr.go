@@ -8,14 +8,14 @@ import (
 
 // walk appends to out the lineage of expression e evaluated in sc, used with
 // kind k (kIdentity at the top of a select item) and masked when mask.
-func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
+func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *lbuf) {
 	t := compose(k, kTransformation)
 	switch x := e.(type) {
 	case nil:
 	case *sql.ColumnRef:
-		*out = appendThrough(*out, a.resolveColumn(sc, x), k, mask)
+		out.add(a.resolveColumn(sc, x), k, mask)
 	case *sql.PositionalRef:
-		*out = appendThrough(*out, a.resolvePositional(sc, x), k, mask)
+		out.add(a.resolvePositional(sc, x), k, mask)
 	case *sql.Literal, *sql.TypedLiteral, *sql.Variable, *sql.KeywordExpr, *sql.DatePart:
 	case *sql.Star:
 		// A star inside a function call (OBJECT_CONSTRUCT(*), HASH(*)):
@@ -25,7 +25,7 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 				continue
 			}
 			for _, c := range s.rel.cols {
-				*out = appendThrough(*out, c.lin, k, mask)
+				out.add(c.lin, k, mask)
 			}
 			if s.rel.open != nil {
 				a.warn(x.Pos, "* over %s: columns unknown", s.rel.desc)
@@ -51,16 +51,20 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 			// columns of those conditions (also statement-level inputs) are
 			// CONDITIONAL inputs of the expression.
 			saved := a.capture
-			var got []edge
-			a.capture = &got
+			got := &capture{}
+			a.capture = got
 			a.buildQuery(x.Query, sc)
 			a.capture = saved
 			if saved != nil {
-				*saved = append(*saved, got...)
+				saved.nodes = append(saved.nodes, got.nodes...)
+				saved.edges = append(saved.edges, got.edges...)
 			}
 			c := compose(k, kConditional)
-			for _, e := range got {
-				*out = append(*out, edge{col: e.col, k: c, mask: mask})
+			for _, l := range got.nodes {
+				out.add(l, c, mask)
+			}
+			for _, e := range got.edges {
+				out.leaves = append(out.leaves, edge{col: e.col, k: c, mask: mask})
 			}
 			return
 		}
@@ -68,11 +72,11 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 		switch x.Kind {
 		case "SCALAR":
 			if len(r.cols) > 0 {
-				*out = appendThrough(*out, r.cols[0].lin, k, mask)
+				out.add(r.cols[0].lin, k, mask)
 			}
 		default:
 			if len(r.cols) > 0 {
-				*out = appendThrough(*out, r.cols[0].lin, t, mask)
+				out.add(r.cols[0].lin, t, mask)
 			}
 		}
 	case *sql.InExpr:
@@ -83,7 +87,7 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 		if x.Query != nil {
 			r := a.buildQuery(x.Query, sc)
 			for _, c := range r.cols {
-				*out = appendThrough(*out, c.lin, t, mask)
+				out.add(c.lin, t, mask)
 			}
 		}
 	case *sql.Lambda:
@@ -113,7 +117,7 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *[]edge) {
 
 // walkFunc handles a function call: aggregates, conditional functions,
 // masking functions and window specifications.
-func (a *analyzer) walkFunc(sc *scope, f *sql.FuncCall, k kind, mask bool, out *[]edge) {
+func (a *analyzer) walkFunc(sc *scope, f *sql.FuncCall, k kind, mask bool, out *lbuf) {
 	name := f.FuncName()
 	t := compose(k, kTransformation)
 	if maskingFuncs[name] {
@@ -134,11 +138,11 @@ func (a *analyzer) walkFunc(sc *scope, f *sql.FuncCall, k kind, mask bool, out *
 	// compose is associative with IDENTITY as its unit. Walking twice would
 	// be exponential in nested COALESCEs.
 	both := func(arg sql.Expr) {
-		var buf []edge
+		var buf lbuf
 		a.walk(sc, arg, kIdentity, mask, &buf)
-		l := normalize(buf)
-		*out = appendThrough(*out, l, t, false)
-		*out = appendThrough(*out, l, c, false)
+		l := buf.node()
+		out.add(l, t, false)
+		out.add(l, c, false)
 	}
 	switch name {
 	case "COALESCE", "NVL", "IFNULL", "ZEROIFNULL", "NULLIFZERO":

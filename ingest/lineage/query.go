@@ -80,9 +80,9 @@ func (a *analyzer) sortByOutput(r *relation, orderBy []*sql.OrderItem, sc *scope
 			a.indirectExpr(sc, o.Expr, kSort)
 			continue
 		}
-		var buf []edge
+		var buf lbuf
 		a.walk(&scope{sources: []*source{{rel: r}}}, o.Expr, kIdentity, false, &buf)
-		a.addIndirect(normalize(buf), kSort)
+		a.addIndirect(buf.node(), kSort)
 	}
 }
 
@@ -110,9 +110,9 @@ func (a *analyzer) indirectExpr(sc *scope, e sql.Expr, k kind) {
 	if e == nil {
 		return
 	}
-	var buf []edge
+	var buf lbuf
 	a.walk(sc, e, kIdentity, false, &buf)
-	a.addIndirect(normalize(buf), k)
+	a.addIndirect(buf.node(), k)
 }
 
 // maxRecursiveRounds bounds the extra rounds spent on recursive CTEs in one
@@ -193,7 +193,7 @@ func sameLineage(x, y *relation) bool {
 		return false
 	}
 	for i := range x.cols {
-		a, b := x.cols[i].lin, y.cols[i].lin
+		a, b := flatten(x.cols[i].lin), flatten(y.cols[i].lin)
 		if len(a) != len(b) {
 			return false
 		}
@@ -319,7 +319,7 @@ func (a *analyzer) buildValues(v *sql.Values, parent *scope) *relation {
 	for _, row := range v.Rows {
 		n = max(n, len(row))
 	}
-	bufs := make([][]edge, n)
+	bufs := make([]lbuf, n)
 	for _, row := range v.Rows {
 		for i, e := range row {
 			a.walk(sc, e, kIdentity, false, &bufs[i])
@@ -327,7 +327,7 @@ func (a *analyzer) buildValues(v *sql.Values, parent *scope) *relation {
 	}
 	out := newRelation("VALUES", n)
 	for i := range n {
-		out.add("COLUMN"+strconv.Itoa(i+1), normalize(bufs[i]))
+		out.add("COLUMN"+strconv.Itoa(i+1), bufs[i].node())
 	}
 	return out
 }
@@ -347,9 +347,9 @@ func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.Orde
 			openStars = a.expandStar(sc, st, out, openStars)
 			continue
 		}
-		var buf []edge
+		var buf lbuf
 		a.walk(sc, it.Expr, kIdentity, false, &buf)
-		l := normalize(buf)
+		l := buf.node()
 		name := itemName(it, i)
 		out.add(name, l)
 		if it.Alias != nil {
@@ -465,9 +465,9 @@ func (a *analyzer) expandStar(sc *scope, st *sql.Star, out *relation, openStars 
 				}
 			}
 			if e, ok := replace[c.name]; ok {
-				var buf []edge
+				var buf lbuf
 				a.walk(sc, e, kIdentity, false, &buf)
-				l = normalize(buf)
+				l = buf.node()
 			}
 			name := c.name
 			if n, ok := rename[c.name]; ok {

@@ -64,7 +64,7 @@ func (r *relation) renamed(names []string) (*relation, bool) {
 func baseRelation(id tableID, cols []string) *relation {
 	r := newRelation("table "+id.String(), len(cols))
 	for _, c := range cols {
-		r.add(c, lin{{col: id.column(c), k: kIdentity}})
+		r.add(c, leaf(id.column(c), kIdentity))
 	}
 	return r
 }
@@ -73,8 +73,14 @@ func baseRelation(id tableID, cols []string) *relation {
 // resolves to itself.
 func openTable(id tableID) *relation {
 	r := newRelation("table "+id.String(), 0)
+	memo := make(map[string]lin)
 	r.open = func(name string) (lin, bool) {
-		return lin{{col: id.column(name), k: kIdentity}}, true
+		l, ok := memo[name]
+		if !ok {
+			l = leaf(id.column(name), kIdentity)
+			memo[name] = l
+		}
+		return l, true
 	}
 	return r
 }

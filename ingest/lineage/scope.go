@@ -410,18 +410,18 @@ func (a *analyzer) tableFunc(sc *scope, t *sql.TableFunc) *relation {
 	switch name {
 	case "FLATTEN":
 		in := funcArg(t.Func, "INPUT", 0)
-		var buf []edge
+		var buf lbuf
 		a.walk(sc, in, kTransformation, false, &buf)
-		l := normalize(buf)
+		l := buf.node()
 		r := newRelation("FLATTEN", 6)
 		for _, c := range []string{"SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS"} {
 			r.add(c, l)
 		}
 		return r
 	case "SPLIT_TO_TABLE", "STRTOK_SPLIT_TO_TABLE":
-		var buf []edge
+		var buf lbuf
 		a.walk(sc, funcArg(t.Func, "", 0), kTransformation, false, &buf)
-		l := normalize(buf)
+		l := buf.node()
 		r := newRelation(name, 3)
 		for _, c := range []string{"SEQ", "INDEX", "VALUE"} {
 			r.add(c, l)
@@ -481,11 +481,11 @@ func columnNames(e sql.Expr) map[string]bool {
 
 func (a *analyzer) pivot(sc *scope, p *sql.Pivot, outer *scope) {
 	in := a.inner(sc, p.Source, outer)
-	var aggBuf, forBuf []edge
+	var aggBuf, forBuf lbuf
 	a.walk(in, p.Aggregate, kIdentity, false, &aggBuf)
 	a.walk(in, p.For, kConditional, false, &forBuf)
 	a.walk(in, p.Default, kTransformation, false, &aggBuf)
-	values := union(normalize(aggBuf), normalize(forBuf))
+	values := union(aggBuf.node(), forBuf.node())
 	used := columnNames(p.Aggregate)
 	for n := range columnNames(p.For) {
 		used[n] = true
@@ -582,7 +582,7 @@ func (a *analyzer) unpivot(sc *scope, u *sql.Unpivot, outer *scope) {
 func (a *analyzer) matchRecognize(sc *scope, m *sql.MatchRecognize, outer *scope) {
 	in := a.inner(sc, m.Source, outer)
 	in.symbols = true
-	var win []edge
+	var win lbuf
 	out := newRelation("MATCH_RECOGNIZE", 0)
 	allRows := strings.HasPrefix(m.RowsPerMatch, "ALL ROWS")
 	if allRows {
@@ -593,10 +593,10 @@ func (a *analyzer) matchRecognize(sc *scope, m *sql.MatchRecognize, outer *scope
 		}
 	}
 	for _, e := range m.PartitionBy {
-		var buf []edge
+		var buf lbuf
 		a.walk(in, e, kIdentity, false, &buf)
-		l := normalize(buf)
-		win = appendThrough(win, l, kWindow, false)
+		l := buf.node()
+		win.add(l, kWindow, false)
 		if !allRows {
 			out.add(exprName(e), l)
 		}
@@ -604,11 +604,12 @@ func (a *analyzer) matchRecognize(sc *scope, m *sql.MatchRecognize, outer *scope
 	for _, o := range m.OrderBy {
 		a.walk(in, o.Expr, kWindow, false, &win)
 	}
+	winL := win.node()
 	for i, ms := range m.Measures {
-		var buf []edge
+		var buf lbuf
 		a.walk(in, ms.Expr, kIdentity, false, &buf)
-		buf = append(buf, win...)
-		out.add(itemName(ms, i), normalize(buf))
+		buf.add(winL, kIdentity, false)
+		out.add(itemName(ms, i), buf.node())
 	}
 	for _, d := range m.Define {
 		a.indirectExpr(in, d.Cond, kFilter)
@@ -648,15 +649,13 @@ func (a *analyzer) merge(m *sql.Merge, id tableID) *relation {
 	a.addFrom(sc, m.Source, nil)
 	a.indirectExpr(sc, m.On, kJoin)
 	var order []string
-	bufs := map[string][]edge{}
+	bufs := map[string]*lbuf{}
 	assign := func(col string, e sql.Expr) {
 		if _, ok := bufs[col]; !ok {
 			order = append(order, col)
-			bufs[col] = []edge{}
+			bufs[col] = &lbuf{}
 		}
-		b := bufs[col]
-		a.walk(sc, e, kIdentity, false, &b)
-		bufs[col] = b
+		a.walk(sc, e, kIdentity, false, bufs[col])
 	}
 	for _, c := range m.Clauses {
 		a.indirectExpr(sc, c.Cond, kFilter)
@@ -690,7 +689,7 @@ func (a *analyzer) merge(m *sql.Merge, id tableID) *relation {
 	}
 	out := newRelation("MERGE", len(order))
 	for _, col := range order {
-		out.add(col, normalize(bufs[col]))
+		out.add(col, bufs[col].node())
 	}
 	return out
 }
