@@ -97,7 +97,7 @@ type analyzer struct {
 	// with a kind, so a node reached by many conditions is walked once.
 	indVisited map[visitKey]bool
 	capture    *capture
-	rounds   int // recursive-CTE rounds spent (see maxRecursiveRounds)
+	rounds     int // recursive-CTE rounds spent (see maxRecursiveRounds)
 }
 
 func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
