@@ -503,7 +503,7 @@ type MatchRecognize struct {
 	OrderBy      []*OrderItem
 	Measures     []*SelectItem // expr AS alias
 	RowsPerMatch string        // e.g. "ONE ROW PER MATCH", "ALL ROWS PER MATCH OMIT EMPTY MATCHES"; "" when absent
-	AfterMatch   string        // e.g. "PAST LAST ROW", "TO NEXT ROW", "TO LAST sym"; "" when absent
+	AfterMatch   string        // e.g. "PAST LAST ROW", "TO NEXT ROW", "TO LAST sym" (sym as written, quoted if it was); "" when absent
 	Pattern      string        // the pattern's source text between the parentheses
 	Define       []*MatchDefine
 	Alias        *TableAlias

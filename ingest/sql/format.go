@@ -21,14 +21,23 @@ type formatter struct {
 
 func (f *formatter) w(s string) { f.b.WriteString(s) }
 
-func (f *formatter) ident(id Ident) {
+func (f *formatter) ident(id Ident) { f.w(identSQL(id)) }
+
+// identSQL renders an identifier as written: quoted ones in double quotes.
+func identSQL(id Ident) string {
 	if !id.Quoted {
-		f.w(id.Name)
-		return
+		return id.Name
 	}
-	f.w(`"`)
-	f.w(strings.ReplaceAll(id.Name, `"`, `""`))
-	f.w(`"`)
+	return `"` + strings.ReplaceAll(id.Name, `"`, `""`) + `"`
+}
+
+// normalizedSQL renders a normalised name (upper case unless it was quoted)
+// so that it normalises to itself again.
+func normalizedSQL(name string) string {
+	if isPlainIdent(name) && name == strings.ToUpper(name) {
+		return name
+	}
+	return identSQL(Ident{Name: name, Quoted: true})
 }
 
 func (f *formatter) idents(ids []Ident, sep string) {
@@ -144,7 +153,7 @@ func (f *formatter) sample(s *Sample) {
 }
 
 func (f *formatter) timeTravel(t *TimeTravel) {
-	f.w(" " + t.Kind + "(" + t.Param + " => ")
+	f.w(" " + t.Kind + "(" + normalizedSQL(t.Param) + " => ")
 	f.node(t.Value)
 	f.w(")")
 }
@@ -469,7 +478,7 @@ func (f *formatter) node(n Node) {
 			f.timeTravel(n.TimeTravel)
 		}
 		if n.Changes != nil {
-			f.w(" CHANGES(INFORMATION => " + n.Changes.Information + ")")
+			f.w(" CHANGES(INFORMATION => " + normalizedSQL(n.Changes.Information) + ")")
 			if n.Changes.At != nil {
 				f.timeTravel(n.Changes.At)
 			}
@@ -874,7 +883,11 @@ func (f *formatter) node(n Node) {
 		}
 		f.w(")")
 	case *ExtractExpr:
-		f.w("EXTRACT(" + n.Part + " FROM ")
+		part := n.Part
+		if !isPlainIdent(part) && !isQuotedIdentText(part) {
+			part = quote(part) // a part written as a string
+		}
+		f.w("EXTRACT(" + part + " FROM ")
 		f.node(n.X)
 		f.w(")")
 	case *SubqueryExpr:
@@ -954,6 +967,16 @@ func isPlainIdent(name string) bool {
 		}
 	}
 	return true
+}
+
+// isQuotedIdentText reports whether s is the source text of a quoted
+// identifier: "..." with inner quotes doubled.
+func isQuotedIdentText(s string) bool {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return false
+	}
+	inner := s[1 : len(s)-1]
+	return !strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`)
 }
 
 func (f *formatter) frameBound(b *FrameBound) {

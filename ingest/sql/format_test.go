@@ -103,6 +103,8 @@ func TestFormat(t *testing.T) {
 		{"select * exclude (a) from t1 join t2 using (id) where x not in (1,2) qualify row_number() over (partition by a order by b desc) = 1",
 			"SELECT * EXCLUDE (a) FROM t1 INNER JOIN t2 USING (id) WHERE x NOT IN (1, 2) QUALIFY row_number() OVER (PARTITION BY a ORDER BY b DESC) = 1"},
 		{"select transform(arr, x -> x + 1), f(input => v)", "SELECT transform(arr, (x) -> x + 1), f(input => v)"},
+		{`select extract('day hour' from d), extract("Q" from d) from t at("Off" => 1) changes(information => "x") match_recognize (after match skip to "A b" pattern (a) define a as true)`,
+			`SELECT EXTRACT('day hour' FROM d), EXTRACT("Q" FROM d) FROM t AT("Off" => 1) CHANGES(INFORMATION => "x") MATCH_RECOGNIZE (AFTER MATCH SKIP TO "A b" PATTERN (a) DEFINE a AS true)`},
 	}
 	for _, tt := range tests {
 		st := mustStmt(t, tt.src)

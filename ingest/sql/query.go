@@ -992,7 +992,7 @@ func (p *parser) parseMatchRecognize(pos Pos, src TableExpr) TableExpr {
 				m.AfterMatch += " " + p.tok().kw()
 				p.next()
 			}
-			m.AfterMatch += " " + p.parseAnyIdent().Name
+			m.AfterMatch += " " + identSQL(p.parseAnyIdent())
 		default:
 			p.fail("PAST LAST ROW or TO ...")
 		}
