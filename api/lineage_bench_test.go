@@ -89,3 +89,22 @@ func BenchmarkCachedColumnLineage(b *testing.B) {
 		b.Errorf("misses %d, want only the warm-up", st.Misses["http:columns"])
 	}
 }
+
+// BenchmarkUncachedColumnLineage is GET /api/v1/lineage/columns at depth 10 with no cache:
+// eleven Neo4j statements (one per hop, then the columns) in one read transaction, and the
+// response.
+func BenchmarkUncachedColumnLineage(b *testing.B) {
+	_, store, _ := realDeps(b)
+	top := benchGraph(b, store, 11, 6)
+	s := New(Config{}, Deps{Lineage: store}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := s.Handler()
+	target := "/api/v1/lineage/columns?" + url.Values{"column": {top.String()}, "direction": {"upstream"}, "depth": {"10"}}.Encode()
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}

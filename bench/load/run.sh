@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cut -d. -f3 "$lists/views.txt" | tr 'A-Z' 'a-z' > "$lists/names.txt"
 
 cache_counts() {
-  curl -s "$1/metrics" | awk '/^tributary_cache_hits_total/ {h+=$2} /^tributary_cache_misses_total/ {m+=$2} END {printf "%d %d", h, m}'
+  curl -s "$1/metrics" | awk '/^tributary_cache_hits_total/ {h+=$2} /^tributary_cache_misses_total/ {m+=$2} END {printf "%d %d\n", h, m}'
 }
 
 scenario() { # name base prefix list pool
