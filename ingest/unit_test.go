@@ -1,0 +1,360 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tributary-lineage/tributary/graph"
+)
+
+func TestParseSourceSpec(t *testing.T) {
+	for _, tc := range []struct {
+		spec, kind, arg string
+		ok              bool
+	}{
+		{"dir:/data/wh", "dir", "/data/wh", true},
+		{"dir:rel/path", "dir", "rel/path", true},
+		{"snowflake", "snowflake", "", true},
+		{"dir:", "", "", false},
+		{"s3://bucket", "", "", false},
+		{"", "", "", false},
+	} {
+		kind, arg, err := ParseSourceSpec(tc.spec)
+		if (err == nil) != tc.ok || kind != tc.kind || arg != tc.arg {
+			t.Errorf("ParseSourceSpec(%q) = %q, %q, %v; want %q, %q, ok=%t", tc.spec, kind, arg, err, tc.kind, tc.arg, tc.ok)
+		}
+	}
+}
+
+func TestParseCatalogFormats(t *testing.T) {
+	got, err := ParseCatalog([]byte(`{
+		"RAW.S.T": ["id", "\"Mixed\""],
+		"S.U": [{"name": "A", "type": "NUMBER(38,0)"}],
+		"V": ["X"]
+	}`), "DB", "PUBLIC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []graph.Table{
+		{ID: graph.ObjectID{Database: "DB", Schema: "PUBLIC", Name: "V"}, Columns: []graph.Column{{Name: "X", Ordinal: 1}}},
+		{ID: graph.ObjectID{Database: "DB", Schema: "S", Name: "U"}, Columns: []graph.Column{{Name: "A", Ordinal: 1, DataType: "NUMBER(38,0)"}}},
+		{ID: graph.ObjectID{Database: "RAW", Schema: "S", Name: "T"}, Columns: []graph.Column{{Name: "ID", Ordinal: 1}, {Name: "Mixed", Ordinal: 2}}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("ParseCatalog (-want +got):\n%s", d)
+	}
+	for _, bad := range []string{`[]`, `{"A.B.C.D": ["X"]}`, `{"T": "X"}`, `{"T": [""]}`, `{"T": ["a.b"]}`} {
+		if _, err := ParseCatalog([]byte(bad), "DB", "PUBLIC"); err == nil {
+			t.Errorf("ParseCatalog(%s): no error", bad)
+		}
+	}
+	if _, err := ParseCatalog([]byte(`{"S.T": ["X"]}`), "", "PUBLIC"); err == nil || !strings.Contains(err.Error(), "default database") {
+		t.Errorf("two-part key without a default database: %v", err)
+	}
+}
+
+func TestDirSourceList(t *testing.T) {
+	fsys := fstest.MapFS{
+		"catalog.json":      {Data: []byte(`{"RAW.S.T": ["A", "B"]}`)},
+		"marts/a.sql":       {Data: []byte("-- a comment\nCREATE OR REPLACE VIEW WH.MARTS.A AS SELECT a FROM raw.s.t;\n")},
+		"marts/two.sql":     {Data: []byte("CREATE VIEW marts.b AS SELECT a FROM marts.a;\nCREATE VIEW marts.c AS SELECT b FROM raw.s.t;\n")},
+		"marts/broken.sql":  {Data: []byte("CREATE SECURE VIEW IF NOT EXISTS \"marts\".\"Odd\" (x) AS SELECT (a FROM t")},
+		"marts/other.sql":   {Data: []byte("GRANT SELECT ON VIEW marts.a TO ROLE r;")},
+		"marts/notes.txt":   {Data: []byte("CREATE VIEW NOT_SQL AS SELECT 1 AS X")},
+		"deep/er/d.SQL":     {Data: []byte("create view d as select 1 as x")},
+		"catalog_types.txt": {Data: []byte("{}")},
+	}
+	l, err := NewFSSource("test", fsys, DirOptions{}).List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		ID         string
+		Origin     string
+		Line       int
+		WholeFile  bool
+		DB, Schema string
+	}
+	var got []row
+	for _, v := range l.Views {
+		got = append(got, row{v.ID.String(), v.Origin, v.Line, v.Text == string(fsys[v.Origin].Data), v.DefaultDatabase, v.DefaultSchema})
+	}
+	// WH is the one database of the fully qualified names; one-part names take PUBLIC.
+	want := []row{
+		{"WH.MARTS.A", "marts/a.sql", 1, true, "WH", "PUBLIC"},
+		{"WH.MARTS.B", "marts/two.sql", 1, false, "WH", "PUBLIC"},
+		{"WH.MARTS.C", "marts/two.sql", 2, false, "WH", "PUBLIC"},
+		{`WH.PUBLIC.D`, "deep/er/d.SQL", 1, true, "WH", "PUBLIC"},
+		{`WH."marts"."Odd"`, "marts/broken.sql", 1, true, "WH", "PUBLIC"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("listed views (-want +got):\n%s", d)
+	}
+	if len(l.Tables) != 1 || l.Tables[0].ID.String() != "RAW.S.T" || len(l.Tables[0].Columns) != 2 {
+		t.Errorf("tables = %+v", l.Tables)
+	}
+
+	fsys["marts/dup.sql"] = &fstest.MapFile{Data: []byte("CREATE VIEW WH.MARTS.A AS SELECT 1 AS X")}
+	if _, err := NewFSSource("test", fsys, DirOptions{}).List(context.Background()); err == nil || !strings.Contains(err.Error(), "defined in") {
+		t.Errorf("a view defined twice: %v", err)
+	}
+}
+
+func TestNewDirSourceErrors(t *testing.T) {
+	if _, err := NewDirSource(filepath.Join(t.TempDir(), "missing"), DirOptions{}); err == nil {
+		t.Error("missing folder: no error")
+	}
+	f := filepath.Join(t.TempDir(), "file.sql")
+	if err := os.WriteFile(f, []byte("select 1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewDirSource(f, DirOptions{}); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("a file: %v", err)
+	}
+}
+
+func listed(id, text string) ListedView {
+	o, err := graph.ParseObjectID(id)
+	if err != nil {
+		panic(err)
+	}
+	return ListedView{ID: o, Text: text, DefaultDatabase: o.Database, DefaultSchema: o.Schema, Line: 1}
+}
+
+func TestAnalyzeView(t *testing.T) {
+	cat := NewCatalog([]CatalogEntry{{ID: graph.ObjectID{Database: "DB", Schema: "RAW", Name: "T"}, Columns: []string{"A", "B", "C"}}})
+	v := listed("DB.S.V", "CREATE VIEW V AS SELECT t.*, UPPER(b) AS ub FROM raw.t WHERE c > 0")
+	v.Columns = []graph.Column{{Name: "A", Ordinal: 1, DataType: "NUMBER"}}
+	a := AnalyzeView(v, "dir:/x", cat)
+	if a.Failed || a.View.Status != graph.StatusOK {
+		t.Fatalf("status %q (%s)", a.View.Status, a.View.Message)
+	}
+	if d := cmp.Diff([]string{"A", "B", "C", "UB"}, a.Columns); d != "" {
+		t.Errorf("columns (-want +got):\n%s", d)
+	}
+	if a.View.Columns[0].DataType != "NUMBER" || a.View.Columns[3].Ordinal != 4 {
+		t.Errorf("column metadata: %+v", a.View.Columns)
+	}
+	var edges []string
+	for _, e := range a.View.Edges {
+		edges = append(edges, e.From.Column+"<-"+e.To.String()+" "+string(e.Subtype))
+	}
+	want := []string{"A<-DB.RAW.T.A IDENTITY", "B<-DB.RAW.T.B IDENTITY", "C<-DB.RAW.T.C IDENTITY", "UB<-DB.RAW.T.B TRANSFORMATION"}
+	if d := cmp.Diff(want, edges); d != "" {
+		t.Errorf("edges (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]graph.Input{{Column: graph.ColumnID{Database: "DB", Schema: "RAW", Table: "T", Column: "C"}, Subtype: graph.SubtypeFilter}}, a.State.Inputs); d != "" {
+		t.Errorf("inputs (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]graph.ObjectID{{Database: "DB", Schema: "RAW", Name: "T"}}, a.State.ColumnDeps); d != "" {
+		t.Errorf("column deps (-want +got):\n%s", d)
+	}
+	if len(a.Catalog) != 1 || a.Catalog[0].ID.Name != "T" {
+		t.Errorf("catalog used = %+v", a.Catalog)
+	}
+	// The same work with the recorded catalog gives the same view.
+	again := AnalyzeView(v, "dir:/x", NewCatalog(a.Catalog))
+	if d := cmp.Diff(a.View, again.View); d != "" {
+		t.Errorf("re-analysis with the recorded catalog differs:\n%s", d)
+	}
+
+	// An unknown table is a dependency too: when it appears, the view is analysed again.
+	u := AnalyzeView(listed("DB.S.U", "CREATE VIEW U AS SELECT x FROM other.w"), "dir:/x", cat)
+	if d := cmp.Diff([]graph.ObjectID{{Database: "DB", Schema: "OTHER", Name: "W"}}, u.State.ColumnDeps); d != "" {
+		t.Errorf("deps of a view over an unknown table (-want +got):\n%s", d)
+	}
+	if !strings.Contains(u.View.Message, "not in the catalog") {
+		t.Errorf("warning about the unknown table missing: %q", u.View.Message)
+	}
+
+	broken := listed("DB.S.B", "CREATE VIEW B AS\nSELECT a,, b FROM raw.t")
+	broken.Origin, broken.Line = "s/b.sql", 3
+	broken.Columns = []graph.Column{{Name: "A", Ordinal: 1}}
+	b := AnalyzeView(broken, "dir:/x", cat)
+	if !b.Failed || b.View.Status != graph.StatusFailed || !strings.HasPrefix(b.View.Message, "s/b.sql:4:10: ") {
+		t.Errorf("broken view: failed=%t status %q message %q; want failed at s/b.sql:4:10", b.Failed, b.View.Status, b.View.Message)
+	}
+	if len(b.View.Columns) != 1 || len(b.View.Edges) != 0 {
+		t.Errorf("broken view keeps the reported columns and has no edges: %+v", b.View)
+	}
+
+	hidden := listed("DB.S.H", "")
+	hidden.Hidden = true
+	hidden.Columns = []graph.Column{{Name: "TOTAL", Ordinal: 1, DataType: "NUMBER"}}
+	h := AnalyzeView(hidden, "dir:/x", cat)
+	if h.Failed || h.View.Status != graph.StatusHidden || len(h.View.Columns) != 1 || h.Columns[0] != "TOTAL" {
+		t.Errorf("hidden view: %+v", h)
+	}
+
+	notView := AnalyzeView(listed("DB.S.N", "SELECT 1 AS x"), "dir:/x", cat)
+	if notView.View.Status != graph.StatusFailed {
+		t.Errorf("a SELECT listed as a view: status %q", notView.View.Status)
+	}
+}
+
+func TestTopoOrder(t *testing.T) {
+	id := func(n string) graph.ObjectID { return graph.ObjectID{Database: "D", Schema: "S", Name: n} }
+	views := []ListedView{{ID: id("A")}, {ID: id("B")}, {ID: id("C")}, {ID: id("X")}, {ID: id("Y")}}
+	deps := map[graph.ObjectID][]graph.ObjectID{
+		id("A"): {id("B"), {Database: "D", Schema: "RAW", Name: "T"}},
+		id("B"): {id("C")},
+		id("X"): {id("Y")},
+		id("Y"): {id("X")}, // a cycle: kept, after the others
+	}
+	var got []string
+	for _, i := range topoOrder(views, deps) {
+		got = append(got, views[i].ID.Name)
+	}
+	if d := cmp.Diff([]string{"C", "B", "A", "X", "Y"}, got); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+}
+
+// memGraph is an in-memory Graph for planning tests.
+type memGraph struct {
+	views  map[graph.ObjectID]graph.StoredView
+	tables map[graph.ObjectID]graph.StoredTable
+}
+
+func (m *memGraph) ReplaceViewsLineage(_ context.Context, views []graph.View, states []graph.ViewState) error {
+	for i, v := range views {
+		sv := graph.StoredView{ID: v.ID, Source: states[i].Source, Version: states[i].Version, Status: v.Status,
+			LastAltered: v.LastAltered, ColumnDeps: states[i].ColumnDeps}
+		for _, c := range v.Columns {
+			sv.Columns = append(sv.Columns, c.Name)
+		}
+		m.views[v.ID] = sv
+	}
+	return nil
+}
+
+func (m *memGraph) DeleteView(_ context.Context, id graph.ObjectID) error {
+	delete(m.views, id)
+	return nil
+}
+
+func (m *memGraph) UpsertTables(_ context.Context, ts []graph.Table) error {
+	for _, t := range ts {
+		m.tables[t.ID] = graph.StoredTable{ID: t.ID, Columns: t.Columns}
+	}
+	return nil
+}
+
+func (m *memGraph) ViewStates(_ context.Context, source string, ids []graph.ObjectID) ([]graph.StoredView, error) {
+	var out []graph.StoredView
+	for _, v := range m.views {
+		if v.Source == source || slices.Contains(ids, v.ID) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func (m *memGraph) TableStates(_ context.Context, ids []graph.ObjectID) ([]graph.StoredTable, error) {
+	var out []graph.StoredTable
+	for _, id := range ids {
+		if t, ok := m.tables[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+type memSource struct{ l Listing }
+
+func (s *memSource) Name() string                           { return "mem" }
+func (s *memSource) List(context.Context) (*Listing, error) { l := s.l; return &l, nil }
+
+func planNames(p *Plan) (analyze []string, reasons map[string]string) {
+	reasons = map[string]string{}
+	for _, w := range p.Analyze {
+		analyze = append(analyze, w.View.ID.Name)
+	}
+	for _, c := range p.Changes {
+		reasons[c.View.Name] = c.Kind
+	}
+	return analyze, reasons
+}
+
+// Planning follows column-list changes downstream, in dependency order, and nothing else.
+func TestPlanFollowsColumnChanges(t *testing.T) {
+	ctx := context.Background()
+	g := &memGraph{views: map[graph.ObjectID]graph.StoredView{}, tables: map[graph.ObjectID]graph.StoredTable{}}
+	r := NewRunner(g, nil, nil)
+	src := &memSource{l: Listing{
+		Tables: []graph.Table{{ID: graph.ObjectID{Database: "D", Schema: "RAW", Name: "T"}, Columns: []graph.Column{{Name: "A", Ordinal: 1}, {Name: "B", Ordinal: 2}}}},
+		Views: []ListedView{ // listed out of dependency order on purpose
+			listed("D.S.TOP", "CREATE VIEW TOP AS SELECT * FROM s.mid"),
+			listed("D.S.MID", "CREATE VIEW MID AS SELECT * FROM s.base"),
+			listed("D.S.BASE", "CREATE VIEW BASE AS SELECT a FROM raw.t"),
+			listed("D.S.SIDE", "CREATE VIEW SIDE AS SELECT b FROM raw.t"),
+		},
+	}}
+	p, err := r.RunInline(ctx, src, false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := planNames(p)
+	if d := cmp.Diff([]string{"BASE", "SIDE", "MID", "TOP"}, got); d != "" {
+		t.Errorf("first plan order (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"A"}, g.views[graph.ObjectID{Database: "D", Schema: "S", Name: "TOP"}].Columns); d != "" {
+		t.Errorf("TOP's star over MID over BASE (-want +got):\n%s", d)
+	}
+
+	// Same text, new LAST_ALTERED: only BASE, its columns stay, nothing follows.
+	src.l.Views[2].LastAltered = src.l.Views[2].LastAltered.Add(1)
+	p, _ = r.RunInline(ctx, src, false, "")
+	got, reasons := planNames(p)
+	if d := cmp.Diff([]string{"BASE"}, got); d != "" || reasons["BASE"] != ChangeModified {
+		t.Errorf("after touching BASE: %v %v", got, reasons)
+	}
+
+	// BASE gains a column: MID and TOP (stars) follow; SIDE does not read BASE.
+	src.l.Views[2].Text = "CREATE VIEW BASE AS SELECT a, b FROM raw.t"
+	p, _ = r.RunInline(ctx, src, false, "")
+	got, reasons = planNames(p)
+	if d := cmp.Diff([]string{"BASE", "MID", "TOP"}, got); d != "" {
+		t.Errorf("after adding a column to BASE (-want +got):\n%s", d)
+	}
+	if reasons["BASE"] != ChangeModified || reasons["MID"] != ChangeDependency || reasons["TOP"] != ChangeDependency {
+		t.Errorf("reasons = %v", reasons)
+	}
+	if d := cmp.Diff([]string{"A", "B"}, g.views[graph.ObjectID{Database: "D", Schema: "S", Name: "TOP"}].Columns); d != "" {
+		t.Errorf("TOP after the change (-want +got):\n%s", d)
+	}
+
+	// The base table changes: every view reading its columns follows.
+	src.l.Tables[0].Columns = append(src.l.Tables[0].Columns, graph.Column{Name: "C", Ordinal: 3})
+	p, _ = r.RunInline(ctx, src, false, "")
+	got, _ = planNames(p)
+	if d := cmp.Diff([]string{"BASE", "SIDE"}, got); d != "" || len(p.Tables) != 1 {
+		t.Errorf("after a table change (-want +got):\n%s (tables %d)", d, len(p.Tables))
+	}
+
+	// MID is dropped: TOP reads a vanished relation and is analysed again.
+	src.l.Views = slices.Delete(src.l.Views, 1, 2)
+	p, _ = r.RunInline(ctx, src, false, "")
+	got, reasons = planNames(p)
+	if d := cmp.Diff([]string{"TOP"}, got); d != "" || reasons["MID"] != ChangeDropped || len(p.Drop) != 1 {
+		t.Errorf("after dropping MID: analyse %v, changes %v, drop %v", got, reasons, p.Drop)
+	}
+
+	// Full: everything, unchanged or not.
+	p, _ = r.RunInline(ctx, src, true, "")
+	if len(p.Analyze) != 3 || p.Unchanged != 0 {
+		t.Errorf("full refresh: %d analysed, %d unchanged", len(p.Analyze), p.Unchanged)
+	}
+	// Nothing changed: nothing to do.
+	p, _ = r.RunInline(ctx, src, false, "")
+	if len(p.Analyze) != 0 || len(p.Tables) != 0 || len(p.Drop) != 0 || p.Unchanged != 3 {
+		t.Errorf("idle refresh: %+v", p)
+	}
+}
