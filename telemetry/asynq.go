@@ -1,0 +1,60 @@
+package telemetry
+
+import (
+	"context"
+
+	"github.com/hibiken/asynq"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// TaskHeaders returns asynq task headers carrying the trace context of ctx (W3C traceparent),
+// so a task enqueued during a traced request continues that trace in the worker:
+//
+//	task := asynq.NewTaskWithHeaders(TypeRefresh, payload, telemetry.TaskHeaders(ctx, p), opts...)
+//
+// With no span in ctx (or tracing off) it returns nil, and the task carries no headers.
+func TaskHeaders(ctx context.Context, p *Provider) map[string]string {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return nil
+	}
+	h := map[string]string{}
+	p.Propagator.Inject(ctx, propagation.MapCarrier(h))
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// TaskMiddleware runs each task in a consumer span named "asynq TYPE", continuing the trace
+// whose context the task's headers carry (see TaskHeaders), else starting a new one. The
+// handler's context carries the span, so its Neo4j and Redis calls become children. A failed
+// attempt marks the span failed; attributes give the queue, task id and retry count.
+func TaskMiddleware(p *Provider) asynq.MiddlewareFunc {
+	tracer := p.Tracer.Tracer(ScopeName)
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			if h := t.Headers(); len(h) > 0 {
+				ctx = p.Propagator.Extract(ctx, propagation.MapCarrier(h))
+			}
+			queue, _ := asynq.GetQueueName(ctx)
+			id, _ := asynq.GetTaskID(ctx)
+			retry, _ := asynq.GetRetryCount(ctx)
+			ctx, span := tracer.Start(ctx, "asynq "+t.Type(),
+				trace.WithSpanKind(trace.SpanKindConsumer),
+				trace.WithAttributes(
+					attribute.String("messaging.system", "asynq"),
+					attribute.String("messaging.operation.type", "process"),
+					attribute.String("messaging.destination.name", queue),
+					attribute.String("messaging.message.id", id),
+					attribute.Int("asynq.retry_count", retry),
+					attribute.String("asynq.task.type", t.Type()),
+				))
+			defer span.End()
+			err := next.ProcessTask(ctx, t)
+			errorStatus(span, err)
+			return err
+		})
+	}
+}
