@@ -104,8 +104,8 @@ type QueueInspector interface {
 //
 // Queues that do not exist yet (nothing enqueued) report zeros.
 type QueueCollector struct {
-	insp    QueueInspector
-	queues  []string
+	insp   QueueInspector
+	queues []string
 }
 
 var (
