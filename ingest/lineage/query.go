@@ -72,6 +72,13 @@ func (a *analyzer) buildBody(b sql.QueryBody, parent *scope, orderBy []*sql.Orde
 // or position); other expressions resolve in sc when given.
 func (a *analyzer) sortByOutput(r *relation, orderBy []*sql.OrderItem, sc *scope) {
 	for _, o := range orderBy {
+		if kw, ok := o.Expr.(*sql.KeywordExpr); ok && kw.Name == "ALL" {
+			// ORDER BY ALL orders by every select item.
+			for _, c := range r.cols {
+				a.addIndirect(c.lin, kSort)
+			}
+			continue
+		}
 		if l, ok := outputRef(r, o.Expr); ok {
 			a.addIndirect(l, kSort)
 			continue
