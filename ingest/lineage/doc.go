@@ -33,11 +33,23 @@
 // wins (the outer one first), otherwise the stronger DIRECT subtype wins,
 // AGGREGATION > TRANSFORMATION > IDENTITY. So a TRANSFORMATION of an
 // AGGREGATION is an AGGREGATION and a CASE condition over an aggregated
-// column is CONDITIONAL. The masking flag is true when a masking function
-// (SHA1/SHA2/MD5/HASH and their variants, ENCRYPT) or a column masking
-// policy lies on the path; when the same column reaches an output both masked
-// and unmasked with the same type, the edge is reported unmasked (the value
-// is exposed by at least one path).
+// column is CONDITIONAL. A bare column reference is IDENTITY; a cast, a path
+// into a VARIANT or any function is TRANSFORMATION.
+//
+// The masking flag is true when a masking function (SHA1/SHA2/MD5/HASH and
+// their variants, ENCRYPT, and COUNT-like aggregates, which expose no value,
+// as OpenLineage flags them) or a column masking policy lies on the path;
+// when the same column reaches an output both masked and unmasked with the
+// same type, the edge is reported unmasked (some path exposes the value).
+//
+// # Warnings instead of guesses
+//
+// Without a catalog, an unqualified column over several tables whose
+// columns are unknown is attributed to every candidate with a warning; a
+// column over one such table binds to it (a fact). A star over a table with
+// no catalog entry cannot be expanded (warning); references through it still
+// reach the table. Stages and unknown table functions have no lineage
+// (warning).
 //
 // The package is pure: it reads no files and does no I/O. A Catalog built
 // from JSON is constructed from bytes by ParseCatalogJSON.
