@@ -658,3 +658,38 @@ func TestGzipAndRequestID(t *testing.T) {
 		t.Errorf("404: %d %v %s", r.status, r.header, r.body)
 	}
 }
+
+// With Redis unreachable every read endpoint still answers 200 from Neo4j, and health says
+// the cache is degraded, not down.
+func TestEndpointsWithoutRedis(t *testing.T) {
+	f := newFixture(t)
+	dead := redis.NewClient(&redis.Options{Addr: deadAddr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { dead.Close() })
+	reader := graph.NewCachedReader(dead, f.store, time.Minute, graph.CacheOptions{})
+	ts := startServer(t, Config{}, Deps{
+		Lineage: reader, Responses: reader, Differ: reader, Writer: reader,
+		Checkers: []Checker{Degradable(NewRedisChecker(dead), "cache bypassed"), NewCacheChecker(reader)},
+	}, nil)
+	total := f.obj("MART", f.name("REVENUE")).Column("TOTAL").String()
+	var want, got ColumnLineage
+	okTS := f.serve(t, Config{}, Deps{})
+	getJSON(t, okTS.url+"/api/v1/lineage/columns?"+q("column", total), 200, &want)
+	for range 3 {
+		getJSON(t, ts.url+"/api/v1/lineage/columns?"+q("column", total), 200, &got)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("without Redis: %+v\nwith Redis: %+v", got, want)
+		}
+	}
+	getJSON(t, ts.url+"/api/v1/lineage/views/"+f.name("FACTS"), 200, nil)
+	getJSON(t, ts.url+"/api/v1/lineage/search?"+q("q", f.token), 200, nil)
+	getJSON(t, ts.url+"/api/v1/lineage/impact?"+q("column", f.col("RAW", "ORDERS", "AMOUNT").String()), 200, nil)
+	if r := get(t, ts.url+"/api/v1/lineage/columns?"+q("column", f.col("RAW", "ORDERS", "NOPE").String())); r.status != 404 {
+		t.Errorf("unknown column without Redis: %d", r.status)
+	}
+	var dh DetailedHealth
+	getJSON(t, ts.url+"/health/detailed", 200, &dh)
+	if dh.Status != StatusDegraded || len(dh.Dependencies) != 2 || dh.Dependencies[1].Name != "cache" || dh.Dependencies[1].Status != StatusDegraded {
+		t.Errorf("detailed = %+v", dh)
+	}
+	getJSON(t, ts.url+"/health/ready", 200, nil)
+}
