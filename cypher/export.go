@@ -21,4 +21,6 @@ var (
 	ExportImportDeleteStale string
 	//go:embed export/delete_databases.cypher
 	ExportDeleteDatabases string
+	//go:embed export/delete_database_nodes.cypher
+	ExportDeleteDatabaseNodes string
 )

@@ -139,7 +139,8 @@ func (s *xlsxSink) finish(sum Summary) error {
 	if err := summary.close(); err != nil {
 		return err
 	}
-	s.f.SetActiveSheet(0)
+	// Summary, the first sheet, is active by default. (SetActiveSheet would parse every
+	// flushed sheet back into memory.)
 	if _, err := s.f.WriteTo(s.w); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}

@@ -476,22 +476,38 @@ func (s *Store) ImportDatasets(ctx context.Context, batch []ExportDataset) error
 }
 
 // DeleteDatabases removes everything under the databases named (schemas, tables, views,
-// columns and their relationships), committing in batches. Tests and benchmarks use it to
-// clean up; an operator can use it to drop an imported copy.
+// columns and their relationships), committing every 5,000 columns. Tests and benchmarks use
+// it to clean up; an operator can use it to drop an imported copy. It returns the number of
+// nodes deleted.
 func (s *Store) DeleteDatabases(ctx context.Context, names []string) (int64, error) {
 	if len(names) == 0 {
 		return 0, nil
 	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
-	defer session.Close(ctx)
-	res, err := session.Run(ctx, cypher.ExportDeleteDatabases, map[string]any{"databases": names})
-	if err != nil {
-		return 0, fmt.Errorf("delete databases %v: %w", names, err)
+	var total int64
+	for {
+		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.ExportDeleteDatabases,
+			map[string]any{"databases": names, "limit": int64(5000)}, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
+		if err != nil {
+			return total, fmt.Errorf("delete databases %v: columns: %w", names, err)
+		}
+		n, _, err := neo4j.GetRecordValue[int64](res.Records[0], "deleted")
+		if err != nil {
+			return total, fmt.Errorf("delete databases %v: %w", names, err)
+		}
+		total += n
+		if n == 0 {
+			break
+		}
 	}
-	rec, err := res.Single(ctx)
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.ExportDeleteDatabaseNodes, map[string]any{"databases": names},
+		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
 	if err != nil {
-		return 0, fmt.Errorf("delete databases %v: %w", names, err)
+		return total, fmt.Errorf("delete databases %v: %w", names, err)
 	}
-	n, _ := rec.Values[0].(int64)
-	return n, nil
+	n, _, err := neo4j.GetRecordValue[int64](res.Records[0], "deleted")
+	if err != nil {
+		return total, fmt.Errorf("delete databases %v: %w", names, err)
+	}
+	return total + n, nil
 }

@@ -1,13 +1,8 @@
-// Deletes everything under the databases named in $databases (schemas, tables, views,
-// columns and their relationships), in batches of transactions. Runs as an auto-commit query.
-MATCH (d:Database)
+// Deletes at most $limit columns (with their relationships) of the databases named in
+// $databases; DeleteDatabases repeats it until nothing is left, so each transaction stays small.
+MATCH (d:Database)-[:HAS_SCHEMA]->(:Schema)-[:HAS_TABLE|HAS_VIEW]->(:Dataset)-[:HAS_COLUMN]->(c:Column)
 WHERE d.name IN $databases
-OPTIONAL MATCH (d)-[:HAS_SCHEMA]->(s:Schema)
-OPTIONAL MATCH (s)-[:HAS_TABLE|HAS_VIEW]->(o:Dataset)
-OPTIONAL MATCH (o)-[:HAS_COLUMN]->(c:Column)
-WITH collect(DISTINCT d) + collect(DISTINCT s) + collect(DISTINCT o) + collect(DISTINCT c) AS nodes
-UNWIND nodes AS n
-CALL (n) {
-  DETACH DELETE n
-} IN TRANSACTIONS OF 5000 ROWS
+WITH DISTINCT c
+LIMIT $limit
+DETACH DELETE c
 RETURN count(*) AS deleted
