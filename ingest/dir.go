@@ -246,46 +246,30 @@ func scanCreateViewName(text string) (sql.ObjectName, bool) {
 	if !strings.HasPrefix(upper, "CREATE") {
 		return sql.ObjectName{}, false
 	}
-	// The first "VIEW" word within the statement's header.
-	head := upper
-	if i := strings.Index(head, " AS"); i > 0 {
-		head = head[:i]
-	}
-	fields := strings.Fields(head)
-	at := -1
-	for i, f := range fields {
-		if f == "VIEW" {
-			at = i
-			break
-		}
-	}
-	if at < 0 || at+1 >= len(fields) {
+	at := indexWord(upper, "VIEW")
+	if at < 0 || (indexWord(upper, "AS") >= 0 && indexWord(upper, "AS") < at) {
 		return sql.ObjectName{}, false
 	}
-	// Find the name in the original text after "VIEW" [IF NOT EXISTS].
-	idx := indexWord(upper, "VIEW")
-	rest := strings.TrimSpace(text[idx+len("VIEW"):])
+	rest := strings.TrimSpace(text[at+len("VIEW"):])
 	if u := strings.ToUpper(rest); strings.HasPrefix(u, "IF NOT EXISTS") {
 		rest = strings.TrimSpace(rest[len("IF NOT EXISTS"):])
 	}
 	end := 0
-	inQuote := false
-	for end < len(rest) {
+	for inQuote := false; end < len(rest); end++ {
 		c := rest[end]
 		if c == '"' {
 			inQuote = !inQuote
 		} else if !inQuote && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(') {
 			break
 		}
-		end++
 	}
 	parts, err := graph.ParseIdentifiers(rest[:end])
 	if err != nil || len(parts) == 0 || len(parts) > 3 {
 		return sql.ObjectName{}, false
 	}
-	n := sql.ObjectName{}
+	var n sql.ObjectName
 	for _, p := range parts {
-		n.Parts = append(n.Parts, sql.Ident{Name: p, Quoted: true})
+		n.Parts = append(n.Parts, sql.Ident{Name: p, Quoted: true}) // already resolved: keep exactly
 	}
 	return n, true
 }

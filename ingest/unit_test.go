@@ -358,3 +358,27 @@ func TestPlanFollowsColumnChanges(t *testing.T) {
 		t.Errorf("idle refresh: %+v", p)
 	}
 }
+
+func TestScanCreateViewName(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"CREATE VIEW a.b AS SELECT (", "A.B"},
+		{"create or replace secure view if not exists \"x y\".z(c1) as select", `"x y".Z`},
+		{"CREATE MATERIALIZED VIEW db.s.v\nAS SELECT", "DB.S.V"},
+		{"CREATE TABLE t AS SELECT 1 AS view", ""},
+		{"CREATE VIEW", ""},
+		{"SELECT 1", ""},
+	} {
+		n, ok := scanCreateViewName(tc.text)
+		got := ""
+		if ok {
+			var parts []string
+			for _, p := range n.Parts {
+				parts = append(parts, graph.QuoteIdentifier(p.Normalized()))
+			}
+			got = strings.Join(parts, ".")
+		}
+		if got != tc.want {
+			t.Errorf("scanCreateViewName(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
