@@ -1,0 +1,102 @@
+package k8s
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// TestComposeFile loads docker-compose.yml the way `docker compose config` does (the Compose
+// specification's loader validates it against the specification's JSON schema, interpolates
+// variables and resolves depends_on), since no Docker engine or compose plugin is available
+// here, then checks what issue 8 asks of it.
+func TestComposeFile(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := cli.NewProjectOptions([]string{filepath.Join(root, "docker-compose.yml")},
+		cli.WithWorkingDirectory(root), cli.WithName("tributary"),
+		// Only what the file defaults itself: the test must not depend on the caller's environment.
+		cli.WithEnv([]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cli.ProjectFromOptions(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("docker-compose.yml does not load: %v", err)
+	}
+	svc := func(name string) types.ServiceConfig {
+		t.Helper()
+		s, ok := p.Services[name]
+		if !ok {
+			t.Fatalf("no service %q (have %v)", name, p.ServiceNames())
+		}
+		return s
+	}
+	if img := svc("neo4j").Image; img != "neo4j:5.26-community" {
+		t.Errorf("neo4j image %q", img)
+	}
+	if img := svc("redis").Image; !strings.HasPrefix(img, "redis:7") {
+		t.Errorf("redis image %q", img)
+	}
+	for name, cmd := range map[string]string{"api": "serve", "worker": "worker"} {
+		s := svc(name)
+		if !slices.Contains(s.Command, cmd) {
+			t.Errorf("%s command %v, want %s", name, s.Command, cmd)
+		}
+		if s.Build == nil || s.Build.Dockerfile != "deploy/Dockerfile" {
+			t.Errorf("%s does not build deploy/Dockerfile: %+v", name, s.Build)
+		}
+		for _, dep := range []string{"neo4j", "redis"} {
+			d, ok := s.DependsOn[dep]
+			if !ok || d.Condition != types.ServiceConditionHealthy {
+				t.Errorf("%s depends_on %s: %+v, want condition service_healthy", name, dep, d)
+			}
+		}
+		if pw := s.Environment["TRIBUTARY_NEO4J_PASSWORD"]; pw == nil || *pw == "" {
+			t.Errorf("%s gets no Neo4j password", name)
+		}
+	}
+	for _, name := range []string{"neo4j", "redis", "api"} {
+		if hc := svc(name).HealthCheck; hc == nil || hc.Disable || len(hc.Test) == 0 {
+			t.Errorf("%s has no healthcheck", name)
+		}
+	}
+	// The password default is the same for the server and the clients.
+	auth := svc("neo4j").Environment["NEO4J_AUTH"]
+	if auth == nil || *auth != "neo4j/"+*svc("api").Environment["TRIBUTARY_NEO4J_PASSWORD"] {
+		t.Errorf("NEO4J_AUTH %v does not match the api's password", auth)
+	}
+}
+
+// TestComposeLoaderRejectsInvalidFiles shows the loader above is a real schema check: a
+// misspelt key, a depends_on naming no service and a malformed duration all fail.
+func TestComposeLoaderRejectsInvalidFiles(t *testing.T) {
+	for name, body := range map[string]string{
+		"misspelt key":       "services:\n  api:\n    image: x\n    helthcheck:\n      test: [\"CMD\", \"true\"]\n",
+		"unknown depends_on": "services:\n  api:\n    image: x\n    depends_on:\n      db:\n        condition: service_healthy\n",
+		"malformed duration": "services:\n  api:\n    image: x\n    healthcheck:\n      interval: often\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "compose.yml")
+			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			opts, err := cli.NewProjectOptions([]string{path}, cli.WithWorkingDirectory(dir), cli.WithName("t"), cli.WithEnv([]string{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cli.ProjectFromOptions(context.Background(), opts); err == nil {
+				t.Errorf("loaded an invalid compose file:\n%s", body)
+			}
+		})
+	}
+}
