@@ -86,10 +86,11 @@ func (q *jobQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
 
 func (q *jobQueue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
 
-// cachedGraph is the store with its view and table writes going through the cache decorator,
-// so every write ingestion makes bumps the cache generation after it commits. Wire the
-// ingestion runner with it (worker and `ingest --inline`), otherwise the API keeps serving
-// cached lineage from before a refresh until the TTL ends.
+// cachedGraph is the store with every lineage write ingestion makes (ReplaceViewLineage,
+// ReplaceViewsLineage, DeleteView, UpsertTables) followed by a bump of the cache generation
+// once it has committed. Wire the ingestion runner with it (worker and `ingest --inline`),
+// otherwise the API keeps serving cached lineage from before a refresh until the TTL ends.
+// SetViewStates is not wrapped: view states are ingestion bookkeeping no read endpoint shows.
 type cachedGraph struct {
 	*graph.Store
 	cache *graph.CachedReader
@@ -110,3 +111,14 @@ func (g cachedGraph) DeleteView(ctx context.Context, id graph.ObjectID) error {
 func (g cachedGraph) UpsertTables(ctx context.Context, tables []graph.Table) error {
 	return g.cache.UpsertTables(ctx, tables)
 }
+
+// ReplaceViewsLineage is the batch write of the analyze tasks: the store's one transaction,
+// then the generation bump.
+func (g cachedGraph) ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error {
+	if err := g.Store.ReplaceViewsLineage(ctx, views, states); err != nil {
+		return err
+	}
+	return g.cache.Invalidate(ctx)
+}
+
+var _ ingest.Graph = cachedGraph{}
