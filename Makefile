@@ -157,12 +157,12 @@ browser: up build
 	./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline
 	$(GO) run ./e2e/browser/cmd/browserguide
 
-# Validates deploy/k8s offline (strict decoding into the Kubernetes API types,
+# Validates deploy/k8s and deploy/ecs offline (strict decoding into the Kubernetes API types,
 # probes, resources, non-root, references) and docker-compose.yml (the Compose
 # specification's loader and schema); also renders the kustomization when
 # kubectl is installed.
 k8s-validate:
-	$(GO) test -count=1 ./deploy/k8s/
+	$(GO) test -count=1 ./deploy/k8s/ ./deploy/ecs/
 	@if command -v kubectl >/dev/null 2>&1; then \
 		kubectl kustomize deploy/k8s >/dev/null && echo "kubectl kustomize deploy/k8s: ok"; \
 	else echo "kubectl not installed: kustomize render skipped"; fi
