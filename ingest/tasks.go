@@ -91,24 +91,26 @@ type OpenSource func(ctx context.Context, p RefreshPayload) (src Source, close f
 
 // Handlers serves the ingestion tasks.
 type Handlers struct {
-	runner *Runner
-	jobs   *JobStore
-	client *asynq.Client
-	open   OpenSource
-	queue  string
-	log    *slog.Logger
+	runner    *Runner
+	jobs      *JobStore
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	open      OpenSource
+	queue     string
+	log       *slog.Logger
 }
 
 // NewHandlers returns the task handlers: refresh plans with open's sources and enqueues
-// analyze tasks on queue through client.
-func NewHandlers(runner *Runner, jobs *JobStore, client *asynq.Client, open OpenSource, queue string, log *slog.Logger) *Handlers {
+// analyze tasks on queue through client; inspector (same Redis) finds out what an analyze task
+// id that is taken already belongs to.
+func NewHandlers(runner *Runner, jobs *JobStore, client *asynq.Client, inspector *asynq.Inspector, open OpenSource, queue string, log *slog.Logger) *Handlers {
 	if queue == "" {
 		queue = DefaultQueue
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handlers{runner: runner, jobs: jobs, client: client, open: open, queue: queue, log: log}
+	return &Handlers{runner: runner, jobs: jobs, client: client, inspector: inspector, open: open, queue: queue, log: log}
 }
 
 // Register adds the handlers to mux.
@@ -178,9 +180,13 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 		if err != nil {
 			return err
 		}
-		_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
-		if errors.Is(err, asynq.ErrTaskIDConflict) {
-			// The same work is queued already (an earlier refresh): count it here as done.
+		queued, err := h.enqueueAnalyze(ctx, task)
+		if err != nil {
+			return fmt.Errorf("refresh %s: enqueue analyze: %w", plan.Source, err)
+		}
+		if !queued {
+			// The same work is queued or running already (an earlier refresh): count it here
+			// as done.
 			outcomes := make([]Outcome, len(batch))
 			for i, w := range batch {
 				outcomes[i] = Outcome{View: w.View.ID.String()}
@@ -188,15 +194,46 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 			if err := h.jobs.ViewsDone(ctx, p.JobID, outcomes, utcNow()); err != nil {
 				return err
 			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("refresh %s: enqueue analyze: %w", plan.Source, err)
 		}
 	}
 	h.log.InfoContext(ctx, "refresh planned", "job", p.JobID, "source", plan.Source, "analyze", len(plan.Analyze),
 		"dropped", len(plan.Drop), "tables", len(plan.Tables), "unchanged", plan.Unchanged)
 	return nil
+}
+
+// enqueueAnalyze enqueues task; queued is false when a task with its id is pending, active or
+// waiting for a retry. An archived one (it ended with a parse failure, or ran out of retries)
+// is deleted and the work enqueued again: the graph may have lost what it wrote since.
+func (h *Handlers) enqueueAnalyze(ctx context.Context, task *asynq.Task) (queued bool, err error) {
+	_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
+	if !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err == nil, err
+	}
+	if h.inspector == nil {
+		return false, nil
+	}
+	id := AnalyzeTaskIDOf(task)
+	info, err := h.inspector.GetTaskInfo(h.queue, id)
+	if err != nil || (info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted) {
+		return false, nil // a live duplicate (or one that just went away): nothing to add
+	}
+	if err := h.inspector.DeleteTask(h.queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		return false, fmt.Errorf("replace archived task %s: %w", id, err)
+	}
+	_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AnalyzeTaskIDOf returns the task id NewAnalyzeTask gave t ("" for other tasks).
+func AnalyzeTaskIDOf(t *asynq.Task) string {
+	var p AnalyzePayload
+	if t.Type() != TypeAnalyze || json.Unmarshal(t.Payload(), &p) != nil {
+		return ""
+	}
+	return AnalyzeTaskID(p.Source, p.Views)
 }
 
 // HandleAnalyzeTask analyses and writes a batch of views. Views that do not parse are written

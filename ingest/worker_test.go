@@ -3,12 +3,15 @@ package ingest_test
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
 
@@ -43,7 +46,7 @@ func (h *harness) startWorker(concurrency int, grace time.Duration) (stop func()
 	rdb := newRedis(h.t)
 	runner := ingest.NewRunner(h.g, h.jobs, nil)
 	runner.BatchSize = h.batch
-	handlers := ingest.NewHandlers(runner, h.jobs, asynq.NewClientFromRedisClient(rdb), h.open, h.queue, nil)
+	handlers := ingest.NewHandlers(runner, h.jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), h.open, h.queue, nil)
 	mux := asynq.NewServeMux()
 	handlers.Register(mux)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
@@ -134,5 +137,55 @@ func TestAnalyzeTaskIDDeduplicates(t *testing.T) {
 	}
 	if _, err := client.Enqueue(task, asynq.Queue(queue)); err != nil {
 		t.Errorf("enqueue of a changed view: %v", err)
+	}
+}
+
+// A batch with a view that does not parse ends archived (SkipRetry). When the same work is
+// planned again later (here: the graph lost the views), the archived task does not swallow it.
+func TestArchivedAnalyzeTaskDoesNotBlockRework(t *testing.T) {
+	ctx := context.Background()
+	db := unique(t, "TA_")
+	dir := t.TempDir()
+	files := map[string]string{
+		"s/good.sql":   "CREATE VIEW " + db + ".S.GOOD AS SELECT 1 AS X",
+		"s/reader.sql": "CREATE VIEW " + db + ".S.READER AS SELECT * FROM " + db + ".S.GOOD",
+		"s/bad.sql":    "CREATE VIEW " + db + ".S.BAD AS SELECT 1 AS X,, 2 AS Y",
+	}
+	for name, text := range files {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func(ctx context.Context, p ingest.RefreshPayload) (ingest.Source, func() error, error) {
+		src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
+		return src, func() error { return nil }, err
+	}
+	store := newStore(t)
+	h := newHarness(t, store, open)
+	h.batch = 10
+	h.startWorker(1, time.Second)
+	ids := []graph.ObjectID{{Database: db, Schema: "S", Name: "BAD"}, {Database: db, Schema: "S", Name: "GOOD"}, {Database: db, Schema: "S", Name: "READER"}}
+	for round := range 2 {
+		job := h.wait(h.refresh(ingest.RefreshPayload{Source: "dir:" + dir}), time.Minute)
+		if job.State != ingest.JobDone || job.Total != 3 || job.Done != 2 || job.Failed != 1 {
+			t.Fatalf("round %d: job %+v; want 3 views, 1 failed", round, job)
+		}
+		for _, id := range ids {
+			d, err := store.ViewDetail(ctx, id)
+			if err != nil {
+				t.Fatalf("round %d: %s: %v", round, id, err)
+			}
+			if (d.Status == graph.StatusFailed) != (id.Name == "BAD") {
+				t.Errorf("round %d: %s has status %q", round, id, d.Status)
+			}
+		}
+		for _, id := range ids { // the graph loses everything
+			if err := store.DeleteView(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -103,7 +103,7 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 	runner := ingest.NewRunner(store, jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)
-	handlers := ingest.NewHandlers(runner, jobs, client, ingest.Opener(e.getenv, nil, logger), o.queue, logger)
+	handlers := ingest.NewHandlers(runner, jobs, client, asynq.NewInspectorFromRedisClient(rdb), ingest.Opener(e.getenv, nil, logger), o.queue, logger)
 	mux := asynq.NewServeMux()
 	handlers.Register(mux)
 
