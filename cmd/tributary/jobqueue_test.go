@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
+)
+
+// An ingestion runner writing through cachedGraph invalidates the API's cache: a lineage read
+// cached before an analyze batch is not served after it.
+func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
+	ctx := context.Background()
+	driver, err := neo4j.NewDriverWithContext(envOr("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
+		neo4j.BasicAuth(envOr("TRIBUTARY_NEO4J_USER", "neo4j"), envOr("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { driver.Close(ctx) })
+	store := graph.NewStore(driver, envOr("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
+	if _, err := store.Migrate(ctx); err != nil {
+		t.Fatalf("neo4j (run `make up`): %v", err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
+	t.Cleanup(func() { rdb.Close() })
+	db := uniqueDB(t)
+	cache := graph.NewCachedReader(rdb, store, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
+	t.Cleanup(func() {
+		if keys, err := rdb.Keys(ctx, "tributary-test:"+db+":*").Result(); err == nil && len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	runner := ingest.NewRunner(newCachedGraph(store, cache), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	view := func(sql string) []ingest.ViewWork {
+		return []ingest.ViewWork{{View: ingest.ListedView{ID: graph.ObjectID{Database: db, Schema: "S", Name: "V"}, Text: sql}}}
+	}
+	if err := runner.AnalyzeBatch(ctx, "test", "", view("CREATE VIEW "+db+".S.V AS SELECT a AS x FROM "+db+".S.T")); err != nil {
+		t.Fatal(err)
+	}
+	x := graph.ColumnID{Database: db, Schema: "S", Table: "V", Column: "X"}
+	before, err := cache.Upstream(ctx, x, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before.Edges) != 1 || before.Edges[0].To.Column != "A" {
+		t.Fatalf("before: %+v", before.Edges)
+	}
+	if err := runner.AnalyzeBatch(ctx, "test", "", view("CREATE VIEW "+db+".S.V AS SELECT b AS x FROM "+db+".S.T")); err != nil {
+		t.Fatal(err)
+	}
+	after, err := cache.Upstream(ctx, x, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Edges) != 1 || after.Edges[0].To.Column != "B" {
+		t.Errorf("after the batch the cache served %+v, want X <- B", after.Edges)
+	}
+}
