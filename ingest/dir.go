@@ -67,11 +67,19 @@ func NewFSSource(name string, fsys fs.FS, opts DirOptions) *DirSource {
 // Name implements Source: "dir:" and the absolute folder path.
 func (d *DirSource) Name() string { return "dir:" + d.root }
 
-// sqlFile is one .sql file's statements.
+// sqlFile is one .sql file's CREATE VIEW statements (syntax trees are not kept: a large
+// folder would hold them all at once).
 type sqlFile struct {
 	path  string
 	text  string
-	stmts []sql.StatementResult
+	n     int // statements in the file
+	views []fileView
+}
+
+type fileView struct {
+	name sql.ObjectName
+	text string
+	line int
 }
 
 // List implements Source. Every CREATE VIEW statement is a view; a statement that does not
@@ -94,8 +102,15 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 		if err != nil {
 			return err
 		}
-		text := string(b)
-		files = append(files, sqlFile{path: p, text: text, stmts: sql.ParseScript(text)})
+		f := sqlFile{path: p, text: string(b)}
+		stmts := sql.ParseScript(f.text)
+		f.n = len(stmts)
+		for _, st := range stmts {
+			if name, ok := createViewName(st); ok {
+				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line})
+			}
+		}
+		files = append(files, f)
 		return nil
 	})
 	if err != nil {
@@ -112,21 +127,17 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 	l := &Listing{}
 	seen := map[graph.ObjectID]string{}
 	for _, f := range files {
-		for _, st := range f.stmts {
-			name, ok := createViewName(st)
-			if !ok {
-				continue
-			}
-			id, err := resolveObject(name, db, schema)
+		for _, fv := range f.views {
+			id, err := resolveObject(fv.name, db, schema)
 			if err != nil {
-				return nil, fmt.Errorf("list %s: %s:%d: %w", d.Name(), f.path, st.Pos.Line, err)
+				return nil, fmt.Errorf("list %s: %s:%d: %w", d.Name(), f.path, fv.line, err)
 			}
 			if prev, dup := seen[id]; dup {
 				return nil, fmt.Errorf("list %s: view %s is defined in %s and in %s", d.Name(), id, prev, f.path)
 			}
 			seen[id] = f.path
-			v := ListedView{ID: id, Text: st.Text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: st.Pos.Line}
-			if len(f.stmts) == 1 {
+			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line}
+			if f.n == 1 {
 				v.Text, v.Line = f.text, 1
 			}
 			l.Views = append(l.Views, v)
@@ -331,12 +342,11 @@ func completeObject(parts []string, db, schema string) (graph.ObjectID, error) {
 func inferDatabase(files []sqlFile) string {
 	found := ""
 	for _, f := range files {
-		for _, st := range f.stmts {
-			n, ok := createViewName(st)
-			if !ok || len(n.Parts) != 3 {
+		for _, fv := range f.views {
+			if len(fv.name.Parts) != 3 {
 				continue
 			}
-			db := n.Parts[0].Normalized()
+			db := fv.name.Parts[0].Normalized()
 			if found != "" && db != found {
 				return ""
 			}
