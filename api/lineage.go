@@ -179,30 +179,27 @@ func (s *Server) columnLineage(c echo.Context) error {
 	})
 }
 
+// side is the traversal of one direction.
+type side struct {
+	dir string
+	sg  graph.Subgraph
+}
+
 func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir string, depth, limit int) (ColumnLineage, error) {
-	var parts []struct {
-		dir string
-		sg  graph.Subgraph
-	}
+	var parts []side
 	if dir == DirUpstream || dir == DirBoth {
 		sg, err := s.lineage.Upstream(ctx, col, depth)
 		if err != nil {
 			return ColumnLineage{}, lineageError(err, "column %s", col)
 		}
-		parts = append(parts, struct {
-			dir string
-			sg  graph.Subgraph
-		}{DirUpstream, sg})
+		parts = append(parts, side{DirUpstream, sg})
 	}
 	if dir == DirDownstream || dir == DirBoth {
 		sg, err := s.lineage.Downstream(ctx, col, depth)
 		if err != nil {
 			return ColumnLineage{}, lineageError(err, "column %s", col)
 		}
-		parts = append(parts, struct {
-			dir string
-			sg  graph.Subgraph
-		}{DirDownstream, sg})
+		parts = append(parts, side{DirDownstream, sg})
 	}
 
 	out := ColumnLineage{Root: col.String(), Direction: dir, Depth: depth, Limit: limit,
