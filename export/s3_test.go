@@ -165,6 +165,18 @@ func TestExportJobToS3(t *testing.T) {
 		t.Errorf("GET presigned URL: %s, %d bytes, %v", resp.Status, len(body), err)
 	}
 
+	// An unknown closure root fails without retry, and nothing is left behind.
+	missing, err := NewTask(TaskPayload{Scope: Scope{Kind: ScopeDownstream, Root: db + ".RAW.ORDERS.NOPE"}, Format: FormatXLSX, Name: "missing.xlsx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.HandleTask(context.Background(), missing); err == nil || !strings.Contains(err.Error(), "skip retry") || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown root: %v", err)
+	}
+	if _, err := store.Open(context.Background(), "s3://lineage/exports/missing.xlsx"); err == nil {
+		t.Error("a failed export left an object")
+	}
+
 	// A bad payload fails without retry.
 	bad := asynq.NewTask(TypeExport, []byte(`{"scope":{"kind":"sideways"},"format":"json"}`))
 	if err := h.HandleTask(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "skip retry") {

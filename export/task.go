@@ -151,11 +151,14 @@ func (h *Handler) Export(ctx context.Context, p TaskPayload) (TaskResult, error)
 	uri, uerr := h.store.Upload(ctx, key, pr, p.Format.ContentType())
 	pr.CloseWithError(errors.New("upload ended")) // unblocks the export if the upload stopped early
 	out := <-done
+	if out.err != nil && (errors.Is(out.err, graph.ErrInvalid) || errors.Is(out.err, graph.ErrNotFound)) {
+		return TaskResult{}, out.err // permanent: the scope is wrong
+	}
+	if uerr != nil { // names the cause whichever side failed: a failed export fails the upload
+		return TaskResult{}, uerr
+	}
 	if out.err != nil {
 		return TaskResult{}, out.err
-	}
-	if uerr != nil {
-		return TaskResult{}, uerr
 	}
 	url, expires, err := h.store.PresignGet(ctx, uri)
 	if err != nil {
