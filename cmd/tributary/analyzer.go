@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
@@ -81,7 +82,9 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 	var out api.AnalyzeResult
 	for _, st := range stmts {
 		if st.Err != nil {
-			out.Errors = append(out.Errors, api.StatementError{Statement: st.Index, Line: st.Err.Line, Col: st.Err.Col, Message: st.Err.Error()})
+			// The message without its "line:col: " prefix: the position has its own fields.
+			msg := strings.TrimPrefix(st.Err.Error(), fmt.Sprintf("%d:%d: ", st.Err.Line, st.Err.Col))
+			out.Errors = append(out.Errors, api.StatementError{Statement: st.Index, Line: st.Err.Line, Col: st.Err.Col, Message: msg})
 		}
 	}
 	if len(out.Errors) > 0 {
