@@ -12,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/yaml"
@@ -83,6 +84,7 @@ type manifests struct {
 	deployments  []appsv1.Deployment
 	hpas         []autoscalingv2.HorizontalPodAutoscaler
 	pdbs         []policyv1.PodDisruptionBudget
+	cronJobs     []batchv1.CronJob
 	scaledObjs   []scaledObject
 	triggerAuths []triggerAuthentication
 }
@@ -140,6 +142,9 @@ func load(t *testing.T) manifests {
 			case "policy/v1 PodDisruptionBudget":
 				m.pdbs = append(m.pdbs, policyv1.PodDisruptionBudget{})
 				target = &m.pdbs[len(m.pdbs)-1]
+			case "batch/v1 CronJob":
+				m.cronJobs = append(m.cronJobs, batchv1.CronJob{})
+				target = &m.cronJobs[len(m.cronJobs)-1]
 			case "keda.sh/v1alpha1 ScaledObject":
 				m.scaledObjs = append(m.scaledObjs, scaledObject{})
 				target = &m.scaledObjs[len(m.scaledObjs)-1]
@@ -439,6 +444,50 @@ func TestSecretLayoutHoldsNoRealValues(t *testing.T) {
 	for k := range m.configMaps[0].Data {
 		if strings.Contains(k, "PASSWORD") || strings.Contains(k, "TOKEN") || strings.Contains(k, "PRIVATE_KEY") {
 			t.Errorf("ConfigMap key %s belongs in the Secret", k)
+		}
+	}
+}
+
+// TestRefreshCronJob: the periodic refresh is enqueued by one CronJob (not by a scheduler in
+// every worker replica), runs as non-root with resources, and no worker sets
+// TRIBUTARY_REFRESH_CRON.
+func TestRefreshCronJob(t *testing.T) {
+	m := load(t)
+	if len(m.cronJobs) != 1 {
+		t.Fatalf("%d CronJobs, want 1", len(m.cronJobs))
+	}
+	cj := m.cronJobs[0]
+	if cj.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("concurrencyPolicy %q, want Forbid", cj.Spec.ConcurrencyPolicy)
+	}
+	pod := cj.Spec.JobTemplate.Spec.Template.Spec
+	if sc := pod.SecurityContext; sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser == 0 {
+		t.Errorf("pod securityContext: %+v", sc)
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("%d containers", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	if len(c.Args) < 3 || c.Args[0] != "ingest" || slices.Contains(c.Args, "--inline") || slices.Contains(c.Args, "--wait") {
+		t.Errorf("args %v: want `ingest --source ...` that enqueues and exits", c.Args)
+	}
+	if sc := c.SecurityContext; sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
+		sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+		t.Errorf("container securityContext: %+v", sc)
+	}
+	if c.Resources.Requests.Cpu().IsZero() || c.Resources.Limits.Memory().IsZero() {
+		t.Errorf("resources: %+v", c.Resources)
+	}
+	for _, d := range m.deployments {
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			if e.Name == "TRIBUTARY_REFRESH_CRON" {
+				t.Errorf("%s sets TRIBUTARY_REFRESH_CRON: each replica would enqueue its own refresh", d.Name)
+			}
+		}
+	}
+	for k := range m.configMaps[0].Data {
+		if k == "TRIBUTARY_REFRESH_CRON" {
+			t.Error("the ConfigMap sets TRIBUTARY_REFRESH_CRON for every replica")
 		}
 	}
 }
