@@ -31,7 +31,12 @@ func TaskHeaders(ctx context.Context, p *Provider) map[string]string {
 // whose context the task's headers carry (see TaskHeaders), else starting a new one. The
 // handler's context carries the span, so its Neo4j and Redis calls become children. A failed
 // attempt marks the span failed; attributes give the queue, task id and retry count.
+//
+// With tracing off it passes tasks through untouched.
 func TaskMiddleware(p *Provider) asynq.MiddlewareFunc {
+	if !p.Enabled() {
+		return func(next asynq.Handler) asynq.Handler { return next }
+	}
 	tracer := p.Tracer.Tracer(ScopeName)
 	return func(next asynq.Handler) asynq.Handler {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -221,3 +222,32 @@ func (quietLogger) Info(...any)  {}
 func (quietLogger) Warn(...any)  {}
 func (quietLogger) Error(...any) {}
 func (quietLogger) Fatal(...any) {}
+
+func TestSideServerServesAndStops(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	NewWorkerMetrics(reg)
+	s, err := StartSideServer("127.0.0.1:0", WorkerHandler(reg, func(context.Context) error { return nil }),
+		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + s.Addr() + "/health/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/health/live: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get("http://" + s.Addr() + "/health/live"); err == nil {
+		t.Error("still serving after Shutdown")
+	}
+	if _, err := StartSideServer("256.0.0.1:1", http.NotFoundHandler(), slog.New(slog.NewJSONHandler(io.Discard, nil))); err == nil {
+		t.Error("listening on an invalid address succeeded")
+	}
+}

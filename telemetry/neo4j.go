@@ -18,7 +18,12 @@ import (
 // statements are covered by their session span only. Sessions opened with a context that
 // carries no span are not traced (background work such as health checks stays out of traces).
 // Pass the result wherever the driver went: graph.NewStore(telemetry.WrapDriver(d, p), db).
+//
+// With tracing off it returns d itself.
 func WrapDriver(d neo4j.DriverWithContext, p *Provider) neo4j.DriverWithContext {
+	if !p.Enabled() {
+		return d
+	}
 	return &tracedDriver{DriverWithContext: d, tracer: p.Tracer.Tracer(ScopeName), server: d.Target().Host}
 }
 
