@@ -126,11 +126,15 @@ cur != "" { out[cur] = out[cur] $$0 "\n" }
 endef
 export TEST_OUTPUT_AWK
 
-# Starts everything and serves the API until Ctrl-C (Neo4j and Redis keep
-# running; stop them with make down).
+# The demo warehouse: starts Neo4j and Redis, migrates, ingests
+# examples/warehouse (printing the numbers of views, columns and edges), then
+# serves the API on $(TRIBUTARY_HTTP_ADDR) until Ctrl-C. Authentication is off
+# for the demo only, which the server allows on a loopback address alone (it
+# says so at start). Neo4j and Redis keep running; stop them with make down.
 demo: up build
 	./$(BIN) migrate
-	./$(BIN) serve
+	./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline --wait
+	TRIBUTARY_AUTH=off ./$(BIN) serve
 
 bench: up
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
