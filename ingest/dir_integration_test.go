@@ -18,6 +18,7 @@ func TestDirRefreshDemoWarehouse(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
 	dir, analytics, raw := demoWarehouse(t)
+	dropAfter(t, store, analytics, raw)
 	g := newCounting(store)
 	jobs := ingest.NewJobStore(newRedis(t), unique(t, "tributary:test:job:"), 0)
 	runner := ingest.NewRunner(g, jobs, nil)

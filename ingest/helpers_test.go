@@ -152,3 +152,14 @@ func demoWarehouse(t *testing.T) (dir, analytics, raw string) {
 	}
 	return dir, analytics, raw
 }
+
+// dropAfter removes the test's databases from the shared server when the test ends.
+func dropAfter(t *testing.T, s *graph.Store, databases ...string) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := s.DeleteDatabases(ctx, databases); err != nil {
+			t.Logf("clean up databases %v: %v", databases, err)
+		}
+	})
+}

@@ -80,6 +80,7 @@ func TestWorkerKilledMidBatchConverges(t *testing.T) {
 
 	// Uninterrupted, in process.
 	dbA := unique(t, "TK_")
+	dropAfter(t, store, dbA)
 	dirA := generated(t, dbA)
 	srcA, err := ingest.NewDirSource(dirA, ingest.DirOptions{})
 	if err != nil {
@@ -99,6 +100,7 @@ func TestWorkerKilledMidBatchConverges(t *testing.T) {
 
 	// Through the queue, killed while a batch is half written.
 	dbB := unique(t, "TK_")
+	dropAfter(t, store, dbB)
 	dirB := generated(t, dbB)
 	open := func(ctx context.Context, p ingest.RefreshPayload) (ingest.Source, func() error, error) {
 		src, err := ingest.NewDirSource(dirB, ingest.DirOptions{})

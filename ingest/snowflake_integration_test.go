@@ -90,6 +90,7 @@ func TestSnowflakeRefresh(t *testing.T) {
 		return ingest.NewSnowflakeSource(sf, strings.TrimPrefix(source, "snowflake:")), sf.Close, nil
 	}
 	store := newStore(t)
+	dropAfter(t, store, db)
 	g := newCounting(store)
 	h := newHarness(t, g, open)
 	h.startWorker(2, 5*time.Second)

@@ -164,6 +164,7 @@ func TestArchivedAnalyzeTaskDoesNotBlockRework(t *testing.T) {
 		return src, func() error { return nil }, err
 	}
 	store := newStore(t)
+	dropAfter(t, store, db)
 	h := newHarness(t, store, open)
 	h.batch = 10
 	h.startWorker(1, time.Second)
