@@ -167,3 +167,21 @@ func TestDemoUpstreamCounts(t *testing.T) {
 		t.Errorf("depth 1: %d columns, %d edges; want 5, 4", len(u1.Columns), len(u1.Edges))
 	}
 }
+
+func TestMatchCaptions(t *testing.T) {
+	for _, c := range []struct {
+		want, got      []string
+		missing, extra int
+	}{
+		{[]string{"JOIN", "TRANSFORMATION"}, []string{"TRAN…", "JOIN"}, 0, 0},
+		{[]string{"JOIN", "JOIN"}, []string{"JOIN"}, 1, 0},
+		{[]string{"FILTER"}, []string{"JOIN"}, 1, 1},
+		{[]string{"FILTER"}, []string{"TRAN…"}, 1, 1},
+		{[]string{"FILTER"}, []string{"FILTER", "FILTER"}, 0, 1},
+	} {
+		missing, extra := matchCaptions(c.want, c.got)
+		if len(missing) != c.missing || len(extra) != c.extra {
+			t.Errorf("matchCaptions(%v, %v) = %v, %v", c.want, c.got, missing, extra)
+		}
+	}
+}
