@@ -31,6 +31,21 @@ type ViewWriter interface {
 	ReplaceViewLineage(ctx context.Context, view graph.View) error
 }
 
+// ViewJobs writes analysed views through the ingestion pipeline as a job (analyze with
+// persist=true over MaxSyncPersistViews views answers 202 with the job id).
+type ViewJobs interface {
+	EnqueueViews(ctx context.Context, views []ViewSource) (jobID string, err error)
+}
+
+// ViewSource is a CREATE VIEW statement as ingestion takes it: its text, the defaults that
+// complete its names, and the column lists its analysis read (star expansion, binding).
+type ViewSource struct {
+	ID                             graph.ObjectID
+	SQL                            string
+	DefaultDatabase, DefaultSchema string
+	Catalog                        map[graph.ObjectID][]string
+}
+
 // AnalyzeRequest is the body of POST /api/v1/lineage/analyze.
 type AnalyzeRequest struct {
 	SQL             string `json:"sql"`
@@ -93,6 +108,7 @@ type AnalyzedStatement struct {
 	Indirect []AnalyzedIndirect `json:"indirect"`
 	Warnings []Warning          `json:"warnings"`
 	View     *graph.View        `json:"-"`
+	Source   *ViewSource        `json:"-"` // set with View
 }
 
 // DiffJSON is the diff of a CREATE VIEW against the stored view.
@@ -139,8 +155,12 @@ type AnalyzeJSON struct {
 // ProblemTypeSyntax is the problem type of SQL that does not parse (422).
 const ProblemTypeSyntax = "tag:tributary-lineage,2026:problem/sql-syntax"
 
-// MaxPersistViews caps the views one analyze request may write synchronously.
-const MaxPersistViews = 100
+// MaxSyncPersistViews is the most views analyze with persist=true writes in the request; more
+// become an ingestion job (202). MaxPersistViews caps one request either way.
+const (
+	MaxSyncPersistViews = 20
+	MaxPersistViews     = 5000
+)
 
 func diffJSON(d graph.ViewDiff) *DiffJSON {
 	out := &DiffJSON{View: d.ID.String(), Exists: d.Exists, ColumnsAdded: nonNil(d.ColumnsAdded),
@@ -215,13 +235,20 @@ func (s *Server) analyze(c echo.Context) error {
 			Extensions: map[string]any{"errors": res.Errors, "line": first.Line, "col": first.Col},
 		}
 	}
-	out := AnalyzeJSON{Statements: []AnalyzedStatementJSON{}}
 	var views []graph.View
+	for _, st := range res.Statements {
+		if st.View != nil {
+			views = append(views, *st.View)
+		}
+	}
+	if req.Persist && len(views) > MaxSyncPersistViews {
+		return s.persistAsJob(c, res, len(views))
+	}
+	out := AnalyzeJSON{Statements: []AnalyzedStatementJSON{}}
 	for _, st := range res.Statements {
 		sj := AnalyzedStatementJSON{AnalyzedStatement: st}
 		sj.Columns, sj.Indirect, sj.Warnings = nonNil(st.Columns), nonNil(st.Indirect), nonNil(st.Warnings)
 		if st.View != nil {
-			views = append(views, *st.View)
 			if s.differ != nil {
 				d, err := s.differ.DiffView(ctx, *st.View)
 				if err != nil {
@@ -238,9 +265,6 @@ func (s *Server) analyze(c echo.Context) error {
 		if s.writer == nil {
 			return unavailable("writing analysed views")
 		}
-		if len(views) > MaxPersistViews {
-			return badParam("sql", "%d views to write, at most %d per request; ingest larger sets with POST /api/v1/data/refresh", len(views), MaxPersistViews)
-		}
 		for _, v := range views {
 			if err := s.writer.ReplaceViewLineage(ctx, v); err != nil {
 				return lineageError(err, "write view %s", v.ID)
@@ -249,4 +273,28 @@ func (s *Server) analyze(c echo.Context) error {
 		out.Persisted = true
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// persistAsJob hands a large persist=true input to the ingestion pipeline: 202 with the job.
+func (s *Server) persistAsJob(c echo.Context, res AnalyzeResult, n int) error {
+	if n > MaxPersistViews {
+		return badParam("sql", "%d views to write, at most %d per request; ingest larger sets with POST /api/v1/data/refresh", n, MaxPersistViews)
+	}
+	if s.viewJobs == nil {
+		return badParam("sql", "%d views to write, at most %d per request on this server", n, MaxSyncPersistViews)
+	}
+	var srcs []ViewSource
+	for _, st := range res.Statements {
+		if st.Source != nil {
+			srcs = append(srcs, *st.Source)
+		}
+	}
+	id, err := s.viewJobs.EnqueueViews(c.Request().Context(), srcs)
+	if err != nil {
+		return &Problem{Type: ProblemTypeUnavailable, Title: "Job queue unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "the views could not be enqueued; try again later", Err: err}
+	}
+	href := "/api/v1/jobs/" + id
+	c.Response().Header().Set(echo.HeaderLocation, href)
+	return c.JSON(http.StatusAccepted, Accepted{JobID: id, Status: "queued", Href: href})
 }

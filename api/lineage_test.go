@@ -693,3 +693,45 @@ func TestEndpointsWithoutRedis(t *testing.T) {
 	}
 	getJSON(t, ts.url+"/health/ready", 200, nil)
 }
+
+type fakeViewJobs struct{ got []ViewSource }
+
+func (f *fakeViewJobs) EnqueueViews(ctx context.Context, views []ViewSource) (string, error) {
+	f.got = views
+	return "job-123", nil
+}
+
+// persist=true writes up to MaxSyncPersistViews views in the request; more become a job (202).
+func TestAnalyzePersistLargeInputBecomesJob(t *testing.T) {
+	f := newFixture(t)
+	mk := func(n int) fakeAnalyzer {
+		var res AnalyzeResult
+		for i := range n {
+			id := f.obj("BULK", fmt.Sprintf("V%d", i))
+			v := graph.View{ID: id, Status: graph.StatusOK, Definition: "create view", Columns: []graph.Column{{Name: "X", Ordinal: 1}}}
+			res.Statements = append(res.Statements, AnalyzedStatement{Index: i, Kind: "CREATE_VIEW", Target: id.String(),
+				View: &v, Source: &ViewSource{ID: id, SQL: "create view " + id.String() + " as select 1 x"}})
+		}
+		return fakeAnalyzer{res: res}
+	}
+	jobs := &fakeViewJobs{}
+	ts := f.serve(t, Config{}, Deps{Analyzer: mk(MaxSyncPersistViews + 1), ViewJobs: jobs})
+	r := do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"..."}`), nil)
+	if r.status != http.StatusAccepted || r.header.Get("Location") != "/api/v1/jobs/job-123" || len(jobs.got) != MaxSyncPersistViews+1 {
+		t.Fatalf("large persist: %d %s, %d views enqueued", r.status, r.body, len(jobs.got))
+	}
+	// Nothing was written in the request.
+	if r := get(t, ts.url+"/api/v1/lineage/views/"+url.PathEscape(f.obj("BULK", "V0").String())); r.status != 404 {
+		t.Errorf("view written synchronously: %d", r.status)
+	}
+	// Without persist the same input is answered inline.
+	if r := do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze", strings.NewReader(`{"sql":"..."}`), nil); r.status != 200 {
+		t.Errorf("persist=false: %d", r.status)
+	}
+	// At the limit the views are written in the request.
+	ts2 := f.serve(t, Config{}, Deps{Analyzer: mk(MaxSyncPersistViews), ViewJobs: jobs})
+	if r := do(t, http.MethodPost, ts2.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"..."}`), nil); r.status != 200 {
+		t.Fatalf("small persist: %d %s", r.status, r.body)
+	}
+	getJSON(t, ts2.url+"/api/v1/lineage/views/"+url.PathEscape(f.obj("BULK", "V0").String()), 200, nil)
+}

@@ -91,6 +91,8 @@ type Deps struct {
 	Writer ViewWriter
 	// Jobs enqueues refresh jobs and reports them.
 	Jobs JobQueue
+	// ViewJobs writes large analyze persist=true inputs as ingestion jobs.
+	ViewJobs ViewJobs
 	// Security is the security layer's middleware (api/auth: headers, CORS,
 	// authentication, rate limits, audit), run after the chain above and
 	// before the handlers. Empty serves without auth (tests of handlers).
@@ -112,6 +114,7 @@ type Server struct {
 	differ    ViewDiffer
 	writer    ViewWriter
 	jobs      JobQueue
+	viewJobs  ViewJobs
 	started   time.Time
 }
 
@@ -129,6 +132,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		differ:    deps.Differ,
 		writer:    deps.Writer,
 		jobs:      deps.Jobs,
+		viewJobs:  deps.ViewJobs,
 		started:   time.Now().UTC(),
 	}
 	e := echo.New()

@@ -33,6 +33,7 @@ type graphCatalog struct {
 	extra lineage.MapCatalog
 	graph columnLister
 	err   error
+	found map[graph.ObjectID][]string // column lists read from the graph
 }
 
 func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool) {
@@ -57,12 +58,19 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 	for _, col := range cols {
 		t.Columns = append(t.Columns, col.Column)
 	}
+	if c.found == nil {
+		c.found = map[graph.ObjectID][]string{}
+	}
+	c.found[id] = t.Columns
 	return t, true
 }
 
 // Analyze implements api.Analyzer.
 func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.AnalyzeResult, error) {
 	cat := &graphCatalog{ctx: ctx, graph: a.graph}
+	// known is every column list a view of this request may need when ingestion analyses it
+	// on its own: the request's catalog, what the graph answered, the views it creates.
+	known := map[graph.ObjectID][]string{}
 	for name, cols := range req.Catalog {
 		id, err := graph.ParseObjectID(name)
 		if err != nil {
@@ -77,6 +85,15 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 			resolved = append(resolved, parts[0])
 		}
 		cat.extra.Add(lineage.Table{Database: id.Database, Schema: id.Schema, Name: id.Name, Columns: resolved})
+		known[id] = resolved
+	}
+	defDB, err := oneIdentifier("default_database", req.DefaultDatabase)
+	if err != nil {
+		return api.AnalyzeResult{}, err
+	}
+	defSchema, err := oneIdentifier("default_schema", req.DefaultSchema)
+	if err != nil {
+		return api.AnalyzeResult{}, err
 	}
 	stmts := sql.ParseScript(req.SQL)
 	var out api.AnalyzeResult
@@ -93,6 +110,9 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 	res := lineage.Analyze(stmts, lineage.Options{Catalog: cat, DefaultDatabase: req.DefaultDatabase, DefaultSchema: req.DefaultSchema})
 	if cat.err != nil {
 		return api.AnalyzeResult{}, fmt.Errorf("read column lists from the graph: %w", cat.err)
+	}
+	for id, cols := range cat.found {
+		known[id] = cols
 	}
 	for _, st := range res.Statements {
 		as := api.AnalyzedStatement{Index: st.Index, Kind: st.Kind}
@@ -113,8 +133,15 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 			as.Warnings = append(as.Warnings, api.Warning{Line: w.Line, Col: w.Col, Message: w.Message})
 		}
 		if st.Kind == lineage.KindCreateView && st.Target != nil {
-			if v, ok := viewOf(st, sourceText(stmts, st.Index)); ok {
+			text := sourceText(stmts, st.Index)
+			if v, ok := viewOf(st, text); ok {
 				as.View = &v
+				as.Source = &api.ViewSource{ID: v.ID, SQL: text, DefaultDatabase: defDB, DefaultSchema: defSchema, Catalog: known}
+				cols := make([]string, 0, len(v.Columns))
+				for _, c := range v.Columns {
+					cols = append(cols, c.Name)
+				}
+				known[v.ID] = cols
 			}
 		}
 		out.Statements = append(out.Statements, as)
@@ -163,3 +190,15 @@ func viewOf(st lineage.Statement, text string) (graph.View, bool) {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, graph.ErrNotFound) }
+
+// oneIdentifier resolves an optional single identifier ("" stays "").
+func oneIdentifier(field, s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	parts, err := graph.ParseIdentifiers(s)
+	if err != nil || len(parts) != 1 {
+		return "", fmt.Errorf("%w: %s %q is not one identifier", graph.ErrInvalid, field, s)
+	}
+	return parts[0], nil
+}

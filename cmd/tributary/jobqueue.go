@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -53,6 +56,47 @@ func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (
 		return "", fmt.Errorf("enqueue refresh: %w", err)
 	}
 	return p.JobID, nil
+}
+
+// viewsSource is the source name ingestion records on views written through the API.
+const viewsSource = "api"
+
+// EnqueueViews implements api.ViewJobs: the views become analyze tasks of one job, analysed
+// and written by the workers like a refresh's (ingest.Runner.AnalyzeBatch through the cache).
+func (q *jobQueue) EnqueueViews(ctx context.Context, views []api.ViewSource) (string, error) {
+	id := uuid.NewString()
+	work := make([]ingest.ViewWork, 0, len(views))
+	for _, v := range views {
+		w := ingest.ViewWork{View: ingest.ListedView{ID: v.ID, Text: v.SQL,
+			DefaultDatabase: v.DefaultDatabase, DefaultSchema: v.DefaultSchema}}
+		for oid, cols := range v.Catalog {
+			if oid != v.ID {
+				w.Catalog = append(w.Catalog, ingest.CatalogEntry{ID: oid, Columns: cols})
+			}
+		}
+		slices.SortFunc(w.Catalog, func(a, b ingest.CatalogEntry) int { return strings.Compare(a.ID.String(), b.ID.String()) })
+		work = append(work, w)
+	}
+	if err := q.jobs.Create(ctx, id, viewsSource, false); err != nil {
+		return "", err
+	}
+	if err := q.jobs.Planned(ctx, id, &ingest.Plan{Source: viewsSource, Analyze: work}, time.Now().UTC()); err != nil {
+		return "", err
+	}
+	for start := 0; start < len(work); start += ingest.DefaultBatchSize {
+		batch := work[start:min(start+ingest.DefaultBatchSize, len(work))]
+		// The task id names the job: the default one (a hash of the views) would merge two
+		// requests with the same SQL into one task, and the second job would never finish.
+		task, err := ingest.NewAnalyzeTask(ingest.AnalyzePayload{Source: viewsSource, JobID: id, Views: batch},
+			asynq.Queue(q.queue), asynq.MaxRetry(5), asynq.TaskID(fmt.Sprintf("analyze:%s:%d", id, start)))
+		if err != nil {
+			return "", err
+		}
+		if _, err := q.client.EnqueueContext(ctx, task); err != nil {
+			return "", fmt.Errorf("enqueue analyze batch %d of job %s: %w", start/ingest.DefaultBatchSize, id, err)
+		}
+	}
+	return id, nil
 }
 
 // Job implements api.JobQueue.

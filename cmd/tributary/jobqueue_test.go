@@ -4,12 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
@@ -61,5 +64,75 @@ func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 	}
 	if len(after.Edges) != 1 || after.Edges[0].To.Column != "B" {
 		t.Errorf("after the batch the cache served %+v, want X <- B", after.Edges)
+	}
+}
+
+// EnqueueViews makes an ingestion job that real asynq workers (ingest's handlers, writing
+// through cachedGraph) finish: the job ends done and the views are in the graph, the second
+// one expanded from the first's columns.
+func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
+	ctx := context.Background()
+	driver, err := neo4j.NewDriverWithContext(envOr("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
+		neo4j.BasicAuth(envOr("TRIBUTARY_NEO4J_USER", "neo4j"), envOr("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { driver.Close(ctx) })
+	store := graph.NewStore(driver, envOr("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
+	if _, err := store.Migrate(ctx); err != nil {
+		t.Fatalf("neo4j (run `make up`): %v", err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
+	t.Cleanup(func() { rdb.Close() })
+	db := uniqueDB(t)
+	queue := "test-" + strings.ToLower(db)
+	cache := graph.NewCachedReader(rdb, store, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	q := newJobQueue(rdb, queue)
+
+	jobs := ingest.NewJobStore(rdb, "", 0)
+	runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
+	handlers := ingest.NewHandlers(runner, jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), nil, queue, logger)
+	mux := asynq.NewServeMux()
+	handlers.Register(mux)
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 2, Queues: map[string]int{queue: 1}, LogLevel: asynq.FatalLevel})
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(queue, true) })
+
+	a := graph.ObjectID{Database: db, Schema: "S", Name: "A"}
+	b := graph.ObjectID{Database: db, Schema: "S", Name: "B"}
+	base := graph.ObjectID{Database: db, Schema: "RAW", Name: "T"}
+	id, err := q.EnqueueViews(ctx, []api.ViewSource{
+		{ID: a, SQL: "CREATE VIEW " + a.String() + " AS SELECT x, y FROM " + base.String(),
+			Catalog: map[graph.ObjectID][]string{base: {"X", "Y"}}},
+		{ID: b, SQL: "CREATE VIEW " + b.String() + " AS SELECT * FROM " + a.String(),
+			Catalog: map[graph.ObjectID][]string{base: {"X", "Y"}, a: {"X", "Y"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job api.JobStatus
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if job, err = q.Job(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if job.Final || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if job.State != ingest.JobDone || job.Total != 2 || job.Done != 2 || job.Failed != 0 {
+		t.Fatalf("job = %+v", job)
+	}
+	sg, err := cache.Upstream(ctx, b.Column("Y"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sg.Paths) != 1 || len(sg.Paths[0]) != 3 || sg.Paths[0][2] != base.Column("Y") {
+		t.Errorf("B.Y upstream paths = %v, want B.Y -> A.Y -> RAW.T.Y", sg.Paths)
 	}
 }

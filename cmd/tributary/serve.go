@@ -84,6 +84,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Analyzer:  newAnalyzer(reader),
 		Differ:    reader,
 		Jobs:      jobs,
+		ViewJobs:  jobs,
 		Writer:    auth.RequireRoleToWrite(reader, auth.RoleEditor),
 		Security:  security,
 	}, logger)
