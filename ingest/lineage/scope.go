@@ -508,6 +508,11 @@ func (a *analyzer) pivot(sc *scope, p *sql.Pivot, outer *scope) {
 		default:
 			name = pivotValueName(v.Value)
 		}
+		if p.AggregateAlias != nil {
+			// Snowflake appends an underscore and the aggregate's alias
+			// to each pivot column name: '2023_Q1'_TOTAL, Q1_TOTAL.
+			name += "_" + p.AggregateAlias.Normalized()
+		}
 		out.add(name, values)
 	}
 	if p.InAny || p.InQuery != nil {

@@ -455,13 +455,16 @@ type ParenTable struct {
 	Alias *TableAlias // rarely written; nil when absent
 }
 
-// Pivot is Source PIVOT (agg(col) FOR pivot_col IN (...) [DEFAULT ON NULL (v)]) [alias [(cols)]].
+// Pivot is Source PIVOT (agg(col) [[AS] a] FOR pivot_col IN (...) [DEFAULT ON NULL (v)]) [alias [(cols)]].
 type Pivot struct {
 	Pos
 	Source    TableExpr
 	Aggregate Expr // the aggregate call
-	For       Expr // the pivot column (a *ColumnRef)
-	In        []*PivotValue
+	// AggregateAlias is the aggregate's [AS] alias, nil when absent;
+	// Snowflake appends "_" and the alias to every pivot column name.
+	AggregateAlias *Ident
+	For            Expr // the pivot column (a *ColumnRef)
+	In             []*PivotValue
 	// InAny is IN (ANY [ORDER BY ...]); InAnyOrderBy holds its ORDER BY.
 	InAny        bool
 	InAnyOrderBy []*OrderItem

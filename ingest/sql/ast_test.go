@@ -380,6 +380,13 @@ func TestFromShapes(t *testing.T) {
 				In:      []*PivotValue{{Value: str("JAN")}, {Value: str("FEB")}},
 				Default: num("0"),
 				Alias:   &TableAlias{Name: id("p"), Columns: []Ident{id("id"), id("jan"), id("feb")}}}}},
+		{"pivot with aggregate alias", `SELECT * FROM t PIVOT (SUM(amount) AS total FOR month IN ('JAN', 'FEB' AS feb)), u PIVOT (AVG(x) "Avg" FOR m IN (1))`,
+			[]TableExpr{
+				&Pivot{Source: table("t"), Aggregate: call("SUM", col("amount")), AggregateAlias: &Ident{Name: "total"}, For: col("month"),
+					In: []*PivotValue{{Value: str("JAN")}, {Value: str("FEB"), Alias: &Ident{Name: "feb"}}}},
+				&Pivot{Source: table("u"), Aggregate: call("AVG", col("x")), AggregateAlias: &Ident{Name: "Avg", Quoted: true}, For: col("m"),
+					In: []*PivotValue{{Value: num("1")}}},
+			}},
 		{"pivot any and subquery source", "SELECT * FROM (SELECT a FROM t) PIVOT (SUM(a) FOR m IN (ANY ORDER BY m))",
 			[]TableExpr{&Pivot{Source: &DerivedTable{Query: &Query{Body: &Select{Items: []*SelectItem{item(col("a"), "")}, From: []TableExpr{table("t")}}}},
 				Aggregate: call("SUM", col("a")), For: col("m"), InAny: true, InAnyOrderBy: []*OrderItem{{Expr: col("m")}}}}},

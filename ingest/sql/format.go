@@ -552,6 +552,10 @@ func (f *formatter) node(n Node) {
 		f.node(n.Source)
 		f.w(" PIVOT (")
 		f.operand(n.Aggregate)
+		if n.AggregateAlias != nil {
+			f.w(" AS ")
+			f.ident(*n.AggregateAlias)
+		}
 		f.w(" FOR ")
 		f.node(n.For)
 		f.w(" IN (")

@@ -105,6 +105,8 @@ func TestFormat(t *testing.T) {
 		{"select transform(arr, x -> x + 1), f(input => v)", "SELECT transform(arr, (x) -> x + 1), f(input => v)"},
 		{`select extract('day hour' from d), extract("Q" from d) from t at("Off" => 1) changes(information => "x") match_recognize (after match skip to "A b" pattern (a) define a as true)`,
 			`SELECT EXTRACT('day hour' FROM d), EXTRACT("Q" FROM d) FROM t AT("Off" => 1) CHANGES(INFORMATION => "x") MATCH_RECOGNIZE (AFTER MATCH SKIP TO "A b" PATTERN (a) DEFINE a AS true)`},
+		{`select * from t pivot (sum(a) total for m in ('x', 'y' as "Y")) pivot (min(b) as "Lo" for n in (1))`,
+			`SELECT * FROM t PIVOT (sum(a) AS total FOR m IN ('x', 'y' AS "Y")) PIVOT (min(b) AS "Lo" FOR n IN (1))`},
 	}
 	for _, tt := range tests {
 		st := mustStmt(t, tt.src)

@@ -841,6 +841,13 @@ func (p *parser) parsePivot(pos Pos, src TableExpr) TableExpr {
 	p.next() // PIVOT
 	p.expect("(")
 	pv.Aggregate = p.parseUnary()
+	if p.acceptKw("AS") {
+		id := p.parseAnyIdent()
+		pv.AggregateAlias = &id
+	} else if p.isIdent() {
+		id := p.parseIdent()
+		pv.AggregateAlias = &id
+	}
 	p.expectKw("FOR")
 	pv.For = p.parseColumnRef()
 	p.expectKw("IN")
