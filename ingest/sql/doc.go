@@ -62,5 +62,8 @@
 // *Unsupported statement despite their inner semicolons.
 //
 // Not supported: the WINDOW clause (Snowflake has none; OVER takes an inline
-// specification).
+// specification), and a quantified comparison over a list of values
+// (x = ANY (1, 2)): Snowflake's ANY/ALL/SOME take only a subquery
+// (<expr> op { ALL | ANY } ( <query> ), Subquery operators reference), so the
+// parser reports a syntax error that points at ANY and suggests IN (...).
 package sql

@@ -31,6 +31,8 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		{"reserved word as column", "SELECT a + from FROM t", `1:12: unexpected "from", expected expression`},
 		{"cast without type", "SELECT a:: FROM t", `1:12: unexpected "FROM", expected data type`},
 		{"pivot without for", "SELECT * FROM t PIVOT (SUM(a) IN ('x'))", `1:31: unexpected "IN", expected FOR`},
+		{"quantified comparison with a list", "SELECT a FROM t WHERE x = ANY (1, 2, 3)", `1:27: ANY (...) after a comparison takes a subquery, not a list of values (for a list, use [NOT] IN (...))`},
+		{"quantified comparison with a list, SOME", "SELECT a FROM t WHERE x <> some (b)", `1:28: SOME (...) after a comparison takes a subquery, not a list of values (for a list, use [NOT] IN (...))`},
 		{"merge without when", "MERGE INTO t USING s ON t.id = s.id", `1:36: unexpected end of input, expected WHEN`},
 		{"error in second statement keeps absolute position", "SELECT 1;\n  SELECT FROM t", `2:10: unexpected "FROM", expected expression`},
 		{"semicolon ends the statement", "SELECT a FROM t WHERE; SELECT 1", `1:22: unexpected ";", expected expression`},

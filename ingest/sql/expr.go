@@ -56,6 +56,13 @@ func (p *parser) parseBinary(minPrec int) Expr {
 				left = &BinaryExpr{Pos: start, Op: op, L: left, R: sq}
 				continue
 			}
+			if prec == precCmp && (p.isKw("ANY") || p.isKw("ALL") || p.isKw("SOME")) &&
+				p.isPunctAt(1, "(") && !p.isPunctAt(2, "(") {
+				// Snowflake's quantified comparison takes only a subquery:
+				// x = ANY (1, 2) is rejected there, so it is here too.
+				p.failMsg(p.tok(), p.tok().kw()+" (...) after a comparison takes a subquery, not a list of values (for a list, use [NOT] IN (...))")
+				return left
+			}
 			left = &BinaryExpr{Pos: start, Op: op, L: left, R: p.parseBinary(prec + 1)}
 		case tWord:
 			switch t.kw() {
