@@ -291,6 +291,11 @@ func (s *Server) persistAsJob(c echo.Context, res AnalyzeResult, n int) error {
 	}
 	id, err := s.viewJobs.EnqueueViews(c.Request().Context(), srcs)
 	if err != nil {
+		var he *echo.HTTPError
+		var pr *Problem
+		if errors.As(err, &he) || errors.As(err, &pr) {
+			return err // refused on purpose (403 from the security layer)
+		}
 		return &Problem{Type: ProblemTypeUnavailable, Title: "Job queue unavailable", Status: http.StatusServiceUnavailable,
 			Detail: "the views could not be enqueued; try again later", Err: err}
 	}

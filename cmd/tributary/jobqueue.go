@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api"
+	"github.com/tributary-lineage/tributary/api/auth"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
@@ -166,3 +167,18 @@ func (g cachedGraph) ReplaceViewsLineage(ctx context.Context, views []graph.View
 }
 
 var _ ingest.Graph = cachedGraph{}
+
+// guardedViewJobs refuses analyze's job path to callers without role, as
+// auth.RequireRoleToWrite does for the in-request writes: both are writes behind a route the
+// policy sees as a read.
+type guardedViewJobs struct {
+	q    api.ViewJobs
+	role auth.Role
+}
+
+func (g guardedViewJobs) EnqueueViews(ctx context.Context, views []api.ViewSource) (string, error) {
+	if err := auth.Require(ctx, g.role); err != nil {
+		return "", err
+	}
+	return g.q.EnqueueViews(ctx, views)
+}

@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Analyzer:  newAnalyzer(reader),
 		Differ:    reader,
 		Jobs:      jobs,
-		ViewJobs:  jobs,
+		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},
 		Writer:    auth.RequireRoleToWrite(reader, auth.RoleEditor),
 		Security:  security,
 	}, logger)
