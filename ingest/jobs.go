@@ -36,7 +36,7 @@ type Job struct {
 	Errors    []string  `json:"errors,omitempty"` // first MaxJobErrors messages
 }
 
-// Finished reports whether the job reached a final state.
+// Final reports whether the job reached a final state.
 func (j Job) Final() bool { return j.State == JobDone || j.State == JobFailed }
 
 // MaxJobErrors caps the messages a job record keeps.
