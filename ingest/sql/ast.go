@@ -604,11 +604,15 @@ type Literal struct {
 }
 
 // TypedLiteral is DATE '...', TIME '...', TIMESTAMP[_LTZ|_NTZ|_TZ] '...' or
-// INTERVAL '...'.
+// INTERVAL '...' [qualifier].
 type TypedLiteral struct {
 	Pos
 	Type  string // upper case: "DATE", "TIME", "TIMESTAMP", "TIMESTAMP_NTZ", ..., "INTERVAL"
 	Value string // decoded string
+	// Qualifier is an INTERVAL literal's interval qualifier, upper case:
+	// "DAY", "YEAR TO MONTH", "DAY TO SECOND", ...; "" when absent (the
+	// Snowflake interval constant INTERVAL '1 day, 2 hours').
+	Qualifier string
 }
 
 // Variable is a session variable ($name), a positional bind (?) or a named

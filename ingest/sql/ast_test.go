@@ -131,6 +131,9 @@ func TestExprShapes(t *testing.T) {
 		{"try_cast", "TRY_CAST(a AS INTEGER)", &CastExpr{X: col("a"), Try: true, Type: &DataType{Name: "INTEGER"}}},
 		{"typed literals", "DATE '2024-01-01' + INTERVAL '1 day'",
 			bin("+", &TypedLiteral{Type: "DATE", Value: "2024-01-01"}, &TypedLiteral{Type: "INTERVAL", Value: "1 day"})},
+		{"interval with qualifier", "d + INTERVAL '1' DAY - INTERVAL '1-6' year to month",
+			bin("-", bin("+", col("d"), &TypedLiteral{Type: "INTERVAL", Value: "1", Qualifier: "DAY"}), &TypedLiteral{Type: "INTERVAL", Value: "1-6", Qualifier: "YEAR TO MONTH"})},
+		{"cast to an interval type", "CAST(a AS INTERVAL DAY TO SECOND)", &CastExpr{X: col("a"), Type: &DataType{Name: "INTERVAL DAY TO SECOND"}}},
 		{"string escapes", `'it''s \' \\ \n'`, &Literal{Kind: LitString, Value: "it's ' \\ \n", Raw: `'it''s \' \\ \n'`}},
 		{"dollar string", "$$a'b$$", &Literal{Kind: LitString, Value: "a'b", Raw: "$$a'b$$"}},
 		{"hex", "X'4F6B'", &Literal{Kind: LitBinary, Value: "4F6B", Raw: "X'4F6B'"}},
@@ -258,6 +261,20 @@ func TestSelectShapes(t *testing.T) {
 			{Expr: &Star{Qualifier: []Ident{id("o")}, Replace: []*StarReplace{{Expr: call("UPPER", col("o", "s")), Name: id("s")}}}},
 			{Expr: &Star{Qualifier: []Ident{id("s")}, Exclude: []Ident{id("k")}, Rename: []*StarRename{{From: id("id"), To: id("sid")}}}},
 			{Expr: &Star{ILike: func() *string { s := "%amt%"; return &s }()}},
+		}
+		if diff := cmp.Diff(want, s.Items, ignorePos); diff != "" {
+			t.Errorf("(-want +got)\n%s", diff)
+		}
+	})
+	t.Run("interval qualifier or alias", func(t *testing.T) {
+		// A field word right after INTERVAL '...' is its qualifier (Snowflake's
+		// INTERVAL data types); any other word, or AS, starts an alias.
+		s := mustSelect(t, `SELECT INTERVAL '1' day, INTERVAL '2 days' AS day, INTERVAL '3 hours' hrs, INTERVAL '4' HOUR x FROM t`)
+		want := []*SelectItem{
+			item(&TypedLiteral{Type: "INTERVAL", Value: "1", Qualifier: "DAY"}, ""),
+			item(&TypedLiteral{Type: "INTERVAL", Value: "2 days"}, "day"),
+			item(&TypedLiteral{Type: "INTERVAL", Value: "3 hours"}, "hrs"),
+			item(&TypedLiteral{Type: "INTERVAL", Value: "4", Qualifier: "HOUR"}, "x"),
 		}
 		if diff := cmp.Diff(want, s.Items, ignorePos); diff != "" {
 			t.Errorf("(-want +got)\n%s", diff)

@@ -50,6 +50,19 @@
 // VALUE, LEVEL, DATE, TIMESTAMP or LIMIT remain ordinary names where Snowflake
 // allows them.
 //
+// # Interval literals
+//
+// INTERVAL '1 day, 2 hours' is Snowflake's interval constant (the units
+// inside the string). INTERVAL '1' DAY and INTERVAL '1-6' YEAR TO MONTH, with
+// an interval qualifier after the string, are the literals of Snowflake's
+// INTERVAL data types (INTERVAL YEAR TO MONTH, INTERVAL DAY TO SECOND, ...):
+// TypedLiteral.Qualifier holds the qualifier, and CAST(x AS INTERVAL DAY TO
+// SECOND) parses too. So a field word (YEAR, MONTH, DAY, HOUR, MINUTE,
+// SECOND) right after INTERVAL '...' is read as the qualifier, never as a
+// column alias: SELECT INTERVAL '1' day has one unnamed column; write
+// INTERVAL '1' AS day for an alias. Before this rule, d + INTERVAL '1' DAY AS
+// x failed to parse (DAY was taken as the alias).
+//
 // # Leniency
 //
 // The parser accepts a few forms that other dialects use and that carry the

@@ -342,7 +342,11 @@ func (p *parser) parsePrimary() Expr {
 			if nt := p.peek(1); nt.kind == tString || nt.kind == tDollarStr {
 				p.next()
 				p.next()
-				return &TypedLiteral{Pos: pos, Type: t.kw(), Value: stringValue(nt)}
+				lit := &TypedLiteral{Pos: pos, Type: t.kw(), Value: stringValue(nt)}
+				if lit.Type == "INTERVAL" {
+					lit.Qualifier = p.parseIntervalQualifier()
+				}
+				return lit
 			}
 		case "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER", "LOCALTIME", "LOCALTIMESTAMP":
 			if !p.isPunctAt(1, "(") {
@@ -788,6 +792,11 @@ func (p *parser) parseDataType() *DataType {
 		(d.Name == "CHARACTER" || d.Name == "CHAR" || d.Name == "NCHAR") && p.isKw("VARYING"):
 		d.Name += " " + p.tok().kw()
 		p.next()
+	case d.Name == "INTERVAL":
+		// INTERVAL DAY TO SECOND and the other interval data types.
+		if q := p.parseIntervalQualifier(); q != "" {
+			d.Name += " " + q
+		}
 	}
 	if p.isPunct("(") {
 		p.next()
@@ -984,4 +993,36 @@ func stringValue(t *token) string {
 		}
 	}
 	return b.String()
+}
+
+// intervalFields are the fields of an interval qualifier.
+var intervalFields = map[string]bool{"YEAR": true, "MONTH": true, "DAY": true, "HOUR": true, "MINUTE": true, "SECOND": true}
+
+// parseIntervalQualifier parses the optional qualifier after INTERVAL '...':
+// field [TO field], as in Snowflake's INTERVAL data types (INTERVAL '1' DAY,
+// INTERVAL '1-6' YEAR TO MONTH). A field word right after the string is
+// taken as the qualifier, not as a column alias (write AS day for that).
+func (p *parser) parseIntervalQualifier() string {
+	field := func(t *token) string {
+		if t.kind != tWord {
+			return ""
+		}
+		if f := strings.ToUpper(t.text); intervalFields[f] {
+			return f
+		}
+		return ""
+	}
+	q := field(p.tok())
+	if q == "" {
+		return ""
+	}
+	p.next()
+	if p.isKw("TO") {
+		if to := field(p.peek(1)); to != "" {
+			p.next()
+			p.next()
+			q += " TO " + to
+		}
+	}
+	return q
 }

@@ -704,6 +704,9 @@ func (f *formatter) node(n Node) {
 		f.w(n.Raw)
 	case *TypedLiteral:
 		f.w(n.Type + " " + quote(n.Value))
+		if n.Qualifier != "" {
+			f.w(" " + n.Qualifier)
+		}
 	case *Variable:
 		switch n.Kind {
 		case '?':

@@ -107,6 +107,8 @@ func TestFormat(t *testing.T) {
 			`SELECT EXTRACT('day hour' FROM d), EXTRACT("Q" FROM d) FROM t AT("Off" => 1) CHANGES(INFORMATION => "x") MATCH_RECOGNIZE (AFTER MATCH SKIP TO "A b" PATTERN (a) DEFINE a AS true)`},
 		{`select * from t pivot (sum(a) total for m in ('x', 'y' as "Y")) pivot (min(b) as "Lo" for n in (1))`,
 			`SELECT * FROM t PIVOT (sum(a) AS total FOR m IN ('x', 'y' AS "Y")) PIVOT (min(b) AS "Lo" FOR n IN (1))`},
+		{`select d + interval '1' day, interval '1-6' year to month, x::interval day to second, interval '2 days' from t`,
+			`SELECT d + INTERVAL '1' DAY, INTERVAL '1-6' YEAR TO MONTH, x::INTERVAL DAY TO SECOND, INTERVAL '2 days' FROM t`},
 	}
 	for _, tt := range tests {
 		st := mustStmt(t, tt.src)

@@ -22,6 +22,8 @@ func TestParserKeywordsAreKnown(t *testing.T) {
 		"TIME_SLICE": true, "SUBSTRING": true, "SUBSTR": true, "POSITION": true, "IDENTIFIER": true,
 		// SubqueryExpr kinds
 		"SCALAR": true,
+		// interval qualifier fields, compared by text after INTERVAL '...'
+		"YEAR": true, "MONTH": true, "DAY": true, "HOUR": true, "MINUTE": true, "SECOND": true,
 		// Snowflake Scripting words, compared by text when splitting statements
 		"BEGIN": true, "DECLARE": true, "TRANSACTION": true, "WORK": true, "LOOP": true, "WHILE": true, "REPEAT": true,
 	}
