@@ -127,6 +127,8 @@ func BenchmarkExport(b *testing.B) {
 				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 				b.ReportMetric(float64(out.n)/(1<<20), "out-MB")
 				b.ReportMetric(float64(sum.Columns+sum.Edges+sum.Views+sum.Tables), "rows")
+				b.ReportMetric(float64(sum.Columns), "columns")
+				b.ReportMetric(float64(sum.Edges), "edges")
 				if bin := os.Getenv("TRIBUTARY_BENCH_CLI"); bin != "" {
 					rss, elapsed := cliPeakRSS(b, bin, db, format)
 					b.ReportMetric(float64(rss)/1024, "cli-maxrss-MB")

@@ -418,3 +418,36 @@ func TestParseScope(t *testing.T) {
 		}
 	}
 }
+
+// A sheet that reaches the row limit continues on "<name> (2)" with its own header.
+func TestXLSXSheetsContinuePastTheRowLimit(t *testing.T) {
+	s := newStore(t)
+	db := testDB(t, s, "EXR_")
+	buildShop(t, s, db)
+	defer func(n int) { maxSheetRows = n }(maxSheetRows)
+	maxSheetRows = 4 // header + 3 rows
+	data, _ := runExport(t, s, "database:"+db, FormatXLSX)
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Continuation sheets are added as rows arrive (so they interleave); the summary, written
+	// last, continues too at this tiny limit.
+	want := []string{SheetSummary, SheetViews, SheetColumns, SheetEdges, "Columns (2)", "Edges (2)", "Views (2)", "Edges (3)",
+		"Columns (3)", "Views (3)", "Columns (4)", "Summary (2)", "Summary (3)"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	total := 0
+	for _, name := range []string{SheetEdges, "Edges (2)", "Edges (3)"} {
+		rows, err := f.GetRows(name)
+		if err != nil || !slices.Equal(rows[0], edgesHeader) {
+			t.Fatalf("%s: header %q, %v", name, rows[0], err)
+		}
+		total += len(rows) - 1
+	}
+	if total != 8 {
+		t.Errorf("%d edge rows over the Edges sheets, want 8", total)
+	}
+}
