@@ -43,6 +43,10 @@ func NewSecretsManagerClient(ctx context.Context, endpoint string, opts ...func(
 type SecretsProvider struct {
 	client SecretsClient
 	log    *slog.Logger
+	// MaxAge, when positive, makes Fetch read a secret again once its cached value is older:
+	// callers that cannot report an auth failure (a task retried by asynq opens its source
+	// with Fetch) still pick up a rotation within MaxAge.
+	MaxAge time.Duration
 	mu     sync.Mutex
 	cache  map[string]secretValue
 }
@@ -67,10 +71,18 @@ func (p *SecretsProvider) Fetch(ctx context.Context, id string) ([]byte, error) 
 	p.mu.Lock()
 	v, ok := p.cache[id]
 	p.mu.Unlock()
-	if ok {
+	if ok && (p.MaxAge <= 0 || time.Since(v.fetchedAt) < p.MaxAge) {
 		return v.value, nil
 	}
 	return p.Refresh(ctx, id)
+}
+
+// Invalidate drops the cached value of id: the next Fetch reads Secrets Manager. Call it when
+// Snowflake refuses the credentials (IsAuthFailure) outside WithSnowflake.
+func (p *SecretsProvider) Invalidate(id string) {
+	p.mu.Lock()
+	delete(p.cache, id)
+	p.mu.Unlock()
 }
 
 // Refresh reads the secret's current value from Secrets Manager and caches it.

@@ -134,6 +134,16 @@ func TestSecretRotationIsPickedUp(t *testing.T) {
 	if secrets.count() != calls {
 		t.Error("a non-auth failure fetched the secret again")
 	}
+	// Invalidate and MaxAge make Fetch read again.
+	calls = secrets.count()
+	p.Invalidate("tributary/snowflake")
+	if _, err := p.Fetch(ctx, "tributary/snowflake"); err != nil || secrets.count() != calls+1 {
+		t.Errorf("fetch after Invalidate: %v, %d calls", err, secrets.count()-calls)
+	}
+	p.MaxAge = time.Nanosecond
+	if _, err := p.Fetch(ctx, "tributary/snowflake"); err != nil || secrets.count() != calls+2 {
+		t.Errorf("fetch of an expired value: %v, %d calls", err, secrets.count()-calls)
+	}
 	if _, err := p.Fetch(ctx, "tributary/missing"); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
 		t.Errorf("missing secret: %v", err)
 	}
