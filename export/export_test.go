@@ -451,3 +451,39 @@ func TestXLSXSheetsContinuePastTheRowLimit(t *testing.T) {
 		t.Errorf("%d edge rows over the Edges sheets, want 8", total)
 	}
 }
+
+// OpenLineage input comes as an array, as JSON Lines or as bare datasets; a later event for the
+// same view wins; the deprecated transformationType is understood.
+func TestOpenLineageImportShapes(t *testing.T) {
+	s := newStore(t)
+	db := testDB(t, s, "EXL_")
+	ev := func(view, col, src, field, typ, sub string) string {
+		return `{"eventType":"COMPLETE","eventTime":"2026-11-25T10:00:00Z","run":{"runId":"r"},"job":{"namespace":"n","name":"` + view + `"},` +
+			`"outputs":[{"namespace":"n","name":"` + db + `.` + view + `","facets":{"columnLineage":{"fields":{"` + col + `":{"inputFields":[` +
+			`{"namespace":"n","name":"` + db + `.` + src + `","field":"` + field + `","transformations":[{"type":"` + typ + `","subtype":"` + sub + `","masking":false}]}]}}}}}]}`
+	}
+	array := "[" + ev("MART.A", "X", "RAW.T", "OLD", "DIRECT", "IDENTITY") + ",\n" + ev("MART.A", "X", "RAW.T", "NEW", "DIRECT", "AGGREGATION") + "]"
+	res, err := Import(context.Background(), s, opener([]byte(array)), ImportOptions{})
+	if err != nil || res.Format != ImportOpenLineage || res.Views != 1 || res.Edges != 1 {
+		t.Fatalf("array: %+v, %v", res, err)
+	}
+	lines := ev("MART.B", "Y", "MART.A", "X", "INDIRECT", "FILTER") + "\n" +
+		`{"namespace":"n","name":"` + db + `.MART.C","facets":{"columnLineage":{"fields":{"Z":{"inputFields":[{"namespace":"n","name":"` + db + `.RAW.T","field":"SSN"}],"transformationType":"MASKED","transformationDescription":"sha2(SSN)"}}}}}` + "\n"
+	if res, err = Import(context.Background(), s, opener([]byte(lines)), ImportOptions{Format: ImportOpenLineage}); err != nil || res.Views != 2 {
+		t.Fatalf("json lines: %+v, %v", res, err)
+	}
+	var edges []string
+	for _, l := range dump(t, s, db) {
+		if strings.HasPrefix(l, "edge ") {
+			edges = append(edges, l)
+		}
+	}
+	want := []string{
+		`edge DB.MART.A.X -> DB.RAW.T.NEW {"expression":null,"masking":false,"subtype":"AGGREGATION","type":"DIRECT","view":"DB.MART.A"}`,
+		`edge DB.MART.B.Y -> DB.MART.A.X {"expression":null,"masking":false,"subtype":"FILTER","type":"INDIRECT","view":"DB.MART.B"}`,
+		`edge DB.MART.C.Z -> DB.RAW.T.SSN {"expression":"sha2(SSN)","masking":true,"subtype":"TRANSFORMATION","type":"DIRECT","view":"DB.MART.C"}`,
+	}
+	if diff := cmp.Diff(want, edges); diff != "" {
+		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+}
