@@ -16,6 +16,17 @@
 // only for the output), so memory stays linear in the input even when every
 // level of a CTE chain adds sources.
 //
+// # SELECT * over USING and NATURAL joins
+//
+// An unqualified * over a USING/NATURAL join lists the join columns first,
+// once, then the remaining columns of the left side, then those of the right
+// side, as the SQL standard's <joined table> defines it (Snowflake documents
+// that the join columns appear once; it does not spell out the order). The
+// USING columns come in the order listed, NATURAL's common columns in the
+// left side's order; nested joins apply the rule to their own output. The
+// join column's lineage is the left side's (INNER/LEFT), the right side's
+// (RIGHT) or both (FULL). A qualified t.* lists t's own columns in order.
+//
 // # Edge types
 //
 // A source edge is DIRECT (IDENTITY: the value is copied; TRANSFORMATION: it

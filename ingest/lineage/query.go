@@ -451,37 +451,34 @@ func (a *analyzer) expandStar(sc *scope, st *sql.Star, out *relation, openStars 
 	for _, r := range st.Replace {
 		replace[r.Name.Normalized()] = r.Expr
 	}
-	usingDone := map[string]bool{}
-	for _, s := range srcs {
-		for _, c := range s.rel.cols {
-			if st.ILike != nil && !likeMatch(strings.ToUpper(*st.ILike), strings.ToUpper(c.name)) {
-				continue
-			}
-			if exclude[c.name] {
-				continue
-			}
-			l := c.lin
-			if st.Qualifier == nil && sc.using != nil {
-				// A USING/NATURAL join column appears once in SELECT *.
-				if ul, ok := sc.using[c.name]; ok {
-					if usingDone[c.name] {
-						continue
-					}
-					usingDone[c.name] = true
-					l = ul
-				}
-			}
-			if e, ok := replace[c.name]; ok {
-				var buf lbuf
-				a.walk(sc, e, kIdentity, false, &buf)
-				l = buf.node()
-			}
-			name := c.name
-			if n, ok := rename[c.name]; ok {
-				name = n
-			}
-			out.add(name, l)
+	emit := func(name string, l lin) {
+		if st.ILike != nil && !likeMatch(strings.ToUpper(*st.ILike), strings.ToUpper(name)) {
+			return
 		}
+		if exclude[name] {
+			return
+		}
+		if e, ok := replace[name]; ok {
+			var buf lbuf
+			a.walk(sc, e, kIdentity, false, &buf)
+			l = buf.node()
+		}
+		if n, ok := rename[name]; ok {
+			name = n
+		}
+		out.add(name, l)
+	}
+	if st.Qualifier == nil && sc.using != nil {
+		// USING/NATURAL joins: their join columns come first, once.
+		sc.starColumns(0, len(sc.sources), len(sc.using.joins), nil, emit)
+	} else {
+		for _, s := range srcs {
+			for _, c := range s.rel.cols {
+				emit(c.name, c.lin)
+			}
+		}
+	}
+	for _, s := range srcs {
 		if s.rel.open != nil {
 			a.warn(st.Pos, "cannot expand * over %s: its columns are unknown (no catalog entry for it or what it reads)", s.rel.desc)
 			openStars = append(openStars, s.rel)

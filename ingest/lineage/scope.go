@@ -12,8 +12,8 @@ import (
 type scope struct {
 	parent  *scope
 	sources []*source
-	// using holds the merged columns of USING/NATURAL joins.
-	using map[string]lin
+	// using holds the USING/NATURAL joins among sources; nil when none.
+	using *usingJoins
 	// items are the aliased select items built so far: while the SELECT
 	// list is built only earlier ones (lateral aliases), afterwards all of
 	// them (WHERE, GROUP BY, HAVING, QUALIFY, ORDER BY may use any alias).
@@ -104,8 +104,10 @@ func (a *analyzer) resolveColumn(sc *scope, ref *sql.ColumnRef) lin {
 
 func (a *analyzer) resolveUnqualified(sc *scope, name string, p sql.Pos) lin {
 	for s := sc; s != nil; s = s.parent {
-		if l, ok := s.using[name]; ok {
-			return l
+		if s.using != nil {
+			if l, ok := s.using.cols[name]; ok {
+				return l
+			}
 		}
 		var found, opens []*source
 		for _, src := range s.sources {
@@ -244,6 +246,7 @@ func (a *analyzer) addFrom(sc *scope, te sql.TableExpr, outer *scope) {
 		rel := opaque("stage " + t.Location)
 		a.addSource(sc, "", nil, rel, t.Alias, t.Pos)
 	case *sql.Join:
+		lo := len(sc.sources)
 		a.addFrom(sc, t.Left, outer)
 		n := len(sc.sources)
 		a.addFrom(sc, t.Right, outer)
@@ -256,23 +259,29 @@ func (a *analyzer) addFrom(sc *scope, te sql.TableExpr, outer *scope) {
 		if t.Natural {
 			using = append(using, commonColumns(sc.sources[:n], sc.sources[n:])...)
 		}
-		for _, u := range using {
+		if len(using) == 0 {
+			break
+		}
+		j := usingJoin{lo: lo, hi: len(sc.sources), cols: using, lins: make([]lin, len(using))}
+		for i, u := range using {
 			l := a.lookupIn(sc.sources[:n], u, t.Pos)
 			r := a.lookupIn(sc.sources[n:], u, t.Pos)
 			a.addIndirect(l, kJoin)
 			a.addIndirect(r, kJoin)
-			if sc.using == nil {
-				sc.using = make(map[string]lin)
-			}
 			switch t.Kind {
 			case "RIGHT":
-				sc.using[u] = r
+				j.lins[i] = r
 			case "FULL":
-				sc.using[u] = union(l, r)
+				j.lins[i] = union(l, r)
 			default:
-				sc.using[u] = l
+				j.lins[i] = l
 			}
+			if sc.using == nil {
+				sc.using = &usingJoins{cols: make(map[string]lin)}
+			}
+			sc.using.cols[u] = j.lins[i]
 		}
+		sc.using.joins = append(sc.using.joins, j)
 	case *sql.ParenTable:
 		n := len(sc.sources)
 		a.addFrom(sc, t.Inner, outer)
@@ -379,6 +388,58 @@ func (a *analyzer) lookupIn(ss []*source, name string, p sql.Pos) lin {
 	}
 	a.warn(p, "join column %s not found", QuoteIdent(name))
 	return nil
+}
+
+// usingJoins are the USING/NATURAL joins of a scope.
+type usingJoins struct {
+	cols  map[string]lin // the merged join columns, for unqualified references
+	joins []usingJoin    // inner joins first; they set the order of SELECT *
+}
+
+// usingJoin is a USING or NATURAL join over sources[lo:hi].
+type usingJoin struct {
+	lo, hi int
+	cols   []string // the join columns: the USING list, or the common columns in the left side's order
+	lins   []lin    // their merged lineage
+}
+
+// starColumns calls emit for the columns of the joined sources[lo:hi] in the
+// order of SELECT *, seeing only joins[:limit] and leaving out the names in
+// skip. A USING/NATURAL join lists its join columns first, once, then the
+// other columns of its left side, then those of its right side (SQL
+// standard, <joined table>); nested joins apply the rule recursively.
+func (sc *scope) starColumns(lo, hi, limit int, skip map[string]bool, emit func(string, lin)) {
+	for i := lo; i < hi; {
+		g := -1 // the outermost join that starts at source i and ends by hi
+		for j := limit - 1; j >= 0; j-- {
+			jn := &sc.using.joins[j]
+			if jn.lo == i && jn.hi <= hi && (g < 0 || jn.hi > sc.using.joins[g].hi) {
+				g = j
+			}
+		}
+		if g < 0 {
+			for _, c := range sc.sources[i].rel.cols {
+				if !skip[c.name] {
+					emit(c.name, c.lin)
+				}
+			}
+			i++
+			continue
+		}
+		jn := &sc.using.joins[g]
+		inner := make(map[string]bool, len(skip)+len(jn.cols))
+		for k := range skip {
+			inner[k] = true
+		}
+		for k, name := range jn.cols {
+			if !skip[name] {
+				emit(name, jn.lins[k])
+			}
+			inner[name] = true
+		}
+		sc.starColumns(jn.lo, jn.hi, g, inner, emit)
+		i = jn.hi
+	}
 }
 
 func commonColumns(left, right []*source) []string {
