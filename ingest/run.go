@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultBatchSize is the number of views per analyze task.
-const DefaultBatchSize = 50
+const DefaultBatchSize = 100
 
 // Runner analyses views and writes them to the graph; the task handlers and inline runs share
 // it.

@@ -42,7 +42,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 	defaultDB := fs.String("default-database", "", "dir: database completing partial names (default: the one database of the fully qualified view names)")
 	defaultSchema := fs.String("default-schema", "", "dir: schema completing one-part names (default PUBLIC)")
 	queue := fs.String("queue", ingest.DefaultQueue, "asynq queue")
-	concurrency := fs.Int("concurrency", 4, "--inline: batches written at once")
+	concurrency := fs.Int("concurrency", 2, "--inline: batches written at once")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "views per analyze task")
 	timeout := fs.Duration("timeout", 0, "give up waiting after this long (0: no limit)")
 	cpuProfile := fs.String("cpuprofile", "", "--inline: write a CPU profile of this process to FILE")
