@@ -127,6 +127,16 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	for _, w := range stmt.Warnings {
 		notes = append(notes, positionMessage(v, w.Line, w.Col, w.Message))
 	}
+	var exprs []string
+	for _, st := range stmts {
+		if cv, ok := st.Stmt.(*sql.CreateView); ok {
+			exprs = itemExpressions(v.Text, cv)
+			break
+		}
+	}
+	if len(exprs) != len(stmt.Columns) {
+		exprs = nil
+	}
 	types := map[string]string{}
 	for _, c := range v.Columns {
 		types[c.Name] = c.DataType
@@ -153,8 +163,11 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 				notes = append(notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
 				continue
 			}
-			a.View.Edges = append(a.View.Edges, graph.Edge{From: from, To: to,
-				Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking})
+			e := graph.Edge{From: from, To: to, Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking}
+			if exprs != nil {
+				e.Expression = exprs[i]
+			}
+			a.View.Edges = append(a.View.Edges, e)
 		}
 	}
 	for _, in := range stmt.Indirect {

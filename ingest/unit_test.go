@@ -382,3 +382,36 @@ func TestScanCreateViewName(t *testing.T) {
 		}
 	}
 }
+
+func TestEdgeExpressions(t *testing.T) {
+	cat := NewCatalog([]CatalogEntry{{ID: graph.ObjectID{Database: "DB", Schema: "RAW", Name: "T"}, Columns: []string{"A", "B", "C"}}})
+	text := "CREATE VIEW V AS SELECT\n  a,\n  UPPER(b) AS ub, -- shout\n  -- the sum\n  a + c total,\n  CASE WHEN c > 0 THEN a END\nFROM raw.t"
+	a := AnalyzeView(listed("DB.S.V", text), "dir:/x", cat)
+	got := map[string]string{}
+	for _, e := range a.View.Edges {
+		got[e.From.Column+"<-"+e.To.Column] = e.Expression
+	}
+	want := map[string]string{
+		"A<-A":     "",
+		"UB<-B":    "UPPER(b)",
+		"TOTAL<-A": "a + c",
+		"TOTAL<-C": "a + c",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("expression of %s = %q, want %q", k, got[k], w)
+		}
+	}
+	for k, e := range got {
+		if strings.HasPrefix(k, a.Columns[3]+"<-") && e != "CASE WHEN c > 0 THEN a END" {
+			t.Errorf("expression of %s = %q", k, e)
+		}
+	}
+	// Stars: positions are unknown, no expressions.
+	s := AnalyzeView(listed("DB.S.W", "CREATE VIEW W AS SELECT *, a + 1 AS a1 FROM raw.t"), "dir:/x", cat)
+	for _, e := range s.View.Edges {
+		if e.Expression != "" {
+			t.Errorf("star view edge %s has expression %q", e.From, e.Expression)
+		}
+	}
+}
