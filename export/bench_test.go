@@ -168,3 +168,64 @@ func cliPeakRSS(b *testing.B, bin, db string, format Format) (int64, time.Durati
 	}
 	return rss, time.Since(start)
 }
+
+// BenchmarkImport exports a loaded synthetic warehouse as a JSON document and imports it under
+// another database name (validation passes, then batched writes), reporting the peak heap.
+func BenchmarkImport(b *testing.B) {
+	s := newStore(b)
+	sizes := []int{1000, 10000}
+	if v := os.Getenv("TRIBUTARY_BENCH_VIEWS"); v != "" {
+		sizes = nil
+		for _, p := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	var copies []string
+	b.Cleanup(func() {
+		benchGraphs.Range(func(_, db any) bool {
+			copies = append(copies, db.(string))
+			return true
+		})
+		for _, db := range copies {
+			n, err := s.DeleteDatabases(context.Background(), []string{db})
+			b.Logf("deleted %s (%d nodes): %v", db, n, err)
+		}
+	})
+	for _, views := range sizes {
+		b.Run(fmt.Sprintf("views=%d", views), func(b *testing.B) {
+			db := loadSynth(b, s, views)
+			doc := filepath.Join(b.TempDir(), "doc.json")
+			f, err := os.Create(doc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Run(context.Background(), s, Scope{Kind: ScopeDatabase, Databases: []string{db}}, FormatJSON, f, Options{}); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			var peak uint64
+			var res ImportResult
+			i := 0
+			b.ResetTimer()
+			for b.Loop() {
+				i++
+				copyDB := fmt.Sprintf("%s_COPY%d", db, i)
+				copies = append(copies, copyDB)
+				peak = max(peak, peakHeap(func() {
+					if res, err = Import(context.Background(), s, FileOpener(doc), ImportOptions{RenameDatabases: map[string]string{db: copyDB}}); err != nil {
+						b.Fatal(err)
+					}
+				}))
+			}
+			st, _ := os.Stat(doc)
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(st.Size())/(1<<20), "doc-MB")
+			b.ReportMetric(float64(res.Views), "views")
+			b.ReportMetric(float64(res.Edges), "edges")
+		})
+	}
+}
