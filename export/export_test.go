@@ -281,6 +281,10 @@ func TestJSONRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(before, after); diff != "" {
 		t.Errorf("imported graph differs (-exported +imported):\n%s", diff)
 	}
+	imported, err := s.ExportDatasetsByID(context.Background(), []graph.ObjectID{oid(t, dst+".MART.ORDER_TOTALS")})
+	if err != nil || len(imported) != 1 || imported[0].Origin != OriginTributary || imported[0].Source != "dir:/test/shop" {
+		t.Errorf("imported view %+v, %v: want origin %q and the source kept", imported, err, OriginTributary)
+	}
 	// Importing the same document again changes nothing.
 	if _, err := Import(context.Background(), s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
 		t.Fatal(err)

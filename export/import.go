@@ -19,6 +19,9 @@ const (
 	ImportOpenLineage = "openlineage" // run events or datasets with columnLineage (JSON, array or JSON Lines)
 )
 
+// OriginTributary marks views imported from a Tributary document that carried no origin.
+const OriginTributary = "tributary-json"
+
 // Writer is what an import writes to; *graph.Store implements it.
 type Writer interface {
 	ImportDatasets(ctx context.Context, batch []graph.ExportDataset) error
@@ -208,6 +211,9 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 				res.Tables++
 			} else {
 				res.Views++
+				if it.d.Origin == "" {
+					it.d.Origin = OriginTributary // marked as imported; an OpenLineage view has its own
+				}
 			}
 			res.Columns += len(it.d.Columns)
 			res.Edges += len(it.d.Edges)
