@@ -134,7 +134,9 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 			return err
 		}
 		defer closeSrc()
-		runner := ingest.NewRunner(store, jobs, logger)
+		// Writes go through the cache decorator, which bumps the graph generation after each
+		// commit, so the API never serves lineage older than the last completed write.
+		runner := ingest.NewRunner(newCachedGraph(store, graph.NewCachedReader(rdb, store, cfg.CacheTTL, graph.CacheOptions{})), jobs, logger)
 		runner.Concurrency, runner.BatchSize = o.concurrency, o.batch
 		fmt.Fprintf(e.stdout, "job %s: refreshing %s in this process\n", p.JobID, src.Name())
 		done := make(chan struct{})

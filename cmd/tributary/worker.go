@@ -100,7 +100,9 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 	}()
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 	jobs := ingest.NewJobStore(rdb, "", 0)
-	runner := ingest.NewRunner(store, jobs, logger)
+	// Writes go through the cache decorator, which bumps the graph generation after each
+	// commit, so the API never serves lineage older than the last completed write.
+	runner := ingest.NewRunner(newCachedGraph(store, graph.NewCachedReader(rdb, store, cfg.CacheTTL, graph.CacheOptions{})), jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)
 	handlers := ingest.NewHandlers(runner, jobs, client, asynq.NewInspectorFromRedisClient(rdb), ingest.Opener(e.getenv, nil, logger), o.queue, logger)
