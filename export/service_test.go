@@ -66,9 +66,14 @@ func TestImportServiceDetectsKinds(t *testing.T) {
 			return err
 		})
 	}}
+	cache := &countingCache{}
+	svc.Cache = cache
 	out, err := svc.Import(context.Background(), ImportRequest{RenameDatabases: map[string]string{src: dst}}, bytes.NewReader(doc))
 	if err != nil || out.Format != KindJSON || out.Result == nil || out.Result.Views != 4 {
 		t.Fatalf("json body: %+v, %v", out, err)
+	}
+	if cache.n != out.Result.Batches || cache.n == 0 {
+		t.Errorf("cache invalidated %d times for %d batches", cache.n, out.Result.Batches)
 	}
 	zipPath := writeZip(t, entry{"models/a.sql", "CREATE VIEW A.B.C AS SELECT 1 AS X"}, entry{"catalog.json", "{}"})
 	zipBytes, _ := os.ReadFile(zipPath)
@@ -85,3 +90,7 @@ func TestImportServiceDetectsKinds(t *testing.T) {
 		t.Errorf("s3 import without S3: %v", err)
 	}
 }
+
+type countingCache struct{ n int }
+
+func (c *countingCache) Invalidate(context.Context) error { c.n++; return nil }
