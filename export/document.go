@@ -37,7 +37,7 @@ type DatasetRecord struct {
 	LastAltered   time.Time      `json:"lastAltered,omitzero"`
 	Source        string         `json:"source,omitempty"`
 	SourceVersion string         `json:"sourceVersion,omitempty"`
-	ColumnDeps    []string       `json:"columnDeps,omitempty"`
+	ColumnDeps    []string       `json:"columnDeps,omitzero"` // [] when recorded as none
 	Origin        string         `json:"origin,omitempty"`
 	Columns       []ColumnRecord `json:"columns"`
 	Lineage       []EdgeRecord   `json:"lineage,omitempty"`
@@ -72,6 +72,9 @@ func Record(d graph.ExportDataset) DatasetRecord {
 	r := DatasetRecord{ID: d.ID.String(), Kind: d.Kind, Placeholder: d.Placeholder, Status: d.Status,
 		Definition: d.Definition, Message: d.Message, LastAltered: d.LastAltered, Source: d.Source,
 		SourceVersion: d.SourceVersion, Origin: d.Origin, Columns: make([]ColumnRecord, 0, len(d.Columns))}
+	if d.ColumnDeps != nil {
+		r.ColumnDeps = make([]string, 0, len(d.ColumnDeps))
+	}
 	for _, dep := range d.ColumnDeps {
 		r.ColumnDeps = append(r.ColumnDeps, dep.String())
 	}
@@ -126,6 +129,9 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
 		}
 		names[c.Name] = true
 		d.Columns = append(d.Columns, graph.ExportColumn{Name: c.Name, Ordinal: c.Ordinal, DataType: c.DataType})
+	}
+	if r.ColumnDeps != nil {
+		d.ColumnDeps = make([]graph.ObjectID, 0, len(r.ColumnDeps))
 	}
 	for _, dep := range r.ColumnDeps {
 		o, err := graph.ParseObjectID(dep)

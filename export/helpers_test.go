@@ -2,8 +2,6 @@ package export
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func env(key, def string) string {
@@ -45,17 +44,8 @@ func newStore(tb testing.TB) *graph.Store {
 
 // testDB returns a database name no other test uses and removes its data after the test.
 func testDB(tb testing.TB, s *graph.Store, prefix string) string {
-	b := make([]byte, 5)
-	if _, err := rand.Read(b); err != nil {
-		tb.Fatal(err)
-	}
-	name := prefix + strings.ToUpper(hex.EncodeToString(b))
-	tb.Cleanup(func() {
-		if _, err := s.DeleteDatabases(context.Background(), []string{name}); err != nil {
-			tb.Errorf("clean up %s: %v", name, err)
-		}
-	})
-	return name
+	tb.Helper()
+	return graphtest.Database(tb, s, prefix)
 }
 
 func cid(t testing.TB, s string) graph.ColumnID {
@@ -132,7 +122,9 @@ func buildShop(t testing.TB, s *graph.Store, db string) {
 	err = s.SetViewStates(ctx, []graph.ViewState{{ID: totals, Source: "dir:/test/shop", Version: "v1",
 		ColumnDeps: []graph.ObjectID{oid(t, db+".RAW.ORDERS")},
 		Inputs: []graph.Input{{Column: cid(t, db+".RAW.CUSTOMERS.ID"), Subtype: graph.SubtypeJoin},
-			{Column: cid(t, db+".RAW.ORDERS.CUSTOMER_ID"), Subtype: graph.SubtypeJoin}}}})
+			{Column: cid(t, db+".RAW.ORDERS.CUSTOMER_ID"), Subtype: graph.SubtypeJoin}}},
+		// Recorded with no dependencies: stored as an empty list, which must survive a round trip.
+		{ID: oid(t, db+".MART.TOP_CUSTOMERS"), Source: "dir:/test/shop", Version: "v2"}})
 	if err != nil {
 		t.Fatal(err)
 	}

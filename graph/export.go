@@ -48,8 +48,8 @@ type ExportDataset struct {
 	UpdatedAt     time.Time
 	Source        string // the ingestion source that listed the view
 	SourceVersion string
-	ColumnDeps    []ObjectID
-	Origin        string // set on imported views: the format they came from
+	ColumnDeps    []ObjectID // nil when not recorded; empty when recorded as none
+	Origin        string     // set on imported views: the format they came from
 	Inputs        []Input
 	Columns       []ExportColumn // by ordinal, then name
 	Edges         []Edge         // out of this dataset's columns, sorted
@@ -158,7 +158,10 @@ func exportDatasetFromMap(m map[string]any) (ExportDataset, error) {
 	if !d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.UpdatedAt.UTC()
 	}
-	deps, _ := m["columnDeps"].([]any)
+	deps, ok := m["columnDeps"].([]any)
+	if ok {
+		d.ColumnDeps = make([]ObjectID, 0, len(deps)) // recorded, maybe empty: not nil
+	}
 	for _, v := range deps {
 		o, err := parseObjectValue(v)
 		if err != nil {
@@ -382,8 +385,8 @@ func importRows(d ExportDataset) (table map[string]any, view *viewWrite, err err
 		w.view["source"] = nullable(d.Source)
 		w.view["sourceVersion"] = nullable(d.SourceVersion)
 		w.view["columnDeps"] = nil
-		if len(deps) > 0 {
-			w.view["columnDeps"] = deps
+		if d.ColumnDeps != nil {
+			w.view["columnDeps"] = deps // an empty list stays an empty list
 		}
 		w.view["origin"] = nullable(d.Origin)
 		return nil, &w, nil
