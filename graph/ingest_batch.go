@@ -15,11 +15,18 @@ import (
 // stale ones removed; running it twice leaves the same graph. Ingestion uses it to write a batch
 // with one commit instead of one per view.
 func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error {
+	_, err := s.replaceViews(ctx, views, states, false)
+	return err
+}
+
+// replaceViews is ReplaceViewsLineage; with track it first reads, in the same transaction, the
+// state the batch replaces and returns the changes (ReplaceViewsLineageChanges).
+func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewState, track bool) ([]ViewChange, error) {
 	if len(views) == 0 {
-		return nil
+		return nil, nil
 	}
 	if len(states) != 0 && len(states) != len(views) {
-		return invalidf("replace views lineage: %d states for %d views", len(states), len(views))
+		return nil, invalidf("replace views lineage: %d states for %d views", len(states), len(views))
 	}
 	var (
 		viewRows, columns, stale, edges, sources []any
@@ -29,12 +36,12 @@ func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []
 	)
 	for _, v := range views {
 		if seenView[v.ID] {
-			return invalidf("replace views lineage: view %s listed twice", v.ID)
+			return nil, invalidf("replace views lineage: view %s listed twice", v.ID)
 		}
 		seenView[v.ID] = true
 		w, err := prepareView(v)
 		if err != nil {
-			return fmt.Errorf("replace views lineage: %s: %w", v.ID, err)
+			return nil, fmt.Errorf("replace views lineage: %s: %w", v.ID, err)
 		}
 		viewRows = append(viewRows, w.view)
 		columns = append(columns, map[string]any{"id": w.id, "columns": w.columns})
@@ -51,16 +58,34 @@ func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []
 	}
 	for _, st := range states {
 		if !seenView[st.ID] {
-			return invalidf("replace views lineage: state of %s, which is not in the batch", st.ID)
+			return nil, invalidf("replace views lineage: state of %s, which is not in the batch", st.ID)
 		}
 	}
 	sp, err := prepareStates(states)
 	if err != nil {
-		return fmt.Errorf("replace views lineage: %w", err)
+		return nil, fmt.Errorf("replace views lineage: %w", err)
+	}
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.ID.String()
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(ctx)
-	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	changes, err := neo4j.ExecuteWrite(ctx, session, func(tx neo4j.ManagedTransaction) ([]ViewChange, error) {
+		// With track, the state this transaction replaces, read before its first write.
+		var (
+			prior  map[ObjectID]ExportDataset
+			broken map[ObjectID][]BrokenColumn
+		)
+		if track {
+			var err error
+			if prior, err = readPrior(ctx, tx, ids); err != nil {
+				return nil, err
+			}
+			if broken, err = readBroken(ctx, tx, priorRemoved(views, prior)); err != nil {
+				return nil, err
+			}
+		}
 		steps := []struct {
 			name   string
 			query  string
@@ -84,12 +109,26 @@ func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []
 			}
 		}
 		if len(states) > 0 {
-			return nil, sp.run(ctx, tx)
+			if err := sp.run(ctx, tx); err != nil {
+				return nil, err
+			}
 		}
-		return nil, nil
+		if !track {
+			return nil, nil
+		}
+		stateOf := make(map[ObjectID]*ViewState, len(states))
+		for i := range states {
+			stateOf[states[i].ID] = &states[i]
+		}
+		out := make([]ViewChange, len(views))
+		for i, v := range views {
+			d, ok := prior[v.ID]
+			out[i] = diffWritten(v, stateOf[v.ID], d, ok, broken[v.ID])
+		}
+		return out, nil
 	})
 	if err != nil {
-		return fmt.Errorf("replace lineage of %d views (%s...): %w", len(views), views[0].ID, err)
+		return nil, fmt.Errorf("replace lineage of %d views (%s...): %w", len(views), views[0].ID, err)
 	}
-	return nil
+	return changes, nil
 }

@@ -24,6 +24,41 @@ type Runner struct {
 	BatchSize int
 	// Concurrency is the number of batches RunInline writes at once (1 when 0).
 	Concurrency int
+	// changes and publish are set by WithChanges.
+	changes ChangeWriter
+	publish Publisher
+}
+
+// WithChanges makes the runner write views and drop views through w, which reports what each
+// write transaction changed, and hand the change records of every committed write to p before
+// the job counts it (so a job that is done has published all its records). A publishing error
+// is logged and never fails ingestion. It returns r.
+func (r *Runner) WithChanges(w ChangeWriter, p Publisher) *Runner {
+	r.changes, r.publish = w, p
+	return r
+}
+
+// publishChanges turns the changes of one committed write into records and publishes them.
+func (r *Runner) publishChanges(ctx context.Context, source, jobID string, changes []graph.ViewChange) {
+	if r.publish == nil {
+		return
+	}
+	at := utcNow()
+	var recs []ChangeRecord
+	for _, c := range changes {
+		if rec, ok := changeRecord(c, source, jobID, at); ok {
+			recs = append(recs, rec)
+		}
+	}
+	if len(recs) == 0 {
+		return
+	}
+	// The write has committed: publish even when ctx ends now (a retry would find no change).
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := r.publish.Publish(pctx, recs); err != nil {
+		r.log.ErrorContext(ctx, "publish change records", "job", jobID, "source", source, "records", len(recs), "error", err.Error())
+	}
 }
 
 // NewRunner returns a runner writing to g and recording progress in jobs (may be nil).
@@ -41,14 +76,26 @@ func (r *Runner) batchSize() int {
 	return DefaultBatchSize
 }
 
-// Apply writes the plan's base tables and deletes its dropped views. Both are idempotent.
-func (r *Runner) Apply(ctx context.Context, p *Plan) error {
+// Apply writes the plan's base tables and deletes its dropped views (publishing their change
+// records for job jobID when the runner has WithChanges). Both are idempotent.
+func (r *Runner) Apply(ctx context.Context, p *Plan, jobID string) error {
 	if len(p.Tables) > 0 {
 		if err := r.graph.UpsertTables(ctx, p.Tables); err != nil {
 			return fmt.Errorf("refresh %s: %w", p.Source, err)
 		}
 	}
 	for _, id := range p.Drop {
+		if r.changes != nil {
+			c, err := r.changes.DeleteViewChange(ctx, id)
+			if errors.Is(err, graph.ErrNotFound) {
+				continue // dropped by an earlier attempt, which published the change
+			}
+			if err != nil {
+				return fmt.Errorf("refresh %s: drop: %w", p.Source, err)
+			}
+			r.publishChanges(ctx, p.Source, jobID, []graph.ViewChange{c})
+			continue
+		}
 		if err := r.graph.DeleteView(ctx, id); err != nil && !errors.Is(err, graph.ErrNotFound) {
 			return fmt.Errorf("refresh %s: drop: %w", p.Source, err)
 		}
@@ -100,7 +147,13 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 		}
 		outcomes = append(outcomes, o)
 	}
-	if err := r.graph.ReplaceViewsLineage(ctx, views, states); err != nil {
+	if r.changes != nil {
+		changes, err := r.changes.ReplaceViewsLineageChanges(ctx, views, states)
+		if err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+		r.publishChanges(ctx, source, jobID, changes)
+	} else if err := r.graph.ReplaceViewsLineage(ctx, views, states); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	if r.jobs != nil {
@@ -138,7 +191,7 @@ func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID str
 		return nil, err
 	}
 	planned := time.Now()
-	if err := r.Apply(ctx, p); err != nil {
+	if err := r.Apply(ctx, p, jobID); err != nil {
 		return nil, err
 	}
 	applied := time.Now()

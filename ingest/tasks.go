@@ -169,7 +169,7 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 	if err != nil {
 		return err
 	}
-	if err := h.runner.Apply(ctx, plan); err != nil {
+	if err := h.runner.Apply(ctx, plan, p.JobID); err != nil {
 		return err
 	}
 	if err := h.jobs.Planned(ctx, p.JobID, plan, utcNow()); err != nil {
