@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -22,11 +23,21 @@ const (
 	envRefreshFull   = "TRIBUTARY_REFRESH_FULL"   // "true": periodic refreshes re-analyse everything
 )
 
+// Worker environment: change-event webhooks (docs/webhooks.md).
+const (
+	envWebhookURLs     = "TRIBUTARY_WEBHOOK_URLS"      // comma-separated http(s) URLs; unset: no change events
+	envWebhookSecret   = "TRIBUTARY_WEBHOOK_SECRET"    // HMAC-SHA256 key of X-Tributary-Signature; required with URLs
+	envWebhookTimeout  = "TRIBUTARY_WEBHOOK_TIMEOUT"   // per-request timeout (default 10s)
+	envWebhookMaxRetry = "TRIBUTARY_WEBHOOK_MAX_RETRY" // retries after the first attempt (default 10)
+)
+
 func runWorker(ctx context.Context, e env, args []string) int {
 	fs := newFlagSet(e, "worker", "Run the ingestion worker: an asynq server for the lineage:refresh and lineage:analyze tasks,\n"+
 		"plus a scheduler enqueueing a refresh on "+envRefreshCron+" (of "+envRefreshSource+", default snowflake).\n"+
 		"On SIGINT/SIGTERM it stops taking tasks and waits up to TRIBUTARY_SHUTDOWN_TIMEOUT; unfinished tasks go\n"+
-		"back to the queue and run again (every write is idempotent).")
+		"back to the queue and run again (every write is idempotent).\n"+
+		"With "+envWebhookURLs+" (and "+envWebhookSecret+") every view a refresh changes is posted to each URL as a\n"+
+		"signed JSON event by lineage:webhook tasks (docs/webhooks.md).")
 	concurrency := fs.Int("concurrency", 2, "tasks processed at once")
 	queue := fs.String("queue", ingest.DefaultQueue, "asynq queue to serve")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "views per analyze task enqueued by refreshes")
@@ -42,7 +53,12 @@ func runWorker(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "tributary worker: %v\n", err)
 		return exitUsage
 	}
-	if err := worker(ctx, e, cfg, logger, workerOptions{concurrency: *concurrency, queue: *queue, batch: *batch, schedule: sched}); err != nil {
+	hooks, err := webhooksFromEnv(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "tributary worker: %v\n", err)
+		return exitUsage
+	}
+	if err := worker(ctx, e, cfg, logger, workerOptions{concurrency: *concurrency, queue: *queue, batch: *batch, schedule: sched, webhooks: hooks}); err != nil {
 		logger.Error("worker failed", "error", err.Error())
 		return exitFail
 	}
@@ -80,11 +96,67 @@ func scheduleFromEnv(getenv func(string) string) (*schedule, error) {
 	return &schedule{cron: spec, payload: ingest.RefreshPayload{Source: src, Full: full}}, nil
 }
 
+// webhooksFromEnv reads the webhook settings; nil when no URL is configured.
+func webhooksFromEnv(getenv func(string) string) (*ingest.WebhookConfig, error) {
+	var urls []string
+	for _, u := range strings.Split(getenv(envWebhookURLs), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 {
+		return nil, nil
+	}
+	c := &ingest.WebhookConfig{URLs: urls, Secret: getenv(envWebhookSecret)}
+	if v := getenv(envWebhookTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a positive duration such as 10s", envWebhookTimeout, v)
+		}
+		c.Timeout = d
+	}
+	if v := getenv(envWebhookMaxRetry); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s=%q: want a positive integer", envWebhookMaxRetry, v)
+		}
+		c.MaxRetry = n
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", envWebhookURLs, envWebhookSecret, err)
+	}
+	return c, nil
+}
+
+// changeWriter is the store's change-reporting writes followed by a bump of the cache
+// generation once they committed, as cachedGraph does for the plain writes.
+type changeWriter struct {
+	store *graph.Store
+	cache *graph.CachedReader
+}
+
+func (w changeWriter) ReplaceViewsLineageChanges(ctx context.Context, views []graph.View, states []graph.ViewState) ([]graph.ViewChange, error) {
+	c, err := w.store.ReplaceViewsLineageChanges(ctx, views, states)
+	if err != nil {
+		return nil, err
+	}
+	return c, w.cache.Invalidate(ctx)
+}
+
+func (w changeWriter) DeleteViewChange(ctx context.Context, id graph.ObjectID) (graph.ViewChange, error) {
+	c, err := w.store.DeleteViewChange(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	return c, w.cache.Invalidate(ctx)
+}
+
 type workerOptions struct {
 	concurrency int
 	queue       string
 	batch       int
 	schedule    *schedule
+	webhooks    *ingest.WebhookConfig // nil: no change events
 }
 
 func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o workerOptions) (err error) {
@@ -102,12 +174,24 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 	jobs := ingest.NewJobStore(rdb, "", 0)
 	// Writes go through the cache decorator, which bumps the graph generation after each
 	// commit, so the API never serves lineage older than the last completed write.
-	runner := ingest.NewRunner(newCachedGraph(store, graph.NewCachedReader(rdb, store, cfg.CacheTTL, graph.CacheOptions{})), jobs, logger)
+	cache := graph.NewCachedReader(rdb, store, cfg.CacheTTL, graph.CacheOptions{})
+	runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)
 	handlers := ingest.NewHandlers(runner, jobs, client, asynq.NewInspectorFromRedisClient(rdb), ingest.Opener(e.getenv, nil, logger), o.queue, logger)
 	mux := asynq.NewServeMux()
 	handlers.Register(mux)
+	if o.webhooks != nil {
+		wc := *o.webhooks
+		wc.Queue = o.queue
+		hooks, err := ingest.NewWebhooks(wc, client, nil, logger.With("component", "webhooks"))
+		if err != nil {
+			return err
+		}
+		runner.WithChanges(changeWriter{store: store, cache: cache}, hooks)
+		hooks.Register(mux)
+		logger.Info("change events enabled", "webhooks", len(wc.URLs))
+	}
 
 	alog := asynqLog{logger.With("component", "asynq")}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
@@ -115,6 +199,8 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 		Queues:          map[string]int{o.queue: 1},
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          alog,
+		// Webhook deliveries back off 10 s, 20 s, 40 s, ... up to 1 h; other tasks keep asynq's delays.
+		RetryDelayFunc: ingest.RetryDelay(0, 0),
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
 			n, _ := asynq.GetRetryCount(ctx)
