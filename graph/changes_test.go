@@ -51,10 +51,10 @@ func TestWriteChanges(t *testing.T) {
 	}
 	check("first write", got,
 		map[string]any{"existed": false, "deleted": false, "before": "", "after": "v1", "colsAdded": n("A", "B"), "colsRemoved": []string(nil),
-			"edgesAdded": n(p(v1.Column("A"))+">"+p(tbl.ID.Column("A"))+":IDENTITY", p(v1.Column("B"))+">"+p(tbl.ID.Column("B"))+":TRANSFORMATION"),
+			"edgesAdded":   n(p(v1.Column("A"))+">"+p(tbl.ID.Column("A"))+":IDENTITY", p(v1.Column("B"))+">"+p(tbl.ID.Column("B"))+":TRANSFORMATION"),
 			"edgesRemoved": []string(nil), "broken": []BrokenColumn(nil), "changed": true},
 		map[string]any{"existed": false, "deleted": false, "before": "", "after": "v1", "colsAdded": n("A", "X"), "colsRemoved": []string(nil),
-			"edgesAdded": n(p(v2.Column("A"))+">"+p(v1.Column("A"))+":IDENTITY", p(v2.Column("X"))+">"+p(v1.Column("B"))+":AGGREGATION"),
+			"edgesAdded":   n(p(v2.Column("A"))+">"+p(v1.Column("A"))+":IDENTITY", p(v2.Column("X"))+">"+p(v1.Column("B"))+":AGGREGATION"),
 			"edgesRemoved": []string(nil), "broken": []BrokenColumn(nil), "changed": true})
 
 	got, err = s.ReplaceViewsLineageChanges(ctx, views, states)
