@@ -29,8 +29,8 @@ const (
 	ChangeDropped    = "dropped"    // no longer listed by the source
 )
 
-// Change is one view a refresh touches and why. It is the seed of the change records that
-// webhooks will carry.
+// Change is one view a refresh touches and why. The change records webhooks carry
+// (ChangeRecord) are computed from the writes themselves, not from this.
 type Change struct {
 	View graph.ObjectID
 	Kind string
