@@ -1,0 +1,121 @@
+// Package graphtest is what integration tests need to write to the shared Neo4j without
+// leaving anything behind: a connection from the TRIBUTARY_NEO4J_* settings and unique
+// database names whose data is deleted when the test ends.
+//
+// Test packages run in parallel against one Neo4j (Community has one user database), so every
+// test writes under database names of its own, scopes its assertions to them and deletes them
+// at the end; a test database left behind shows up later, e.g. as a second
+// MARTS.CUSTOMER_LTV view that makes `make demo`'s lookups ambiguous.
+//
+//	store := graph.NewStore(graphtest.Driver(t), graphtest.Neo4jDatabase())
+//	db := graphtest.Database(t, store, "TX_") // e.g. TX_3F09A1C2D4, deleted when t ends
+//
+// graphtest imports nothing of this module, so graph's own tests can use it too; a
+// *graph.Store is a Deleter.
+package graphtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// DeleteTimeout bounds the deletion of a test's databases. It is generous: benchmark graphs of
+// hundreds of thousands of columns are deleted in many small transactions.
+const DeleteTimeout = 10 * time.Minute
+
+// Deleter deletes everything under the databases named; *graph.Store implements it.
+type Deleter interface {
+	DeleteDatabases(ctx context.Context, names []string) (int64, error)
+}
+
+var prefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// Name returns prefix followed by ten random upper-case hex digits, e.g. TT_3F09A1C2D4: a
+// database name no other test uses. prefix must be an unquoted upper-case identifier (it names
+// the package or test, so a leftover can be traced to its author).
+func Name(tb testing.TB, prefix string) string {
+	tb.Helper()
+	if !prefixRE.MatchString(prefix) {
+		tb.Fatalf("graphtest: prefix %q is not an upper-case unquoted identifier", prefix)
+	}
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatalf("graphtest: random name: %v", err)
+	}
+	return prefix + strings.ToUpper(hex.EncodeToString(b))
+}
+
+// Database returns a fresh database name (see Name) and deletes everything under it when tb
+// ends. Call it after the store's driver is set up: cleanups run last in, first out, so the
+// deletion then runs before the driver is closed.
+func Database(tb testing.TB, store Deleter, prefix string) string {
+	tb.Helper()
+	name := Name(tb, prefix)
+	Cleanup(tb, store, name)
+	return name
+}
+
+// Cleanup deletes everything under the databases named when tb ends, for names a test builds
+// itself (derived from a Name, or written by the code under test). A failed deletion fails tb.
+func Cleanup(tb testing.TB, store Deleter, names ...string) {
+	tb.Helper()
+	tb.Cleanup(func() { Drop(tb, store, names...) })
+}
+
+// Drop deletes everything under the databases named now, with a context of its own (the
+// test's may be done) bounded by DeleteTimeout. A failed deletion fails tb: data left in the
+// shared Neo4j is a bug.
+func Drop(tb testing.TB, store Deleter, names ...string) {
+	tb.Helper()
+	if len(names) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), DeleteTimeout)
+	defer cancel()
+	if _, err := store.DeleteDatabases(ctx, names); err != nil {
+		tb.Errorf("graphtest: delete test databases %v from Neo4j: %v", names, err)
+	}
+}
+
+// Env returns the environment variable key, or def when it is unset or empty.
+func Env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// Neo4jDatabase is the Neo4j database tests use: TRIBUTARY_NEO4J_DATABASE, default neo4j.
+func Neo4jDatabase() string { return Env("TRIBUTARY_NEO4J_DATABASE", "neo4j") }
+
+// Driver connects to the Neo4j of `make up` (TRIBUTARY_NEO4J_URI, _USER and _PASSWORD, with
+// the defaults of COMMON.md), fails tb when the server does not answer, and closes the driver
+// when tb ends.
+func Driver(tb testing.TB) neo4j.DriverWithContext {
+	tb.Helper()
+	uri := Env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
+	driver, err := neo4j.NewDriverWithContext(uri,
+		neo4j.BasicAuth(Env("TRIBUTARY_NEO4J_USER", "neo4j"), Env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	if err != nil {
+		tb.Fatalf("graphtest: neo4j driver for %s: %v", uri, err)
+	}
+	tb.Cleanup(func() {
+		if err := driver.Close(context.Background()); err != nil {
+			tb.Errorf("graphtest: close neo4j driver: %v", err)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := driver.VerifyConnectivity(ctx); err != nil {
+		tb.Fatalf("graphtest: neo4j at %s is not reachable (run `make up`): %v", uri, err)
+	}
+	return driver
+}
