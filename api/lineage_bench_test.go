@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // benchGraph writes layers of views, each column deriving from one or (every third) two
@@ -23,6 +24,7 @@ func benchGraph(b *testing.B, store *graph.Store, layers, width int) graph.Colum
 	b.Helper()
 	ctx := context.Background()
 	db := "TB_" + randomHex(b, 4)
+	graphtest.Cleanup(b, store, db)
 	base := graph.ObjectID{Database: db, Schema: "RAW", Name: "T"}
 	var cols []graph.Column
 	for i := range width {

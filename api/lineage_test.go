@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // fixture is a small warehouse written through graph.Store under a database name no other
@@ -67,6 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	_, store, rdb := realDeps(t)
 	sfx := randomHex(t, 4)
 	f := &fixture{db: "TA_" + sfx, sfx: sfx, token: "ZQ" + sfx, store: store, rdb: rdb}
+	graphtest.Cleanup(t, store, f.db)
 	prefix := "tributary-test:" + sfx + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // benchGraphs caches the generated graphs of this benchmark run: loading 10,000 views takes
@@ -49,6 +50,18 @@ func loadSynth(b *testing.B, s *graph.Store, views int) string {
 	b.Logf("loaded %d views into %s through ingestion in %s", views, db, time.Since(start).Round(time.Second))
 	benchGraphs.Store(views, db)
 	return db
+}
+
+// forgetBenchGraphs empties benchGraphs (so a later benchmark loads its graphs again rather
+// than reading a deleted database) and returns the database names it held.
+func forgetBenchGraphs() []string {
+	var names []string
+	benchGraphs.Range(func(views, db any) bool {
+		names = append(names, db.(string))
+		benchGraphs.Delete(views)
+		return true
+	})
+	return names
 }
 
 // peakHeap samples the heap while fn runs and returns the largest HeapInuse seen.
@@ -99,13 +112,7 @@ func BenchmarkExport(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	b.Cleanup(func() {
-		benchGraphs.Range(func(_, db any) bool {
-			n, err := s.DeleteDatabases(context.Background(), []string{db.(string)})
-			b.Logf("deleted %s (%d nodes): %v", db, n, err)
-			return true
-		})
-	})
+	b.Cleanup(func() { graphtest.Drop(b, s, forgetBenchGraphs()...) })
 	for _, views := range sizes {
 		for _, format := range []Format{FormatXLSX, FormatCSV} {
 			b.Run(fmt.Sprintf("views=%d/%s", views, format), func(b *testing.B) {
@@ -185,16 +192,7 @@ func BenchmarkImport(b *testing.B) {
 		}
 	}
 	var copies []string
-	b.Cleanup(func() {
-		benchGraphs.Range(func(_, db any) bool {
-			copies = append(copies, db.(string))
-			return true
-		})
-		for _, db := range copies {
-			n, err := s.DeleteDatabases(context.Background(), []string{db})
-			b.Logf("deleted %s (%d nodes): %v", db, n, err)
-		}
-	})
+	b.Cleanup(func() { graphtest.Drop(b, s, append(copies, forgetBenchGraphs()...)...) })
 	for _, views := range sizes {
 		b.Run(fmt.Sprintf("views=%d", views), func(b *testing.B) {
 			db := loadSynth(b, s, views)

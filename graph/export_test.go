@@ -7,16 +7,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func exportTestDB(t *testing.T, s *Store) string {
-	db := testDB(t)
-	t.Cleanup(func() {
-		if _, err := s.DeleteDatabases(context.Background(), []string{db}); err != nil {
-			t.Errorf("delete %s: %v", db, err)
-		}
-	})
-	return db
+	return graphtest.Database(t, s, "TT_")
 }
 
 // chainViews writes V1 <- V2 <- ... <- Vn (each view's X reads the previous view's X) over T.X.

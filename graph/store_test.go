@@ -2,9 +2,7 @@ package graph
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 var (
@@ -62,13 +62,12 @@ func newTestStore(tb testing.TB) (*Store, neo4j.DriverWithContext) {
 	return s, driver
 }
 
-// testDB returns a database name no other test uses, so assertions can be scoped to it.
+// testDB returns a database name no other test uses, so assertions can be scoped to it, and
+// deletes everything under it when tb ends (through a driver of its own, so callers need not
+// pass their store).
 func testDB(tb testing.TB) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		tb.Fatal(err)
-	}
-	return "TT_" + strings.ToUpper(hex.EncodeToString(b))
+	tb.Helper()
+	return graphtest.Database(tb, NewStore(graphtest.Driver(tb), graphtest.Neo4jDatabase()), "TT_")
 }
 
 func col(db, schema, table, column string) ColumnID { return ColumnID{db, schema, table, column} }
@@ -496,6 +495,7 @@ func TestHostileNamesRoundTrip(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
 	db := testDB(t) + ` "q" ü`
+	graphtest.Cleanup(t, s, db)
 	schema := "s`b`\\"
 	tbl := obj(db, schema, `'); MATCH (n) DETACH DELETE n; //`)
 	view := obj(db, schema, "}) DETACH DELETE n //")

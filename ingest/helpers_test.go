@@ -18,6 +18,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/examples/warehouse"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func env(name, def string) string {
@@ -153,13 +154,9 @@ func demoWarehouse(t *testing.T) (dir, analytics, raw string) {
 	return dir, analytics, raw
 }
 
-// dropAfter removes the test's databases from the shared server when the test ends.
+// dropAfter removes the test's databases from the shared server when the test ends; a failed
+// deletion fails the test.
 func dropAfter(t *testing.T, s *graph.Store, databases ...string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := s.DeleteDatabases(ctx, databases); err != nil {
-			t.Logf("clean up databases %v: %v", databases, err)
-		}
-	})
+	t.Helper()
+	graphtest.Cleanup(t, s, databases...)
 }

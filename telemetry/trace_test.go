@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/cypher"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // TestTracedRequestReachesNeo4j sends a request carrying a caller's traceparent to an echo app
@@ -32,7 +33,7 @@ func TestTracedRequestReachesNeo4j(t *testing.T) {
 	if _, err := plain.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	name := unique(t, "OT_")
+	name := graphtest.Database(t, plain, "OT_")
 	tbl := graph.ObjectID{Database: name, Schema: "RAW", Name: "T"}
 	v1 := graph.ObjectID{Database: name, Schema: "S", Name: "V1"}
 	v2 := graph.ObjectID{Database: name, Schema: "S", Name: "V2"}
@@ -48,7 +49,6 @@ func TestTracedRequestReachesNeo4j(t *testing.T) {
 		if err := plain.ReplaceViewLineage(ctx, v); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = plain.DeleteView(context.Background(), v.ID) })
 	}
 
 	p, exp := recorder()

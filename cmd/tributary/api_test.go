@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -14,7 +12,9 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // These tests run `tributary serve` (real Neo4j, Redis, lineage engine and job queue) and talk
@@ -42,13 +42,12 @@ func postJSON(t *testing.T, rawURL, body string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
+// uniqueDB returns a database name no other test uses and deletes everything under it from
+// Neo4j when t ends (through a driver of its own: the data may be written by a serve or
+// ingest command the test runs).
 func uniqueDB(t *testing.T) string {
 	t.Helper()
-	b := make([]byte, 5)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "TC_" + strings.ToUpper(hex.EncodeToString(b))
+	return graphtest.Database(t, graph.NewStore(graphtest.Driver(t), graphtest.Neo4jDatabase()), "TC_")
 }
 
 // TestAnalyzeDiffEndToEnd writes a two-layer warehouse through analyze?persist=true, then

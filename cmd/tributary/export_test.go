@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // exportGraph writes one table and one view under a fresh database name and removes them after.
@@ -41,10 +40,7 @@ func exportGraph(t *testing.T) string {
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatalf("neo4j (run `make up`): %v", err)
 	}
-	b := make([]byte, 5)
-	rand.Read(b)
-	db := "CLIEXP_" + strings.ToUpper(hex.EncodeToString(b))
-	t.Cleanup(func() { s.DeleteDatabases(context.Background(), []string{db}) })
+	db := graphtest.Database(t, s, "CLIEXP_")
 	tbl := graph.ObjectID{Database: db, Schema: "RAW", Name: "ORDERS"}
 	view := graph.ObjectID{Database: db, Schema: "MART", Name: "TOTALS"}
 	if err := s.UpsertTables(ctx, []graph.Table{{ID: tbl, Columns: []graph.Column{{Name: "AMOUNT", Ordinal: 1}}}}); err != nil {

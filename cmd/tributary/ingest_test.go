@@ -83,7 +83,7 @@ func TestIngestAndGenUsage(t *testing.T) {
 
 // smallWarehouse generates a few views in a database of their own.
 func smallWarehouse(t *testing.T) (dir, db string) {
-	db = uniqueName(t, "TC_")
+	db = uniqueDB(t)
 	dir = t.TempDir()
 	w := synth.Generate(synth.Options{Views: 12, Columns: 5, Depth: 3, Seed: 3, Database: db})
 	if err := synth.WriteDir(dir, w.AllFiles()); err != nil {

@@ -147,7 +147,9 @@ func TestHostileInput(t *testing.T) {
 	}
 
 	// A viewer cannot write, neither with ?persist=true nor with "persist": true in the body.
-	sql := fmt.Sprintf(`CREATE VIEW DB.S.V_%s AS SELECT 1 AS C`, tok)
+	// Writes would go to a database of this test's own, deleted at the end.
+	db := uniqueDB(t)
+	sql := fmt.Sprintf(`CREATE VIEW %s.S.V_%s AS SELECT 1 AS C`, db, tok)
 	body, _ := json.Marshal(map[string]any{"sql": sql})
 	if code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze?persist=true", viewer, bytes.NewReader(body)); code != 403 {
 		t.Errorf("viewer persist=true: %d %s", code, resp)
@@ -171,7 +173,7 @@ func TestHostileInput(t *testing.T) {
 	if code != 200 && (code < 400 || code >= 500) {
 		t.Errorf("deep parentheses: %d %s", code, resp)
 	}
-	deepView := fmt.Sprintf(`CREATE VIEW DB.S.D_%s AS SELECT %s1%s AS C`, tok, strings.Repeat("(", 10000), strings.Repeat(")", 10000))
+	deepView := fmt.Sprintf(`CREATE VIEW %s.S.D_%s AS SELECT %s1%s AS C`, db, tok, strings.Repeat("(", 10000), strings.Repeat(")", 10000))
 	body, _ = json.Marshal(map[string]any{"sql": deepView, "persist": true})
 	code, resp = send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(body))
 	check("deep parentheses persisted", code, resp)

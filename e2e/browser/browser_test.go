@@ -2,8 +2,6 @@ package browser
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func env(key, def string) string {
@@ -51,14 +50,6 @@ func newStore(t *testing.T) *graph.Store {
 		t.Fatalf("migrate: %v", err)
 	}
 	return s
-}
-
-func uniqueDB(t *testing.T) string {
-	b := make([]byte, 5)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "BT_" + strings.ToUpper(hex.EncodeToString(b))
 }
 
 // shot saves a full-page screenshot for debugging when a step fails.
@@ -118,20 +109,13 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 		t.Fatalf("Chromium not found at %s (install it with deploy/browser/install-chromium.sh): %v", chromium, err)
 	}
 	store := newStore(t)
-	demo := NewDemo(uniqueDB(t))
+	demo := NewDemo(graphtest.Database(t, store, "BT_"))
 	want := demo.Upstream(demo.Target, 5)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := demo.Load(ctx, store); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, v := range demo.Views {
-			if err := store.DeleteView(context.Background(), v.ID); err != nil {
-				t.Logf("cleanup: %v", err)
-			}
-		}
-	})
 
 	// A fresh profile; Chromium's helpers may still write to it for a moment after exit, so
 	// removal is retried instead of left to t.TempDir.
