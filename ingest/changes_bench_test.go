@@ -7,6 +7,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // countingPublisher counts the records it is given.
@@ -30,7 +31,7 @@ func BenchmarkFullRefresh(b *testing.B) {
 			if err := synth.WriteDir(dir, w.AllFiles()); err != nil {
 				b.Fatal(err)
 			}
-			b.Cleanup(func() { store.DeleteDatabases(context.Background(), []string{db}) })
+			graphtest.Cleanup(b, store, db)
 			src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
 			if err != nil {
 				b.Fatal(err)
