@@ -57,13 +57,11 @@ func SnowflakeConfig(ctx context.Context, getenv func(string) string, fetch Fetc
 	if err != nil {
 		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
 	}
-	// The environment may lack what the secret supplies: apply the secret before validating.
-	base := snowflake.Config{}
-	if cfg, err := snowflake.ConfigFromEnv(getenv); err == nil {
-		base = cfg
-	} else {
-		base = snowflake.Config{Account: getenv(snowflake.EnvAccount), User: getenv(snowflake.EnvUser),
-			Role: getenv(snowflake.EnvRole), Warehouse: getenv(snowflake.EnvWarehouse)}
+	// The environment may lack what the secret supplies: apply the secret before validating,
+	// keeping what the environment does set (endpoint, scope patterns, listing method).
+	base, err := snowflake.PartialConfigFromEnv(getenv)
+	if err != nil {
+		return snowflake.Config{}, err
 	}
 	cfg, err := base.WithSecret(secret)
 	if err != nil {

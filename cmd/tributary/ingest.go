@@ -129,7 +129,11 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 	p := o.payload
 
 	if o.inline {
-		src, closeSrc, err := ingest.Opener(e.getenv, nil, logger)(ctx, p)
+		open, err := sourceOpener(ctx, e, logger)
+		if err != nil {
+			return err
+		}
+		src, closeSrc, err := open(ctx, p)
 		if err != nil {
 			return err
 		}

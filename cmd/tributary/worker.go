@@ -178,7 +178,11 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 	runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)
-	handlers := ingest.NewHandlers(runner, jobs, client, asynq.NewInspectorFromRedisClient(rdb), ingest.Opener(e.getenv, nil, logger), o.queue, logger)
+	open, err := sourceOpener(ctx, e, logger)
+	if err != nil {
+		return err
+	}
+	handlers := ingest.NewHandlers(runner, jobs, client, asynq.NewInspectorFromRedisClient(rdb), open, o.queue, logger)
 	mux := asynq.NewServeMux()
 	handlers.Register(mux)
 	if o.webhooks != nil {

@@ -273,6 +273,19 @@ const (
 // ConfigFromEnv reads a Config through getenv (os.Getenv in main). Pattern
 // lists are comma separated. The result is validated.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c, err := PartialConfigFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("snowflake config from environment: %w", err)
+	}
+	return c, nil
+}
+
+// PartialConfigFromEnv reads what the environment sets without requiring a complete
+// configuration: the base that a credentials secret (Config.WithSecret) completes.
+func PartialConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Account:          getenv(EnvAccount),
 		User:             getenv(EnvUser),
@@ -297,9 +310,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("%s=%q: not a port number", EnvPort, p)
 		}
 		c.Port = n
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("snowflake config from environment: %w", err)
 	}
 	return c, nil
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tributary-lineage/tributary/export"
+	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/snowflaketest"
+)
+
+// secretsServer answers Secrets Manager's GetSecretValue (JSON 1.1 protocol) from a map.
+type secretsServer struct {
+	mu     sync.Mutex
+	values map[string]string
+	calls  int
+}
+
+func (s *secretsServer) put(id, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.values[id] = value
+}
+
+func (s *secretsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
+		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		http.Error(w, "unsupported or unsigned request", http.StatusBadRequest)
+		return
+	}
+	var in struct{ SecretId string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	v, ok := s.values[in.SecretId]
+	if !ok {
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": "ResourceNotFoundException", "message": "no such secret"})
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"Name": in.SecretId, "SecretString": v, "VersionId": strconv.Itoa(s.calls)})
+}
+
+// The worker's source opener reads the Snowflake credentials from Secrets Manager, keeps
+// them, and reads the secret again when Snowflake refuses them after a rotation.
+func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
+	ctx := context.Background()
+	sf := snowflaketest.New(t, snowflaketest.WithUser(snowflaketest.User{Name: "INGEST", Password: "pw-2"}))
+	sm := &secretsServer{values: map[string]string{}}
+	smSrv := httptest.NewServer(sm)
+	t.Cleanup(smSrv.Close)
+	secret := func(pw string) string {
+		b, err := json.Marshal(map[string]string{"account": sf.Account(), "user": "ingest", "password": pw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// The AWS SDK reads its credentials from the process environment.
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_REGION": "eu-west-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null"} {
+		t.Setenv(k, v)
+	}
+	vars := map[string]string{
+		ingest.EnvSnowflakeSecretID:    "tributary/snowflake",
+		envSecretsEndpoint:             smSrv.URL,
+		"TRIBUTARY_SNOWFLAKE_HOST":     "127.0.0.1",
+		"TRIBUTARY_SNOWFLAKE_PORT":     strconv.Itoa(sf.Port()),
+		"TRIBUTARY_SNOWFLAKE_PROTOCOL": "http",
+	}
+	e := env{getenv: func(k string) string { return vars[k] }, stdout: io.Discard, stderr: io.Discard}
+	open, err := sourceOpener(ctx, e, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ingest.RefreshPayload{Source: "snowflake"}
+
+	// The secret still holds the old password: one refused login, one re-read, still refused.
+	sm.put("tributary/snowflake", secret("pw-1"))
+	if _, _, err := open(ctx, p); err == nil || !export.IsAuthFailure(err) {
+		t.Fatalf("open with a stale secret: err = %v, want an authentication failure", err)
+	}
+	if sm.calls != 2 {
+		t.Errorf("Secrets Manager calls = %d, want 2 (first read, re-read after the refused login)", sm.calls)
+	}
+
+	// Rotated: the cached pw-1 is refused, the secret is read again and pw-2 logs in.
+	sm.put("tributary/snowflake", secret("pw-2"))
+	src, closeSrc, err := open(ctx, p)
+	if err != nil {
+		t.Fatalf("open after rotation: %v", err)
+	}
+	defer closeSrc()
+	if src == nil || sm.calls != 3 {
+		t.Errorf("source %v after %d Secrets Manager calls, want one more read", src, sm.calls)
+	}
+	var ok, refused int
+	for _, l := range sf.Logins() {
+		if l.OK {
+			ok++
+		} else {
+			refused++
+		}
+	}
+	if ok != 1 || refused != 3 {
+		t.Errorf("logins: %d accepted, %d refused; want 1 and 3", ok, refused)
+	}
+	// Opened again: the cached, working secret is used without another read.
+	src2, close2, err := open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer close2()
+	if src2 == nil || sm.calls != 3 {
+		t.Errorf("Secrets Manager calls = %d after a second open, want 3 (cached)", sm.calls)
+	}
+}
