@@ -93,6 +93,10 @@ type Deps struct {
 	Jobs JobQueue
 	// ViewJobs writes large analyze persist=true inputs as ingestion jobs.
 	ViewJobs ViewJobs
+	// Exports and Imports serve POST /api/v1/data/export and /data/import (api/data.go);
+	// the routes exist only when they are set.
+	Exports DataExporter
+	Imports DataImporter
 	// Security is the security layer's middleware (api/auth: headers, CORS,
 	// authentication, rate limits, audit), run after the chain above and
 	// before the handlers. Empty serves without auth (tests of handlers).
@@ -115,6 +119,8 @@ type Server struct {
 	writer    ViewWriter
 	jobs      JobQueue
 	viewJobs  ViewJobs
+	exports   DataExporter
+	imports   DataImporter
 	started   time.Time
 }
 
@@ -133,6 +139,8 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		writer:    deps.Writer,
 		jobs:      deps.Jobs,
 		viewJobs:  deps.ViewJobs,
+		exports:   deps.Exports,
+		imports:   deps.Imports,
 		started:   time.Now().UTC(),
 	}
 	e := echo.New()
@@ -187,6 +195,7 @@ func (s *Server) routes() {
 	v1.POST("/lineage/analyze", s.analyze)
 	v1.POST("/data/refresh", s.refresh)
 	v1.GET("/jobs/:id", s.job)
+	s.dataRoutes(v1)
 }
 
 func (s *Server) serveMetrics(c echo.Context) error {
