@@ -85,7 +85,7 @@ jvm_flags() {
 check_java() {
 	command -v "$JAVA" >/dev/null 2>&1 || die "java not found (install OpenJDK 17 or set JAVA_HOME)"
 	local version major
-	version="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+	version="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | sed -n 1p)"
 	major="${version%%.*}"
 	if [[ -z "$major" || "$major" -lt 17 ]]; then
 		die "Neo4j 5.26 needs Java 17 or 21; $JAVA is version '${version:-unknown}'"
