@@ -62,7 +62,9 @@ running_pid() {
 	pid="$(cat "$PIDFILE")"
 	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
 	[[ -r "/proc/$pid/cmdline" ]] || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "redis-server" || return 1
+	local cmdline
+	cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
+	[[ "$cmdline" == *"redis-server"* ]] || return 1
 	printf '%s\n' "$pid"
 }
 
