@@ -93,8 +93,7 @@ type Deps struct {
 	Jobs JobQueue
 	// ViewJobs writes large analyze persist=true inputs as ingestion jobs.
 	ViewJobs ViewJobs
-	// Exports and Imports serve POST /api/v1/data/export and /data/import (api/data.go);
-	// the routes exist only when they are set.
+	// Exports and Imports serve POST /api/v1/data/export and /data/import (api/data.go).
 	Exports DataExporter
 	Imports DataImporter
 	// Security is the security layer's middleware (api/auth: headers, CORS,

@@ -100,6 +100,7 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 			"GET /api/v1/jobs/:id":                    viewer,
 			"POST /api/v1/data/refresh":               editor,
 			"POST /api/v1/data/import":                editor,
+			"POST /api/v1/data/export":                editor,
 			"GET /api/v1/export":                      editor,
 			"POST /api/v1/export":                     editor,
 			"GET /api/v1/apikeys":                     admin,
