@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tributary-lineage/tributary/export"
 )
 
 // Secret is a string that never prints: fmt, slog and JSON all see a mask.
@@ -51,6 +53,9 @@ type Config struct {
 	Auth AuthConfig `json:"auth"`
 	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
 	CacheTTL time.Duration `json:"cache_ttl"`
+	// S3 is where export jobs write their files and s3:// imports read from. Optional: with no
+	// bucket, export jobs and s3:// imports are refused and inline exports still stream.
+	S3 export.S3Config `json:"s3"`
 }
 
 // Neo4jConfig says where the graph lives.
@@ -122,6 +127,12 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envShutdownTimeout, "20s", "graceful shutdown budget"},
 	{envMaxDepth, "20", "largest lineage traversal depth the API accepts"},
 	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
+	{export.EnvS3Bucket, "", "S3 bucket of export files (none: export jobs and s3:// imports are off)"},
+	{export.EnvS3Prefix, "", "key prefix of export files, e.g. tributary/exports/"},
+	{export.EnvS3Endpoint, "", "S3-compatible endpoint URL (path-style addressing); none means AWS"},
+	{export.EnvS3Region, "", "S3 region (none: from the AWS config chain)"},
+	{export.EnvS3PresignExpiry, "", "lifetime of presigned export download URLs (none: 1h; at most 168h)"},
+	{export.EnvS3PartSize, "", "multipart upload part size in bytes (none: 16 MiB; at least 5 MiB)"},
 }, authEnvDefaults...)
 
 const maxMaxDepth = 100
@@ -217,6 +228,21 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if cfg.HTTP.HealthTimeout >= cfg.HTTP.RequestTimeout {
 			bad(envHealthTimeout, "%s must be shorter than %s=%s", cfg.HTTP.HealthTimeout, envRequestTimeout, cfg.HTTP.RequestTimeout)
 		}
+	}
+	// S3 is optional; its settings are checked as a whole only when a bucket is set.
+	s3cfg, err := export.S3ConfigFromEnv(func(name string) string {
+		if name == export.EnvS3Bucket && strings.TrimSpace(getenv(name)) == "" {
+			return "unset" // lets the other settings be validated without a bucket
+		}
+		return strings.TrimSpace(get(name))
+	})
+	if err != nil {
+		bad("TRIBUTARY_S3_*", "%v", err)
+	} else {
+		if strings.TrimSpace(getenv(export.EnvS3Bucket)) == "" {
+			s3cfg.Bucket = ""
+		}
+		cfg.S3 = s3cfg
 	}
 	var authProblems []error
 	cfg.Auth, authProblems = loadAuthConfig(getenv, cfg.HTTP.Addr)
@@ -347,6 +373,12 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.Int("max_depth", c.MaxDepth),
+		slog.Group("s3",
+			slog.String("bucket", c.S3.Bucket),
+			slog.String("prefix", c.S3.Prefix),
+			slog.String("endpoint", c.S3.Endpoint),
+			slog.String("presign_expiry", c.S3.PresignExpiry.String()),
+		),
 		slog.Any("auth", c.Auth),
 	)
 }

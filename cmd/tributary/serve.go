@@ -8,11 +8,14 @@ import (
 	"net"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/api/auth"
+	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
@@ -59,6 +62,10 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	metrics.RegisterCache(reader)
 	jobs := newJobQueue(rdb, ingest.DefaultQueue)
 	metrics.RegisterJobs(jobs)
+	exports, imports, err := newDataServices(ctx, cfg.S3, store, reader, rdb)
+	if err != nil {
+		return errors.Join(err, closeClients(ctx, driver.Close, rdb.Close))
+	}
 
 	srv := api.New(api.Config{
 		Addr:           cfg.HTTP.Addr,
@@ -86,6 +93,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},
 		Writer:    auth.RequireRoleToWrite(reader, auth.RoleEditor),
+		Exports:   exports,
+		Imports:   imports,
 		Security:  security,
 	}, logger)
 
@@ -126,6 +135,27 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 	logger.Info("http server stopped")
 	return nil
+}
+
+// newDataServices builds the export and import services of POST /api/v1/data/export and
+// /data/import. Exports read the store (not the cache: they page through whole graphs);
+// imports write the store and invalidate the cache after each batch. Without an S3 bucket
+// there are no export jobs (large scopes are refused with a 400 naming inline delivery) and
+// no s3:// imports; inline exports and body imports still work.
+func newDataServices(ctx context.Context, s3cfg export.S3Config, store *graph.Store, cache *graph.CachedReader, rdb redis.UniversalClient) (*export.ExportService, *export.ImportService, error) {
+	exports := &export.ExportService{Reader: store}
+	imports := &export.ImportService{Writer: store, Cache: cache}
+	if s3cfg.Bucket == "" {
+		return exports, imports, nil
+	}
+	s3, err := export.NewS3Store(ctx, s3cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("s3 store: %w", err)
+	}
+	exports.Queue = asynq.NewClientFromRedisClient(rdb)
+	exports.Inspector = asynq.NewInspectorFromRedisClient(rdb)
+	imports.S3 = s3
+	return exports, imports, nil
 }
 
 func closeClients(ctx context.Context, closeNeo4j func(context.Context) error, closeRedis func() error) error {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestDataEndpointsWired runs `tributary serve` without an S3 bucket: a database's lineage is
+// exported inline as a Tributary document, imported again under another database name, and the
+// copy's lineage is readable through the (cached) lineage endpoint; export jobs and s3://
+// imports are refused with a 400 that says why.
+func TestDataEndpointsWired(t *testing.T) {
+	s := apiServe(t)
+	db, copyDB := uniqueDB(t), uniqueDB(t)
+	sql, _ := json.Marshal(map[string]any{
+		"sql":     "CREATE VIEW " + db + ".MART.TOTALS AS SELECT status, SUM(amount) AS total FROM " + db + ".RAW.ORDERS GROUP BY status",
+		"persist": true,
+	})
+	if code, out := postJSON(t, s.base+"/api/v1/lineage/analyze", string(sql)); code != 200 {
+		t.Fatalf("persist: %d %s", code, out)
+	}
+	// Read the copy's (absent) lineage first, so a stale cached answer would show below.
+	column := url.Values{"column": {copyDB + ".MART.TOTALS.TOTAL"}, "direction": {"upstream"}}.Encode()
+	if code, raw := getBody(t, s.base+"/api/v1/lineage/columns?"+column); code != 404 {
+		t.Fatalf("copy before import: %d %s", code, raw)
+	}
+
+	resp, err := http.Post(s.base+"/api/v1/data/export", "application/json",
+		strings.NewReader(`{"scope":{"kind":"database","databases":["`+db+`"]},"format":"json","delivery":"inline"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "tributary-export.json") {
+		t.Fatalf("export: %d %v %s", resp.StatusCode, err, doc)
+	}
+	if !bytes.Contains(doc, []byte(db+".MART.TOTALS")) || !bytes.Contains(doc, []byte(db+".RAW.ORDERS.AMOUNT")) {
+		t.Fatalf("export lacks the view or its source column: %s", doc)
+	}
+
+	code, out := postJSON(t, s.base+"/api/v1/data/import?rename="+db+"="+copyDB, string(doc))
+	if code != 200 {
+		t.Fatalf("import: %d %s", code, out)
+	}
+	var outcome struct {
+		Format string
+		Result struct{ Views, Edges int }
+	}
+	if err := json.Unmarshal(out, &outcome); err != nil || outcome.Format != "json" || outcome.Result.Views != 1 || outcome.Result.Edges < 1 {
+		t.Fatalf("import outcome %s: %v", out, err)
+	}
+	code, raw := getBody(t, s.base+"/api/v1/lineage/columns?"+column)
+	if code != 200 || !strings.Contains(string(raw), copyDB+".RAW.ORDERS.AMOUNT") {
+		t.Fatalf("copy after import (cache not invalidated?): %d %s", code, raw)
+	}
+
+	// No bucket: no export jobs and no s3:// imports, each refused with a reason.
+	code, out = postJSON(t, s.base+"/api/v1/data/export", `{"scope":{"kind":"all"},"format":"csv","delivery":"job"}`)
+	if code != 400 || !strings.Contains(string(out), "inline") {
+		t.Errorf("export job without a bucket: %d %s", code, out)
+	}
+	code, out = postJSON(t, s.base+"/api/v1/data/import?uri=s3://b/k.json", ``)
+	if code != 400 || !strings.Contains(string(out), "s3://") {
+		t.Errorf("s3 import without a bucket: %d %s", code, out)
+	}
+}
+
+func TestLoadConfigS3(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	cfg, err := loadConfig(env(map[string]string{"TRIBUTARY_S3_BUCKET": "exports", "TRIBUTARY_S3_PREFIX": "t/",
+		"TRIBUTARY_S3_ENDPOINT": "http://127.0.0.1:9000", "TRIBUTARY_S3_PRESIGN_EXPIRY": "15m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.S3.Bucket != "exports" || cfg.S3.Prefix != "t/" || cfg.S3.Endpoint != "http://127.0.0.1:9000" || cfg.S3.PresignExpiry.Minutes() != 15 {
+		t.Errorf("s3 = %+v", cfg.S3)
+	}
+	// Without a bucket the other settings are still checked.
+	_, err = loadConfig(env(map[string]string{"TRIBUTARY_S3_PRESIGN_EXPIRY": "30d", "TRIBUTARY_S3_PART_SIZE": "1024"}))
+	if err == nil || !strings.Contains(err.Error(), "TRIBUTARY_S3_PRESIGN_EXPIRY") {
+		t.Errorf("bad expiry: %v", err)
+	}
+	_, err = loadConfig(env(map[string]string{"TRIBUTARY_S3_BUCKET": "b", "TRIBUTARY_S3_PART_SIZE": "1024"}))
+	if err == nil || !strings.Contains(err.Error(), "part size") {
+		t.Errorf("small part size: %v", err)
+	}
+}
