@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/robfig/cron/v3"
 
+	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
@@ -196,11 +197,22 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 		hooks.Register(mux)
 		logger.Info("change events enabled", "webhooks", len(wc.URLs))
 	}
+	queues := map[string]int{o.queue: 1}
+	// Export jobs exist only with an S3 bucket (serve enqueues none without one).
+	if cfg.S3.Bucket != "" {
+		s3, err := export.NewS3Store(ctx, cfg.S3)
+		if err != nil {
+			return fmt.Errorf("s3 store: %w", err)
+		}
+		export.NewHandler(store, s3, logger.With("component", "export"), export.Options{}).Register(mux)
+		queues[export.DefaultQueue] = 1
+		logger.Info("export jobs enabled", "queue", export.DefaultQueue, "bucket", cfg.S3.Bucket, "prefix", cfg.S3.Prefix)
+	}
 
 	alog := asynqLog{logger.With("component", "asynq")}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     o.concurrency,
-		Queues:          map[string]int{o.queue: 1},
+		Queues:          queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          alog,
 		// Webhook deliveries back off 10 s, 20 s, 40 s, ... up to 1 h; other tasks keep asynq's delays.
