@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hibiken/asynq"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/export"
+)
+
+// TestExportJobEndToEnd runs `tributary serve` and `tributary worker` against an in-process
+// S3 server: POST /api/v1/data/export with delivery job answers 202, the worker writes the file
+// under the configured bucket and prefix, and the job result's presigned URL downloads it.
+func TestExportJobEndToEnd(t *testing.T) {
+	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(fake.Close)
+	// The AWS config chain reads credentials and region from the process environment.
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	s3env := map[string]string{
+		export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "exports/", export.EnvS3Endpoint: fake.URL,
+		export.EnvS3PresignExpiry: "10m",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s3cfg, err := export.S3ConfigFromEnv(func(k string) string { return s3env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := export.NewS3Store(ctx, s3cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lineage")}); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+
+	serveEnv := map[string]string{"TRIBUTARY_AUTH": "off", "TRIBUTARY_RATE_LIMIT_ANON": "off"}
+	workerEnv := map[string]string{envShutdownTimeout: "5s", envRefreshCron: ""}
+	for k, v := range s3env {
+		serveEnv[k], workerEnv[k] = v, v
+	}
+	s := startServe(t, serveEnv)
+	queue := uniqueName(t, "tributary-cmd-test-")
+	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	t.Cleanup(func() {
+		insp.DeleteQueue(queue, true)
+		rdb.Close()
+	})
+	var wout, werr lockedBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- run(ctx, []string{"worker", "--queue", queue}, testEnv(workerEnv), &wout, &werr) }()
+
+	db := uniqueDB(t)
+	sql, _ := json.Marshal(map[string]any{
+		"sql":     "CREATE VIEW " + db + ".MART.TOTALS AS SELECT status, SUM(amount) AS total FROM " + db + ".RAW.ORDERS GROUP BY status",
+		"persist": true,
+	})
+	if code, out := postJSON(t, s.base+"/api/v1/lineage/analyze", string(sql)); code != 200 {
+		t.Fatalf("persist: %d %s", code, out)
+	}
+	code, out := postJSON(t, s.base+"/api/v1/data/export", `{"scope":{"kind":"database","databases":["`+db+`"]},"format":"json","delivery":"job"}`)
+	var acc struct {
+		JobID string `json:"job_id"`
+	}
+	if code != http.StatusAccepted || json.Unmarshal(out, &acc) != nil || acc.JobID == "" {
+		t.Fatalf("export job: %d %s", code, out)
+	}
+	t.Cleanup(func() { insp.DeleteTask(export.DefaultQueue, acc.JobID) })
+
+	var info *asynq.TaskInfo
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		info, err = insp.GetTaskInfo(export.DefaultQueue, acc.JobID)
+		if err == nil && (info.State == asynq.TaskStateCompleted || info.State == asynq.TaskStateArchived) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("export job not done within 60s: %+v %v\nworker: %s", info, err, werr.String())
+		}
+	}
+	if info.State != asynq.TaskStateCompleted {
+		t.Fatalf("export job %s: %s\nworker: %s", info.State, info.LastErr, werr.String())
+	}
+	var res export.TaskResult
+	if err := json.Unmarshal(info.Result, &res); err != nil {
+		t.Fatalf("result %s: %v", info.Result, err)
+	}
+	if !strings.HasPrefix(res.URI, "s3://lineage/exports/") || !strings.HasSuffix(res.URI, ".json") {
+		t.Errorf("uri = %q", res.URI)
+	}
+	if d := time.Until(res.Expires); d <= 0 || d > 10*time.Minute+time.Minute {
+		t.Errorf("url expires %s, want in about 10 minutes", res.Expires)
+	}
+	resp, err := http.Get(res.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("presigned GET: %d %v %s", resp.StatusCode, err, body)
+	}
+	if !strings.Contains(string(body), db+".MART.TOTALS") || !strings.Contains(string(body), db+".RAW.ORDERS.AMOUNT") {
+		t.Errorf("downloaded export lacks the view or its source: %s", body)
+	}
+
+	cancel()
+	select {
+	case c := <-exited:
+		if c != exitOK {
+			t.Errorf("worker exit %d: %s", c, werr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker did not stop")
+	}
+}
