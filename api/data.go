@@ -20,6 +20,8 @@ type DataExporter interface {
 	Validate(req export.ExportRequest) (export.ExportRequest, error)
 	Stream(ctx context.Context, req export.ExportRequest, w io.Writer) (export.Summary, error)
 	Enqueue(ctx context.Context, req export.ExportRequest) (jobID string, err error)
+	// Status reports an export job; export.ErrJobNotFound when there is none.
+	Status(ctx context.Context, id string) (export.JobStatus, error)
 }
 
 // DataImporter runs imports; *export.ImportService implements it.
@@ -81,6 +83,23 @@ func (s *Server) dataExport(c echo.Context) error {
 		w.start()
 	}
 	return nil
+}
+
+// dataExportJob is GET /api/v1/data/export/:id, the href of a 202 export: the job's state and,
+// once completed, the s3:// URI and presigned download URL.
+func (s *Server) dataExportJob(c echo.Context) error {
+	if s.exports == nil {
+		return unavailable("exporting")
+	}
+	id := c.Param("id")
+	st, err := s.exports.Status(c.Request().Context(), id)
+	if errors.Is(err, export.ErrJobNotFound) {
+		return notFound("no export job %q", id)
+	}
+	if err != nil {
+		return fmt.Errorf("export job %s: %w", id, err)
+	}
+	return c.JSON(http.StatusOK, st)
 }
 
 // lazyResponse sends the headers of the export file with its first bytes, so an export that
@@ -155,5 +174,6 @@ func (s *Server) dataImport(c echo.Context) error {
 // their services they answer 503 "not configured".
 func (s *Server) dataRoutes(v1 *echo.Group) {
 	v1.POST("/data/export", s.dataExport)
+	v1.GET("/data/export/:id", s.dataExportJob)
 	v1.POST("/data/import", s.dataImport)
 }

@@ -101,6 +101,7 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 			"POST /api/v1/data/refresh":               editor,
 			"POST /api/v1/data/import":                editor,
 			"POST /api/v1/data/export":                editor,
+			"GET /api/v1/data/export/:id":             editor,
 			"GET /api/v1/export":                      editor,
 			"POST /api/v1/export":                     editor,
 			"GET /api/v1/apikeys":                     admin,

@@ -76,29 +76,31 @@ func TestExportJobEndToEnd(t *testing.T) {
 	code, out := postJSON(t, s.base+"/api/v1/data/export", `{"scope":{"kind":"database","databases":["`+db+`"]},"format":"json","delivery":"job"}`)
 	var acc struct {
 		JobID string `json:"job_id"`
+		Href  string `json:"href"`
 	}
 	if code != http.StatusAccepted || json.Unmarshal(out, &acc) != nil || acc.JobID == "" {
 		t.Fatalf("export job: %d %s", code, out)
 	}
 	t.Cleanup(func() { insp.DeleteTask(export.DefaultQueue, acc.JobID) })
 
-	var info *asynq.TaskInfo
+	// The 202's href reports the job; once completed it carries the file's URI and URL.
+	var st export.JobStatus
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		info, err = insp.GetTaskInfo(export.DefaultQueue, acc.JobID)
-		if err == nil && (info.State == asynq.TaskStateCompleted || info.State == asynq.TaskStateArchived) {
+		code, raw := getBody(t, s.base+acc.Href)
+		if code != 200 || json.Unmarshal(raw, &st) != nil {
+			t.Fatalf("GET %s: %d %s", acc.Href, code, raw)
+		}
+		if st.State == "completed" || st.State == "archived" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("export job not done within 60s: %+v %v\nworker: %s", info, err, werr.String())
+			t.Fatalf("export job not done within 60s: %+v\nworker: %s", st, werr.String())
 		}
 	}
-	if info.State != asynq.TaskStateCompleted {
-		t.Fatalf("export job %s: %s\nworker: %s", info.State, info.LastErr, werr.String())
+	if st.ID != acc.JobID || st.State != "completed" || st.Result == nil {
+		t.Fatalf("export job: %+v\nworker: %s", st, werr.String())
 	}
-	var res export.TaskResult
-	if err := json.Unmarshal(info.Result, &res); err != nil {
-		t.Fatalf("result %s: %v", info.Result, err)
-	}
+	res := *st.Result
 	if !strings.HasPrefix(res.URI, "s3://lineage/exports/") || !strings.HasSuffix(res.URI, ".json") {
 		t.Errorf("uri = %q", res.URI)
 	}

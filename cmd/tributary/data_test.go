@@ -65,6 +65,9 @@ func TestDataEndpointsWired(t *testing.T) {
 	if code != 400 || !strings.Contains(string(out), "inline") {
 		t.Errorf("export job without a bucket: %d %s", code, out)
 	}
+	if code, raw := getBody(t, s.base+"/api/v1/data/export/export-nosuchjob"); code != 404 {
+		t.Errorf("unknown export job: %d %s", code, raw)
+	}
 	code, out = postJSON(t, s.base+"/api/v1/data/import?uri=s3://b/k.json", ``)
 	if code != 400 || !strings.Contains(string(out), "s3://") {
 		t.Errorf("s3 import without a bucket: %d %s", code, out)
