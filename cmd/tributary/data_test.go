@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -58,6 +59,32 @@ func TestDataEndpointsWired(t *testing.T) {
 	code, raw := getBody(t, s.base+"/api/v1/lineage/columns?"+column)
 	if code != 200 || !strings.Contains(string(raw), copyDB+".RAW.ORDERS.AMOUNT") {
 		t.Fatalf("copy after import (cache not invalidated?): %d %s", code, raw)
+	}
+
+	// A zip of .sql files goes through the ingestion pipeline in the request.
+	sqlDB := uniqueDB(t)
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	f, err := zw.Create("views/v.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, "CREATE VIEW "+sqlDB+".MART.V AS SELECT o.amount AS amt FROM "+sqlDB+".RAW.ORDERS o;\n")
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Post(s.base+"/api/v1/data/import", "application/zip", &zb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(out), `"views/v.sql"`) {
+		t.Fatalf("archive import: %d %s", resp.StatusCode, out)
+	}
+	sqlColumn := url.Values{"column": {sqlDB + ".MART.V.AMT"}, "direction": {"upstream"}}.Encode()
+	if code, raw := getBody(t, s.base+"/api/v1/lineage/columns?"+sqlColumn); code != 200 || !strings.Contains(string(raw), sqlDB+".RAW.ORDERS.AMOUNT") {
+		t.Fatalf("lineage of the archive's view: %d %s", code, raw)
 	}
 
 	// No bucket: no export jobs and no s3:// imports, each refused with a reason.

@@ -62,7 +62,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	metrics.RegisterCache(reader)
 	jobs := newJobQueue(rdb, ingest.DefaultQueue)
 	metrics.RegisterJobs(jobs)
-	exports, imports, err := newDataServices(ctx, cfg.S3, store, reader, rdb)
+	exports, imports, err := newDataServices(ctx, cfg.S3, store, reader, rdb, logger)
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, rdb.Close))
 	}
@@ -141,10 +141,20 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 // /data/import. Exports read the store (not the cache: they page through whole graphs);
 // imports write the store and invalidate the cache after each batch. Without an S3 bucket
 // there are no export jobs (large scopes are refused with a 400 naming inline delivery) and
-// no s3:// imports; inline exports and body imports still work.
-func newDataServices(ctx context.Context, s3cfg export.S3Config, store *graph.Store, cache *graph.CachedReader, rdb redis.UniversalClient) (*export.ExportService, *export.ImportService, error) {
+// no s3:// imports; inline exports and body imports still work. Archives of .sql files are
+// ingested in the request, as an inline refresh of their extracted folder (a source of its own,
+// so the refresh drops no other view), writing through the cache.
+func newDataServices(ctx context.Context, s3cfg export.S3Config, store *graph.Store, cache *graph.CachedReader, rdb redis.UniversalClient, logger *slog.Logger) (*export.ExportService, *export.ImportService, error) {
 	exports := &export.ExportService{Reader: store}
-	imports := &export.ImportService{Writer: store, Cache: cache}
+	imports := &export.ImportService{Writer: store, Cache: cache, IngestDir: func(ctx context.Context, dir string) error {
+		src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
+		if err != nil {
+			return err
+		}
+		runner := ingest.NewRunner(newCachedGraph(store, cache), nil, logger.With("component", "import"))
+		_, err = runner.RunInline(ctx, src, false, "")
+		return err
+	}}
 	if s3cfg.Bucket == "" {
 		return exports, imports, nil
 	}
