@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/telemetry"
 )
 
 func main() {
@@ -157,7 +159,8 @@ func setup(e env) (Config, *slog.Logger, int, bool) {
 		fmt.Fprintf(e.stderr, "tributary: %v\n", err)
 		return Config{}, nil, exitUsage, false
 	}
-	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// trace_id and span_id join every record logged with a traced context.
+	logger := slog.New(telemetry.NewLogHandler(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	// go-redis logs through a package-level logger; main is the one place that sets it.
 	redis.SetLogger(redisLog{logger: logger})
 	return cfg, logger, exitOK, true

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -18,6 +19,7 @@ import (
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/telemetry"
 )
 
 func runServe(ctx context.Context, e env, args []string) int {
@@ -29,16 +31,32 @@ func runServe(ctx context.Context, e env, args []string) int {
 	if !ok {
 		return code
 	}
-	if err := serve(ctx, cfg, logger); err != nil {
+	tel, err := telemetry.New(ctx, telemetry.ConfigFromEnv(e.getenv, "tributary-api", version))
+	if err != nil {
+		logger.Error("serve failed", "error", err.Error())
+		return exitFail
+	}
+	defer shutdownTelemetry(ctx, tel, logger)
+	if err := serve(ctx, cfg, tel, logger); err != nil {
 		logger.Error("serve failed", "error", err.Error())
 		return exitFail
 	}
 	return exitOK
 }
 
+// shutdownTelemetry flushes the spans still buffered; a collector that does not answer costs at
+// most five seconds of shutdown.
+func shutdownTelemetry(ctx context.Context, tel *telemetry.Provider, logger *slog.Logger) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := tel.Shutdown(sctx); err != nil {
+		logger.Warn("telemetry shutdown", "error", err.Error())
+	}
+}
+
 // serve wires clients, store and server, serves until ctx ends, then shuts
 // everything down within cfg.ShutdownTimeout.
-func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
+func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slog.Logger) (err error) {
 	build := buildInfo()
 	logger.Info("starting tributary", "build", build, "config", cfg)
 
@@ -46,7 +64,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	if err != nil {
 		return err
 	}
+	// Spans for Neo4j sessions and Redis commands made inside traced requests (no-ops when
+	// OTEL_EXPORTER_OTLP_ENDPOINT is unset).
+	driver = telemetry.WrapDriver(driver, tel)
 	rdb := newRedisClient(cfg.Redis)
+	rdb.AddHook(telemetry.RedisHook(tel, cfg.Redis.Addr))
 	security, err := newSecurity(ctx, cfg.Auth, rdb, logger)
 	if err != nil {
 		return errors.Join(fmt.Errorf("security: %w", err), closeClients(ctx, driver.Close, rdb.Close))
@@ -95,7 +117,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Writer:    auth.RequireRoleToWrite(reader, auth.RoleEditor),
 		Exports:   exports,
 		Imports:   imports,
-		Security:  security,
+		// The HTTP span wraps authentication too, so rejected requests are traced.
+		Security: append([]echo.MiddlewareFunc{telemetry.EchoMiddleware(tel)}, security...),
 	}, logger)
 
 	// Closing the clients runs last, after the server has drained.

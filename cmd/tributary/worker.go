@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/robfig/cron/v3"
 
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/telemetry"
 )
 
 // Worker environment: the periodic refresh.
@@ -59,7 +62,13 @@ func runWorker(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "tributary worker: %v\n", err)
 		return exitUsage
 	}
-	if err := worker(ctx, e, cfg, logger, workerOptions{concurrency: *concurrency, queue: *queue, batch: *batch, schedule: sched, webhooks: hooks}); err != nil {
+	tel, err := telemetry.New(ctx, telemetry.ConfigFromEnv(e.getenv, "tributary-worker", version))
+	if err != nil {
+		logger.Error("worker failed", "error", err.Error())
+		return exitFail
+	}
+	defer shutdownTelemetry(ctx, tel, logger)
+	if err := worker(ctx, e, cfg, tel, logger, workerOptions{concurrency: *concurrency, queue: *queue, batch: *batch, schedule: sched, webhooks: hooks}); err != nil {
 		logger.Error("worker failed", "error", err.Error())
 		return exitFail
 	}
@@ -160,12 +169,14 @@ type workerOptions struct {
 	webhooks    *ingest.WebhookConfig // nil: no change events
 }
 
-func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o workerOptions) (err error) {
+func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, logger *slog.Logger, o workerOptions) (err error) {
 	driver, err := newNeo4jDriver(cfg.Neo4j)
 	if err != nil {
 		return err
 	}
+	driver = telemetry.WrapDriver(driver, tel)
 	rdb := newRedisClient(cfg.Redis)
+	rdb.AddHook(telemetry.RedisHook(tel, cfg.Redis.Addr))
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -185,7 +196,26 @@ func worker(ctx context.Context, e env, cfg Config, logger *slog.Logger, o worke
 	}
 	handlers := ingest.NewHandlers(runner, jobs, client, asynq.NewInspectorFromRedisClient(rdb), open, o.queue, logger)
 	mux := asynq.NewServeMux()
+	// Worker metrics and queue depth, served with the probes on TRIBUTARY_METRICS_ADDR.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	taskMetrics := telemetry.NewWorkerMetrics(reg)
+	reg.MustRegister(telemetry.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb), o.queue))
+	mux.Use(telemetry.TaskMiddleware(tel), taskMetrics.Middleware())
 	handlers.Register(mux)
+	if cfg.Auth.MetricsAddr != "" {
+		side, err := telemetry.StartSideServer(cfg.Auth.MetricsAddr, telemetry.WorkerHandler(reg, func(ctx context.Context) error {
+			return rdb.Ping(ctx).Err()
+		}), logger)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			err = errors.Join(err, side.Shutdown(sctx))
+		}()
+	}
 	if o.webhooks != nil {
 		wc := *o.webhooks
 		wc.Queue = o.queue
