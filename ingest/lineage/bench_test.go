@@ -48,23 +48,23 @@ func benchLineageOnly(b *testing.B, src string, opts Options) {
 }
 
 func BenchmarkBench200ParseLineage(b *testing.B) {
-	benchParseLineage(b, readBench(b, "testdata/bench/bench_200.sql"), Options{})
+	benchParseLineage(b, readBench(b, "../sql/testdata/snowflake-syntax/bench/bench_200.sql"), Options{})
 }
 
 func BenchmarkBench200LineageOnly(b *testing.B) {
-	benchLineageOnly(b, readBench(b, "testdata/bench/bench_200.sql"), Options{})
+	benchLineageOnly(b, readBench(b, "../sql/testdata/snowflake-syntax/bench/bench_200.sql"), Options{})
 }
 
 func BenchmarkPathoUnion500(b *testing.B) {
-	benchParseLineage(b, readBench(b, "testdata/bench/patho_union_500.sql"), Options{})
+	benchParseLineage(b, readBench(b, "../sql/testdata/snowflake-syntax/bench/patho_union_500.sql"), Options{})
 }
 
 func BenchmarkPatho5000Lines(b *testing.B) {
-	benchParseLineage(b, readBench(b, "testdata/bench/patho_5000_lines.sql"), Options{})
+	benchParseLineage(b, readBench(b, "../sql/testdata/snowflake-syntax/bench/patho_5000_lines.sql"), Options{})
 }
 
 func BenchmarkPathoDeepNesting(b *testing.B) {
-	benchParseLineage(b, readBench(b, "testdata/bench/patho_deep_nesting.sql"), Options{})
+	benchParseLineage(b, readBench(b, "../sql/testdata/snowflake-syntax/bench/patho_deep_nesting.sql"), Options{})
 }
 
 func BenchmarkSharedCTE12(b *testing.B) {

@@ -17,7 +17,7 @@ func FuzzLineage(f *testing.F) {
 	for _, c := range loadCorpus(f) {
 		f.Add(c.SQL)
 	}
-	for _, pat := range []string{"testdata/golden/*.sql", "testdata/bench/bench_200.sql", "testdata/syntax/*.sql", "testdata/syntax/features/*.sql"} {
+	for _, pat := range []string{"testdata/golden/*.sql", "../sql/testdata/snowflake-syntax/bench/bench_200.sql", "../sql/testdata/snowflake-syntax/*.sql", "../sql/testdata/snowflake-syntax/features/*.sql"} {
 		files, _ := filepath.Glob(pat)
 		for _, p := range files {
 			data, err := os.ReadFile(p)

@@ -6,7 +6,7 @@
 //     the raw tables plus every view's output columns, so each view can be
 //     analysed on its own (stars over upstream views expand);
 //   - synth: a generated warehouse (ingest/synth) with CatalogWithViews;
-//   - bench200: bench/testdata/bench_200.sql with its hand-written catalog.
+//   - bench200: ingest/sql/testdata/snowflake-syntax/bench/bench_200.sql with its hand-written catalog.
 //
 // The demo views' columns are not written anywhere in the warehouse, so they
 // are computed here with Tributary's engine: every view is analysed against
@@ -47,7 +47,7 @@ func run(args []string) error {
 	synthViews := fl.Int("synth-views", 100, "views of the generated warehouse")
 	synthColumns := fl.Int("synth-columns", 0, "average columns per generated view (0: synth default)")
 	synthSeed := fl.Int64("synth-seed", 1, "seed of the generated warehouse")
-	bench200 := fl.String("bench200", "bench/testdata/bench_200.sql", "bench_200.sql `file`")
+	bench200 := fl.String("bench200", "ingest/sql/testdata/snowflake-syntax/bench/bench_200.sql", "bench_200.sql `file`")
 	bench200Cat := fl.String("bench200-catalog", "bench/testdata/bench_200_catalog_types.json", "its catalog `file` (name/type form)")
 	if err := fl.Parse(args); err != nil {
 		return err
