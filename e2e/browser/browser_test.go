@@ -2,10 +2,6 @@ package browser
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,14 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
-	"github.com/google/go-cmp/cmp"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func env(key, def string) string {
@@ -82,13 +75,18 @@ type rendered struct {
 	Rels   []string // relationship captions
 }
 
+// Browser may add its own ":play start" welcome frame after connecting, at any moment (it
+// arrived after :clear in one CI run), so the frames counted and read are those drawing a
+// graph; the one read is marked data-tributary-graph for the screenshot.
 const readFrame = `(() => {
-	const f = document.querySelector('[data-testid="frame"]');
-	const layer = f ? f.querySelector('g.layer.nodes') : null;
-	if (!layer) return JSON.stringify({Frames: 0});
-	const svg = layer.ownerSVGElement;
+	const frames = Array.from(document.querySelectorAll('[data-testid="frame"]'))
+		.filter(f => f.querySelector('g.layer.nodes'));
+	if (frames.length === 0) return JSON.stringify({Frames: 0});
+	const f = frames[0];
+	f.setAttribute('data-tributary-graph', '1');
+	const svg = f.querySelector('g.layer.nodes').ownerSVGElement;
 	return JSON.stringify({
-		Frames: document.querySelectorAll('[data-testid="frame"]').length,
+		Frames: frames.length,
 		Nodes: Array.from(svg.querySelectorAll('g.layer.nodes g.node')).map(n => ({
 			Fill: (n.querySelector('circle.b-outline') || {getAttribute: () => ''}).getAttribute('fill') || '',
 			Caption: Array.from(n.querySelectorAll('text.caption')).map(t => t.textContent.trim()).join(' '),
@@ -96,186 +94,6 @@ const readFrame = `(() => {
 		Rels: Array.from(svg.querySelectorAll('g.layer.relationships g.relationship text')).map(t => t.textContent.trim()),
 	});
 })()`
-
-// TestBrowserDrawsStyledUpstream drives Neo4j Browser in headless Chromium: it connects to the
-// local Neo4j, applies the Tributary style sheet with :style, draws the upstream of a demo
-// column, and checks the drawing in the page: one SVG node per column, table and view, each
-// filled with its label's colour, and DERIVES_FROM arrows captioned with their subtypes.
-// It saves a screenshot to a temporary folder, and to docs/img/browser-lineage.png when
-// TRIBUTARY_UPDATE_SCREENSHOT=1.
-func TestBrowserDrawsStyledUpstream(t *testing.T) {
-	chromium := env("TRIBUTARY_CHROMIUM", "/usr/bin/chromium")
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("Chromium not found at %s (install it with deploy/browser/install-chromium.sh): %v", chromium, err)
-	}
-	store := newStore(t)
-	demo := NewDemo(graphtest.Database(t, store, "BT_"))
-	want := demo.Upstream(demo.Target, 5)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := demo.Load(ctx, store); err != nil {
-		t.Fatal(err)
-	}
-
-	// A fresh profile; Chromium's helpers may still write to it for a moment after exit, so
-	// removal is retried instead of left to t.TempDir.
-	profile, err := os.MkdirTemp("", "tributary-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if err = os.RemoveAll(profile); err == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("remove chromium profile: %v", err)
-	})
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-
-	url := env("TRIBUTARY_BROWSER_URL", "http://127.0.0.1:7474/browser/")
-	step := func(name string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(bctx, actions...); err != nil {
-			shot(t, bctx, name)
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	step("open "+url, chromedp.Navigate(url), chromedp.WaitVisible(`[data-testid="boltaddress"]`, chromedp.ByQuery))
-	step("connect",
-		chromedp.SetValue(`[data-testid="bolt-scheme-select"]`, "bolt://", chromedp.ByQuery),
-		chromedp.SendKeys(`[data-testid="username"]`, env("TRIBUTARY_NEO4J_USER", "neo4j"), chromedp.ByQuery),
-		chromedp.SendKeys(`[data-testid="password"]`, env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), chromedp.ByQuery),
-		chromedp.Click(`[data-testid="connect"]`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`[data-testid="connect"]`, chromedp.ByQuery),
-	)
-	// run types a command into the editor (as one insertion, so the editor adds no closing
-	// brackets) and runs it.
-	run := func(name, command string) {
-		t.Helper()
-		step(name,
-			chromedp.Click(`[data-testid="activeEditor"] .monaco-editor textarea`, chromedp.ByQuery),
-			input.InsertText(command),
-			chromedp.Click(`[data-testid="editor-Run"]`, chromedp.ByQuery),
-		)
-	}
-	// :style takes the style sheet on one line; the frame it opens shows the style in use.
-	run("style", ":style "+strings.Join(strings.Fields(browser.Style), " "))
-	step("style applied", chromedp.WaitVisible(`//*[@data-testid="frameCommand"][starts-with(normalize-space(.), ":style node")]`, chromedp.BySearch))
-	// The guide, fetched by Browser from a local server (Browser's allowlist holds localhost).
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guideSrv := &http.Server{Handler: Handler(fmt.Sprintf("http://localhost:%d", l.Addr().(*net.TCPAddr).Port)), ReadHeaderTimeout: 5 * time.Second}
-	go guideSrv.Serve(l)
-	t.Cleanup(func() { guideSrv.Close() })
-	guideURL := fmt.Sprintf("http://localhost:%d/guide.html", l.Addr().(*net.TCPAddr).Port)
-	run("play", ":play "+guideURL)
-	step("guide shown", chromedp.WaitVisible(`[data-testid="carousel"]`, chromedp.ByQuery))
-	// One pagination dot per <slide>: Browser split the guide into its slides.
-	var slides int
-	step("read guide", chromedp.Evaluate(`document.querySelectorAll('[data-testid="carousel"] li[aria-label]').length`, &slides))
-	if want := strings.Count(browser.Guide, "<slide "); slides != want {
-		t.Errorf("guide shows %d slides, want %d", slides, want)
-	}
-	// :param evaluates its value on the server; wait until the frame shows it.
-	run("param", ":param id => '"+demo.Target.String()+"'")
-	step("param set", chromedp.Poll(fmt.Sprintf(`document.body.innerText.includes(%q)`, demo.Target.String()), nil,
-		chromedp.WithPollingTimeout(30*time.Second)))
-	run("clear", ":clear")
-	step("cleared", chromedp.WaitNotPresent(`[data-testid="frame"]`, chromedp.ByQuery))
-	run("query", browser.UpstreamWithOwners)
-
-	// The drawing is complete when every node is in the SVG; poll the page until the count
-	// stops growing at the expected size, or time out.
-	var got rendered
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var js string
-		step("read frame", chromedp.Evaluate(readFrame, &js))
-		got = rendered{}
-		if err := json.Unmarshal([]byte(js), &got); err != nil {
-			t.Fatalf("decode frame: %v", err)
-		}
-		if len(got.Nodes) >= want.Nodes() || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	// Let the force layout settle before the screenshot.
-	time.Sleep(2 * time.Second)
-	var png []byte
-	step("screenshot", chromedp.Screenshot(`[data-testid="frame"]`, &png, chromedp.ByQuery))
-	tmp := filepath.Join(t.TempDir(), "browser-lineage.png")
-	if err := os.WriteFile(tmp, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("TRIBUTARY_UPDATE_SCREENSHOT") == "1" {
-		dst := filepath.Join("..", "..", "docs", "img", "browser-lineage.png")
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot written to %s", dst)
-	}
-
-	if got.Frames != 1 {
-		t.Errorf("frames after :clear and one query = %d, want 1", got.Frames)
-	}
-	if len(got.Nodes) != want.Nodes() {
-		shot(t, bctx, "nodes")
-		t.Fatalf("rendered %d nodes, want %d (%d columns, %d tables, %d views): %+v",
-			len(got.Nodes), want.Nodes(), len(want.Columns), len(want.Tables), len(want.Views), got.Nodes)
-	}
-	fills := map[string]int{}
-	for _, n := range got.Nodes {
-		fills[strings.ToUpper(n.Fill)]++
-	}
-	wantFills := map[string]int{}
-	wantFills[styleColor(t, "Column")] += len(want.Columns)
-	wantFills[styleColor(t, "Table")] += len(want.Tables)
-	wantFills[styleColor(t, "View")] += len(want.Views)
-	if diff := cmp.Diff(wantFills, fills); diff != "" {
-		t.Errorf("node fills by colour (-style sheet +rendered):\n%s", diff)
-	}
-	var subtypes []string
-	for _, e := range want.Edges {
-		subtypes = append(subtypes, string(e.Subtype))
-	}
-	var captions []string
-	for _, c := range got.Rels {
-		if c != "" {
-			captions = append(captions, c)
-		}
-	}
-	if missing, extra := matchCaptions(subtypes, captions); len(missing)+len(extra) > 0 {
-		t.Errorf("relationship captions: subtypes not drawn %v, captions not among the subtypes %v (drawn: %v)", missing, extra, captions)
-	}
-	// HAS_COLUMN arrows are drawn uncaptioned: one per column.
-	if n := len(got.Rels) - len(captions); n != len(want.Columns) {
-		t.Errorf("uncaptioned (HAS_COLUMN) relationships = %d, want %d", n, len(want.Columns))
-	}
-}
 
 // matchCaptions pairs drawn captions with expected ones. Browser shortens a caption that does
 // not fit its arrow to a prefix and "…", so a shortened caption matches an expected one it
