@@ -306,25 +306,9 @@ func (s *Store) Search(ctx context.Context, q string, kind string, limit int) ([
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
-	hits := make([]SearchHit, 0, len(res.Records))
-	for _, rec := range res.Records {
-		var h SearchHit
-		if h.ID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Name, _, err = neo4j.GetRecordValue[string](rec, "name"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Kind, _, err = neo4j.GetRecordValue[string](rec, "kind"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Parent, _, err = neo4j.GetRecordValue[string](rec, "parentId"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		hits = append(hits, h)
+	hits, err := searchHits(res.Records)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
 	return hits, nil
 }
@@ -461,4 +445,31 @@ func flag(m map[string]any, k string) bool {
 func timeOf(m map[string]any, k string) time.Time {
 	t, _ := m[k].(time.Time)
 	return t
+}
+
+// searchHits decodes the rows of the full-text search statements (id, name, kind, score,
+// parentId).
+func searchHits(records []*neo4j.Record) ([]SearchHit, error) {
+	hits := make([]SearchHit, 0, len(records))
+	for _, rec := range records {
+		var h SearchHit
+		var err error
+		if h.ID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
+			return nil, err
+		}
+		if h.Name, _, err = neo4j.GetRecordValue[string](rec, "name"); err != nil {
+			return nil, err
+		}
+		if h.Kind, _, err = neo4j.GetRecordValue[string](rec, "kind"); err != nil {
+			return nil, err
+		}
+		if h.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
+			return nil, err
+		}
+		if h.Parent, _, err = neo4j.GetRecordValue[string](rec, "parentId"); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, nil
 }

@@ -7,8 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
@@ -43,25 +41,9 @@ func (s *Store) SearchPage(ctx context.Context, q string, kind string, offset, l
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
-	hits := make([]SearchHit, 0, len(res.Records))
-	for _, rec := range res.Records {
-		var h SearchHit
-		if h.ID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Name, _, err = neo4j.GetRecordValue[string](rec, "name"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Kind, _, err = neo4j.GetRecordValue[string](rec, "kind"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		if h.Parent, _, err = neo4j.GetRecordValue[string](rec, "parentId"); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q, err)
-		}
-		hits = append(hits, h)
+	hits, err := searchHits(res.Records)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
 	return hits, nil
 }
