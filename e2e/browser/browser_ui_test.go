@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -84,31 +85,47 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 		}
 	}
 	step("open "+url, chromedp.Navigate(url), chromedp.WaitVisible(`[data-testid="boltaddress"]`, chromedp.ByQuery))
-	// Browser may re-render the connect form after its own first connection attempt, dropping
-	// what was typed; so each try clears and fills the form and gets 20 seconds to connect.
+	// Browser re-renders the connect form while its own first connection attempts (without
+	// credentials) settle, which can drop keystrokes or a click: each try fills the form,
+	// reads the fields back before clicking, and counts as connected only when Browser says
+	// so ("You are connected as user ..."); a failed try logs what the page shows.
+	user, password := env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local")
 	connected := false
-	for try := 1; try <= 4 && !connected; try++ {
+	for try := 1; try <= 5 && !connected; try++ {
 		tctx, cancelTry := context.WithTimeout(bctx, 20*time.Second)
+		var typed []string
 		err := chromedp.Run(tctx,
 			chromedp.WaitVisible(`[data-testid="connect"]`, chromedp.ByQuery),
-			chromedp.SetValue(`[data-testid="bolt-scheme-select"]`, "bolt://", chromedp.ByQuery),
 			chromedp.Clear(`[data-testid="username"]`, chromedp.ByQuery),
-			chromedp.SendKeys(`[data-testid="username"]`, env("TRIBUTARY_NEO4J_USER", "neo4j"), chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid="username"]`, user, chromedp.ByQuery),
 			chromedp.Clear(`[data-testid="password"]`, chromedp.ByQuery),
-			chromedp.SendKeys(`[data-testid="password"]`, env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), chromedp.ByQuery),
-			chromedp.Click(`[data-testid="connect"]`, chromedp.ByQuery),
-			chromedp.WaitNotPresent(`[data-testid="connect"]`, chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid="password"]`, password, chromedp.ByQuery),
+			chromedp.Sleep(300*time.Millisecond),
+			chromedp.Evaluate(`['username', 'password'].map(id => (document.querySelector('[data-testid="' + id + '"]') || {}).value || '')`, &typed),
 		)
+		if err == nil && (len(typed) != 2 || typed[0] != user || typed[1] != password) {
+			err = fmt.Errorf("the form holds user %q and a password of %d characters after typing", typed[0], len(typed[1]))
+		}
+		if err == nil {
+			err = chromedp.Run(tctx,
+				chromedp.Click(`[data-testid="connect"]`, chromedp.ByQuery),
+				chromedp.Poll(`document.body.innerText.includes('You are connected as user')`, nil, chromedp.WithPollingInterval(200*time.Millisecond)),
+			)
+		}
 		cancelTry()
 		if err == nil {
 			connected = true
 			break
 		}
-		t.Logf("connect, try %d: %v", try, err)
+		var page string
+		_ = chromedp.Run(bctx, chromedp.Evaluate(`document.body.innerText.slice(0, 600)`, &page))
+		t.Logf("connect, try %d: %v; the page shows:\n%s", try, err, page)
+		// Neo4j locks a user for a few seconds after repeated failed logins.
+		time.Sleep(2 * time.Second)
 	}
 	if !connected {
 		shot(t, bctx, "connect")
-		t.Fatal("connect: Browser did not connect in 4 tries")
+		t.Fatal("connect: Browser did not connect in 5 tries")
 	}
 	// run types a command into the editor (as one insertion, so the editor adds no closing
 	// brackets) and runs it.
@@ -140,9 +157,10 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 	if want := strings.Count(browser.Guide, "<slide "); slides != want {
 		t.Errorf("guide shows %d slides, want %d", slides, want)
 	}
-	// :param evaluates its value on the server; wait until the frame shows it.
+	// :param evaluates its value on the server; wait until the frame shows the evaluated
+	// parameter (the command's own text also holds the id, so that alone proves nothing).
 	run("param", ":param id => '"+demo.Target.String()+"'")
-	step("param set", chromedp.Poll(fmt.Sprintf(`document.body.innerText.includes(%q)`, demo.Target.String()), nil,
+	step("param set", chromedp.Poll(fmt.Sprintf(`/"id":\s*"%s"/.test(document.body.innerText)`, regexp.QuoteMeta(demo.Target.String())), nil,
 		chromedp.WithPollingTimeout(30*time.Second)))
 	run("clear", ":clear")
 	// Cleared once the frames run so far are gone (a late ":play start" frame may remain).
@@ -165,6 +183,18 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+	if got.Frames == 0 {
+		var frames string
+		_ = chromedp.Run(bctx, chromedp.Evaluate(`Array.from(document.querySelectorAll('[data-testid="frame"]')).map(f => f.innerText.slice(0, 400)).join('\n----\n')`, &frames))
+		shot(t, bctx, "no-graph")
+		t.Fatalf("no frame drew a graph within 60s; the frames say:\n%s", frames)
+	}
+	if got.Frames == 0 {
+		var frames string
+		_ = chromedp.Run(bctx, chromedp.Evaluate(`Array.from(document.querySelectorAll('[data-testid="frame"]')).map(f => f.innerText.slice(0, 400)).join('\n----\n')`, &frames))
+		shot(t, bctx, "no-graph")
+		t.Fatalf("no frame drew a graph within 60s; the frames show:\n%s", frames)
 	}
 	// Let the force layout settle before the screenshot.
 	time.Sleep(2 * time.Second)
