@@ -41,8 +41,11 @@ type CacheOptions struct {
 	// ComputeTimeout bounds one shared computation of a missed key (default 30s). Callers
 	// waiting for it still stop at their own context's deadline.
 	ComputeTimeout time.Duration
-	// RetryInterval is how long reads bypass Redis after it failed (default 500ms).
+	// RetryInterval is how long reads bypass Redis after it failed before a background
+	// probe checks it again (default 500ms). Reads keep bypassing it until a probe succeeds.
 	RetryInterval time.Duration
+	// ProbeTimeout bounds one background probe of a failed Redis (default 2s).
+	ProbeTimeout time.Duration
 }
 
 // CacheStats are a CachedReader's counters since it was made, per operation.
@@ -78,10 +81,14 @@ type CachedReader struct {
 	mu      sync.Mutex
 	stats   map[string]*opStats
 	lastErr atomic.Pointer[cacheError]
-	// skipUntil (unix nanoseconds): after a Redis failure, reads skip Redis until then, so a
-	// dead or slow Redis costs one failed call per retry interval, not one per request.
-	skipUntil atomic.Int64
-	retry     time.Duration
+	// skipUntil (unix nanoseconds): after a Redis failure, reads skip Redis. Once the retry
+	// interval has passed, one background probe checks Redis while reads keep skipping it;
+	// only a probe that succeeds ends the bypass. So a dead or hung Redis never delays a
+	// request after the first failure: the cost of finding out moves off the request path.
+	skipUntil    atomic.Int64
+	probing      atomic.Bool
+	retry        time.Duration
+	probeTimeout time.Duration
 }
 
 type opStats struct{ hits, misses, errors, shared atomic.Uint64 }
@@ -118,15 +125,19 @@ func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration
 	if opts.RetryInterval <= 0 {
 		opts.RetryInterval = 500 * time.Millisecond
 	}
+	if opts.ProbeTimeout <= 0 {
+		opts.ProbeTimeout = 2 * time.Second
+	}
 	if ttl <= 0 {
 		ttl = 5 * time.Minute
 	}
 	return &CachedReader{
 		rdb: rdb, inner: inner, ttl: ttl, prefix: opts.Prefix, compute: opts.ComputeTimeout, retry: opts.RetryInterval,
-		genKey: opts.Prefix + "graph:generation",
-		lookup: redis.NewScript(lookupScript),
-		bump:   redis.NewScript(bumpScript),
-		stats:  map[string]*opStats{},
+		probeTimeout: opts.ProbeTimeout,
+		genKey:       opts.Prefix + "graph:generation",
+		lookup:       redis.NewScript(lookupScript),
+		bump:         redis.NewScript(bumpScript),
+		stats:        map[string]*opStats{},
 	}
 }
 
@@ -324,9 +335,26 @@ func (c *CachedReader) noteError(err error) {
 	c.skipUntil.Store(now.Add(c.retry).UnixNano())
 }
 
-// bypassed reports whether reads skip Redis for now, after a recent failure.
+// bypassed reports whether reads skip Redis, after a failure that no probe has cleared yet.
+// When the retry interval is over it starts one background probe (at most one at a time).
 func (c *CachedReader) bypassed() bool {
-	return time.Now().UnixNano() < c.skipUntil.Load()
+	until := c.skipUntil.Load()
+	if until == 0 {
+		return false
+	}
+	if time.Now().UnixNano() >= until && c.probing.CompareAndSwap(false, true) {
+		go c.probe()
+	}
+	return true
+}
+
+// probe pings Redis off the request path: success ends the bypass, failure (noted by Ping)
+// starts a new retry interval.
+func (c *CachedReader) probe() {
+	defer c.probing.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), c.probeTimeout)
+	defer cancel()
+	_ = c.Ping(ctx)
 }
 
 // seed is a generation value larger than any earlier one in practice (nanoseconds since 1970).

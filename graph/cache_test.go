@@ -367,3 +367,153 @@ func TestCacheBytesHitAndInvalidation(t *testing.T) {
 		t.Errorf("an error was cached: %s", got)
 	}
 }
+
+// redisGate is a go-redis hook that makes the client's Redis fail at once, hang until
+// opened, or work, and counts the commands that are waiting on it.
+type redisGate struct {
+	mu      sync.Mutex
+	mode    string // "", "fail" or "hang"
+	open    chan struct{}
+	waiting atomic.Int64
+}
+
+var errGateDown = errors.New("redis gate: down")
+
+func (g *redisGate) set(mode string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.mode == "hang" && mode != "hang" {
+		close(g.open)
+	}
+	if mode == "hang" && g.mode != "hang" {
+		g.open = make(chan struct{})
+	}
+	g.mode = mode
+}
+
+func (g *redisGate) pass(ctx context.Context) error {
+	g.mu.Lock()
+	mode, open := g.mode, g.open
+	g.mu.Unlock()
+	switch mode {
+	case "fail":
+		return errGateDown
+	case "hang":
+		g.waiting.Add(1)
+		defer g.waiting.Add(-1)
+		select {
+		case <-open:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func (g *redisGate) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (g *redisGate) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if err := g.pass(ctx); err != nil {
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (g *redisGate) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if err := g.pass(ctx); err != nil {
+			return err
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// Once the cache has seen Redis fail, a hung Redis must not hold up reads: after the retry
+// interval a single background probe waits on Redis while every read goes to the store, and
+// only when the probe gets an answer does caching resume.
+func TestCacheProbesFailedRedisOffTheRequestPath(t *testing.T) {
+	store, _ := newTestStore(t)
+	ctx := context.Background()
+	db := testDB(t)
+	rdb := sharedRedis(t)
+	prefix := testPrefix(t, rdb)
+	gate := &redisGate{}
+	rdb.AddHook(gate)
+	t.Cleanup(func() { gate.set("") }) // before the key cleanup above, which needs Redis
+	inner := &countingStore{Store: store}
+	c := NewCachedReader(rdb, inner, time.Minute,
+		CacheOptions{Prefix: prefix, RetryInterval: 10 * time.Millisecond, ProbeTimeout: time.Hour})
+	for n := range 2 {
+		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := obj(db, "S", "V1").Column("C")
+	want, err := store.Upstream(ctx, root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// read runs one read; a read that waits on the hung Redis never returns, so the test
+	// gives up on it after a generous guard instead of hanging.
+	read := func(when string) {
+		t.Helper()
+		type result struct {
+			sg  Subgraph
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			sg, err := c.Upstream(ctx, root, 5)
+			done <- result{sg, err}
+		}()
+		select {
+		case r := <-done:
+			if r.err != nil {
+				t.Fatalf("%s: %v", when, r.err)
+			}
+			if diff := cmp.Diff(want, r.sg); diff != "" {
+				t.Fatalf("%s: wrong answer (-want +got):\n%s", when, diff)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: the read waited on a hung Redis", when)
+		}
+	}
+
+	gate.set("fail")
+	read("redis failing")
+	gate.set("hang")
+	// Reads over many retry intervals: each goes to the store, and one probe (never more)
+	// is left waiting on Redis.
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; gate.waiting.Load() == 0 || i < 20; i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("no probe reached Redis after the retry interval")
+		}
+		read(fmt.Sprintf("redis hung, read %d", i))
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := gate.waiting.Load(); n != 1 {
+		t.Errorf("%d commands waiting on the hung Redis, want 1 (the probe)", n)
+	}
+	if h := c.Stats().Hits[OpUpstream]; h != 0 {
+		t.Errorf("%d cache hits while Redis was hung", h)
+	}
+
+	// Redis answers again: the waiting probe succeeds and reads use the cache again.
+	gate.set("")
+	deadline = time.Now().Add(30 * time.Second)
+	for c.Stats().Hits[OpUpstream] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("caching did not resume after Redis answered again")
+		}
+		read("redis back")
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := gate.waiting.Load(); n != 0 {
+		t.Errorf("%d commands still waiting after Redis came back", n)
+	}
+}
