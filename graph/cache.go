@@ -335,6 +335,19 @@ func (c *CachedReader) noteError(err error) {
 	c.skipUntil.Store(now.Add(c.retry).UnixNano())
 }
 
+// noteStoreError records a failed store. A Redis that answered with an error reply (OOM when
+// it is full under maxmemory-policy noeviction, say) is up and still serves what it holds:
+// reads keep using it and only this entry is not kept. Anything else (no connection, a
+// timeout) is a failure of Redis itself and starts the bypass.
+func (c *CachedReader) noteStoreError(err error) {
+	var reply redis.Error
+	if errors.As(err, &reply) {
+		c.lastErr.Store(&cacheError{at: time.Now(), err: err})
+		return
+	}
+	c.noteError(err)
+}
+
 // bypassed reports whether reads skip Redis, after a failure that no probe has cleared yet.
 // When the retry interval is over it starts one background probe (at most one at a time).
 func (c *CachedReader) bypassed() bool {
@@ -447,7 +460,7 @@ func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []a
 		}
 		if err := c.rdb.Set(sctx, full, b, c.ttl).Err(); err != nil {
 			st.errors.Add(1)
-			c.noteError(err)
+			c.noteStoreError(err)
 		}
 	})
 }

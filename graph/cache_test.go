@@ -9,6 +9,7 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -515,5 +516,56 @@ func TestCacheProbesFailedRedisOffTheRequestPath(t *testing.T) {
 	}
 	if n := gate.waiting.Load(); n != 0 {
 		t.Errorf("%d commands still waiting after Redis came back", n)
+	}
+}
+
+// A full Redis (maxmemory reached under noeviction) refuses new entries with an OOM error
+// but still answers: the cache keeps reading through it instead of treating it as down,
+// and stores again once there is room.
+func TestCacheKeepsReadingThroughFullRedis(t *testing.T) {
+	store, _ := newTestStore(t)
+	ctx := context.Background()
+	db := testDB(t)
+	own := startOwnRedis(t, 0)
+	rdb := redis.NewClient(&redis.Options{Addr: own.addr()})
+	t.Cleanup(func() { rdb.Close() })
+	inner := &countingStore{Store: store}
+	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{RetryInterval: time.Hour})
+	for n := range 2 {
+		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := obj(db, "S", "V1").Column("C")
+	if err := rdb.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	read := func(when string) {
+		t.Helper()
+		if _, err := c.Upstream(ctx, root, 5); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+	}
+	read("full, first")
+	read("full, second")
+	st := c.Stats()
+	if st.Misses[OpUpstream] != 2 || st.Errors[OpUpstream] != 2 || st.Hits[OpUpstream] != 0 {
+		t.Errorf("with Redis full: misses %d, errors %d, hits %d; want 2 misses (both reads looked up Redis), 2 failed stores, no hit",
+			st.Misses[OpUpstream], st.Errors[OpUpstream], st.Hits[OpUpstream])
+	}
+	if _, err := c.LastError(); err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Errorf("LastError = %v, want Redis's OOM reply", err)
+	}
+	if err := rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	read("room again, miss")
+	read("room again, hit")
+	if st := c.Stats(); st.Hits[OpUpstream] != 1 || inner.upstream.Load() != 3 {
+		t.Errorf("after Redis had room again: hits %d, store reads %d; want 1 hit and 3 store reads",
+			st.Hits[OpUpstream], inner.upstream.Load())
 	}
 }
