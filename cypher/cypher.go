@@ -3,7 +3,11 @@
 // only; labels and relationship types are written in the files. It imports nothing of Tributary.
 package cypher
 
-import "embed"
+import (
+	"embed"
+	"strconv"
+	"strings"
+)
 
 // Migrations holds the schema migrations, migrations/NNN_name.cypher, applied in NNN order.
 //
@@ -40,6 +44,10 @@ var (
 	UpstreamStep string
 	//go:embed downstream_step.cypher
 	DownstreamStep string
+	//go:embed upstream_closure.cypher
+	UpstreamClosure string
+	//go:embed downstream_closure.cypher
+	DownstreamClosure string
 	//go:embed column_nodes.cypher
 	ColumnNodes string
 	//go:embed view_detail.cypher
@@ -61,3 +69,13 @@ var (
 	//go:embed server_info.cypher
 	ServerInfo string
 )
+
+// HopsToken stands for the upper bound of the variable-length pattern in UpstreamClosure and
+// DownstreamClosure: a bound cannot be a parameter. Unfilled, it is a syntax error.
+const HopsToken = "__HOPS__"
+
+// WithHops returns stmt with HopsToken replaced by n (negative n counts as 0). The result is
+// one of few distinct statements (one per depth), so Neo4j's plan cache still serves them.
+func WithHops(stmt string, n int) string {
+	return strings.ReplaceAll(stmt, HopsToken, strconv.Itoa(max(n, 0)))
+}

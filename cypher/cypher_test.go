@@ -16,7 +16,8 @@ func TestEveryFileIsEmbedded(t *testing.T) {
 		"DeleteStaleViewEdges": DeleteStaleViewEdges, "UpsertViewEdges": UpsertViewEdges,
 		"DeleteView": DeleteView, "DemoteViewsToTables": DemoteViewsToTables, "UpsertTables": UpsertTables,
 		"DeleteStaleTableColumns": DeleteStaleTableColumns, "UpstreamStep": UpstreamStep,
-		"DownstreamStep": DownstreamStep, "ColumnNodes": ColumnNodes, "ViewDetail": ViewDetail,
+		"DownstreamStep": DownstreamStep, "UpstreamClosure": UpstreamClosure,
+		"DownstreamClosure": DownstreamClosure, "ColumnNodes": ColumnNodes, "ViewDetail": ViewDetail,
 		"SearchNames": SearchNames, "Counts": Counts, "AppliedMigrations": AppliedMigrations,
 		"RecordMigration": RecordMigration, "MigrationLevel": MigrationLevel, "ServerInfo": ServerInfo,
 	}
@@ -53,5 +54,20 @@ func TestEveryFileIsEmbedded(t *testing.T) {
 	migrations, err := Migrations.ReadDir("migrations")
 	if err != nil || len(migrations) == 0 {
 		t.Fatalf("embedded migrations: %v, %d files", err, len(migrations))
+	}
+}
+
+func TestWithHops(t *testing.T) {
+	for _, stmt := range []string{UpstreamClosure, DownstreamClosure} {
+		if n := strings.Count(stmt, HopsToken); n != 1 {
+			t.Errorf("statement holds %s %d times, want once:\n%s", HopsToken, n, stmt)
+		}
+		got := WithHops(stmt, 9)
+		if strings.Contains(got, HopsToken) || !strings.Contains(got, "[:DERIVES_FROM*0..9]") {
+			t.Errorf("WithHops(9) = %s", got)
+		}
+		if got := WithHops(stmt, -3); !strings.Contains(got, "*0..0]") {
+			t.Errorf("WithHops(-3) = %s, want a bound of 0", got)
+		}
 	}
 }

@@ -70,16 +70,16 @@ func (s *Store) impact(ctx context.Context, roots []ColumnID, depth int) (Impact
 		return Impact{}, nil, invalidf("%d impact roots, want 1..%d", len(roots), MaxImpactRoots)
 	}
 	rootIDs := make([]any, 0, len(roots))
-	seen := make(map[string]int, len(roots)) // column id -> BFS distance
+	seen := make(map[string]bool, len(roots))
 	for _, r := range roots {
 		if err := r.Validate(); err != nil {
 			return Impact{}, nil, fmt.Errorf("impact: %w: %w", ErrInvalid, err)
 		}
 		id := r.String()
-		if _, dup := seen[id]; dup {
+		if seen[id] {
 			continue
 		}
-		seen[id] = 0
+		seen[id] = true
 		rootIDs = append(rootIDs, id)
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeRead})
@@ -89,53 +89,15 @@ func (s *Store) impact(ctx context.Context, roots []ColumnID, depth int) (Impact
 		nodes []Node
 	}
 	res, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (result, error) {
-		var out result
-		dist := make(map[string]int, len(seen))
-		for k, v := range seen {
-			dist[k] = v
-		}
-		order := slices.Clone(rootIDs)
-		frontier := slices.Clone(rootIDs)
-		for hop := 1; hop <= depth && len(frontier) > 0; hop++ {
-			recs, err := collect(ctx, tx, cypher.DownstreamStep, map[string]any{"ids": frontier})
-			if err != nil {
-				return result{}, fmt.Errorf("hop %d: %w", hop, err)
-			}
-			frontier = nil
-			for _, rec := range recs {
-				m, _, err := neo4j.GetRecordValue[map[string]any](rec, "edge")
-				if err != nil {
-					return result{}, fmt.Errorf("hop %d: %w", hop, err)
-				}
-				e, err := edgeFromMap(m)
-				if err != nil {
-					return result{}, fmt.Errorf("hop %d: %w", hop, err)
-				}
-				out.edges = append(out.edges, e)
-				next := e.From.String()
-				if _, ok := dist[next]; !ok {
-					dist[next] = hop
-					order = append(order, next)
-					frontier = append(frontier, next)
-				}
-			}
-		}
-		recs, err := collect(ctx, tx, cypher.ColumnNodes, map[string]any{"ids": order})
+		edges, err := closureEdges(ctx, tx, false, rootIDs, depth)
 		if err != nil {
-			return result{}, fmt.Errorf("columns: %w", err)
+			return result{}, err
 		}
-		for _, rec := range recs {
-			m, _, err := neo4j.GetRecordValue[map[string]any](rec, "node")
-			if err != nil {
-				return result{}, fmt.Errorf("columns: %w", err)
-			}
-			n, err := nodeFromMap(m)
-			if err != nil {
-				return result{}, err
-			}
-			out.nodes = append(out.nodes, n)
+		nodes, err := columnNodes(ctx, tx, append(slices.Clone(rootIDs), edgeEnds(edges, rootIDs)...))
+		if err != nil {
+			return result{}, err
 		}
-		return out, nil
+		return result{edges: edges, nodes: nodes}, nil
 	})
 	if err != nil {
 		return Impact{}, nil, fmt.Errorf("impact of %d columns: %w", len(rootIDs), err)

@@ -26,7 +26,7 @@ const MaxSearchLimit = 200
 
 // Upstream returns the columns col derives from, up to depth hops (1..MaxDepth).
 func (s *Store) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	sg, err := s.traverse(ctx, cypher.UpstreamStep, true, col, depth)
+	sg, err := s.traverse(ctx, true, col, depth)
 	if err != nil {
 		return Subgraph{}, fmt.Errorf("upstream of %s: %w", col, err)
 	}
@@ -35,19 +35,16 @@ func (s *Store) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph
 
 // Downstream returns the columns derived from col (its impact), up to depth hops (1..MaxDepth).
 func (s *Store) Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	sg, err := s.traverse(ctx, cypher.DownstreamStep, false, col, depth)
+	sg, err := s.traverse(ctx, false, col, depth)
 	if err != nil {
 		return Subgraph{}, fmt.Errorf("downstream of %s: %w", col, err)
 	}
 	return sg, nil
 }
 
-// traverse walks DERIVES_FROM breadth first, one batched statement per hop, inside one read
-// transaction. Each column is expanded once, at its shortest distance from the root, so the
-// work is linear in the edges found; a variable-length pattern would enumerate every path
-// (parallel DIRECT/INDIRECT edges double them at each hop) and cannot take the depth as a
-// parameter. Paths are then built from the edges in Go.
-func (s *Store) traverse(ctx context.Context, step string, upstream bool, root ColumnID, depth int) (Subgraph, error) {
+// traverse reads the edges of a breadth-first walk of DERIVES_FROM from root in one statement,
+// then the columns they touch, in one read transaction; paths are built from the edges in Go.
+func (s *Store) traverse(ctx context.Context, upstream bool, root ColumnID, depth int) (Subgraph, error) {
 	if depth < 1 || depth > MaxDepth {
 		return Subgraph{}, invalidf("depth %d out of range 1..%d", depth, MaxDepth)
 	}
@@ -58,58 +55,15 @@ func (s *Store) traverse(ctx context.Context, step string, upstream bool, root C
 	defer session.Close(ctx)
 	sg, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (Subgraph, error) {
 		sg := Subgraph{Root: root, Depth: depth}
-		seen := map[string]bool{root.String(): true}
-		order := []any{root.String()}
-		frontier := []any{root.String()}
-		for hop := 0; hop < depth && len(frontier) > 0; hop++ {
-			res, err := tx.Run(ctx, step, map[string]any{"ids": frontier})
-			if err != nil {
-				return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
-			}
-			recs, err := res.Collect(ctx)
-			if err != nil {
-				return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
-			}
-			frontier = nil
-			for _, rec := range recs {
-				m, _, err := neo4j.GetRecordValue[map[string]any](rec, "edge")
-				if err != nil {
-					return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
-				}
-				e, err := edgeFromMap(m)
-				if err != nil {
-					return Subgraph{}, fmt.Errorf("hop %d: %w", hop+1, err)
-				}
-				sg.Edges = append(sg.Edges, e)
-				next := e.To.String()
-				if !upstream {
-					next = e.From.String()
-				}
-				if !seen[next] {
-					seen[next] = true
-					order = append(order, next)
-					frontier = append(frontier, next)
-				}
-			}
-		}
-		res, err := tx.Run(ctx, cypher.ColumnNodes, map[string]any{"ids": order})
+		roots := []any{root.String()}
+		edges, err := closureEdges(ctx, tx, upstream, roots, depth)
 		if err != nil {
-			return Subgraph{}, fmt.Errorf("columns: %w", err)
+			return Subgraph{}, err
 		}
-		recs, err := res.Collect(ctx)
+		sg.Edges = edges
+		sg.Nodes, err = columnNodes(ctx, tx, append(roots, edgeEnds(edges, roots)...))
 		if err != nil {
-			return Subgraph{}, fmt.Errorf("columns: %w", err)
-		}
-		for _, rec := range recs {
-			m, _, err := neo4j.GetRecordValue[map[string]any](rec, "node")
-			if err != nil {
-				return Subgraph{}, fmt.Errorf("columns: %w", err)
-			}
-			n, err := nodeFromMap(m)
-			if err != nil {
-				return Subgraph{}, err
-			}
-			sg.Nodes = append(sg.Nodes, n)
+			return Subgraph{}, err
 		}
 		return sg, nil
 	})
@@ -123,6 +77,82 @@ func (s *Store) traverse(ctx context.Context, step string, upstream bool, root C
 	slices.SortFunc(sg.Nodes, func(a, b Node) int { return cmp.Compare(a.ID.String(), b.ID.String()) })
 	slices.SortFunc(sg.Edges, compareEdges)
 	return sg, nil
+}
+
+// closureEdges returns the DERIVES_FROM edges a breadth-first walk of depth hops from roots
+// (column id strings) crosses: every edge out of (upstream) or into (downstream) a column
+// fewer than depth hops from a root. One statement, whose breadth-first pruning expand visits
+// each column once: the same edges as expanding hop by hop, without a round trip per hop.
+func closureEdges(ctx context.Context, tx neo4j.ManagedTransaction, upstream bool, roots []any, depth int) ([]Edge, error) {
+	stmt := cypher.DownstreamClosure
+	if upstream {
+		stmt = cypher.UpstreamClosure
+	}
+	res, err := tx.Run(ctx, cypher.WithHops(stmt, depth-1), map[string]any{"ids": roots})
+	if err != nil {
+		return nil, fmt.Errorf("closure edges: %w", err)
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("closure edges: %w", err)
+	}
+	edges := make([]Edge, 0, len(recs))
+	for _, rec := range recs {
+		m, _, err := neo4j.GetRecordValue[map[string]any](rec, "edge")
+		if err != nil {
+			return nil, fmt.Errorf("closure edges: %w", err)
+		}
+		e, err := edgeFromMap(m)
+		if err != nil {
+			return nil, fmt.Errorf("closure edges: %w", err)
+		}
+		edges = append(edges, e)
+	}
+	return edges, nil
+}
+
+// edgeEnds returns the column ids (strings) at either end of edges that are not in skip, once each.
+func edgeEnds(edges []Edge, skip []any) []any {
+	seen := make(map[string]bool, len(edges)+len(skip))
+	for _, id := range skip {
+		seen[id.(string)] = true
+	}
+	var out []any
+	for _, e := range edges {
+		for _, id := range []string{e.From.String(), e.To.String()} {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// columnNodes reads the columns with the given ids (strings) and their owners; unknown ids
+// are left out.
+func columnNodes(ctx context.Context, tx neo4j.ManagedTransaction, ids []any) ([]Node, error) {
+	res, err := tx.Run(ctx, cypher.ColumnNodes, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, fmt.Errorf("columns: %w", err)
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("columns: %w", err)
+	}
+	nodes := make([]Node, 0, len(recs))
+	for _, rec := range recs {
+		m, _, err := neo4j.GetRecordValue[map[string]any](rec, "node")
+		if err != nil {
+			return nil, fmt.Errorf("columns: %w", err)
+		}
+		n, err := nodeFromMap(m)
+		if err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, nil
 }
 
 // buildPaths lists the maximal column paths from root over edges (following From->To when
