@@ -43,7 +43,10 @@ func (s Secret) Reveal() string { return string(s) }
 type Config struct {
 	Neo4j Neo4jConfig `json:"neo4j"`
 	Redis RedisConfig `json:"redis"`
-	HTTP  HTTPConfig  `json:"http"`
+	// CacheRedis is the Redis of the lineage cache. Its zero value (TRIBUTARY_CACHE_REDIS_ADDR
+	// unset) means the cache shares Redis, the job queue's instance; see CacheRedisConfig.
+	CacheRedis RedisConfig `json:"cache_redis"`
+	HTTP       HTTPConfig  `json:"http"`
 
 	LogLevel        slog.Level    `json:"log_level"`
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
@@ -66,7 +69,8 @@ type Neo4jConfig struct {
 	Database string `json:"database"`
 }
 
-// RedisConfig says where the cache and job queue live.
+// RedisConfig says where a Redis is: the job queue's (and, unless the cache has its own, the
+// cache's), or the cache's.
 type RedisConfig struct {
 	Addr     string `json:"addr"`
 	Password Secret `json:"password"`
@@ -93,6 +97,9 @@ const (
 	envRedisAddr       = "TRIBUTARY_REDIS_ADDR"
 	envRedisPassword   = "TRIBUTARY_REDIS_PASSWORD"
 	envRedisDB         = "TRIBUTARY_REDIS_DB"
+	envCacheRedisAddr  = "TRIBUTARY_CACHE_REDIS_ADDR"
+	envCacheRedisPass  = "TRIBUTARY_CACHE_REDIS_PASSWORD"
+	envCacheRedisDB    = "TRIBUTARY_CACHE_REDIS_DB"
 	envHTTPAddr        = "TRIBUTARY_HTTP_ADDR"
 	envReadTimeout     = "TRIBUTARY_READ_TIMEOUT"
 	envWriteTimeout    = "TRIBUTARY_WRITE_TIMEOUT"
@@ -113,9 +120,12 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envNeo4jUser, "neo4j", "Neo4j user"},
 	{envNeo4jPassword, "tributary-local", "Neo4j password (local dev default)"},
 	{envNeo4jDatabase, "neo4j", "Neo4j database"},
-	{envRedisAddr, "127.0.0.1:6379", "Redis host:port"},
+	{envRedisAddr, "127.0.0.1:6379", "Redis host:port of the job queue, API keys and rate limits (maxmemory-policy noeviction)"},
 	{envRedisPassword, "", "Redis password"},
 	{envRedisDB, "0", "Redis logical database"},
+	{envCacheRedisAddr, "", "Redis host:port of the lineage cache, best with maxmemory-policy allkeys-lru (none: the cache shares TRIBUTARY_REDIS_ADDR)"},
+	{envCacheRedisPass, "", "password of the cache Redis (needs TRIBUTARY_CACHE_REDIS_ADDR)"},
+	{envCacheRedisDB, "0", "logical database of the cache Redis (needs TRIBUTARY_CACHE_REDIS_ADDR)"},
 	{envHTTPAddr, "127.0.0.1:8080", "API listen address host:port"},
 	{envReadTimeout, "15s", "HTTP read timeout (whole request)"},
 	{envWriteTimeout, "30s", "HTTP write timeout"},
@@ -164,6 +174,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	cfg.Neo4j.Database = get(envNeo4jDatabase)
 	cfg.Redis.Addr = get(envRedisAddr)
 	cfg.Redis.Password = Secret(getenv(envRedisPassword))
+	cfg.CacheRedis.Addr = get(envCacheRedisAddr)
+	cfg.CacheRedis.Password = Secret(getenv(envCacheRedisPass))
 	cfg.HTTP.Addr = get(envHTTPAddr)
 
 	for _, p := range neo4jURIProblems(cfg.Neo4j.URI) {
@@ -175,6 +187,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if err := validateHostPort(cfg.Redis.Addr); err != nil {
 		bad(envRedisAddr, "%v", err)
 	}
+	if cfg.CacheRedis.Addr != "" {
+		if err := validateHostPort(cfg.CacheRedis.Addr); err != nil {
+			bad(envCacheRedisAddr, "%v", err)
+		}
+	}
 	if err := validateHostPort(cfg.HTTP.Addr); err != nil {
 		bad(envHTTPAddr, "%v", err)
 	}
@@ -183,6 +200,21 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envRedisDB, "%q is not a non-negative integer", get(envRedisDB))
 	} else {
 		cfg.Redis.DB = n
+	}
+	if n, err := strconv.Atoi(get(envCacheRedisDB)); err != nil || n < 0 {
+		bad(envCacheRedisDB, "%q is not a non-negative integer", get(envCacheRedisDB))
+	} else {
+		cfg.CacheRedis.DB = n
+	}
+	// Without an address the cache uses the job Redis as it is; a password or database of its
+	// own would be silently ignored, so say so instead.
+	if cfg.CacheRedis.Addr == "" {
+		if cfg.CacheRedis.Password != "" {
+			bad(envCacheRedisPass, "set without %s (the cache then shares %s and its password)", envCacheRedisAddr, envRedisAddr)
+		}
+		if cfg.CacheRedis.DB != 0 {
+			bad(envCacheRedisDB, "set without %s (the cache then shares %s and its database)", envCacheRedisAddr, envRedisAddr)
+		}
 	}
 	if n, err := strconv.Atoi(get(envMaxDepth)); err != nil || n < 1 || n > maxMaxDepth {
 		bad(envMaxDepth, "%q is not an integer from 1 to %d", get(envMaxDepth), maxMaxDepth)
@@ -333,15 +365,29 @@ func parseBytes(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// String prints the configuration as key=value pairs with secrets masked.
+// CacheRedisConfig returns the settings of the Redis the lineage cache uses: CacheRedis when
+// TRIBUTARY_CACHE_REDIS_ADDR is set, else Redis itself. shared reports whether that Redis is the
+// job queue's server (the same address), whose memory and maxmemory-policy the cache then shares.
+func (c Config) CacheRedisConfig() (rc RedisConfig, shared bool) {
+	if c.CacheRedis.Addr == "" {
+		return c.Redis, true
+	}
+	return c.CacheRedis, c.CacheRedis.Addr == c.Redis.Addr
+}
+
+// String prints the configuration as key=value pairs with secrets masked. The cache_redis
+// values are the effective ones (the job Redis's when the cache shares it).
 func (c Config) String() string {
+	cache, shared := c.CacheRedisConfig()
 	return fmt.Sprintf("neo4j.uri=%s neo4j.user=%s neo4j.password=%s neo4j.database=%s "+
 		"redis.addr=%s redis.password=%s redis.db=%d "+
+		"cache_redis.addr=%s cache_redis.password=%s cache_redis.db=%d cache_redis.shared=%t "+
 		"http.addr=%s http.read_timeout=%s http.write_timeout=%s http.idle_timeout=%s "+
 		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d "+
 		"log_level=%s shutdown_timeout=%s max_depth=%d",
 		c.Neo4j.URI, c.Neo4j.User, c.Neo4j.Password, c.Neo4j.Database,
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
+		cache.Addr, cache.Password, cache.DB, shared,
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit,
 		c.LogLevel, c.ShutdownTimeout, c.MaxDepth) + " " + c.Auth.String()
@@ -349,6 +395,7 @@ func (c Config) String() string {
 
 // LogValue implements slog.LogValuer; secrets are masked.
 func (c Config) LogValue() slog.Value {
+	cache, shared := c.CacheRedisConfig()
 	return slog.GroupValue(
 		slog.Group("neo4j",
 			slog.String("uri", c.Neo4j.URI),
@@ -360,6 +407,12 @@ func (c Config) LogValue() slog.Value {
 			slog.String("addr", c.Redis.Addr),
 			slog.Any("password", c.Redis.Password),
 			slog.Int("db", c.Redis.DB),
+		),
+		slog.Group("cache_redis",
+			slog.String("addr", cache.Addr),
+			slog.Any("password", cache.Password),
+			slog.Int("db", cache.DB),
+			slog.Bool("shared", shared),
 		),
 		slog.Group("http",
 			slog.String("addr", c.HTTP.Addr),

@@ -51,6 +51,9 @@ func TestLoadConfigOverrides(t *testing.T) {
 		envRedisAddr:       "[::1]:6380",
 		envRedisPassword:   "redispw",
 		envRedisDB:         "3",
+		envCacheRedisAddr:  "cache.example.com:6380",
+		envCacheRedisPass:  " cachepw ",
+		envCacheRedisDB:    "1",
 		envHTTPAddr:        ":9090",
 		envReadTimeout:     "5s",
 		envWriteTimeout:    "1m",
@@ -75,6 +78,9 @@ func TestLoadConfigOverrides(t *testing.T) {
 		{"redis addr", cfg.Redis.Addr, "[::1]:6380"},
 		{"redis password", cfg.Redis.Password.Reveal(), "redispw"},
 		{"redis db", cfg.Redis.DB, 3},
+		{"cache redis addr", cfg.CacheRedis.Addr, "cache.example.com:6380"},
+		{"cache redis password kept verbatim", cfg.CacheRedis.Password.Reveal(), " cachepw "},
+		{"cache redis db", cfg.CacheRedis.DB, 1},
 		{"http addr", cfg.HTTP.Addr, ":9090"},
 		{"read timeout", cfg.HTTP.ReadTimeout, 5 * time.Second},
 		{"write timeout", cfg.HTTP.WriteTimeout, time.Minute},
@@ -98,6 +104,8 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		envNeo4jDatabase:  "9lives",
 		envRedisAddr:      "localhost",
 		envRedisDB:        "x",
+		envCacheRedisAddr: "cache:redis",
+		envCacheRedisDB:   "-1",
 		envHTTPAddr:       "127.0.0.1:http-alt",
 		envReadTimeout:    "-1s",
 		envLogLevel:       "verbose",
@@ -114,8 +122,10 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		"TRIBUTARY_NEO4J_URI: scheme must be bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc",
 		`TRIBUTARY_NEO4J_DATABASE: "9lives" is not a Neo4j database name (3-63 characters: letters, digits, dots, dashes; starting with a letter)`,
 		`TRIBUTARY_REDIS_ADDR: "localhost" is not host:port`,
+		`TRIBUTARY_CACHE_REDIS_ADDR: "cache:redis": port must be 0-65535`,
 		`TRIBUTARY_HTTP_ADDR: "127.0.0.1:http-alt": port must be 0-65535`,
 		`TRIBUTARY_REDIS_DB: "x" is not a non-negative integer`,
+		`TRIBUTARY_CACHE_REDIS_DB: "-1" is not a non-negative integer`,
 		`TRIBUTARY_MAX_DEPTH: "1000" is not an integer from 1 to 100`,
 		`TRIBUTARY_LOG_LEVEL: "verbose" is not one of debug, info, warn, error`,
 		`TRIBUTARY_BODY_LIMIT: "0" is not a positive size (e.g. 1048576, 512KiB, 4MiB)`,
@@ -128,7 +138,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "invalid configuration (9 problems):\n  TRIBUTARY_NEO4J_URI: ") {
+	if !strings.HasPrefix(err.Error(), "invalid configuration (11 problems):\n  TRIBUTARY_NEO4J_URI: ") {
 		t.Errorf("message = %q", err.Error())
 	}
 }
@@ -154,6 +164,15 @@ func TestLoadConfigCrossChecks(t *testing.T) {
 		{"neo4j uri with a bad port",
 			map[string]string{envNeo4jURI: "bolt://localhost:0"},
 			`TRIBUTARY_NEO4J_URI: port "0" is not 1-65535`},
+		{"cache redis password without an address",
+			map[string]string{envCacheRedisPass: "pw"},
+			"TRIBUTARY_CACHE_REDIS_PASSWORD: set without TRIBUTARY_CACHE_REDIS_ADDR (the cache then shares TRIBUTARY_REDIS_ADDR and its password)"},
+		{"cache redis database without an address",
+			map[string]string{envCacheRedisDB: "4"},
+			"TRIBUTARY_CACHE_REDIS_DB: set without TRIBUTARY_CACHE_REDIS_ADDR (the cache then shares TRIBUTARY_REDIS_ADDR and its database)"},
+		{"cache redis address not host:port",
+			map[string]string{envCacheRedisAddr: "redis://cache:6379"},
+			`TRIBUTARY_CACHE_REDIS_ADDR: "redis://cache:6379" is not host:port`},
 		{"body limit overflow",
 			map[string]string{envBodyLimit: "9999999GiB"},
 			`TRIBUTARY_BODY_LIMIT: "9999999GiB" is not a positive size (e.g. 1048576, 512KiB, 4MiB)`},
@@ -193,22 +212,23 @@ func TestParseBytes(t *testing.T) {
 // TestSecretsNeverPrinted prints and logs the configuration every way the
 // code base might, and checks neither password appears.
 func TestSecretsNeverPrinted(t *testing.T) {
-	const neoPass, redisPass = "n30-S3cr3t!xyz", "r3dis-S3cr3t#abc"
-	cfg, err := loadConfig(envMap(map[string]string{envNeo4jPassword: neoPass, envRedisPassword: redisPass}))
+	const neoPass, redisPass, cachePass = "n30-S3cr3t!xyz", "r3dis-S3cr3t#abc", "c4che-S3cr3t%def"
+	cfg, err := loadConfig(envMap(map[string]string{envNeo4jPassword: neoPass, envRedisPassword: redisPass,
+		envCacheRedisAddr: "127.0.0.1:6380", envCacheRedisPass: cachePass}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Neo4j.Password.Reveal() != neoPass || cfg.Redis.Password.Reveal() != redisPass {
+	if cfg.Neo4j.Password.Reveal() != neoPass || cfg.Redis.Password.Reveal() != redisPass || cfg.CacheRedis.Password.Reveal() != cachePass {
 		t.Fatal("passwords not loaded; the test would prove nothing")
 	}
 	var out bytes.Buffer
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		for _, v := range []any{cfg, cfg.Neo4j, cfg.Redis, cfg.Neo4j.Password, &cfg} {
+		for _, v := range []any{cfg, cfg.Neo4j, cfg.Redis, cfg.CacheRedis, cfg.Neo4j.Password, &cfg} {
 			fmt.Fprintf(&out, verb+"\n", v)
 		}
 	}
 	fmt.Fprintln(&out, cfg.String(), cfg.Neo4j.Password.String())
-	for _, v := range []any{cfg, cfg.Neo4j, cfg.Redis} {
+	for _, v := range []any{cfg, cfg.Neo4j, cfg.Redis, cfg.CacheRedis} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +238,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	for _, h := range []slog.Handler{slog.NewJSONHandler(&out, nil), slog.NewTextHandler(&out, nil)} {
 		l := slog.New(h)
 		l.Info("config", "config", cfg)
-		l.Info("parts", "neo4j", cfg.Neo4j, "redis", cfg.Redis, "pw", cfg.Neo4j.Password)
+		l.Info("parts", "neo4j", cfg.Neo4j, "redis", cfg.Redis, "cache_redis", cfg.CacheRedis, "pw", cfg.Neo4j.Password)
 		l.Info("pointer", "config", &cfg)
 	}
 	// A URI with embedded credentials is rejected without echoing it.
@@ -231,12 +251,71 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	fmt.Fprintln(&out, err)
 
 	s := out.String()
-	for _, secret := range []string{neoPass, redisPass} {
+	for _, secret := range []string{neoPass, redisPass, cachePass} {
 		if strings.Contains(s, secret) {
 			t.Errorf("secret %q printed:\n%s", secret, s)
 		}
 	}
-	if !strings.Contains(s, `"password":"****"`) || !strings.Contains(s, "neo4j.password=****") {
+	if !strings.Contains(s, `"password":"****"`) || !strings.Contains(s, "neo4j.password=****") || !strings.Contains(s, "cache_redis.password=****") ||
+		!strings.Contains(s, `"cache_redis":{"addr":"127.0.0.1:6380","password":"****","db":0,"shared":false}`) {
 		t.Errorf("mask missing from output:\n%s", s)
+	}
+}
+
+// TestCacheRedisConfig: without TRIBUTARY_CACHE_REDIS_ADDR the cache uses the job Redis's
+// settings; with it, its own, and it shares the job Redis only at the same address.
+func TestCacheRedisConfig(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    map[string]string
+		want   RedisConfig
+		shared bool
+	}{
+		{"unset: the job Redis", map[string]string{envRedisAddr: "10.0.0.5:6379", envRedisPassword: "jobpw", envRedisDB: "2"},
+			RedisConfig{Addr: "10.0.0.5:6379", Password: "jobpw", DB: 2}, true},
+		{"its own instance", map[string]string{envRedisAddr: "10.0.0.5:6379", envRedisPassword: "jobpw",
+			envCacheRedisAddr: "10.0.0.6:6379", envCacheRedisPass: "cachepw", envCacheRedisDB: "1"},
+			RedisConfig{Addr: "10.0.0.6:6379", Password: "cachepw", DB: 1}, false},
+		{"its own instance, no password", map[string]string{envRedisPassword: "jobpw", envCacheRedisAddr: "127.0.0.1:6380"},
+			RedisConfig{Addr: "127.0.0.1:6380"}, false},
+		{"another database of the job Redis", map[string]string{envCacheRedisAddr: "127.0.0.1:6379", envCacheRedisDB: "5"},
+			RedisConfig{Addr: "127.0.0.1:6379", DB: 5}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := loadConfig(envMap(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, shared := cfg.CacheRedisConfig()
+			if diff := cmp.Diff(tt.want, got); diff != "" || shared != tt.shared {
+				t.Errorf("shared %t, want %t; settings (-want +got):\n%s", shared, tt.shared, diff)
+			}
+		})
+	}
+}
+
+// TestConfigCommandPrintsCacheRedis: `tributary config` prints the cache Redis, the job Redis's
+// settings when the cache shares it, its own (password masked) when it has one.
+func TestConfigCommandPrintsCacheRedis(t *testing.T) {
+	code, out, errOut := runCmd(t, envMap(nil), "config")
+	if code != 0 || !strings.Contains(out, " cache_redis.addr=127.0.0.1:6379 cache_redis.password= cache_redis.db=0 cache_redis.shared=true ") {
+		t.Errorf("shared: exit %d, output %q %q", code, out, errOut)
+	}
+	code, out, errOut = runCmd(t, envMap(map[string]string{envCacheRedisAddr: "127.0.0.1:6380", envCacheRedisPass: "cache-visible?", envCacheRedisDB: "3"}), "config")
+	if code != 0 || strings.Contains(out, "visible?") ||
+		!strings.Contains(out, " redis.addr=127.0.0.1:6379 redis.password= redis.db=0 cache_redis.addr=127.0.0.1:6380 cache_redis.password=**** cache_redis.db=3 cache_redis.shared=false ") {
+		t.Errorf("own instance: exit %d, output %q %q", code, out, errOut)
+	}
+	code, _, errOut = runCmd(t, envMap(map[string]string{envCacheRedisAddr: "cache"}), "config")
+	if code != exitUsage || !strings.Contains(errOut, `TRIBUTARY_CACHE_REDIS_ADDR: "cache" is not host:port`) {
+		t.Errorf("bad address: exit %d, stderr %q", code, errOut)
+	}
+	// `tributary help` lists the three variables with their defaults.
+	_, help, _ := runCmd(t, envMap(nil), "help")
+	for _, name := range []string{envCacheRedisAddr, envCacheRedisPass, envCacheRedisDB} {
+		if !strings.Contains(help, "  "+name+" ") {
+			t.Errorf("help does not list %s:\n%s", name, help)
+		}
 	}
 }
