@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -50,6 +52,89 @@ func newRedisClient(cfg RedisConfig) *redis.Client {
 		ReadTimeout:        redisIOTimeout,
 		WriteTimeout:       redisIOTimeout,
 	})
+}
+
+// redisClients are the job Redis (asynq queues, job records, API keys, rate limits) and the
+// Redis of the lineage cache. They are one client unless TRIBUTARY_CACHE_REDIS_ADDR gives the
+// cache settings of its own.
+type redisClients struct {
+	jobs  *redis.Client
+	cache *redis.Client
+	// cacheAddr is the cache Redis's address; cacheShared reports that it is the job Redis's
+	// server (see Config.CacheRedisConfig).
+	cacheAddr   string
+	cacheShared bool
+}
+
+// newRedisClients builds the clients; they connect lazily.
+func newRedisClients(cfg Config) redisClients {
+	jobs := newRedisClient(cfg.Redis)
+	cacheCfg, shared := cfg.CacheRedisConfig()
+	rc := redisClients{jobs: jobs, cache: jobs, cacheAddr: cacheCfg.Addr, cacheShared: shared}
+	if cacheCfg != cfg.Redis {
+		rc.cache = newRedisClient(cacheCfg)
+	}
+	return rc
+}
+
+// separate reports whether the cache has a client of its own.
+func (rc redisClients) separate() bool { return rc.cache != rc.jobs }
+
+// addHooks installs hook(addr) on each client.
+func (rc redisClients) addHooks(hook func(addr string) redis.Hook) {
+	rc.jobs.AddHook(hook(rc.jobs.Options().Addr))
+	if rc.separate() {
+		rc.cache.AddHook(hook(rc.cacheAddr))
+	}
+}
+
+// Close closes both clients.
+func (rc redisClients) Close() error {
+	err := rc.jobs.Close()
+	if rc.separate() {
+		err = errors.Join(err, rc.cache.Close())
+	}
+	return err
+}
+
+// cachePolicyTimeout bounds the startup question to the cache Redis.
+const cachePolicyTimeout = 2 * time.Second
+
+// checkCachePolicy asks the cache Redis for its maxmemory-policy and logs a warning when the
+// policy makes a full Redis refuse what the cache needs to write. It returns the policy, ""
+// when Redis did not tell: errors are ignored, because managed Redis (ElastiCache) refuses
+// CONFIG and a Redis that is down is reported by the health checks.
+//
+// A Redis shared with the job queue has to keep noeviction (asynq must not lose tasks), and
+// then, once full, it refuses new cache entries, the generation bump after every graph write
+// and new jobs alike: the cache wants a Redis of its own. An eviction policy over all keys on
+// the shared Redis is worse: it drops queued tasks and API keys. A cache Redis of its own with
+// noeviction refuses new entries once full (reads still work, from Neo4j).
+func checkCachePolicy(ctx context.Context, rdb redis.UniversalClient, addr string, shared bool, logger *slog.Logger) string {
+	ctx, cancel := context.WithTimeout(ctx, cachePolicyTimeout)
+	defer cancel()
+	policy := ""
+	if kv, err := rdb.ConfigGet(ctx, "maxmemory-policy").Result(); err == nil {
+		policy = kv["maxmemory-policy"]
+	}
+	attrs := []any{"addr", addr, "shared_with_jobs", shared, "maxmemory_policy", policy}
+	switch {
+	case shared && policy == "noeviction":
+		logger.Warn("the lineage cache shares the job Redis, whose maxmemory-policy is noeviction: once it is full, "+
+			"Redis refuses new cache entries, the cache invalidation after each graph write and new jobs; "+
+			"set "+envCacheRedisAddr+" to a Redis of its own with maxmemory-policy allkeys-lru", attrs...)
+	case shared && strings.HasPrefix(policy, "allkeys-"):
+		logger.Warn("the lineage cache shares the job Redis, whose maxmemory-policy "+policy+" evicts any key: "+
+			"once it is full, queued jobs and API keys can be lost; give the job Redis maxmemory-policy noeviction and "+
+			"set "+envCacheRedisAddr+" to a Redis of its own with maxmemory-policy allkeys-lru", attrs...)
+	case !shared && policy == "noeviction":
+		logger.Warn("the cache Redis's maxmemory-policy is noeviction: once it is full, it refuses new cache entries "+
+			"and the cache invalidation after each graph write, which then fails; "+
+			"set maxmemory-policy allkeys-lru on it", attrs...)
+	default:
+		logger.Info("lineage cache on redis", attrs...)
+	}
+	return policy
 }
 
 // redisLog routes go-redis's internal log lines (dial failures, pool events)

@@ -118,11 +118,13 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 	if err != nil {
 		return err
 	}
-	rdb := newRedisClient(cfg.Redis)
+	// The job Redis holds the queue and job records; the cache may have a Redis of its own.
+	redisc := newRedisClients(cfg)
+	rdb := redisc.jobs
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		err = errors.Join(err, closeClients(cctx, driver.Close, rdb.Close))
+		err = errors.Join(err, closeClients(cctx, driver.Close, redisc.Close))
 	}()
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 	jobs := ingest.NewJobStore(rdb, "", 0)
@@ -140,7 +142,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 		defer closeSrc()
 		// Writes go through the cache decorator, which bumps the graph generation after each
 		// commit, so the API never serves lineage older than the last completed write.
-		runner := ingest.NewRunner(newCachedGraph(store, graph.NewCachedReader(rdb, store, cfg.CacheTTL, graph.CacheOptions{})), jobs, logger)
+		runner := ingest.NewRunner(newCachedGraph(store, graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{})), jobs, logger)
 		runner.Concurrency, runner.BatchSize = o.concurrency, o.batch
 		fmt.Fprintf(e.stdout, "job %s: refreshing %s in this process\n", p.JobID, src.Name())
 		done := make(chan struct{})

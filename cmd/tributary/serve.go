@@ -67,11 +67,14 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	// Spans for Neo4j sessions and Redis commands made inside traced requests (no-ops when
 	// OTEL_EXPORTER_OTLP_ENDPOINT is unset).
 	driver = telemetry.WrapDriver(driver, tel)
-	rdb := newRedisClient(cfg.Redis)
-	rdb.AddHook(telemetry.RedisHook(tel, cfg.Redis.Addr))
+	// The job Redis holds the queues, API keys and rate limits; the cache may have its own.
+	redisc := newRedisClients(cfg)
+	redisc.addHooks(func(addr string) redis.Hook { return telemetry.RedisHook(tel, addr) })
+	rdb := redisc.jobs
+	checkCachePolicy(ctx, redisc.cache, redisc.cacheAddr, redisc.cacheShared, logger)
 	security, err := newSecurity(ctx, cfg.Auth, rdb, logger)
 	if err != nil {
-		return errors.Join(fmt.Errorf("security: %w", err), closeClients(ctx, driver.Close, rdb.Close))
+		return errors.Join(fmt.Errorf("security: %w", err), closeClients(ctx, driver.Close, redisc.Close))
 	}
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 
@@ -80,13 +83,13 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg)
-	reader := graph.NewCachedReader(rdb, metrics.InstrumentGraph(store), cfg.CacheTTL, graph.CacheOptions{})
+	reader := graph.NewCachedReader(redisc.cache, metrics.InstrumentGraph(store), cfg.CacheTTL, graph.CacheOptions{})
 	metrics.RegisterCache(reader)
 	jobs := newJobQueue(rdb, ingest.DefaultQueue)
 	metrics.RegisterJobs(jobs)
 	exports, imports, err := newDataServices(ctx, cfg.S3, store, reader, rdb, logger)
 	if err != nil {
-		return errors.Join(err, closeClients(ctx, driver.Close, rdb.Close))
+		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
 
 	srv := api.New(api.Config{
@@ -100,13 +103,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		MaxDepth:       cfg.MaxDepth,
 		Build:          build,
 	}, api.Deps{
-		Checkers: []api.Checker{
-			api.NewNeo4jChecker(store, driver),
-			// Without Redis the API still answers (reads bypass the cache), so Redis down is
-			// degraded, not a readiness failure; refresh jobs cannot be enqueued meanwhile.
-			api.Degradable(api.NewRedisChecker(rdb), "lineage reads bypass the cache; refresh jobs cannot be enqueued"),
-			api.NewCacheChecker(reader),
-		},
+		Checkers:  healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
 		Lineage:   reader,
 		Responses: reader,
 		Metrics:   metrics,
@@ -126,7 +123,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 		defer cancel()
 		start := time.Now()
-		err = errors.Join(err, closeClients(cctx, driver.Close, rdb.Close))
+		err = errors.Join(err, closeClients(cctx, driver.Close, redisc.Close))
 		logger.Info("clients closed", "duration_ms", time.Since(start).Milliseconds())
 	}()
 
@@ -159,6 +156,30 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	logger.Info("http server stopped")
 	return nil
 }
+
+// healthCheckers returns the health checkers: neo4j, the job Redis ("redis"), the cache Redis
+// ("redis-cache") when it is a server of its own, and the cache. Without Redis the API still
+// answers (reads bypass the cache), so a Redis that is down is degraded, never a readiness
+// failure; without the job Redis, refresh jobs cannot be enqueued meanwhile.
+func healthCheckers(rc redisClients, cache api.CachePinger, neo4jChecker api.Checker) []api.Checker {
+	checkers := []api.Checker{neo4jChecker}
+	if rc.cacheShared {
+		checkers = append(checkers, api.Degradable(api.NewRedisChecker(rc.jobs), "lineage reads bypass the cache; refresh jobs cannot be enqueued"))
+	} else {
+		checkers = append(checkers,
+			api.Degradable(api.NewRedisChecker(rc.jobs), "refresh jobs cannot be enqueued"),
+			api.Degradable(renamedChecker{Checker: api.NewRedisChecker(rc.cache), name: "redis-cache"}, "lineage reads bypass the cache"))
+	}
+	return append(checkers, api.NewCacheChecker(cache))
+}
+
+// renamedChecker reports a checker under another name: a second Redis must not also be "redis".
+type renamedChecker struct {
+	api.Checker
+	name string
+}
+
+func (r renamedChecker) Name() string { return r.name }
 
 // newDataServices builds the export and import services of POST /api/v1/data/export and
 // /data/import. Exports read the store (not the cache: they page through whole graphs);

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 	"github.com/robfig/cron/v3"
 
 	"github.com/tributary-lineage/tributary/export"
@@ -175,18 +176,21 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 		return err
 	}
 	driver = telemetry.WrapDriver(driver, tel)
-	rdb := newRedisClient(cfg.Redis)
-	rdb.AddHook(telemetry.RedisHook(tel, cfg.Redis.Addr))
+	// The job Redis holds the queues and job records; the cache may have a Redis of its own.
+	redisc := newRedisClients(cfg)
+	redisc.addHooks(func(addr string) redis.Hook { return telemetry.RedisHook(tel, addr) })
+	rdb := redisc.jobs
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		err = errors.Join(err, closeClients(cctx, driver.Close, rdb.Close))
+		err = errors.Join(err, closeClients(cctx, driver.Close, redisc.Close))
 	}()
+	checkCachePolicy(ctx, redisc.cache, redisc.cacheAddr, redisc.cacheShared, logger)
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 	jobs := ingest.NewJobStore(rdb, "", 0)
 	// Writes go through the cache decorator, which bumps the graph generation after each
 	// commit, so the API never serves lineage older than the last completed write.
-	cache := graph.NewCachedReader(rdb, store, cfg.CacheTTL, graph.CacheOptions{})
+	cache := graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{})
 	runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// TestWorkerCacheOnItsOwnRedis: with TRIBUTARY_CACHE_REDIS_ADDR naming a private redis-server
+// under noeviction, the worker warns at start (suggesting allkeys-lru), takes its tasks from the
+// job Redis, and bumps the cache generation on the cache Redis after its writes.
+func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
+	own := startPrivateRedis(t)
+	own.setPolicy(t, "noeviction")
+	dir, _ := smallWarehouse(t)
+	queue := uniqueName(t, "tributary-cmd-test-")
+	jobs := redis.NewClient(&redis.Options{Addr: envOrDefault(envRedisAddr), Password: envOr(envRedisPassword, "")})
+	t.Cleanup(func() {
+		asynq.NewInspectorFromRedisClient(jobs).DeleteQueue(queue, true)
+		jobs.Close()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := testEnv(map[string]string{envShutdownTimeout: "5s", envRefreshCron: "", envCacheRedisAddr: own.addr})
+	var wout, werr lockedBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- run(ctx, []string{"worker", "--queue", queue}, env, &wout, &werr) }()
+
+	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
+	if code != exitOK || !countsLine.MatchString(stdout) {
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, werr.String())
+	}
+	if _, err := own.rdb.Get(ctx, "tributary:graph:generation").Int64(); err != nil {
+		t.Errorf("the worker's writes bumped no generation on the cache Redis: %v", err)
+	}
+	cancel()
+	select {
+	case c := <-exited:
+		if c != exitOK {
+			t.Errorf("worker exit %d: %s", c, werr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker did not stop")
+	}
+	var warned int
+	for _, r := range decodeLog(t, werr.String()) {
+		if r.Level == "WARN" && strings.Contains(r.Msg, "noeviction") {
+			warned++
+			if !strings.Contains(r.Msg, "allkeys-lru") || r.Addr != own.addr || r.Shared == nil || *r.Shared {
+				t.Errorf("warning %+v", r)
+			}
+		}
+	}
+	if warned != 1 {
+		t.Errorf("%d noeviction warnings, want 1:\n%s", warned, werr.String())
+	}
+}
