@@ -1,6 +1,6 @@
 # Tributary: build, test and run locally without Docker.
 #
-#   make demo    start Neo4j and Redis, build, migrate, serve on $TRIBUTARY_HTTP_ADDR
+#   make demo    start Neo4j and Redis (jobs and cache), build, migrate, serve on $TRIBUTARY_HTTP_ADDR
 #   make test    start Neo4j and Redis, run every test (race detector) against them
 #
 # Needs Go, Java 17, Maven and apt (Debian) for redis-server. See README.md.
@@ -17,6 +17,9 @@ export TRIBUTARY_NEO4J_PASSWORD ?= tributary-local
 export TRIBUTARY_NEO4J_DATABASE ?= neo4j
 export TRIBUTARY_REDIS_ADDR ?= 127.0.0.1:6379
 export TRIBUTARY_HTTP_ADDR ?= 127.0.0.1:8080
+# The lineage cache's own Redis, which `make up` starts and `make demo` serves with. Not
+# exported: the tests keep the cache on TRIBUTARY_REDIS_ADDR unless the environment sets it.
+TRIBUTARY_CACHE_REDIS_ADDR ?= 127.0.0.1:6380
 
 GO ?= go
 BIN := bin/tributary
@@ -26,27 +29,33 @@ TEST_LOG := var/test.log
 
 NEO4J := deploy/neo4j/neo4j.sh
 REDIS := deploy/redis/redis.sh
-# The Redis script takes its port from the address the binary and tests use.
-REDIS_ENV := TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR\#\#*:}
+# The Redis script takes its port from the address the binary and tests use. The job Redis
+# (asynq queues, API keys) keeps noeviction: full, it refuses writes rather than drop a task.
+# The cache Redis evicts its least recently used entries when full.
+REDIS_ENV := TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR\#\#*:} TRIBUTARY_REDIS_POLICY=noeviction
+REDIS_CACHE_ENV := TRIBUTARY_REDIS_PORT=$(lastword $(subst :, ,$(TRIBUTARY_CACHE_REDIS_ADDR))) \
+	TRIBUTARY_REDIS_POLICY=allkeys-lru TRIBUTARY_REDIS_MAXMEMORY=256mb
 
-.PHONY: up down status neo4j-up neo4j-stop neo4j-reset redis-up redis-stop fetch \
+.PHONY: up down status neo4j-up neo4j-stop neo4j-reset redis-up redis-stop redis-cache-up redis-cache-stop fetch \
 	build lint test demo bench clean
 
 ## Servers ------------------------------------------------------------------
 
-# Both servers, started side by side; each script is idempotent and returns
-# once its server answers. Fails if either fails.
+# Neo4j, the job Redis and the cache Redis: Neo4j starts while both Redis servers
+# do; each script is idempotent and returns once its server answers. Fails if any fails.
 up:
 	@$(NEO4J) start & neo4j_pid=$$!; \
 	redis_status=0; $(REDIS_ENV) $(REDIS) start || redis_status=$$?; \
+	$(REDIS_CACHE_ENV) $(REDIS) start || redis_status=$$?; \
 	neo4j_status=0; wait $$neo4j_pid || neo4j_status=$$?; \
 	exit $$(( neo4j_status != 0 ? neo4j_status : redis_status ))
 
-down: neo4j-stop redis-stop
+down: neo4j-stop redis-stop redis-cache-stop
 
 status:
 	@$(NEO4J) status || true
 	@$(REDIS_ENV) $(REDIS) status || true
+	@$(REDIS_CACHE_ENV) $(REDIS) status || true
 
 neo4j-up:
 	@$(NEO4J) start
@@ -63,6 +72,12 @@ redis-up:
 
 redis-stop:
 	@$(REDIS_ENV) $(REDIS) stop
+
+redis-cache-up:
+	@$(REDIS_CACHE_ENV) $(REDIS) start
+
+redis-cache-stop:
+	@$(REDIS_CACHE_ENV) $(REDIS) stop
 
 # Only download the Neo4j jars.
 fetch:
@@ -130,11 +145,13 @@ export TEST_OUTPUT_AWK
 # examples/warehouse (printing the numbers of views, columns and edges), then
 # serves the API on $(TRIBUTARY_HTTP_ADDR) until Ctrl-C. Authentication is off
 # for the demo only, which the server allows on a loopback address alone (it
-# says so at start). Neo4j and Redis keep running; stop them with make down.
+# says so at start). The cache lives on its own Redis ($(TRIBUTARY_CACHE_REDIS_ADDR),
+# allkeys-lru), the jobs on $(TRIBUTARY_REDIS_ADDR) (noeviction). Neo4j and Redis
+# keep running; stop them with make down.
 demo: up build
 	./$(BIN) migrate
-	./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline --wait
-	TRIBUTARY_AUTH=off ./$(BIN) serve
+	TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) ./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline --wait
+	TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) TRIBUTARY_AUTH=off ./$(BIN) serve
 
 bench: up
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)

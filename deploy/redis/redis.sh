@@ -7,8 +7,16 @@
 #   deploy/redis/redis.sh status   say whether it runs (exit 0) or not (exit 3)
 #
 # Environment:
-#   TRIBUTARY_REDIS_PORT           port (default 6379)
+#   TRIBUTARY_REDIS_PORT           port (default 6379); the pid and log files are per port
+#   TRIBUTARY_REDIS_POLICY         maxmemory-policy: noeviction (default), allkeys-lru,
+#                                  volatile-lru or allkeys-lfu
+#   TRIBUTARY_REDIS_MAXMEMORY      maxmemory, e.g. 256mb (default), 1gb, 100000000
 #   TRIBUTARY_REDIS_START_TIMEOUT  seconds to wait for PING (default 30)
+#
+# The job queue's Redis (asynq, API keys) needs noeviction: a full Redis must refuse writes
+# rather than drop queued tasks. The lineage cache's own Redis (TRIBUTARY_CACHE_REDIS_ADDR)
+# wants allkeys-lru: a full cache forgets its least recently used entries. `make up` starts
+# one of each (6379 and 6380).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +25,8 @@ PORT="${TRIBUTARY_REDIS_PORT:-6379}"
 PIDFILE="$VAR/redis-$PORT.pid"
 LOG="$VAR/redis-$PORT.log"
 TIMEOUT="${TRIBUTARY_REDIS_START_TIMEOUT:-30}"
+POLICY="${TRIBUTARY_REDIS_POLICY:-noeviction}"
+MAXMEMORY="${TRIBUTARY_REDIS_MAXMEMORY:-256mb}"
 
 log() { printf 'redis: %s\n' "$*" >&2; }
 die() {
@@ -68,6 +78,22 @@ running_pid() {
 	printf '%s\n' "$pid"
 }
 
+# policy prints the running server's maxmemory-policy, nothing when redis-cli is missing
+# or the server does not say.
+policy() {
+	command -v redis-cli >/dev/null 2>&1 || return 0
+	timeout 2 redis-cli -h 127.0.0.1 -p "$PORT" --raw CONFIG GET maxmemory-policy 2>/dev/null | sed -n 2p || true
+}
+
+# check_policy warns when a server already running answers with another policy than asked.
+check_policy() {
+	local have
+	have="$(policy)"
+	if [[ -n "$have" && "$have" != "$POLICY" ]]; then
+		log "warning: it runs with maxmemory-policy $have, not $POLICY; restart it ($0 stop, then start) to apply"
+	fi
+}
+
 # ping answers PONG over a plain TCP connection (no redis-cli needed).
 ping() {
 	local reply
@@ -79,14 +105,28 @@ ping() {
 	[[ "$reply" == "+PONG"* ]]
 }
 
+# check_settings validates the policy and memory limit a start applies.
+check_settings() {
+	case "$POLICY" in
+	noeviction | allkeys-lru | volatile-lru | allkeys-lfu) ;;
+	*) die "TRIBUTARY_REDIS_POLICY must be noeviction, allkeys-lru, volatile-lru or allkeys-lfu, got '$POLICY'" ;;
+	esac
+	# Redis's memory units: bytes, or k/kb/m/mb/g/gb (any case).
+	[[ "$MAXMEMORY" =~ ^[1-9][0-9]*([kKmMgG][bB]?)?$ ]] ||
+		die "TRIBUTARY_REDIS_MAXMEMORY must be a size such as 256mb, 1gb or 100000000, got '$MAXMEMORY'"
+}
+
 cmd_start() {
+	check_settings
 	local pid
 	if pid="$(running_pid)" && ping; then
 		log "already running (pid $pid)"
+		check_policy
 		return 0
 	fi
 	if ping; then
 		log "a Redis not started from $HERE already answers PING on 127.0.0.1:$PORT; using it"
+		check_policy
 		return 0
 	fi
 	install_redis
@@ -104,13 +144,13 @@ dir $VAR
 save ""
 appendonly no
 databases 16
-maxmemory 256mb
-maxmemory-policy noeviction
+maxmemory $MAXMEMORY
+maxmemory-policy $POLICY
 EOF
 	local start=$SECONDS
 	while ((SECONDS - start < TIMEOUT)); do
 		if ping && pid="$(running_pid)"; then
-			log "ready after $((SECONDS - start))s on 127.0.0.1:$PORT (pid $pid)"
+			log "ready after $((SECONDS - start))s on 127.0.0.1:$PORT (pid $pid, maxmemory $MAXMEMORY, maxmemory-policy $POLICY)"
 			return 0
 		fi
 		sleep 0.2
@@ -144,7 +184,9 @@ cmd_status() {
 	local pid
 	if pid="$(running_pid)"; then
 		if ping; then
-			echo "redis: running (pid $pid), answers PING on 127.0.0.1:$PORT"
+			local have
+			have="$(policy)"
+			echo "redis: running (pid $pid), answers PING on 127.0.0.1:$PORT${have:+, maxmemory-policy $have}"
 		else
 			echo "redis: running (pid $pid), no PING answer"
 		fi
