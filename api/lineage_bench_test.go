@@ -93,8 +93,8 @@ func BenchmarkCachedColumnLineage(b *testing.B) {
 }
 
 // BenchmarkUncachedColumnLineage is GET /api/v1/lineage/columns at depth 10 with no cache:
-// eleven Neo4j statements (one per hop, then the columns) in one read transaction, and the
-// response.
+// two Neo4j statements (the closure's edges, then its columns) in one read transaction, and
+// the response.
 func BenchmarkUncachedColumnLineage(b *testing.B) {
 	_, store, _ := realDeps(b)
 	top := benchGraph(b, store, 11, 6)
