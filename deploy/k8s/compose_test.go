@@ -54,7 +54,7 @@ func TestComposeFile(t *testing.T) {
 		if s.Build == nil || s.Build.Dockerfile != "deploy/Dockerfile" {
 			t.Errorf("%s does not build deploy/Dockerfile: %+v", name, s.Build)
 		}
-		for _, dep := range []string{"neo4j", "redis"} {
+		for _, dep := range []string{"neo4j", "redis", "redis-cache"} {
 			d, ok := s.DependsOn[dep]
 			if !ok || d.Condition != types.ServiceConditionHealthy {
 				t.Errorf("%s depends_on %s: %+v, want condition service_healthy", name, dep, d)
@@ -63,8 +63,31 @@ func TestComposeFile(t *testing.T) {
 		if pw := s.Environment["TRIBUTARY_NEO4J_PASSWORD"]; pw == nil || *pw == "" {
 			t.Errorf("%s gets no Neo4j password", name)
 		}
+		// The job queue and the cache on separate Redis servers: the queue must never evict,
+		// the cache should.
+		for env, want := range map[string]string{"TRIBUTARY_REDIS_ADDR": "redis:6379", "TRIBUTARY_CACHE_REDIS_ADDR": "redis-cache:6379"} {
+			if a := s.Environment[env]; a == nil || *a != want {
+				got := "unset"
+				if a != nil {
+					got = *a
+				}
+				t.Errorf("%s %s %s, want %s", name, env, got, want)
+			}
+		}
 	}
-	for _, name := range []string{"neo4j", "redis", "api"} {
+	if img := svc("redis-cache").Image; !strings.HasPrefix(img, "redis:7") {
+		t.Errorf("redis-cache image %q", img)
+	}
+	for name, policy := range map[string]string{"redis": "noeviction", "redis-cache": "allkeys-lru"} {
+		cmd := svc(name).Command
+		if i := slices.Index(cmd, "--maxmemory-policy"); i < 0 || i+1 >= len(cmd) || cmd[i+1] != policy {
+			t.Errorf("%s command %v, want --maxmemory-policy %s", name, cmd, policy)
+		}
+	}
+	if cmd := svc("redis-cache").Command; !slices.Contains(cmd, "--maxmemory") {
+		t.Errorf("redis-cache command %v sets no --maxmemory (allkeys-lru evicts only past it)", cmd)
+	}
+	for _, name := range []string{"neo4j", "redis", "redis-cache", "api"} {
 		if hc := svc(name).HealthCheck; hc == nil || hc.Disable || len(hc.Test) == 0 {
 			t.Errorf("%s has no healthcheck", name)
 		}
