@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -235,13 +234,27 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 		}
 	}
 	// Keep the limit closest columns (root first), then the edges and path prefixes among them.
+	// Each id is formatted once: names serves the sorts, nodes, edges and paths below.
+	names := make(map[graph.ColumnID]string, len(nodes))
 	order := make([]graph.ColumnID, 0, len(nodes))
 	for id := range nodes {
 		order = append(order, id)
+		names[id] = id.String()
 	}
-	slices.SortFunc(order, func(a, b graph.ColumnID) int {
-		return cmp.Or(cmp.Compare(distOr(dist, a), distOr(dist, b)), cmp.Compare(a.String(), b.String()))
-	})
+	name := func(id graph.ColumnID) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		n := id.String()
+		names[id] = n
+		return n
+	}
+	type rank struct {
+		dist int
+		id   string
+	}
+	graph.SortByKey(order, func(id graph.ColumnID) rank { return rank{distOr(dist, id), names[id]} },
+		func(a, b rank) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) })
 	if len(order) > limit {
 		order = order[:limit]
 		out.Truncated = true
@@ -250,16 +263,22 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 	for _, id := range order {
 		kept[id] = true
 		n := nodes[id]
-		out.Nodes = append(out.Nodes, ColumnNode{ID: id.String(), Name: n.Name, Ordinal: n.Ordinal, DataType: n.DataType,
+		out.Nodes = append(out.Nodes, ColumnNode{ID: names[id], Name: n.Name, Ordinal: n.Ordinal, DataType: n.DataType,
 			Parent: n.Parent.String(), ParentKind: n.ParentKind, Placeholder: n.Placeholder, Distance: distOr(dist, id)})
 	}
-	slices.SortFunc(edges, func(a, b graph.Edge) int {
-		return cmp.Or(cmp.Compare(a.From.String(), b.From.String()), cmp.Compare(a.To.String(), b.To.String()),
-			cmp.Compare(a.Type, b.Type), cmp.Compare(a.Subtype, b.Subtype))
-	})
+	type edgeRank struct {
+		from, to string
+		typ      graph.EdgeType
+		sub      graph.Subtype
+	}
+	graph.SortByKey(edges, func(e graph.Edge) edgeRank { return edgeRank{name(e.From), name(e.To), e.Type, e.Subtype} },
+		func(a, b edgeRank) int {
+			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.typ, b.typ), cmp.Compare(a.sub, b.sub))
+		})
 	for _, e := range edges {
 		if kept[e.From] && kept[e.To] {
-			out.Edges = append(out.Edges, edgeJSON(e))
+			out.Edges = append(out.Edges, EdgeJSON{From: name(e.From), To: name(e.To), Type: string(e.Type),
+				Subtype: string(e.Subtype), View: e.View.String(), Expression: e.Expression, Masking: e.Masking})
 		}
 	}
 	for _, p := range parts {
@@ -270,7 +289,7 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 				if !kept[id] {
 					break
 				}
-				cols = append(cols, id.String())
+				cols = append(cols, name(id))
 			}
 			if len(cols) < 2 {
 				continue

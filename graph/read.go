@@ -74,10 +74,47 @@ func (s *Store) traverse(ctx context.Context, upstream bool, root ColumnID, dept
 		return Subgraph{}, fmt.Errorf("column %s: %w", root, ErrNotFound)
 	}
 	sg.Paths, sg.Truncated = buildPaths(root, sg.Edges, upstream, depth, MaxPaths)
-	slices.SortFunc(sg.Nodes, func(a, b Node) int { return cmp.Compare(a.ID.String(), b.ID.String()) })
-	slices.SortFunc(sg.Edges, compareEdges)
+	SortByKey(sg.Nodes, func(n Node) string { return n.ID.String() }, cmp.Compare[string])
+	sortEdges(sg.Edges)
 	return sg, nil
 }
+
+// SortByKey sorts s stably by a key computed once per element, for keys that cost to make
+// (ColumnID.String formats and quotes four identifiers: in a comparison it would run
+// O(n log n) times).
+func SortByKey[T, K any](s []T, key func(T) K, compare func(a, b K) int) {
+	type keyed struct {
+		k K
+		v T
+	}
+	tmp := make([]keyed, len(s))
+	for i, v := range s {
+		tmp[i] = keyed{key(v), v}
+	}
+	slices.SortStableFunc(tmp, func(a, b keyed) int { return compare(a.k, b.k) })
+	for i := range tmp {
+		s[i] = tmp[i].v
+	}
+}
+
+// edgeSortKey is the order of compareEdges with the ids formatted once.
+type edgeSortKey struct {
+	from, to, view string
+	typ            EdgeType
+	sub            Subtype
+}
+
+func edgeKeyOf(e Edge) edgeSortKey {
+	return edgeSortKey{from: e.From.String(), to: e.To.String(), view: e.View.String(), typ: e.Type, sub: e.Subtype}
+}
+
+func compareEdgeKeys(a, b edgeSortKey) int {
+	return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.typ, b.typ),
+		cmp.Compare(a.sub, b.sub), cmp.Compare(a.view, b.view))
+}
+
+// sortEdges sorts edges in compareEdges order.
+func sortEdges(edges []Edge) { SortByKey(edges, edgeKeyOf, compareEdgeKeys) }
 
 // closureEdges returns the DERIVES_FROM edges a breadth-first walk of depth hops from roots
 // (column id strings) crosses: every edge out of (upstream) or into (downstream) a column
@@ -436,10 +473,7 @@ func edgeFromMap(m map[string]any) (Edge, error) {
 		View: view, Expression: str(m, "expression"), Masking: flag(m, "masking")}, nil
 }
 
-func compareEdges(a, b Edge) int {
-	return cmp.Or(cmp.Compare(a.From.String(), b.From.String()), cmp.Compare(a.To.String(), b.To.String()),
-		cmp.Compare(a.Type, b.Type), cmp.Compare(a.Subtype, b.Subtype), cmp.Compare(a.View.String(), b.View.String()))
-}
+func compareEdges(a, b Edge) int { return compareEdgeKeys(edgeKeyOf(a), edgeKeyOf(b)) }
 
 func parseColumnValue(v any) (ColumnID, error) {
 	s, ok := v.(string)
