@@ -207,7 +207,7 @@ func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([
 		}
 	}
 	for k := range next {
-		slices.SortFunc(next[k], func(a, b ColumnID) int { return cmp.Compare(a.String(), b.String()) })
+		SortByKey(next[k], ColumnID.String, cmp.Compare[string])
 	}
 	var paths [][]ColumnID
 	truncated := false

@@ -244,10 +244,8 @@ func prepareView(v View) (viewWrite, error) {
 		seenEdge[k] = true
 		edges = append(edges, e)
 	}
-	slices.SortFunc(edges, func(a, b Edge) int {
-		return cmp.Or(cmp.Compare(a.From.String(), b.From.String()), cmp.Compare(a.To.String(), b.To.String()),
-			cmp.Compare(a.Type, b.Type), cmp.Compare(a.Subtype, b.Subtype))
-	})
+	// The view's edges were deduplicated on (from, to, type, subtype), so this key orders them fully.
+	sortEdges(edges)
 
 	seenSource := make(map[ColumnID]bool)
 	for _, e := range edges {
