@@ -123,7 +123,7 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envRedisAddr, "127.0.0.1:6379", "Redis host:port of the job queue, API keys and rate limits (maxmemory-policy noeviction)"},
 	{envRedisPassword, "", "Redis password"},
 	{envRedisDB, "0", "Redis logical database"},
-	{envCacheRedisAddr, "", "Redis host:port of the lineage cache, best with maxmemory-policy allkeys-lru (none: the cache shares TRIBUTARY_REDIS_ADDR)"},
+	{envCacheRedisAddr, "", "Redis host:port of the lineage cache, best with maxmemory-policy allkeys-lru; unset: the cache shares TRIBUTARY_REDIS_ADDR"},
 	{envCacheRedisPass, "", "password of the cache Redis (needs TRIBUTARY_CACHE_REDIS_ADDR)"},
 	{envCacheRedisDB, "0", "logical database of the cache Redis (needs TRIBUTARY_CACHE_REDIS_ADDR)"},
 	{envHTTPAddr, "127.0.0.1:8080", "API listen address host:port"},
