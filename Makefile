@@ -193,7 +193,7 @@ test: test-browser
 # Ctrl-C, with the commands to type printed (docs/browser.md).
 browser: up build
 	./$(BIN) migrate
-	./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline
+	TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) ./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline
 	$(GO) run ./e2e/browser/cmd/browserguide
 
 # Validates deploy/k8s and deploy/ecs offline (strict decoding into the Kubernetes API types,
