@@ -88,7 +88,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	if code := s.stop(t); code != 0 {
 		t.Errorf("serve exit %d", code)
 	}
-	logs := s.stderr.String()
+	logs := s.logs()
 	if strings.Contains(logs, key[len(key)-64:]) {
 		t.Error("the API key's secret appears in serve's log")
 	}
@@ -180,7 +180,7 @@ func TestServeAuthOffWarns(t *testing.T) {
 	if code := s.stop(t); code != 0 {
 		t.Errorf("serve exit %d", code)
 	}
-	if logs := s.stderr.String(); !strings.Contains(logs, `"level":"WARN","msg":"AUTHENTICATION IS OFF`) {
+	if logs := s.logs(); !strings.Contains(logs, `"level":"WARN","msg":"AUTHENTICATION IS OFF`) {
 		t.Errorf("no loud warning:\n%s", logs)
 	}
 	code, _, errOut := runCmd(t, envMap(map[string]string{envAuth: "off", envHTTPAddr: "0.0.0.0:8080"}), "serve")

@@ -94,11 +94,11 @@ func TestExportJobEndToEnd(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("export job not done within 60s: %+v\nworker: %s", st, werr.String())
+			t.Fatalf("export job not done within 60s: %+v\nworker: %s", st, wout.String()+wout.String()+werr.String())
 		}
 	}
 	if st.ID != acc.JobID || st.State != "completed" || st.Result == nil {
-		t.Fatalf("export job: %+v\nworker: %s", st, werr.String())
+		t.Fatalf("export job: %+v\nworker: %s", st, wout.String()+wout.String()+werr.String())
 	}
 	res := *st.Result
 	if !strings.HasPrefix(res.URI, "s3://lineage/exports/") || !strings.HasSuffix(res.URI, ".json") {
@@ -124,7 +124,7 @@ func TestExportJobEndToEnd(t *testing.T) {
 	select {
 	case c := <-exited:
 		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, werr.String())
+			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("worker did not stop")

@@ -131,7 +131,7 @@ func TestWorkerServesIngest(t *testing.T) {
 
 	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
 	if code != exitOK {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, werr.String())
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, wout.String()+wout.String()+werr.String())
 	}
 	if !strings.Contains(stdout, "enqueued on queue") || !countsLine.MatchString(stdout) {
 		t.Errorf("ingest --wait output:\n%s", stdout)
@@ -140,12 +140,12 @@ func TestWorkerServesIngest(t *testing.T) {
 	select {
 	case c := <-exited:
 		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, werr.String())
+			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("worker did not stop")
 	}
-	if !strings.Contains(werr.String(), "worker stopped") {
-		t.Errorf("worker log lacks the shutdown: %s", werr.String())
+	if !strings.Contains(wout.String(), "worker stopped") {
+		t.Errorf("worker log lacks the shutdown: %s", wout.String())
 	}
 }

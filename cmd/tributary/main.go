@@ -38,6 +38,11 @@ type env struct {
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
+	// logs receives the JSON log: stdout for the long-running services (serve, worker), whose
+	// stdout carries nothing else and is what container platforms collect (CloudWatch Logs
+	// through the awslogs driver, kubectl logs); stderr for the one-shot commands, whose stdout
+	// is their output (analyze's JSON, config, apikey's key). Nil means stderr.
+	logs io.Writer
 }
 
 // command is one subcommand. To add one, write its file and add a line to commands.
@@ -45,21 +50,22 @@ type command struct {
 	name    string
 	summary string // one line for `tributary help`
 	run     func(ctx context.Context, e env, args []string) int
+	service bool // long-running: logs go to stdout
 }
 
 func commands() []command {
 	return []command{
-		{"serve", "run the HTTP API (health, lineage) until SIGINT/SIGTERM", runServe},
-		{"migrate", "apply pending Neo4j schema migrations and print the level", runMigrate},
-		{"healthcheck", "GET /health/live on TRIBUTARY_HTTP_ADDR; exit 0 if it answers 200 (for container HEALTHCHECK)", runHealthcheck},
-		{"config", "print the effective configuration (secrets masked) and exit non-zero if invalid", runConfig},
-		{"apikey", "create, list or revoke API keys (printed once; only a hash is stored)", runAPIKey},
-		{"version", "print version and build information", runVersion},
-		{"ingest", "refresh the lineage graph from a source (dir:PATH or snowflake); --wait shows progress", runIngest},
-		{"worker", "run the ingestion worker (asynq tasks) and the periodic refresh scheduler", runWorker},
-		{"gen", "generate a synthetic Snowflake warehouse (views + catalog) for scale tests", runGen},
-		{"analyze", "print the column lineage of SQL statements (JSON or a table)", runAnalyze},
-		{"export", "export lineage (a scope) as xlsx, csv, json or openlineage to a file or s3://", runExport},
+		{"serve", "run the HTTP API (health, lineage) until SIGINT/SIGTERM; logs JSON to stdout", runServe, true},
+		{"migrate", "apply pending Neo4j schema migrations and print the level", runMigrate, false},
+		{"healthcheck", "GET /health/live on TRIBUTARY_HTTP_ADDR; exit 0 if it answers 200 (for container HEALTHCHECK)", runHealthcheck, false},
+		{"config", "print the effective configuration (secrets masked) and exit non-zero if invalid", runConfig, false},
+		{"apikey", "create, list or revoke API keys (printed once; only a hash is stored)", runAPIKey, false},
+		{"version", "print version and build information", runVersion, false},
+		{"ingest", "refresh the lineage graph from a source (dir:PATH or snowflake); --wait shows progress", runIngest, false},
+		{"worker", "run the ingestion worker (asynq tasks) and the periodic refresh scheduler; logs JSON to stdout", runWorker, true},
+		{"gen", "generate a synthetic Snowflake warehouse (views + catalog) for scale tests", runGen, false},
+		{"analyze", "print the column lineage of SQL statements (JSON or a table)", runAnalyze, false},
+		{"export", "export lineage (a scope) as xlsx, csv, json or openlineage to a file or s3://", runExport, false},
 	}
 }
 
@@ -81,6 +87,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	for _, c := range commands() {
 		if c.name == name {
+			if c.service {
+				e.logs = stdout
+			}
 			return c.run(ctx, e, rest)
 		}
 	}
@@ -160,7 +169,11 @@ func setup(e env) (Config, *slog.Logger, int, bool) {
 		return Config{}, nil, exitUsage, false
 	}
 	// trace_id and span_id join every record logged with a traced context.
-	logger := slog.New(telemetry.NewLogHandler(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	logs := e.logs
+	if logs == nil {
+		logs = e.stderr
+	}
+	logger := slog.New(telemetry.NewLogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	// go-redis logs through a package-level logger; main is the one place that sets it.
 	redis.SetLogger(redisLog{logger: logger})
 	return cfg, logger, exitOK, true

@@ -206,11 +206,11 @@ func startServe(t *testing.T, overrides map[string]string) *serving {
 		}
 		select {
 		case code := <-s.done:
-			t.Fatalf("serve exited %d before answering\nstderr: %s", code, s.stderr.String())
+			t.Fatalf("serve exited %d before answering\nlogs: %s", code, s.logs())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not answer /health/live within 15s: %v\nstderr: %s", err, s.stderr.String())
+			t.Fatalf("serve did not answer /health/live within 15s: %v\nlogs: %s", err, s.logs())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -229,14 +229,22 @@ func (s *serving) stop(t *testing.T) int {
 	}
 }
 
-// logMessages decodes serve's stderr, which must be JSON lines only.
+// logs is what serve logged: its stdout (a service logs there; stderr stays for errors
+// before the logger exists).
+func (s *serving) logs() string { return s.stdout.String() }
+
+// logMessages decodes serve's log, which must be JSON lines only, and checks that nothing
+// went to stderr.
 func (s *serving) logMessages(t *testing.T) []string {
 	t.Helper()
+	if e := s.stderr.String(); e != "" {
+		t.Errorf("serve wrote to stderr: %q", e)
+	}
 	var msgs []string
-	for line := range strings.Lines(s.stderr.String()) {
+	for line := range strings.Lines(s.logs()) {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Errorf("stderr line is not JSON: %q", line)
+			t.Errorf("log line is not JSON: %q", line)
 			continue
 		}
 		msgs = append(msgs, rec["msg"].(string))
@@ -275,7 +283,7 @@ func TestServeLifecycle(t *testing.T) {
 		t.Errorf("healthcheck: exit %d stdout %q stderr %q", code, hout, herr)
 	}
 	if code := s.stop(t); code != 0 {
-		t.Errorf("serve exit %d after cancel\nstderr: %s", code, s.stderr.String())
+		t.Errorf("serve exit %d after cancel\nlogs: %s", code, s.logs())
 	}
 	msgs := s.logMessages(t)
 	for _, want := range []string{"starting tributary", "http server listening", "http request", "shutting down", "http server stopped"} {
@@ -316,8 +324,8 @@ func TestServeWithDeadRedis(t *testing.T) {
 	if out := s.stdout.String() + s.stderr.String(); strings.Contains(out, secret) {
 		t.Errorf("the Redis password appears in serve's output:\n%s", out)
 	}
-	if !strings.Contains(s.stderr.String(), `"password":"****"`) {
-		t.Errorf("startup log does not show the masked password:\n%s", s.stderr.String())
+	if !strings.Contains(s.logs(), `"password":"****"`) {
+		t.Errorf("startup log does not show the masked password:\n%s", s.logs())
 	}
 }
 

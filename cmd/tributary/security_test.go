@@ -308,7 +308,7 @@ func TestServeWithCognitoTokens(t *testing.T) {
 	if code := s.stop(t); code != 0 {
 		t.Errorf("serve exit %d", code)
 	}
-	logs := s.stderr.String()
+	logs := s.logs()
 	if !strings.Contains(logs, `"msg":"jwks fetched"`) || !strings.Contains(logs, `"reason":"insufficient_role"`) || !strings.Contains(logs, `"reason":"bad_signature"`) {
 		t.Errorf("missing jwks or audit records:\n%s", logs)
 	}

@@ -27,7 +27,7 @@ func readyDeps(t *testing.T, s *serving) (int, map[string]string) {
 func (s *serving) warnings(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for _, r := range decodeLog(t, s.stderr.String()) {
+	for _, r := range decodeLog(t, s.logs()) {
 		if r.Level == "WARN" {
 			out = append(out, r.Msg)
 		}
@@ -160,7 +160,7 @@ func TestServeWarnsOfNoeviction(t *testing.T) {
 				}
 			}
 			if n != 1 {
-				t.Errorf("%d noeviction warnings, want 1:\n%s", n, s.stderr.String())
+				t.Errorf("%d noeviction warnings, want 1:\n%s", n, s.logs())
 			}
 		})
 	}

@@ -89,7 +89,7 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 
 	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
 	if code != exitOK {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, werr.String())
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, wout.String()+wout.String()+werr.String())
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -103,7 +103,7 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of 12 events after 30 s; worker: %s", n, werr.String())
+			t.Fatalf("%d of 12 events after 30 s; worker: %s", n, wout.String()+wout.String()+werr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -118,12 +118,12 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 	select {
 	case c := <-exited:
 		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, werr.String())
+			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("worker did not stop")
 	}
-	if !strings.Contains(werr.String(), "change events enabled") {
-		t.Errorf("worker log lacks the webhook setup: %s", werr.String())
+	if !strings.Contains(wout.String(), "change events enabled") {
+		t.Errorf("worker log lacks the webhook setup: %s", wout.String())
 	}
 }

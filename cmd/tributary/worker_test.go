@@ -32,7 +32,7 @@ func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
 
 	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
 	if code != exitOK || !countsLine.MatchString(stdout) {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, werr.String())
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, wout.String()+wout.String()+werr.String())
 	}
 	if _, err := own.rdb.Get(ctx, "tributary:graph:generation").Int64(); err != nil {
 		t.Errorf("the worker's writes bumped no generation on the cache Redis: %v", err)
@@ -41,13 +41,13 @@ func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
 	select {
 	case c := <-exited:
 		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, werr.String())
+			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("worker did not stop")
 	}
 	var warned int
-	for _, r := range decodeLog(t, werr.String()) {
+	for _, r := range decodeLog(t, wout.String()) {
 		if r.Level == "WARN" && strings.Contains(r.Msg, "noeviction") {
 			warned++
 			if !strings.Contains(r.Msg, "allkeys-lru") || r.Addr != own.addr || r.Shared == nil || *r.Shared {
@@ -56,6 +56,6 @@ func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
 		}
 	}
 	if warned != 1 {
-		t.Errorf("%d noeviction warnings, want 1:\n%s", warned, werr.String())
+		t.Errorf("%d noeviction warnings, want 1:\n%s", warned, wout.String())
 	}
 }
