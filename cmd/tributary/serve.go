@@ -83,7 +83,8 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg)
-	reader := graph.NewCachedReader(redisc.cache, metrics.InstrumentGraph(store), cfg.CacheTTL, graph.CacheOptions{})
+	backend := metrics.InstrumentGraph(store)
+	reader := graph.NewCachedReader(redisc.cache, backend, cfg.CacheTTL, graph.CacheOptions{})
 	metrics.RegisterCache(reader)
 	jobs := newJobQueue(rdb, ingest.DefaultQueue)
 	metrics.RegisterJobs(jobs)
@@ -104,7 +105,10 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Build:          build,
 	}, api.Deps{
 		Checkers:  healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
-		Lineage:   reader,
+		// Every lineage endpoint caches its encoded answer (Responses), so the reads beneath it
+		// go to Neo4j directly: caching the graph value too would cost a second Redis lookup
+		// and store per miss and twice the memory, for no extra hit.
+		Lineage:   backend,
 		Responses: reader,
 		Metrics:   metrics,
 		Analyzer:  newAnalyzer(reader),
