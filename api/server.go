@@ -77,6 +77,8 @@ func (c Config) withDefaults() Config {
 type Deps struct {
 	// Checkers are the dependencies /health/ready and /health/detailed probe.
 	Checkers []Checker
+	// Headers, when set, adds the security headers to every response; it runs first.
+	Headers echo.MiddlewareFunc
 	// Lineage answers the lineage, view, search and impact endpoints.
 	Lineage LineageReader
 	// Responses, when set, caches those endpoints' encoded answers.
@@ -150,6 +152,10 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 	// the access log records. Behind a trusted proxy, swap in echo.ExtractIPFromXFFHeader.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(requestID())
+	if deps.Headers != nil {
+		// Before the body limit and timeout, which answer without calling the rest.
+		e.Use(deps.Headers)
+	}
 	if s.metrics != nil {
 		e.Use(s.metrics.middleware())
 	}

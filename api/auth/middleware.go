@@ -77,11 +77,16 @@ func ValidateOrigin(o string) error {
 	return nil
 }
 
-// Middleware is the chain to install after the request id and access log:
-// security headers, CORS (when origins are configured), then
-// authentication, rate limiting, authorization and audit.
+// Headers sets the security headers. Install it first, right after the request id, so
+// that every response carries them, those the body limit (413) or the request timeout
+// (503) write before the rest of the chain runs included.
+func (s *Security) Headers() echo.MiddlewareFunc { return s.headers() }
+
+// Middleware is the chain to install after the request id, access log, body limit and
+// timeout: CORS (when origins are configured), then authentication, rate limiting,
+// authorization and audit. Headers goes before all of them.
 func (s *Security) Middleware() []echo.MiddlewareFunc {
-	mw := []echo.MiddlewareFunc{s.headers()}
+	var mw []echo.MiddlewareFunc
 	if len(s.cfg.CORSOrigins) > 0 {
 		mw = append(mw, middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  s.cfg.CORSOrigins,

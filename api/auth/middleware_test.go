@@ -84,6 +84,7 @@ func startSite(t testing.TB, o siteOptions) *site {
 			return next(c)
 		}
 	})
+	e.Use(sec.Headers())
 	e.Use(sec.Middleware()...)
 	who := func(c echo.Context) error {
 		p, _ := PrincipalFrom(c.Request().Context())

@@ -31,7 +31,7 @@ func TestEveryRouteRequiresAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(api.Config{}, api.Deps{Security: sec.Middleware()}, logger)
+	srv := api.New(api.Config{}, api.Deps{Headers: sec.Headers(), Security: sec.Middleware()}, logger)
 	e, ok := srv.Handler().(*echo.Echo)
 	if !ok {
 		t.Fatalf("api.Server.Handler is %T, not *echo.Echo", srv.Handler())
@@ -100,7 +100,7 @@ func TestCredentialsNeverLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := api.New(api.Config{}, api.Deps{Security: sec.Middleware()}, logger).Handler()
+	e := api.New(api.Config{}, api.Deps{Headers: sec.Headers(), Security: sec.Middleware()}, logger).Handler()
 	const (
 		jwtSig = "c2lnbmF0dXJlLXRoYXQtbXVzdC1uZXZlci1iZS1sb2dnZWQ"
 		jwt    = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJzZWNyZXQtc3ViamVjdCJ9." + jwtSig

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
@@ -279,7 +278,7 @@ func accessOf(s string) auth.Access {
 // newSecurity builds the security layer's middleware from the configuration.
 // Auth off is logged loudly; the JWKS is fetched once now so a wrong URL
 // shows at start (a failure is logged, and fetching is retried on use).
-func newSecurity(ctx context.Context, a AuthConfig, rdb redis.UniversalClient, logger *slog.Logger) ([]echo.MiddlewareFunc, error) {
+func newSecurity(ctx context.Context, a AuthConfig, rdb redis.UniversalClient, logger *slog.Logger) (*auth.Security, error) {
 	cfg := auth.Config{
 		Off:        a.Off,
 		Limiter:    auth.NewLimiter(rdb, a.RedisPrefix),
@@ -322,7 +321,7 @@ func newSecurity(ctx context.Context, a AuthConfig, rdb redis.UniversalClient, l
 		"jwt", a.JWTEnabled(), "issuer", a.Issuer, "api_keys", a.APIKeys && !a.Off,
 		"rate_limit", a.RateLimit.String(), "anon_rate_limit", a.AnonLimit.String(),
 		"cors_origins", strings.Join(a.CORSOrigins, ","), "health", a.HealthAccess, "metrics", a.MetricsAccess)
-	return sec.Middleware(), nil
+	return sec, nil
 }
 
 // String prints the settings as key=value pairs (there are no secrets).

@@ -159,16 +159,27 @@ func TestHostileInput(t *testing.T) {
 		t.Errorf("viewer with persist in the body: %d %s", code, resp)
 	}
 
-	// 10 MB body: refused by the body limit before anything reads it.
+	// 10 MB body: refused by the body limit before anything reads it, with the security
+	// headers all the same.
 	big := bytes.Repeat([]byte("x"), 10<<20)
-	code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(big))
-	if code != http.StatusRequestEntityTooLarge {
-		t.Errorf("10 MB body: %d %s, want 413", code, resp)
+	req, err := http.NewRequest(http.MethodPost, s.base+"/api/v1/lineage/analyze", bytes.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-API-Key", editor)
+	req.Header.Set("Content-Type", "application/json")
+	if r, err := http.DefaultClient.Do(req); err != nil {
+		t.Errorf("10 MB body: %v", err)
+	} else {
+		r.Body.Close()
+		if r.StatusCode != http.StatusRequestEntityTooLarge || r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("10 MB body: %d with headers %v, want 413 with the security headers", r.StatusCode, r.Header)
+		}
 	}
 	// 10,000-deep parentheses: a parse error (4xx) or an answer, never a crash.
 	deep := `SELECT ` + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + " AS " + tok
 	body, _ = json.Marshal(map[string]any{"sql": deep})
-	code, resp = send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(body))
+	code, resp := send(t, http.MethodPost, s.base+"/api/v1/lineage/analyze", editor, bytes.NewReader(body))
 	check("deep parentheses", code, resp)
 	if code != 200 && (code < 400 || code >= 500) {
 		t.Errorf("deep parentheses: %d %s", code, resp)

@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		MaxDepth:       cfg.MaxDepth,
 		Build:          build,
 	}, api.Deps{
-		Checkers:  healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
+		Checkers: healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
 		// Every lineage endpoint caches its encoded answer (Responses), so the reads beneath it
 		// go to Neo4j directly: caching the graph value too would cost a second Redis lookup
 		// and store per miss and twice the memory, for no extra hit.
@@ -119,7 +119,8 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Exports:   exports,
 		Imports:   imports,
 		// The HTTP span wraps authentication too, so rejected requests are traced.
-		Security: append([]echo.MiddlewareFunc{telemetry.EchoMiddleware(tel)}, security...),
+		Headers:  security.Headers(),
+		Security: append([]echo.MiddlewareFunc{telemetry.EchoMiddleware(tel)}, security.Middleware()...),
 	}, logger)
 
 	// Closing the clients runs last, after the server has drained.
