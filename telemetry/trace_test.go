@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // TestTracedRequestReachesNeo4j sends a request carrying a caller's traceparent to an echo app
 // whose handler reads lineage through graph.Store on the wrapped driver, and checks the
 // recorded spans form one tree: caller -> HTTP server span -> neo4j session -> read
-// transaction -> one query span per traversal step, with the Cypher the store ran.
+// transaction -> one query span per statement, with the Cypher the store ran.
 func TestTracedRequestReachesNeo4j(t *testing.T) {
 	driver := newDriver(t)
 	db := env("TRIBUTARY_NEO4J_DATABASE", "neo4j")
@@ -118,18 +119,17 @@ func TestTracedRequestReachesNeo4j(t *testing.T) {
 	if tx.Parent.SpanID() != session.SpanContext.SpanID() {
 		t.Errorf("read transaction is not a child of the session")
 	}
-	steps := 0
+	var texts []string
 	for _, q := range n["neo4j query"] {
 		if q.Parent.SpanID() != tx.SpanContext.SpanID() {
 			t.Errorf("query span %q is not a child of the transaction", attr(q, "db.query.text"))
 		}
-		if attr(q, "db.query.text") == cypher.UpstreamStep {
-			steps++
-		}
+		texts = append(texts, attr(q, "db.query.text"))
 	}
-	// Two hops of lineage, then one step that finds nothing more.
-	if steps < 2 {
-		t.Errorf("%d query spans ran the upstream step, want >= 2; spans: %v", steps, names(spans))
+	// The traversal's two statements, with the Cypher as run: the closure's edges (depth 5,
+	// so a bound of 4 hops), then the columns.
+	if want := []string{cypher.WithHops(cypher.UpstreamClosure, 4), cypher.ColumnNodes}; !slices.Equal(texts, want) {
+		t.Errorf("query spans ran %q, want the upstream closure then the columns; spans: %v", texts, names(spans))
 	}
 	for _, s := range spans {
 		if s.Status.Code == codes.Error {
