@@ -213,7 +213,8 @@ type ClosureColumn struct {
 // Closure returns the roots and every column reachable from them over DERIVES_FROM within
 // depth hops (1..MaxDepth): upstream follows edges to sources, downstream goes against them.
 // Columns come in breadth-first order (by distance, then id). Unknown roots are ErrNotFound.
-// It walks one batched statement per hop, like Upstream, and holds only column ids.
+// It walks one batched statement per hop (a closure of columns only, read in pages by the
+// export; the API traversals read theirs in one statement) and holds only column ids.
 func (s *Store) Closure(ctx context.Context, roots []ColumnID, upstream bool, depth int) ([]ClosureColumn, error) {
 	if depth < 1 || depth > MaxDepth {
 		return nil, invalidf("depth %d out of range 1..%d", depth, MaxDepth)
