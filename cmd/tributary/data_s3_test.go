@@ -61,9 +61,7 @@ func TestExportJobEndToEnd(t *testing.T) {
 		insp.DeleteQueue(queue, true)
 		rdb.Close()
 	})
-	var wout, werr lockedBuffer
-	exited := make(chan int, 1)
-	go func() { exited <- run(ctx, []string{"worker", "--queue", queue}, testEnv(workerEnv), &wout, &werr) }()
+	w := startWorker(t, testEnv(workerEnv), queue)
 
 	db := uniqueDB(t)
 	sql, _ := json.Marshal(map[string]any{
@@ -94,11 +92,11 @@ func TestExportJobEndToEnd(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("export job not done within 60s: %+v\nworker: %s", st, wout.String()+wout.String()+werr.String())
+			t.Fatalf("export job not done within 60s: %+v\nworker: %s", st, w.logs())
 		}
 	}
 	if st.ID != acc.JobID || st.State != "completed" || st.Result == nil {
-		t.Fatalf("export job: %+v\nworker: %s", st, wout.String()+wout.String()+werr.String())
+		t.Fatalf("export job: %+v\nworker: %s", st, w.logs())
 	}
 	res := *st.Result
 	if !strings.HasPrefix(res.URI, "s3://lineage/exports/") || !strings.HasSuffix(res.URI, ".json") {
@@ -120,13 +118,5 @@ func TestExportJobEndToEnd(t *testing.T) {
 		t.Errorf("downloaded export lacks the view or its source: %s", body)
 	}
 
-	cancel()
-	select {
-	case c := <-exited:
-		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("worker did not stop")
-	}
+	w.stop(t)
 }

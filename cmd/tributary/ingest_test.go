@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -122,30 +120,18 @@ func TestWorkerServesIngest(t *testing.T) {
 		asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(queue, true)
 		rdb.Close()
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	env := testEnv(map[string]string{envShutdownTimeout: "5s", envRefreshCron: ""})
-	var wout, werr lockedBuffer
-	exited := make(chan int, 1)
-	go func() { exited <- run(ctx, []string{"worker", "--queue", queue}, env, &wout, &werr) }()
+	w := startWorker(t, env, queue)
 
 	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
 	if code != exitOK {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, wout.String()+wout.String()+werr.String())
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, w.logs())
 	}
 	if !strings.Contains(stdout, "enqueued on queue") || !countsLine.MatchString(stdout) {
 		t.Errorf("ingest --wait output:\n%s", stdout)
 	}
-	cancel()
-	select {
-	case c := <-exited:
-		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("worker did not stop")
-	}
-	if !strings.Contains(wout.String(), "worker stopped") {
-		t.Errorf("worker log lacks the shutdown: %s", wout.String())
+	w.stop(t)
+	if !strings.Contains(w.out.String(), "worker stopped") {
+		t.Errorf("worker log lacks the shutdown: %s", w.out.String())
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -79,17 +78,13 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 		asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(queue, true)
 		rdb.Close()
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	env := testEnv(map[string]string{envShutdownTimeout: "5s", envRefreshCron: "",
 		envWebhookURLs: rcv.URL + "/hook", envWebhookSecret: secret})
-	var wout, werr lockedBuffer
-	exited := make(chan int, 1)
-	go func() { exited <- run(ctx, []string{"worker", "--queue", queue}, env, &wout, &werr) }()
+	w := startWorker(t, env, queue)
 
 	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
 	if code != exitOK {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, wout.String()+wout.String()+werr.String())
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, w.logs())
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -103,7 +98,7 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of 12 events after 30 s; worker: %s", n, wout.String()+wout.String()+werr.String())
+			t.Fatalf("%d of 12 events after 30 s; worker: %s", n, w.logs())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -114,16 +109,8 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 		}
 	}
 	mu.Unlock()
-	cancel()
-	select {
-	case c := <-exited:
-		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("worker did not stop")
-	}
-	if !strings.Contains(wout.String(), "change events enabled") {
-		t.Errorf("worker log lacks the webhook setup: %s", wout.String())
+	w.stop(t)
+	if !strings.Contains(w.out.String(), "change events enabled") {
+		t.Errorf("worker log lacks the webhook setup: %s", w.out.String())
 	}
 }

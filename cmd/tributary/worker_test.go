@@ -26,28 +26,18 @@ func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env := testEnv(map[string]string{envShutdownTimeout: "5s", envRefreshCron: "", envCacheRedisAddr: own.addr})
-	var wout, werr lockedBuffer
-	exited := make(chan int, 1)
-	go func() { exited <- run(ctx, []string{"worker", "--queue", queue}, env, &wout, &werr) }()
+	w := startWorker(t, env, queue)
 
 	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
 	if code != exitOK || !countsLine.MatchString(stdout) {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, wout.String()+wout.String()+werr.String())
+		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, w.logs())
 	}
 	if _, err := own.rdb.Get(ctx, "tributary:graph:generation").Int64(); err != nil {
 		t.Errorf("the worker's writes bumped no generation on the cache Redis: %v", err)
 	}
-	cancel()
-	select {
-	case c := <-exited:
-		if c != exitOK {
-			t.Errorf("worker exit %d: %s", c, wout.String()+werr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("worker did not stop")
-	}
+	w.stop(t)
 	var warned int
-	for _, r := range decodeLog(t, wout.String()) {
+	for _, r := range decodeLog(t, w.out.String()) {
 		if r.Level == "WARN" && strings.Contains(r.Msg, "noeviction") {
 			warned++
 			if !strings.Contains(r.Msg, "allkeys-lru") || r.Addr != own.addr || r.Shared == nil || *r.Shared {
@@ -56,6 +46,40 @@ func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
 		}
 	}
 	if warned != 1 {
-		t.Errorf("%d noeviction warnings, want 1:\n%s", warned, wout.String())
+		t.Errorf("%d noeviction warnings, want 1:\n%s", warned, w.out.String())
+	}
+}
+
+// workerProc is a `tributary worker` running inside the test process.
+type workerProc struct {
+	out, err lockedBuffer
+	cancel   context.CancelFunc
+	exited   chan int
+}
+
+// startWorker runs `tributary worker --queue queue` until stop (or the end of the test).
+func startWorker(t *testing.T, env func(string) string, queue string) *workerProc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &workerProc{cancel: cancel, exited: make(chan int, 1)}
+	go func() { w.exited <- run(ctx, []string{"worker", "--queue", queue}, env, &w.out, &w.err) }()
+	t.Cleanup(cancel)
+	return w
+}
+
+// logs is what the worker wrote: its JSON log (stdout), then anything on stderr.
+func (w *workerProc) logs() string { return w.out.String() + w.err.String() }
+
+// stop cancels the worker and fails the test unless it exits cleanly within 30 s.
+func (w *workerProc) stop(t *testing.T) {
+	t.Helper()
+	w.cancel()
+	select {
+	case c := <-w.exited:
+		if c != exitOK {
+			t.Errorf("worker exit %d: %s", c, w.logs())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker did not stop")
 	}
 }
