@@ -229,25 +229,43 @@ func (r *ownRedis) stop() {
 	r.cmd = nil
 }
 
-func TestCacheSurvivesRedisOutage(t *testing.T) {
+// chainFixture is a chain of two views written through a CachedReader, the column whose
+// upstream the tests read, and the store's own answer for it.
+type chainFixture struct {
+	c     *CachedReader
+	inner *countingStore
+	db    string
+	root  ColumnID
+	want  Subgraph
+}
+
+func newChainFixture(t *testing.T, rdb redis.UniversalClient, opts CacheOptions) chainFixture {
+	t.Helper()
 	store, _ := newTestStore(t)
 	ctx := context.Background()
-	db := testDB(t)
-	own := startOwnRedis(t, 0)
-	rdb := redis.NewClient(&redis.Options{Addr: own.addr(), MaxRetries: -1, DialTimeout: 300 * time.Millisecond})
-	t.Cleanup(func() { rdb.Close() })
-	inner := &countingStore{Store: store}
-	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{RetryInterval: 100 * time.Millisecond})
+	f := chainFixture{inner: &countingStore{Store: store}, db: testDB(t)}
+	f.c = NewCachedReader(rdb, f.inner, time.Minute, opts)
 	for n := range 2 {
-		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
+		if err := f.c.ReplaceViewLineage(ctx, chainView(n, f.db)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	root := obj(db, "S", "V1").Column("C")
-	want, err := store.Upstream(ctx, root, 5)
+	f.root = obj(f.db, "S", "V1").Column("C")
+	want, err := store.Upstream(ctx, f.root, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.want = want
+	return f
+}
+
+func TestCacheSurvivesRedisOutage(t *testing.T) {
+	ctx := context.Background()
+	own := startOwnRedis(t, 0)
+	rdb := redis.NewClient(&redis.Options{Addr: own.addr(), MaxRetries: -1, DialTimeout: 300 * time.Millisecond})
+	t.Cleanup(func() { rdb.Close() })
+	f := newChainFixture(t, rdb, CacheOptions{RetryInterval: 100 * time.Millisecond})
+	c, inner, db, root, want := f.c, f.inner, f.db, f.root, f.want
 	read := func(when string) {
 		t.Helper()
 		got, err := c.Upstream(ctx, root, 5)
@@ -437,27 +455,14 @@ func (g *redisGate) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // interval a single background probe waits on Redis while every read goes to the store, and
 // only when the probe gets an answer does caching resume.
 func TestCacheProbesFailedRedisOffTheRequestPath(t *testing.T) {
-	store, _ := newTestStore(t)
 	ctx := context.Background()
-	db := testDB(t)
 	rdb := sharedRedis(t)
 	prefix := testPrefix(t, rdb)
 	gate := &redisGate{}
 	rdb.AddHook(gate)
 	t.Cleanup(func() { gate.set("") }) // before the key cleanup above, which needs Redis
-	inner := &countingStore{Store: store}
-	c := NewCachedReader(rdb, inner, time.Minute,
-		CacheOptions{Prefix: prefix, RetryInterval: 10 * time.Millisecond, ProbeTimeout: time.Hour})
-	for n := range 2 {
-		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	root := obj(db, "S", "V1").Column("C")
-	want, err := store.Upstream(ctx, root, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newChainFixture(t, rdb, CacheOptions{Prefix: prefix, RetryInterval: 10 * time.Millisecond, ProbeTimeout: time.Hour})
+	c, root, want := f.c, f.root, f.want
 	// read runs one read; a read that waits on the hung Redis never returns, so the test
 	// gives up on it after a generous guard instead of hanging.
 	read := func(when string) {
@@ -523,20 +528,12 @@ func TestCacheProbesFailedRedisOffTheRequestPath(t *testing.T) {
 // but still answers: the cache keeps reading through it instead of treating it as down,
 // and stores again once there is room.
 func TestCacheKeepsReadingThroughFullRedis(t *testing.T) {
-	store, _ := newTestStore(t)
 	ctx := context.Background()
-	db := testDB(t)
 	own := startOwnRedis(t, 0)
 	rdb := redis.NewClient(&redis.Options{Addr: own.addr()})
 	t.Cleanup(func() { rdb.Close() })
-	inner := &countingStore{Store: store}
-	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{RetryInterval: time.Hour})
-	for n := range 2 {
-		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	root := obj(db, "S", "V1").Column("C")
+	f := newChainFixture(t, rdb, CacheOptions{RetryInterval: time.Hour})
+	c, inner, root := f.c, f.inner, f.root
 	if err := rdb.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
 		t.Fatal(err)
 	}
