@@ -125,25 +125,9 @@ func closureEdges(ctx context.Context, tx neo4j.ManagedTransaction, upstream boo
 	if upstream {
 		stmt = cypher.UpstreamClosure
 	}
-	res, err := tx.Run(ctx, cypher.WithHops(stmt, depth-1), map[string]any{"ids": roots})
+	edges, err := decodeRecords(ctx, tx, cypher.WithHops(stmt, depth-1), map[string]any{"ids": roots}, "edge", edgeFromMap)
 	if err != nil {
 		return nil, fmt.Errorf("closure edges: %w", err)
-	}
-	recs, err := res.Collect(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("closure edges: %w", err)
-	}
-	edges := make([]Edge, 0, len(recs))
-	for _, rec := range recs {
-		m, _, err := neo4j.GetRecordValue[map[string]any](rec, "edge")
-		if err != nil {
-			return nil, fmt.Errorf("closure edges: %w", err)
-		}
-		e, err := edgeFromMap(m)
-		if err != nil {
-			return nil, fmt.Errorf("closure edges: %w", err)
-		}
-		edges = append(edges, e)
 	}
 	return edges, nil
 }
@@ -169,27 +153,33 @@ func edgeEnds(edges []Edge, skip []any) []any {
 // columnNodes reads the columns with the given ids (strings) and their owners; unknown ids
 // are left out.
 func columnNodes(ctx context.Context, tx neo4j.ManagedTransaction, ids []any) ([]Node, error) {
-	res, err := tx.Run(ctx, cypher.ColumnNodes, map[string]any{"ids": ids})
+	nodes, err := decodeRecords(ctx, tx, cypher.ColumnNodes, map[string]any{"ids": ids}, "node", nodeFromMap)
 	if err != nil {
 		return nil, fmt.Errorf("columns: %w", err)
 	}
-	recs, err := res.Collect(ctx)
+	return nodes, nil
+}
+
+// decodeRecords runs query in tx and decodes the value under key of every record with decode.
+func decodeRecords[T any, V neo4j.RecordValue](ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any,
+	key string, decode func(V) (T, error)) ([]T, error) {
+	recs, err := collect(ctx, tx, query, params)
 	if err != nil {
-		return nil, fmt.Errorf("columns: %w", err)
+		return nil, err
 	}
-	nodes := make([]Node, 0, len(recs))
+	out := make([]T, 0, len(recs))
 	for _, rec := range recs {
-		m, _, err := neo4j.GetRecordValue[map[string]any](rec, "node")
-		if err != nil {
-			return nil, fmt.Errorf("columns: %w", err)
-		}
-		n, err := nodeFromMap(m)
+		v, _, err := neo4j.GetRecordValue[V](rec, key)
 		if err != nil {
 			return nil, err
 		}
-		nodes = append(nodes, n)
+		t, err := decode(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
 	}
-	return nodes, nil
+	return out, nil
 }
 
 // buildPaths lists the maximal column paths from root over edges (following From->To when
