@@ -110,7 +110,7 @@ func TestExportJobToS3(t *testing.T) {
 		inspector.Close()
 	})
 
-	task, err := NewTask(TaskPayload{Scope: Scope{Kind: ScopeDatabase, Databases: []string{db}}, Format: FormatJSON, Name: "shop.json"},
+	task, err := NewTask(context.Background(), TaskPayload{Scope: Scope{Kind: ScopeDatabase, Databases: []string{db}}, Format: FormatJSON, Name: "shop.json"},
 		asynq.Queue(queue), asynq.Retention(time.Hour), asynq.MaxRetry(0))
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +166,7 @@ func TestExportJobToS3(t *testing.T) {
 	}
 
 	// An unknown closure root fails without retry, and nothing is left behind.
-	missing, err := NewTask(TaskPayload{Scope: Scope{Kind: ScopeDownstream, Root: db + ".RAW.ORDERS.NOPE"}, Format: FormatXLSX, Name: "missing.xlsx"})
+	missing, err := NewTask(context.Background(), TaskPayload{Scope: Scope{Kind: ScopeDownstream, Root: db + ".RAW.ORDERS.NOPE"}, Format: FormatXLSX, Name: "missing.xlsx"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func (s *ExportService) Enqueue(ctx context.Context, req ExportRequest) (string,
 		return "", err
 	}
 	id := "export-" + hex.EncodeToString(b)
-	task, err := NewTask(TaskPayload{Scope: req.Scope, Format: req.Format}, asynq.TaskID(id), asynq.Retention(24*time.Hour))
+	task, err := NewTask(ctx, TaskPayload{Scope: req.Scope, Format: req.Format}, asynq.TaskID(id), asynq.Retention(24*time.Hour))
 	if err != nil {
 		return "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/telemetry"
 )
 
 // TypeExport is the asynq task type of export jobs.
@@ -39,8 +40,8 @@ type TaskResult struct {
 	Summary Summary   `json:"summary"`
 }
 
-// NewTask returns an export task for p (validated first).
-func NewTask(p TaskPayload, opts ...asynq.Option) (*asynq.Task, error) {
+// NewTask returns an export task for p (validated first), carrying ctx's trace context.
+func NewTask(ctx context.Context, p TaskPayload, opts ...asynq.Option) (*asynq.Task, error) {
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("export task: %w", err)
 	}
@@ -48,7 +49,7 @@ func NewTask(p TaskPayload, opts ...asynq.Option) (*asynq.Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export task: %w", err)
 	}
-	return asynq.NewTask(TypeExport, b, append([]asynq.Option{asynq.Queue(DefaultQueue)}, opts...)...), nil
+	return asynq.NewTaskWithHeaders(TypeExport, b, telemetry.TaskHeaders(ctx), append([]asynq.Option{asynq.Queue(DefaultQueue)}, opts...)...), nil
 }
 
 func (p *TaskPayload) validate() error {

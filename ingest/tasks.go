@@ -14,6 +14,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest/snowflake"
+	"github.com/tributary-lineage/tributary/telemetry"
 )
 
 // Task types.
@@ -42,9 +43,9 @@ type AnalyzePayload struct {
 	Views  []ViewWork `json:"views"`
 }
 
-// NewRefreshTask returns a refresh task; with a JobID its task id is "refresh:"+JobID, so
+// NewRefreshTask returns a refresh task carrying ctx's trace context; with a JobID its task id is "refresh:"+JobID, so
 // enqueueing the same job twice is a no-op.
-func NewRefreshTask(p RefreshPayload, opts ...asynq.Option) (*asynq.Task, error) {
+func NewRefreshTask(ctx context.Context, p RefreshPayload, opts ...asynq.Option) (*asynq.Task, error) {
 	if _, _, err := ParseSourceSpec(p.Source); err != nil {
 		return nil, err
 	}
@@ -55,12 +56,12 @@ func NewRefreshTask(p RefreshPayload, opts ...asynq.Option) (*asynq.Task, error)
 	if p.JobID != "" {
 		opts = append([]asynq.Option{asynq.TaskID("refresh:" + p.JobID)}, opts...)
 	}
-	return asynq.NewTask(TypeRefresh, b, opts...), nil
+	return asynq.NewTaskWithHeaders(TypeRefresh, b, telemetry.TaskHeaders(ctx), opts...), nil
 }
 
 // NewAnalyzeTask returns an analyze task whose id is derived from the source and each view's
 // id, version and catalog: enqueueing the same work again while it is queued is a no-op.
-func NewAnalyzeTask(p AnalyzePayload, opts ...asynq.Option) (*asynq.Task, error) {
+func NewAnalyzeTask(ctx context.Context, p AnalyzePayload, opts ...asynq.Option) (*asynq.Task, error) {
 	if len(p.Views) == 0 {
 		return nil, errors.New("analyze task: no views")
 	}
@@ -69,7 +70,7 @@ func NewAnalyzeTask(p AnalyzePayload, opts ...asynq.Option) (*asynq.Task, error)
 		return nil, fmt.Errorf("analyze task: %w", err)
 	}
 	opts = append([]asynq.Option{asynq.TaskID(AnalyzeTaskID(p.Source, p.Views))}, opts...)
-	return asynq.NewTask(TypeAnalyze, b, opts...), nil
+	return asynq.NewTaskWithHeaders(TypeAnalyze, b, telemetry.TaskHeaders(ctx), opts...), nil
 }
 
 // AnalyzeTaskID is "analyze:" and a hash of the source and the views' ids, versions, LAST_ALTERED
@@ -176,7 +177,7 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 		return err
 	}
 	for _, batch := range h.runner.Batches(plan) {
-		task, err := NewAnalyzeTask(AnalyzePayload{Source: plan.Source, JobID: p.JobID, Views: batch})
+		task, err := NewAnalyzeTask(ctx, AnalyzePayload{Source: plan.Source, JobID: p.JobID, Views: batch})
 		if err != nil {
 			return err
 		}

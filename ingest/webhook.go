@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/tributary-lineage/tributary/telemetry"
 )
 
 // TypeWebhook delivers one change record to one webhook URL.
@@ -96,7 +98,7 @@ type Event struct {
 
 // NewWebhookTask returns a delivery task whose id is derived from the event id and the URL, so
 // enqueueing the same delivery twice is a no-op.
-func NewWebhookTask(p WebhookPayload, opts ...asynq.Option) (*asynq.Task, error) {
+func NewWebhookTask(ctx context.Context, p WebhookPayload, opts ...asynq.Option) (*asynq.Task, error) {
 	if p.EventID == "" || p.URL == "" || len(p.Data) == 0 {
 		return nil, errors.New("webhook task: event id, URL and data are required")
 	}
@@ -105,7 +107,7 @@ func NewWebhookTask(p WebhookPayload, opts ...asynq.Option) (*asynq.Task, error)
 		return nil, fmt.Errorf("webhook task: %w", err)
 	}
 	opts = append([]asynq.Option{asynq.TaskID(WebhookTaskID(p.EventID, p.URL))}, opts...)
-	return asynq.NewTask(TypeWebhook, b, opts...), nil
+	return asynq.NewTaskWithHeaders(TypeWebhook, b, telemetry.TaskHeaders(ctx), opts...), nil
 }
 
 // WebhookTaskID is "webhook:<event id>:" and a hash of the URL.
@@ -183,7 +185,7 @@ func (w *Webhooks) Publish(ctx context.Context, records []ChangeRecord) error {
 		}
 		id := r.EventID()
 		for _, u := range w.cfg.URLs {
-			t, err := NewWebhookTask(WebhookPayload{EventID: id, URL: u, Data: data})
+			t, err := NewWebhookTask(ctx, WebhookPayload{EventID: id, URL: u, Data: data})
 			if err != nil {
 				errs = append(errs, err)
 				continue

@@ -376,7 +376,7 @@ func TestWebhookRetriesAndFailuresDoNotBlockIngestion(t *testing.T) {
 
 	// Publishing the same event again is a no-op: the delivered task keeps its id.
 	client := asynq.NewClientFromRedisClient(newRedis(t))
-	task, err := ingest.NewWebhookTask(ingest.WebhookPayload{EventID: id, URL: flaky.srv.URL, Data: []byte(`{}`)})
+	task, err := ingest.NewWebhookTask(context.Background(), ingest.WebhookPayload{EventID: id, URL: flaky.srv.URL, Data: []byte(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestWebhookTaskIDs(t *testing.T) {
 	if a == WebhookTaskID("evt_1", "https://b.example/hook") || a == WebhookTaskID("evt_2", "https://a.example/hook") {
 		t.Error("task ids of different deliveries collide")
 	}
-	if _, err := NewWebhookTask(WebhookPayload{EventID: "evt_1", URL: "https://a"}); err == nil {
+	if _, err := NewWebhookTask(context.Background(), WebhookPayload{EventID: "evt_1", URL: "https://a"}); err == nil {
 		t.Error("task without data accepted")
 	}
 }

@@ -78,7 +78,7 @@ func (h *harness) startWorker(concurrency int, grace time.Duration) (stop func()
 func (h *harness) refresh(p ingest.RefreshPayload) string {
 	h.t.Helper()
 	p.JobID = unique(h.t, "job-")
-	task, err := ingest.NewRefreshTask(p)
+	task, err := ingest.NewRefreshTask(context.Background(), p)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestAnalyzeTaskIDDeduplicates(t *testing.T) {
 	work[0].View.ID.Database, work[0].View.ID.Schema, work[0].View.ID.Name = "D", "S", "V"
 	p := ingest.AnalyzePayload{Source: "dir:/x", Views: work}
 	for i, want := range []error{nil, asynq.ErrTaskIDConflict} {
-		task, err := ingest.NewAnalyzeTask(p)
+		task, err := ingest.NewAnalyzeTask(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestAnalyzeTaskIDDeduplicates(t *testing.T) {
 	}
 	// Another version of the view is other work.
 	p.Views[0].View.Text = "CREATE VIEW V AS SELECT 2 AS X"
-	task, err := ingest.NewAnalyzeTask(p)
+	task, err := ingest.NewAnalyzeTask(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}

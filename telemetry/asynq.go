@@ -9,18 +9,20 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// TaskHeaders returns asynq task headers carrying the trace context of ctx (W3C traceparent),
-// so a task enqueued during a traced request continues that trace in the worker:
+// TaskHeaders returns asynq task headers carrying the trace context of ctx (W3C traceparent
+// and tracestate), so a task enqueued during a traced request or task continues that trace in
+// the worker (TaskMiddleware extracts it). The task constructors of ingest and export call it:
 //
-//	task := asynq.NewTaskWithHeaders(TypeRefresh, payload, telemetry.TaskHeaders(ctx, p), opts...)
+//	task := asynq.NewTaskWithHeaders(TypeRefresh, payload, telemetry.TaskHeaders(ctx), opts...)
 //
-// With no span in ctx (or tracing off) it returns nil, and the task carries no headers.
-func TaskHeaders(ctx context.Context, p *Provider) map[string]string {
+// With no span in ctx (tracing off, or an untraced caller) it returns nil and the task carries
+// no headers. The W3C format is a stateless value, so no Provider is needed to write it.
+func TaskHeaders(ctx context.Context) map[string]string {
 	if !trace.SpanContextFromContext(ctx).IsValid() {
 		return nil
 	}
 	h := map[string]string{}
-	p.Propagator.Inject(ctx, propagation.MapCarrier(h))
+	propagation.TraceContext{}.Inject(ctx, propagation.MapCarrier(h))
 	if len(h) == 0 {
 		return nil
 	}

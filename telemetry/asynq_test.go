@@ -74,7 +74,7 @@ func TestWorkerMetricsAndSpans(t *testing.T) {
 	defer cancel()
 	pctx, enqueueSpan := p.Tracer.Tracer("test").Start(ctx, "POST /api/v1/data/refresh")
 	for _, typ := range []string{"test:ok", "test:flaky", "test:skip"} {
-		task := asynq.NewTaskWithHeaders(typ, []byte(`{}`), TaskHeaders(pctx, p))
+		task := asynq.NewTaskWithHeaders(typ, []byte(`{}`), TaskHeaders(pctx))
 		if _, err := client.EnqueueContext(pctx, task, asynq.Queue(queue), asynq.MaxRetry(3)); err != nil {
 			t.Fatal(err)
 		}

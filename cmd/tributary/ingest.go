@@ -162,7 +162,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 	}
 
 	client := asynq.NewClientFromRedisClient(rdb)
-	task, err := ingest.NewRefreshTask(p, asynq.Queue(o.queue), asynq.MaxRetry(5))
+	task, err := ingest.NewRefreshTask(ctx, p, asynq.Queue(o.queue), asynq.MaxRetry(5))
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (
 		return "", fmt.Errorf("%w: source %q: only \"snowflake\" can be refreshed through the API (use `tributary ingest` for directories)", api.ErrBadRefresh, req.Source)
 	}
 	p := ingest.RefreshPayload{Source: req.Source, Full: req.Full, JobID: uuid.NewString()}
-	task, err := ingest.NewRefreshTask(p, asynq.Queue(q.queue), asynq.MaxRetry(5))
+	task, err := ingest.NewRefreshTask(ctx, p, asynq.Queue(q.queue), asynq.MaxRetry(5))
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", api.ErrBadRefresh, err)
 	}
@@ -88,7 +88,7 @@ func (q *jobQueue) EnqueueViews(ctx context.Context, views []api.ViewSource) (st
 		batch := work[start:min(start+ingest.DefaultBatchSize, len(work))]
 		// The task id names the job: the default one (a hash of the views) would merge two
 		// requests with the same SQL into one task, and the second job would never finish.
-		task, err := ingest.NewAnalyzeTask(ingest.AnalyzePayload{Source: viewsSource, JobID: id, Views: batch},
+		task, err := ingest.NewAnalyzeTask(ctx, ingest.AnalyzePayload{Source: viewsSource, JobID: id, Views: batch},
 			asynq.Queue(q.queue), asynq.MaxRetry(5), asynq.TaskID(fmt.Sprintf("analyze:%s:%d", id, start)))
 		if err != nil {
 			return "", err

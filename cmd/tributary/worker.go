@@ -265,7 +265,7 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	var sched *asynq.Scheduler
 	if o.schedule != nil {
 		sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: alog, Location: time.UTC})
-		task, err := ingest.NewRefreshTask(o.schedule.payload, asynq.Queue(o.queue), asynq.MaxRetry(5))
+		task, err := ingest.NewRefreshTask(ctx, o.schedule.payload, asynq.Queue(o.queue), asynq.MaxRetry(5))
 		if err != nil {
 			srv.Shutdown()
 			return err
