@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,6 +38,11 @@ type Config struct {
 	BodyLimit         int64         // bytes
 	MaxDepth          int           // largest lineage traversal depth a request may ask for
 	Build             BuildInfo
+	// TrustedProxies are the networks of the proxies in front (a load balancer's subnet). A
+	// request from one of them is attributed to the address it names in X-Forwarded-For (the
+	// nearest untrusted hop), so per-IP rate limits and access logs see the client. Empty: the
+	// peer address, whatever the headers say.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults used for zero Config fields.
@@ -148,9 +154,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.errorHandler
-	// The peer address, not X-Forwarded-For: a client must not choose the IP
-	// the access log records. Behind a trusted proxy, swap in echo.ExtractIPFromXFFHeader.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.Use(requestID())
 	if deps.Headers != nil {
 		// Before the body limit and timeout, which answer without calling the rest.
@@ -241,4 +245,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return errors.Join(fmt.Errorf("graceful shutdown: %w", err), cerr)
 	}
 	return nil
+}
+
+// clientIP is how a request's client address is found: the peer address, unless the peer is
+// one of the trusted proxies, whose X-Forwarded-For is then read from the right, skipping
+// trusted hops. A client never chooses the address the rate limits and logs see: entries it
+// adds itself sit left of the first untrusted hop and are ignored.
+func clientIP(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Masked().Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

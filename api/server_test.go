@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -421,5 +423,43 @@ func TestAccessLogIgnoresForwardedForFromClients(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no access log record for /health:\n%s", ts.logs.String())
+	}
+}
+
+// The client address behind trusted proxies: X-Forwarded-For is believed only from a trusted
+// peer and only up to the first untrusted hop, so a client cannot choose the address that
+// rate limits and logs see.
+func TestClientIPBehindTrustedProxies(t *testing.T) {
+	lb := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32")}
+	cases := []struct {
+		name    string
+		trusted []netip.Prefix
+		peer    string
+		xff     string
+		want    string
+	}{
+		{"no proxies configured: the peer, whatever the header says", nil, "10.0.0.5:4000", "203.0.113.7", "10.0.0.5"},
+		{"from the balancer: the client it names", lb, "10.0.0.5:4000", "203.0.113.7", "203.0.113.7"},
+		{"from the balancer, no header: the balancer", lb, "10.0.0.5:4000", "", "10.0.0.5"},
+		{"from an untrusted peer: the peer (spoofed header ignored)", lb, "198.51.100.9:4000", "203.0.113.7", "198.51.100.9"},
+		{"client-written entries left of the real hop are ignored", lb, "10.0.0.5:4000", "1.2.3.4, 203.0.113.7", "203.0.113.7"},
+		{"two trusted hops", lb, "10.0.0.5:4000", "203.0.113.7, 10.9.9.9", "203.0.113.7"},
+		{"private networks are not trusted unless listed", lb, "192.168.1.1:4000", "203.0.113.7", "192.168.1.1"},
+		{"loopback is not trusted unless listed", lb, "127.0.0.1:4000", "203.0.113.7", "127.0.0.1"},
+		{"IPv6 balancer", lb, "[2001:db8::1]:4000", "2001:db8:ffff::1, 198.51.100.20", "198.51.100.20"},
+		{"garbage in the header: the peer", lb, "10.0.0.5:4000", "not-an-ip", "10.0.0.5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(Config{TrustedProxies: tc.trusted}, Deps{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+			req := httptest.NewRequest(http.MethodGet, "/health/live", nil)
+			req.RemoteAddr = tc.peer
+			if tc.xff != "" {
+				req.Header.Set(echo.HeaderXForwardedFor, tc.xff)
+			}
+			if got := s.echo.IPExtractor(req); got != tc.want {
+				t.Errorf("client ip = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -122,7 +122,7 @@ func TestLoadAuthConfig(t *testing.T) {
 		a, problems := loadAuthConfig(envMap(map[string]string{
 			envCognitoPoolID: "eu-west-1_AbC123", envJWTClientIDs: "c1, c2,c1", envJWTTokenUse: "access,id",
 			envRoleMap: "data-eng=editor,*=viewer", envRateLimit: "100/10s", envCORSOrigins: "https://lineage.example.com",
-			envMetricsAccess: "public",
+			envMetricsAccess: "public", envTrustedProxies: "10.20.0.0/16, 192.0.2.7,2001:db8::/32",
 		}), "0.0.0.0:8080")
 		if len(problems) != 0 {
 			t.Fatal(problems)
@@ -132,6 +132,12 @@ func TestLoadAuthConfig(t *testing.T) {
 			!slicesEqual(a.ClientIDs, []string{"c1", "c2"}) || !slicesEqual(a.TokenUses, []string{"access", "id"}) ||
 			a.RateLimit != (auth.Limit{N: 100, Window: 10 * time.Second}) || a.MetricsAccess != "public" {
 			t.Errorf("%+v", a)
+		}
+		if got := prefixes(a.TrustedProxies); got != "10.20.0.0/16,192.0.2.7/32,2001:db8::/32" {
+			t.Errorf("trusted proxies %s", got)
+		}
+		if !strings.Contains(a.String(), "auth.trusted_proxies=10.20.0.0/16,192.0.2.7/32,2001:db8::/32 ") {
+			t.Errorf("String lacks the trusted proxies: %s", a)
 		}
 	})
 	t.Run("problems", func(t *testing.T) {
@@ -152,6 +158,8 @@ func TestLoadAuthConfig(t *testing.T) {
 			{map[string]string{envRateLimit: "lots"}, "127.0.0.1:8080", "TRIBUTARY_RATE_LIMIT"},
 			{map[string]string{envCORSOrigins: "*"}, "127.0.0.1:8080", "TRIBUTARY_CORS_ORIGINS"},
 			{map[string]string{envMetricsAccess: "everyone"}, "127.0.0.1:8080", "TRIBUTARY_METRICS_ACCESS"},
+			{map[string]string{envTrustedProxies: "10.0.0.1/8"}, "127.0.0.1:8080", "TRIBUTARY_TRUSTED_PROXIES: \"10.0.0.1/8\" has host bits set; the network is 10.0.0.0/8"},
+			{map[string]string{envTrustedProxies: "lb.internal"}, "127.0.0.1:8080", "TRIBUTARY_TRUSTED_PROXIES: \"lb.internal\" is neither a CIDR nor an IP address"},
 			{map[string]string{envAPIKeys: "off"}, "127.0.0.1:8080", "nothing could authenticate"},
 		}
 		for _, tc := range cases {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -43,8 +44,10 @@ type AuthConfig struct {
 	CORSOrigins         []string      `json:"cors_origins"`
 	HSTSMaxAge          time.Duration `json:"hsts_max_age"`
 	TrustForwardedProto bool          `json:"trust_forwarded_proto"`
-	HealthAccess        string        `json:"health_access"`
-	MetricsAccess       string        `json:"metrics_access"`
+	// TrustedProxies: networks whose X-Forwarded-For names the client (see api.Config).
+	TrustedProxies []netip.Prefix `json:"trusted_proxies"`
+	HealthAccess   string         `json:"health_access"`
+	MetricsAccess  string         `json:"metrics_access"`
 	// MetricsAddr, when set, also serves /metrics on a separate listener
 	// without authentication (for scrapers on an internal network).
 	MetricsAddr string `json:"metrics_addr"`
@@ -71,6 +74,7 @@ const (
 	envCORSOrigins         = "TRIBUTARY_CORS_ORIGINS"
 	envHSTSMaxAge          = "TRIBUTARY_HSTS_MAX_AGE"
 	envTrustForwardedProto = "TRIBUTARY_TRUST_FORWARDED_PROTO"
+	envTrustedProxies      = "TRIBUTARY_TRUSTED_PROXIES"
 	envHealthAccess        = "TRIBUTARY_HEALTH_ACCESS"
 	envMetricsAccess       = "TRIBUTARY_METRICS_ACCESS"
 	envMetricsAddr         = "TRIBUTARY_METRICS_ADDR"
@@ -96,6 +100,7 @@ var authEnvDefaults = []struct{ name, def, doc string }{
 	{envCORSOrigins, "", "comma-separated exact origins allowed by CORS (none: no CORS)"},
 	{envHSTSMaxAge, "0s", "Strict-Transport-Security max-age on HTTPS requests (0s: off), e.g. 8760h"},
 	{envTrustForwardedProto, "false", "trust X-Forwarded-Proto: https from the proxy in front (for HSTS)"},
+	{envTrustedProxies, "", "comma-separated CIDRs of the proxies in front, whose X-Forwarded-For names the client for rate limits and logs (none: the peer address)"},
 	{envHealthAccess, "public", "who may call /health*: public, viewer, editor or admin"},
 	{envMetricsAccess, "viewer", "who may call /metrics on the API address: public, viewer, editor or admin"},
 	{envMetricsAddr, "", "host:port of a separate, unauthenticated /metrics listener (internal network only)"},
@@ -238,6 +243,13 @@ func loadAuthConfig(getenv func(string) string, httpAddr string) (AuthConfig, []
 	}
 	a.HSTSMaxAge = duration(envHSTSMaxAge, 0, 2*365*24*time.Hour)
 	a.TrustForwardedProto = onOff(envTrustForwardedProto)
+	for _, p := range list(envTrustedProxies) {
+		if prefix, err := parseProxy(p); err != nil {
+			bad(envTrustedProxies, "%v", err)
+		} else {
+			a.TrustedProxies = append(a.TrustedProxies, prefix)
+		}
+	}
 	a.HealthAccess = access(envHealthAccess)
 	a.MetricsAccess = access(envMetricsAccess)
 	if a.MetricsAddr = get(envMetricsAddr); a.MetricsAddr != "" {
@@ -329,11 +341,34 @@ func (a AuthConfig) String() string {
 	return fmt.Sprintf("auth.off=%t auth.issuer=%s auth.jwks_url=%s auth.client_ids=%s auth.token_use=%s "+
 		"auth.skew=%s auth.jwks_min_refresh=%s auth.role_map=%s auth.api_keys=%t auth.redis_prefix=%s "+
 		"auth.rate_limit=%s auth.anon_rate_limit=%s auth.cors_origins=%s auth.hsts_max_age=%s "+
-		"auth.trust_forwarded_proto=%t auth.health=%s auth.metrics=%s auth.metrics_addr=%s",
+		"auth.trust_forwarded_proto=%t auth.trusted_proxies=%s auth.health=%s auth.metrics=%s auth.metrics_addr=%s",
 		a.Off, a.Issuer, a.JWKSURL, strings.Join(a.ClientIDs, ","), strings.Join(a.TokenUses, ","),
 		a.Skew, a.JWKSRefresh, a.RoleMap, a.APIKeys, a.RedisPrefix,
 		a.RateLimit, a.AnonLimit, strings.Join(a.CORSOrigins, ","), a.HSTSMaxAge,
-		a.TrustForwardedProto, a.HealthAccess, a.MetricsAccess, a.MetricsAddr)
+		a.TrustForwardedProto, prefixes(a.TrustedProxies), a.HealthAccess, a.MetricsAccess, a.MetricsAddr)
+}
+
+// parseProxy reads a trusted proxy network: a CIDR, or one address (a /32 or /128).
+func parseProxy(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		if p != p.Masked() {
+			return netip.Prefix{}, fmt.Errorf("%q has host bits set; the network is %s", s, p.Masked())
+		}
+		return p, nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is neither a CIDR nor an IP address", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func prefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
 }
 
 // LogValue implements slog.LogValuer.
@@ -350,6 +385,7 @@ func (a AuthConfig) LogValue() slog.Value {
 		slog.String("rate_limit", a.RateLimit.String()),
 		slog.String("anon_rate_limit", a.AnonLimit.String()),
 		slog.String("cors_origins", strings.Join(a.CORSOrigins, ",")),
+		slog.String("trusted_proxies", prefixes(a.TrustedProxies)),
 		slog.String("health", a.HealthAccess),
 		slog.String("metrics", a.MetricsAccess),
 		slog.String("metrics_addr", a.MetricsAddr),

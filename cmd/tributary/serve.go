@@ -103,6 +103,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		BodyLimit:      cfg.HTTP.BodyLimit,
 		MaxDepth:       cfg.MaxDepth,
 		Build:          build,
+		TrustedProxies: cfg.Auth.TrustedProxies,
 	}, api.Deps{
 		Checkers: healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
 		// Every lineage endpoint caches its encoded answer (Responses), so the reads beneath it
