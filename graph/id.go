@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tributary-lineage/tributary/internal/ident"
 )
 
 // ColumnID names a column as DB.SCHEMA.TABLE.COLUMN. Parts hold identifiers as Snowflake resolves
@@ -90,12 +92,7 @@ func (o ObjectID) Validate() error {
 
 // QuoteIdentifier writes one identifier the way Snowflake reads it back: bare when it is a valid
 // unquoted identifier in upper case, otherwise in double quotes with inner quotes doubled.
-func QuoteIdentifier(s string) string {
-	if isBare(s) {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
+func QuoteIdentifier(s string) string { return ident.Quote(s) }
 
 // ParseIdentifiers splits a dotted name into resolved parts: unquoted parts are upper-cased and
 // must be valid Snowflake unquoted identifiers; quoted parts are kept exactly ("" is a quote).
@@ -103,63 +100,7 @@ func ParseIdentifiers(s string) ([]string, error) {
 	if !utf8.ValidString(s) {
 		return nil, fmt.Errorf("name is not valid UTF-8")
 	}
-	var parts []string
-	i := 0
-	for {
-		if i >= len(s) {
-			return nil, fmt.Errorf("empty identifier at offset %d", i)
-		}
-		var part string
-		if s[i] == '"' {
-			var b strings.Builder
-			j := i + 1
-			closed := false
-			for j < len(s) {
-				if s[j] == '"' {
-					if j+1 < len(s) && s[j+1] == '"' {
-						b.WriteByte('"')
-						j += 2
-						continue
-					}
-					closed = true
-					j++
-					break
-				}
-				b.WriteByte(s[j])
-				j++
-			}
-			if !closed {
-				return nil, fmt.Errorf("unterminated quoted identifier at offset %d", i)
-			}
-			if b.Len() == 0 {
-				return nil, fmt.Errorf("empty quoted identifier at offset %d", i)
-			}
-			part = b.String()
-			i = j
-		} else {
-			j := i
-			for j < len(s) && s[j] != '.' {
-				j++
-			}
-			raw := s[i:j]
-			if raw == "" {
-				return nil, fmt.Errorf("empty identifier at offset %d", i)
-			}
-			if !isUnquoted(raw) {
-				return nil, fmt.Errorf("invalid unquoted identifier %q at offset %d (quote it)", raw, i)
-			}
-			part = strings.ToUpper(raw)
-			i = j
-		}
-		parts = append(parts, part)
-		if i == len(s) {
-			return parts, nil
-		}
-		if s[i] != '.' {
-			return nil, fmt.Errorf("expected '.' at offset %d, found %q", i, s[i])
-		}
-		i++
-	}
+	return ident.Split(s, ident.Strict)
 }
 
 func joinIdentifiers(parts ...string) string {
@@ -173,28 +114,7 @@ func joinIdentifiers(parts ...string) string {
 	return b.String()
 }
 
-// isUnquoted: Snowflake's unquoted identifier: a letter or underscore, then letters, digits,
-// underscores or dollar signs (ASCII only).
-func isUnquoted(s string) bool {
-	if s == "" {
-		return false
-	}
-	for k := 0; k < len(s); k++ {
-		c := s[k]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c == '_':
-		case (c >= '0' && c <= '9') || c == '$':
-			if k == 0 {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
+func isUnquoted(s string) bool { return ident.IsUnquoted(s) }
 
 // isBare: can be written without quotes and resolve to itself (unquoted and already upper case).
-func isBare(s string) bool {
-	return isUnquoted(s) && strings.ToUpper(s) == s
-}
+func isBare(s string) bool { return ident.IsBare(s) }
