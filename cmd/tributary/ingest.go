@@ -78,6 +78,15 @@ func runIngest(ctx context.Context, e env, args []string) int {
 	if !ok {
 		return code
 	}
+	// An inline run queues the same change events a worker's refresh would (a worker delivers them).
+	var hooks *ingest.WebhookConfig
+	if *inline {
+		var err error
+		if hooks, err = webhooksFromEnv(e.getenv); err != nil {
+			fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
+			return exitUsage
+		}
+	}
 	if *timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
@@ -97,7 +106,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		defer pprof.StopCPUProfile()
 	}
 	opts := ingestOptions{payload: p, queue: *queue, wait: *wait || *inline, inline: *inline,
-		concurrency: *concurrency, batch: *batch}
+		concurrency: *concurrency, batch: *batch, webhooks: hooks}
 	if err := runIngestWith(ctx, e, cfg, logger, opts); err != nil {
 		logger.Error("ingest failed", "error", err.Error())
 		fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
@@ -111,6 +120,7 @@ type ingestOptions struct {
 	queue              string
 	wait, inline       bool
 	concurrency, batch int
+	webhooks           *ingest.WebhookConfig // inline runs: queue change events for these (nil: none)
 }
 
 func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, o ingestOptions) (err error) {
@@ -142,8 +152,21 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 		defer closeSrc()
 		// Writes go through the cache decorator, which bumps the graph generation after each
 		// commit, so the API never serves lineage older than the last completed write.
-		runner := ingest.NewRunner(newCachedGraph(store, graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{})), jobs, logger)
+		cache := graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{})
+		runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
 		runner.Concurrency, runner.BatchSize = o.concurrency, o.batch
+		if o.webhooks != nil {
+			// Change records are made in the write transactions, as in the worker, and their
+			// deliveries queued on o.queue: a worker with the same webhook settings posts them.
+			wc := *o.webhooks
+			wc.Queue = o.queue
+			hooks, err := ingest.NewWebhooks(wc, asynq.NewClientFromRedisClient(rdb), nil, logger.With("component", "webhooks"))
+			if err != nil {
+				return err
+			}
+			runner.WithChanges(changeWriter{store: store, cache: cache}, hooks)
+			fmt.Fprintf(e.stdout, "change events queued on %q for %d webhook URL(s); a worker delivers them\n", o.queue, len(wc.URLs))
+		}
 		fmt.Fprintf(e.stdout, "job %s: refreshing %s in this process\n", p.JobID, src.Name())
 		done := make(chan struct{})
 		progressDone := make(chan struct{})

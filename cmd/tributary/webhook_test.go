@@ -45,8 +45,17 @@ func TestWebhooksFromEnv(t *testing.T) {
 	}
 }
 
-// The worker posts one signed event per view a refresh adds.
-func TestWorkerPostsChangeEvents(t *testing.T) {
+// A refresh posts one signed event per view it adds, whether the worker runs it (ingest
+// --wait) or `ingest --inline` does: inline runs enqueue the same deliveries, which a worker
+// then makes.
+func TestChangeEventsFromWorkerAndInlineRefreshes(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		name := map[bool]string{false: "worker", true: "inline"}[inline]
+		t.Run(name, func(t *testing.T) { testChangeEvents(t, inline) })
+	}
+}
+
+func testChangeEvents(t *testing.T, inline bool) {
 	const secret = "cmd-webhook-secret"
 	var (
 		mu     sync.Mutex
@@ -80,11 +89,26 @@ func TestWorkerPostsChangeEvents(t *testing.T) {
 	})
 	env := testEnv(map[string]string{envShutdownTimeout: "5s", envRefreshCron: "",
 		envWebhookURLs: rcv.URL + "/hook", envWebhookSecret: secret})
-	w := startWorker(t, env, queue)
-
-	code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
-	if code != exitOK {
-		t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, w.logs())
+	var w *workerProc
+	if inline {
+		code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--inline")
+		if code != exitOK {
+			t.Fatalf("ingest --inline: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "change events queued") {
+			t.Errorf("ingest --inline does not say the events are queued:\n%s", stdout)
+		}
+		// Nothing is posted before a worker takes the deliveries.
+		if info, err := asynq.NewInspectorFromRedisClient(rdb).GetQueueInfo(queue); err != nil || info.Pending != 12 {
+			t.Fatalf("queue after the inline refresh: %+v, %v; want 12 pending deliveries", info, err)
+		}
+		w = startWorker(t, env, queue)
+	} else {
+		w = startWorker(t, env, queue)
+		code, stdout, stderr := runCmd(t, env, "ingest", "--source", "dir:"+dir, "--queue", queue, "--wait", "--timeout", "2m")
+		if code != exitOK {
+			t.Fatalf("ingest --wait: exit %d\n%s\n%s\nworker: %s", code, stdout, stderr, w.logs())
+		}
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
