@@ -230,33 +230,6 @@ func diffWritten(v View, state *ViewState, prior ExportDataset, existed bool, br
 			c.ColumnsRemoved = append(c.ColumnsRemoved, col.Name)
 		}
 	}
-	type key struct {
-		from, to ColumnID
-		typ      EdgeType
-		sub      Subtype
-	}
-	oldEdges := map[key]bool{}
-	for _, e := range prior.Edges {
-		oldEdges[key{e.From, e.To, e.Type, e.Subtype}] = true
-	}
-	newEdges := map[key]bool{}
-	for _, e := range v.Edges {
-		k := key{e.From, e.To, e.Type, e.Subtype}
-		if newEdges[k] {
-			continue
-		}
-		newEdges[k] = true
-		if !oldEdges[k] {
-			e.View = v.ID
-			c.EdgesAdded = append(c.EdgesAdded, e)
-		}
-	}
-	for _, e := range prior.Edges {
-		if !newEdges[key{e.From, e.To, e.Type, e.Subtype}] {
-			c.EdgesRemoved = append(c.EdgesRemoved, e)
-		}
-	}
-	slices.SortFunc(c.EdgesAdded, compareEdges)
-	slices.SortFunc(c.EdgesRemoved, compareEdges)
+	c.EdgesAdded, c.EdgesRemoved = diffEdges(v.ID, prior.Edges, v.Edges)
 	return c
 }

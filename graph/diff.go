@@ -79,37 +79,14 @@ func (s *Store) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
 		}
 	}
 
-	type key struct {
-		from, to ColumnID
-		typ      EdgeType
-		sub      Subtype
-	}
-	oldEdges := map[key]Edge{}
+	var storedEdges []Edge
 	for _, c := range stored.Columns {
 		for _, src := range c.Sources {
-			oldEdges[key{c.ID, src.Column, src.Type, src.Subtype}] = Edge{From: c.ID, To: src.Column,
-				Type: src.Type, Subtype: src.Subtype, View: src.View, Expression: src.Expression, Masking: src.Masking}
+			storedEdges = append(storedEdges, Edge{From: c.ID, To: src.Column,
+				Type: src.Type, Subtype: src.Subtype, View: src.View, Expression: src.Expression, Masking: src.Masking})
 		}
 	}
-	newEdges := map[key]bool{}
-	for _, e := range proposed.Edges {
-		k := key{e.From, e.To, e.Type, e.Subtype}
-		if newEdges[k] {
-			continue
-		}
-		newEdges[k] = true
-		if _, ok := oldEdges[k]; !ok {
-			e.View = proposed.ID
-			d.EdgesAdded = append(d.EdgesAdded, e)
-		}
-	}
-	for k, e := range oldEdges {
-		if !newEdges[k] {
-			d.EdgesRemoved = append(d.EdgesRemoved, e)
-		}
-	}
-	slices.SortFunc(d.EdgesAdded, compareEdges)
-	slices.SortFunc(d.EdgesRemoved, compareEdges)
+	d.EdgesAdded, d.EdgesRemoved = diffEdges(proposed.ID, storedEdges, proposed.Edges)
 
 	if len(removed) > 0 {
 		imp, edges, err := s.impact(ctx, removed, MaxDepth)

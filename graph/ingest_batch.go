@@ -86,12 +86,7 @@ func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewSta
 				return nil, err
 			}
 		}
-		steps := []struct {
-			name   string
-			query  string
-			params map[string]any
-			want   int64 // expected count, -1 when any
-		}{
+		steps := []writeStep{
 			{"views", cypher.IngestBatchUpsertViews, map[string]any{"views": viewRows}, int64(len(viewRows))},
 			{"columns", cypher.IngestBatchUpsertViewColumns, map[string]any{"views": columns}, int64(nColumns)},
 			{"stale columns", cypher.IngestBatchDeleteStaleViewColumns, map[string]any{"views": stale}, -1},
@@ -99,14 +94,8 @@ func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewSta
 			{"stale edges", cypher.IngestBatchDeleteStaleViewEdges, map[string]any{"views": stale}, -1},
 			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": edges}, int64(len(edges))},
 		}
-		for _, st := range steps {
-			n, err := runCount(ctx, tx, st.query, st.params)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", st.name, err)
-			}
-			if st.want >= 0 && n != st.want {
-				return nil, fmt.Errorf("%s: wrote %d of %d", st.name, n, st.want)
-			}
+		if err := runSteps(ctx, tx, steps); err != nil {
+			return nil, err
 		}
 		if len(states) > 0 {
 			if err := sp.run(ctx, tx); err != nil {

@@ -41,12 +41,7 @@ func (s *Store) ReplaceViewLineage(ctx context.Context, view View) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(ctx)
 	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		steps := []struct {
-			name   string
-			query  string
-			params map[string]any
-			want   int64 // expected count, -1 when any
-		}{
+		steps := []writeStep{
 			{"view", cypher.UpsertView, w.view, -1},
 			{"columns", cypher.UpsertViewColumns, map[string]any{"id": w.id, "columns": w.columns}, int64(len(w.columns))},
 			{"stale columns", cypher.DeleteStaleViewColumns, map[string]any{"id": w.id, "columnIds": w.columnIDs}, -1},
@@ -54,16 +49,7 @@ func (s *Store) ReplaceViewLineage(ctx context.Context, view View) error {
 			{"stale edges", cypher.DeleteStaleViewEdges, map[string]any{"id": w.id, "edgeKeys": w.edgeKeys}, -1},
 			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": w.edges}, int64(len(w.edges))},
 		}
-		for _, st := range steps {
-			n, err := runCount(ctx, tx, st.query, st.params)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", st.name, err)
-			}
-			if st.want >= 0 && n != st.want {
-				return nil, fmt.Errorf("%s: wrote %d of %d", st.name, n, st.want)
-			}
-		}
-		return nil, nil
+		return nil, runSteps(ctx, tx, steps)
 	})
 	if err != nil {
 		return fmt.Errorf("replace view lineage %s: %w", view.ID, err)
@@ -156,6 +142,70 @@ func tableBatches(tables []Table, maxTables, maxColumns int) [][2]int {
 }
 
 // runCount runs a statement returning one record with one integer column.
+// writeStep is one statement of a write transaction and the count it must report (-1: any).
+type writeStep struct {
+	name   string
+	query  string
+	params map[string]any
+	want   int64
+}
+
+// runSteps runs steps in order in tx, failing on the first error or unexpected count.
+func runSteps(ctx context.Context, tx neo4j.ManagedTransaction, steps []writeStep) error {
+	for _, st := range steps {
+		n, err := runCount(ctx, tx, st.query, st.params)
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		if st.want >= 0 && n != st.want {
+			return fmt.Errorf("%s: wrote %d of %d", st.name, n, st.want)
+		}
+	}
+	return nil
+}
+
+// edgeKey identifies an edge within one view: a view has at most one edge per key.
+type edgeKey struct {
+	from, to ColumnID
+	typ      EdgeType
+	sub      Subtype
+}
+
+func keyOf(e Edge) edgeKey { return edgeKey{e.From, e.To, e.Type, e.Subtype} }
+
+// diffEdges compares a view's old edges with its new ones by key: added are the new edges
+// (each key once, View set to view) that old lacks; removed are the old ones new lacks (each
+// key once).
+// Both come sorted.
+func diffEdges(view ObjectID, old, new []Edge) (added, removed []Edge) {
+	had := make(map[edgeKey]bool, len(old))
+	for _, e := range old {
+		had[keyOf(e)] = true
+	}
+	has := make(map[edgeKey]bool, len(new))
+	for _, e := range new {
+		k := keyOf(e)
+		if has[k] {
+			continue
+		}
+		has[k] = true
+		if !had[k] {
+			e.View = view
+			added = append(added, e)
+		}
+	}
+	for _, e := range old {
+		k := keyOf(e)
+		if !has[k] {
+			has[k] = true // each removed key once
+			removed = append(removed, e)
+		}
+	}
+	sortEdges(added)
+	sortEdges(removed)
+	return added, removed
+}
+
 func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any) (int64, error) {
 	res, err := tx.Run(ctx, query, params)
 	if err != nil {
@@ -207,13 +257,8 @@ func prepareView(v View) (viewWrite, error) {
 		w.columnIDs = append(w.columnIDs, id)
 	}
 
-	type key struct {
-		from, to ColumnID
-		typ      EdgeType
-		sub      Subtype
-	}
 	edges := make([]Edge, 0, len(v.Edges))
-	seenEdge := make(map[key]bool, len(v.Edges))
+	seenEdge := make(map[edgeKey]bool, len(v.Edges))
 	for _, e := range v.Edges {
 		if e.From.Object() != v.ID {
 			return viewWrite{}, invalidf("edge from %s: not a column of view %s", e.From, v.ID)
@@ -237,7 +282,7 @@ func prepareView(v View) (viewWrite, error) {
 			return viewWrite{}, invalidf("edge %s -> %s: belongs to view %s", e.From, e.To, e.View)
 		}
 		e.View = v.ID
-		k := key{e.From, e.To, e.Type, e.Subtype}
+		k := keyOf(e)
 		if seenEdge[k] {
 			continue // same edge twice (e.g. a column used twice in one expression): keep the first
 		}
