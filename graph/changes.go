@@ -49,15 +49,16 @@ func (c ViewChange) LineageChanged() bool {
 // ReplaceViewsLineageChanges is ReplaceViewsLineage that also returns, per view (in the order of
 // views), what the transaction changed. The prior state is read in the same transaction, before
 // the first write, with one batched read, plus one for the downstream edges of the columns the
-// batch removes.
-func (s *Store) ReplaceViewsLineageChanges(ctx context.Context, views []View, states []ViewState) ([]ViewChange, error) {
-	return s.replaceViews(ctx, views, states, true)
+// batch removes. When events is not nil, the events it makes of the changes are stored in the
+// same transaction (the outbox): they commit with the write or not at all.
+func (s *Store) ReplaceViewsLineageChanges(ctx context.Context, views []View, states []ViewState, events EventsFunc) ([]ViewChange, error) {
+	return s.replaceViews(ctx, views, states, true, events)
 }
 
 // DeleteViewChange is DeleteView that returns what the deletion removed: the view's columns and
 // edges and the columns of other views that read them. It returns ErrNotFound when there is
-// no such view.
-func (s *Store) DeleteViewChange(ctx context.Context, id ObjectID) (ViewChange, error) {
+// no such view. When events is not nil, its events are stored in the same transaction.
+func (s *Store) DeleteViewChange(ctx context.Context, id ObjectID, events EventsFunc) (ViewChange, error) {
 	if err := id.Validate(); err != nil {
 		return ViewChange{}, fmt.Errorf("delete view: %w: %w", ErrInvalid, err)
 	}
@@ -90,7 +91,7 @@ func (s *Store) DeleteViewChange(ctx context.Context, id ObjectID) (ViewChange, 
 		if n == 0 {
 			return ViewChange{}, fmt.Errorf("view %s: %w", id, ErrNotFound)
 		}
-		return c, nil
+		return c, writeEvents(ctx, tx, events, []ViewChange{c})
 	})
 	if err != nil {
 		return ViewChange{}, fmt.Errorf("delete view %s: %w", id, err)

@@ -45,7 +45,7 @@ func TestWriteChanges(t *testing.T) {
 	n := func(s ...string) []string { return s }
 	p := func(c ColumnID) string { return c.String() }
 
-	got, err := s.ReplaceViewsLineageChanges(ctx, views, states)
+	got, err := s.ReplaceViewsLineageChanges(ctx, views, states, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestWriteChanges(t *testing.T) {
 			"edgesAdded":   n(p(v2.Column("A"))+">"+p(v1.Column("A"))+":IDENTITY", p(v2.Column("X"))+">"+p(v1.Column("B"))+":AGGREGATION"),
 			"edgesRemoved": []string(nil), "broken": []BrokenColumn(nil), "changed": true})
 
-	got, err = s.ReplaceViewsLineageChanges(ctx, views, states)
+	got, err = s.ReplaceViewsLineageChanges(ctx, views, states, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestWriteChanges(t *testing.T) {
 
 	// V1 loses B, which V2.X reads.
 	_, views1, states1 := ingestViews(db, 1)
-	got, err = s.ReplaceViewsLineageChanges(ctx, views1[:1], states1[:1])
+	got, err = s.ReplaceViewsLineageChanges(ctx, views1[:1], states1[:1], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestWriteChanges(t *testing.T) {
 		map[string]any{"existed": true, "deleted": false, "before": "v1", "after": "v2", "colsAdded": []string(nil), "colsRemoved": n("B"),
 			"edgesAdded": []string(nil), "edgesRemoved": n(p(v1.Column("B")) + ">" + p(tbl.ID.Column("B")) + ":TRANSFORMATION"),
 			"broken": lostB, "changed": true})
-	got, err = s.ReplaceViewsLineageChanges(ctx, views1[:1], states1[:1])
+	got, err = s.ReplaceViewsLineageChanges(ctx, views1[:1], states1[:1], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestWriteChanges(t *testing.T) {
 		}
 	}
 
-	c, err := s.DeleteViewChange(ctx, v1)
+	c, err := s.DeleteViewChange(ctx, v1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,10 +104,10 @@ func TestWriteChanges(t *testing.T) {
 		map[string]any{"existed": true, "deleted": true, "before": "v2", "after": "", "colsAdded": []string(nil), "colsRemoved": n("A"),
 			"edgesAdded": []string(nil), "edgesRemoved": n(p(v1.Column("A")) + ">" + p(tbl.ID.Column("A")) + ":IDENTITY"),
 			"broken": lostA, "changed": true})
-	if _, err := s.DeleteViewChange(ctx, v1); !errors.Is(err, ErrNotFound) {
+	if _, err := s.DeleteViewChange(ctx, v1, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
-	if _, err := s.DeleteViewChange(ctx, tbl.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := s.DeleteViewChange(ctx, tbl.ID, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("delete of a table: %v, want ErrNotFound", err)
 	}
 }

@@ -15,13 +15,14 @@ import (
 // stale ones removed; running it twice leaves the same graph. Ingestion uses it to write a batch
 // with one commit instead of one per view.
 func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error {
-	_, err := s.replaceViews(ctx, views, states, false)
+	_, err := s.replaceViews(ctx, views, states, false, nil)
 	return err
 }
 
 // replaceViews is ReplaceViewsLineage; with track it first reads, in the same transaction, the
-// state the batch replaces and returns the changes (ReplaceViewsLineageChanges).
-func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewState, track bool) ([]ViewChange, error) {
+// state the batch replaces and returns the changes, and stores their events
+// (ReplaceViewsLineageChanges).
+func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewState, track bool, events EventsFunc) ([]ViewChange, error) {
 	if len(views) == 0 {
 		return nil, nil
 	}
@@ -114,7 +115,7 @@ func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewSta
 			d, ok := prior[v.ID]
 			out[i] = diffWritten(v, stateOf[v.ID], d, ok, broken[v.ID])
 		}
-		return out, nil
+		return out, writeEvents(ctx, tx, events, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("replace lineage of %d views (%s...): %w", len(views), views[0].ID, err)

@@ -17,16 +17,20 @@ import (
 const ChangeReanalysed = "reanalysed"
 
 // ChangeWriter is the graph's writes that also report what they changed (*graph.Store), each
-// computed inside its own write transaction.
+// computed inside its own write transaction, which also stores the events made of the changes
+// (the outbox).
 type ChangeWriter interface {
-	ReplaceViewsLineageChanges(ctx context.Context, views []graph.View, states []graph.ViewState) ([]graph.ViewChange, error)
-	DeleteViewChange(ctx context.Context, id graph.ObjectID) (graph.ViewChange, error)
+	ReplaceViewsLineageChanges(ctx context.Context, views []graph.View, states []graph.ViewState, events graph.EventsFunc) ([]graph.ViewChange, error)
+	DeleteViewChange(ctx context.Context, id graph.ObjectID, events graph.EventsFunc) (graph.ViewChange, error)
 }
 
-// Publisher receives the change records of each committed write (Webhooks enqueues one
-// delivery task per record and URL). An error is logged; it never fails ingestion.
+// Publisher makes the outbox events of change records (stored in the write transaction that
+// made the records) and hands the events of each committed write on for delivery (Webhooks
+// enqueues one delivery task per event and URL). A hand-on error is logged and never fails
+// ingestion: the events wait in the outbox for the next sweep.
 type Publisher interface {
-	Publish(ctx context.Context, records []ChangeRecord) error
+	Events(records []ChangeRecord) ([]graph.ChangeEvent, error)
+	Publish(ctx context.Context, events []graph.ChangeEvent) error
 }
 
 // ChangeRecord says what one refresh did to one view. It is the data of a webhook event.

@@ -5,18 +5,21 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/synth"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
-// countingPublisher counts the records it is given.
+// countingPublisher counts the records it is given and stores no event.
 type countingPublisher struct{ n atomic.Int64 }
 
-func (p *countingPublisher) Publish(_ context.Context, recs []ingest.ChangeRecord) error {
+func (p *countingPublisher) Events(recs []ingest.ChangeRecord) ([]graph.ChangeEvent, error) {
 	p.n.Add(int64(len(recs)))
-	return nil
+	return nil, nil
 }
+
+func (p *countingPublisher) Publish(context.Context, []graph.ChangeEvent) error { return nil }
 
 // BenchmarkFullRefresh rewrites 500 views of 20 columns (a full refresh of an ingested
 // warehouse) with plain writes and with change-reporting writes, to price the reads of the

@@ -30,34 +30,48 @@ type Runner struct {
 }
 
 // WithChanges makes the runner write views and drop views through w, which reports what each
-// write transaction changed, and hand the change records of every committed write to p before
-// the job counts it (so a job that is done has published all its records). A publishing error
-// is logged and never fails ingestion. It returns r.
+// write transaction changed and stores, in that transaction, the events p makes of the change
+// records; after the commit, and before the job counts the write, the events are handed to p
+// for delivery. A hand-on error is logged and never fails ingestion: the events stay in the
+// outbox until a sweep (Webhooks.Run) hands them on. It returns r.
 func (r *Runner) WithChanges(w ChangeWriter, p Publisher) *Runner {
 	r.changes, r.publish = w, p
 	return r
 }
 
-// publishChanges turns the changes of one committed write into records and publishes them.
-func (r *Runner) publishChanges(ctx context.Context, source, jobID string, changes []graph.ViewChange) {
-	if r.publish == nil {
-		return
-	}
-	at := utcNow()
-	var recs []ChangeRecord
-	for _, c := range changes {
-		if rec, ok := changeRecord(c, source, jobID, at); ok {
-			recs = append(recs, rec)
+// write is the outbox events of one write transaction of job jobID.
+type write struct {
+	events []graph.ChangeEvent // made by the transaction's last run
+}
+
+// eventsFunc returns the graph.EventsFunc of a write of job jobID of source, which records the
+// events it makes in wr.
+func (r *Runner) eventsFunc(source, jobID string, wr *write) graph.EventsFunc {
+	return func(changes []graph.ViewChange) ([]graph.ChangeEvent, error) {
+		at := utcNow()
+		var recs []ChangeRecord
+		for _, c := range changes {
+			if rec, ok := changeRecord(c, source, jobID, at); ok {
+				recs = append(recs, rec)
+			}
 		}
+		evs, err := r.publish.Events(recs)
+		wr.events = evs
+		return evs, err
 	}
-	if len(recs) == 0 {
+}
+
+// publishEvents hands the events of one committed write on for delivery.
+func (r *Runner) publishEvents(ctx context.Context, source, jobID string, wr *write) {
+	if len(wr.events) == 0 {
 		return
 	}
-	// The write has committed: publish even when ctx ends now (a retry would find no change).
+	// The write has committed: hand on even when ctx ends now (a retry would find no change).
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := r.publish.Publish(pctx, recs); err != nil {
-		r.log.ErrorContext(ctx, "publish change records", "job", jobID, "source", source, "records", len(recs), "error", err.Error())
+	if err := r.publish.Publish(pctx, wr.events); err != nil {
+		r.log.ErrorContext(ctx, "hand change events on; they wait in the outbox for the next sweep", "job", jobID,
+			"source", source, "events", len(wr.events), "error", err.Error())
 	}
 }
 
@@ -76,8 +90,8 @@ func (r *Runner) batchSize() int {
 	return DefaultBatchSize
 }
 
-// Apply writes the plan's base tables and deletes its dropped views (publishing their change
-// records for job jobID when the runner has WithChanges). Both are idempotent.
+// Apply writes the plan's base tables and deletes its dropped views (with their change events
+// for job jobID when the runner has WithChanges). Both are idempotent.
 func (r *Runner) Apply(ctx context.Context, p *Plan, jobID string) error {
 	if len(p.Tables) > 0 {
 		if err := r.graph.UpsertTables(ctx, p.Tables); err != nil {
@@ -86,14 +100,15 @@ func (r *Runner) Apply(ctx context.Context, p *Plan, jobID string) error {
 	}
 	for _, id := range p.Drop {
 		if r.changes != nil {
-			c, err := r.changes.DeleteViewChange(ctx, id)
+			var wr write
+			_, err := r.changes.DeleteViewChange(ctx, id, r.eventsFunc(p.Source, jobID, &wr))
 			if errors.Is(err, graph.ErrNotFound) {
-				continue // dropped by an earlier attempt, which published the change
+				continue // dropped by an earlier attempt, which stored the event
 			}
 			if err != nil {
 				return fmt.Errorf("refresh %s: drop: %w", p.Source, err)
 			}
-			r.publishChanges(ctx, p.Source, jobID, []graph.ViewChange{c})
+			r.publishEvents(ctx, p.Source, jobID, &wr)
 			continue
 		}
 		if err := r.graph.DeleteView(ctx, id); err != nil && !errors.Is(err, graph.ErrNotFound) {
@@ -148,11 +163,11 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 		outcomes = append(outcomes, o)
 	}
 	if r.changes != nil {
-		changes, err := r.changes.ReplaceViewsLineageChanges(ctx, views, states)
-		if err != nil {
+		var wr write
+		if _, err := r.changes.ReplaceViewsLineageChanges(ctx, views, states, r.eventsFunc(source, jobID, &wr)); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}
-		r.publishChanges(ctx, source, jobID, changes)
+		r.publishEvents(ctx, source, jobID, &wr)
 	} else if err := r.graph.ReplaceViewsLineage(ctx, views, states); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 const testSecret = "webhook-test-secret"
@@ -123,8 +124,9 @@ func newWebhookHarness(t *testing.T, batch int, urls ...string) *webhookHarness 
 
 	rdb := newRedis(t)
 	client := asynq.NewClientFromRedisClient(rdb)
+	graphtest.CleanupChangeEvents(t, graphtest.Driver(t), h.queue)
 	hooks, err := ingest.NewWebhooks(ingest.WebhookConfig{URLs: urls, Secret: testSecret, Queue: h.queue,
-		Timeout: 2 * time.Second, MaxRetry: 5}, client, nil, nil)
+		Timeout: 2 * time.Second, MaxRetry: 5}, client, store, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 			// deliveries queued on o.queue: a worker with the same webhook settings posts them.
 			wc := *o.webhooks
 			wc.Queue = o.queue
-			hooks, err := ingest.NewWebhooks(wc, asynq.NewClientFromRedisClient(rdb), nil, logger.With("component", "webhooks"))
+			hooks, err := ingest.NewWebhooks(wc, asynq.NewClientFromRedisClient(rdb), store, nil, logger.With("component", "webhooks"))
 			if err != nil {
 				return err
 			}

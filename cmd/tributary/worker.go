@@ -146,16 +146,16 @@ type changeWriter struct {
 	cache *graph.CachedReader
 }
 
-func (w changeWriter) ReplaceViewsLineageChanges(ctx context.Context, views []graph.View, states []graph.ViewState) ([]graph.ViewChange, error) {
-	c, err := w.store.ReplaceViewsLineageChanges(ctx, views, states)
+func (w changeWriter) ReplaceViewsLineageChanges(ctx context.Context, views []graph.View, states []graph.ViewState, events graph.EventsFunc) ([]graph.ViewChange, error) {
+	c, err := w.store.ReplaceViewsLineageChanges(ctx, views, states, events)
 	if err != nil {
 		return nil, err
 	}
 	return c, w.cache.Invalidate(ctx)
 }
 
-func (w changeWriter) DeleteViewChange(ctx context.Context, id graph.ObjectID) (graph.ViewChange, error) {
-	c, err := w.store.DeleteViewChange(ctx, id)
+func (w changeWriter) DeleteViewChange(ctx context.Context, id graph.ObjectID, events graph.EventsFunc) (graph.ViewChange, error) {
+	c, err := w.store.DeleteViewChange(ctx, id, events)
 	if err != nil {
 		return c, err
 	}
@@ -208,8 +208,16 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	mux.Use(telemetry.TaskMiddleware(tel), taskMetrics.Middleware())
 	handlers.Register(mux)
 	if cfg.Auth.MetricsAddr != "" {
+		// Ready when both stores answer: without Neo4j every refresh and analyze task fails.
 		side, err := telemetry.StartSideServer(cfg.Auth.MetricsAddr, telemetry.WorkerHandler(reg, func(ctx context.Context) error {
-			return rdb.Ping(ctx).Err()
+			var errs []error
+			if err := rdb.Ping(ctx).Err(); err != nil {
+				errs = append(errs, fmt.Errorf("job redis: %w", err))
+			}
+			if _, err := store.ServerInfo(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("neo4j: %w", err))
+			}
+			return errors.Join(errs...)
 		}), logger)
 		if err != nil {
 			return err
@@ -223,12 +231,24 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	if o.webhooks != nil {
 		wc := *o.webhooks
 		wc.Queue = o.queue
-		hooks, err := ingest.NewWebhooks(wc, client, nil, logger.With("component", "webhooks"))
+		hooks, err := ingest.NewWebhooks(wc, client, store, nil, logger.With("component", "webhooks"))
 		if err != nil {
 			return err
 		}
 		runner.WithChanges(changeWriter{store: store, cache: cache}, hooks)
 		hooks.Register(mux)
+		registerOutboxMetrics(reg, hooks.LastSweep)
+		// The outbox sweep hands on the events whose enqueue failed after their write committed.
+		sweepCtx, stopSweep := context.WithCancel(ctx)
+		swept := make(chan struct{})
+		go func() {
+			defer close(swept)
+			hooks.Run(sweepCtx)
+		}()
+		defer func() {
+			stopSweep()
+			<-swept
+		}()
 		logger.Info("change events enabled", "webhooks", len(wc.URLs))
 	}
 	queues := map[string]int{o.queue: 1}
@@ -289,6 +309,30 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	srv.Shutdown() // waits up to ShutdownTimeout; unfinished tasks are requeued
 	logger.Info("worker stopped")
 	return nil
+}
+
+// registerOutboxMetrics exposes what the last outbox sweep found: events not yet delivered,
+// the age of the oldest, and events some webhook refused or never acknowledged.
+func registerOutboxMetrics(reg prometheus.Registerer, last func() graph.OutboxCounts) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tributary_change_events_pending",
+			Help: "Change events in the outbox not yet delivered to every webhook (at the last sweep).",
+		}, func() float64 { return float64(last().Pending) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tributary_change_events_oldest_pending_seconds",
+			Help: "Age of the oldest undelivered change event at the last sweep (0 when none).",
+		}, func() float64 {
+			if o := last().OldestPending; !o.IsZero() {
+				return time.Since(o).Seconds()
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tributary_change_events_failed",
+			Help: "Retained change events that some webhook refused (4xx) or never acknowledged within its retries.",
+		}, func() float64 { return float64(last().Failed) }),
+	)
 }
 
 // asynqLog adapts slog to asynq.Logger.

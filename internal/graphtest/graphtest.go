@@ -119,3 +119,18 @@ func Driver(tb testing.TB) neo4j.DriverWithContext {
 	}
 	return driver
 }
+
+// CleanupChangeEvents deletes the change events of the delivery queue named (the :ChangeEvent
+// outbox nodes a test's writes stored) when tb ends; a failed deletion fails tb.
+func CleanupChangeEvents(tb testing.TB, driver neo4j.DriverWithContext, queue string) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), DeleteTimeout)
+		defer cancel()
+		_, err := neo4j.ExecuteQuery(ctx, driver, "MATCH (e:ChangeEvent {queue: $queue}) DETACH DELETE e",
+			map[string]any{"queue": queue}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(Neo4jDatabase()))
+		if err != nil {
+			tb.Errorf("graphtest: delete the change events of %s: %v", queue, err)
+		}
+	})
+}
