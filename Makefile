@@ -30,11 +30,13 @@ TEST_LOG := var/test.log
 NEO4J := deploy/neo4j/neo4j.sh
 REDIS := deploy/redis/redis.sh
 # The Redis script takes its port from the address the binary and tests use. The job Redis
-# (asynq queues, API keys) keeps noeviction: full, it refuses writes rather than drop a task.
-# The cache Redis evicts its least recently used entries when full.
-REDIS_ENV := TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR\#\#*:} TRIBUTARY_REDIS_POLICY=noeviction
+# (asynq queues, job records, API keys) keeps noeviction: full, it refuses writes rather than
+# drop a task; and persists to an append-only file: restarted, it still holds them. The cache
+# Redis evicts its least recently used entries when full and persists nothing.
+REDIS_ENV := TRIBUTARY_REDIS_PORT=$${TRIBUTARY_REDIS_ADDR\#\#*:} TRIBUTARY_REDIS_POLICY=noeviction \
+	TRIBUTARY_REDIS_APPENDONLY=yes
 REDIS_CACHE_ENV := TRIBUTARY_REDIS_PORT=$(lastword $(subst :, ,$(TRIBUTARY_CACHE_REDIS_ADDR))) \
-	TRIBUTARY_REDIS_POLICY=allkeys-lru TRIBUTARY_REDIS_MAXMEMORY=256mb
+	TRIBUTARY_REDIS_POLICY=allkeys-lru TRIBUTARY_REDIS_MAXMEMORY=256mb TRIBUTARY_REDIS_APPENDONLY=no
 
 .PHONY: up down status neo4j-up neo4j-stop neo4j-reset redis-up redis-stop redis-cache-up redis-cache-stop fetch \
 	build lint test demo bench clean

@@ -15,6 +15,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func TestWebhooksFromEnv(t *testing.T) {
@@ -87,6 +89,7 @@ func testChangeEvents(t *testing.T, inline bool) {
 		asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(queue, true)
 		rdb.Close()
 	})
+	graphtest.CleanupChangeEvents(t, graphtest.Driver(t), queue)
 	env := testEnv(map[string]string{envShutdownTimeout: "5s", envRefreshCron: "",
 		envWebhookURLs: rcv.URL + "/hook", envWebhookSecret: secret})
 	var w *workerProc

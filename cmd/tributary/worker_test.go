@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +83,55 @@ func (w *workerProc) stop(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("worker did not stop")
+	}
+}
+
+// TestWorkerReadinessCoversNeo4j: the worker's /health/ready answers 200 when its job Redis and
+// Neo4j answer, and 503 naming neo4j when Neo4j does not (a closed port), while /health/live
+// stays 200: without Neo4j every refresh and analyze task would fail.
+func TestWorkerReadinessCoversNeo4j(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		neo4jURI string // "" keeps the test environment's
+		want     int
+	}{
+		{"neo4j up", "", http.StatusOK},
+		{"neo4j down", "bolt://" + freeAddr(t), http.StatusServiceUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			metrics := freeAddr(t)
+			overrides := map[string]string{envShutdownTimeout: "5s", envRefreshCron: "", envMetricsAddr: metrics}
+			if tc.neo4jURI != "" {
+				overrides[envNeo4jURI] = tc.neo4jURI
+			}
+			w := startWorker(t, testEnv(overrides), uniqueName(t, "tributary-cmd-test-"))
+			get := func(path string) (int, string) {
+				t.Helper()
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					resp, err := http.Get("http://" + metrics + path)
+					if err == nil {
+						body, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						return resp.StatusCode, string(body)
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("GET %s: %v; worker: %s", path, err, w.logs())
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			if code, body := get("/health/live"); code != http.StatusOK {
+				t.Errorf("/health/live: %d %s", code, body)
+			}
+			code, body := get("/health/ready")
+			if code != tc.want {
+				t.Errorf("/health/ready: %d %s, want %d", code, body, tc.want)
+			}
+			if tc.want != http.StatusOK && !strings.Contains(body, "neo4j") {
+				t.Errorf("/health/ready body %s does not name neo4j", body)
+			}
+			w.stop(t)
+		})
 	}
 }

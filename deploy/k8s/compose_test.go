@@ -84,6 +84,24 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("%s command %v, want --maxmemory-policy %s", name, cmd, policy)
 		}
 	}
+	// The job Redis persists every write (append-only file, fsynced every second) on a volume;
+	// the cache persists nothing.
+	for name, want := range map[string]map[string]string{
+		"redis":       {"--appendonly": "yes", "--appendfsync": "everysec"},
+		"redis-cache": {"--appendonly": "no", "--save": ""},
+	} {
+		cmd := svc(name).Command
+		for flag, v := range want {
+			if i := slices.Index(cmd, flag); i < 0 || i+1 >= len(cmd) || cmd[i+1] != v {
+				t.Errorf("%s command %v, want %s %q", name, cmd, flag, v)
+			}
+		}
+	}
+	if vols := svc("redis").Volumes; !slices.ContainsFunc(vols, func(v types.ServiceVolumeConfig) bool {
+		return v.Type == types.VolumeTypeVolume && v.Target == "/data"
+	}) {
+		t.Errorf("redis volumes %+v: want a named volume on /data (where the append-only file lives)", vols)
+	}
 	if cmd := svc("redis-cache").Command; !slices.Contains(cmd, "--maxmemory") {
 		t.Errorf("redis-cache command %v sets no --maxmemory (allkeys-lru evicts only past it)", cmd)
 	}

@@ -82,6 +82,7 @@ type manifests struct {
 	secrets      []corev1.Secret
 	services     []corev1.Service
 	deployments  []appsv1.Deployment
+	statefulSets []appsv1.StatefulSet
 	hpas         []autoscalingv2.HorizontalPodAutoscaler
 	pdbs         []policyv1.PodDisruptionBudget
 	cronJobs     []batchv1.CronJob
@@ -91,17 +92,24 @@ type manifests struct {
 
 func load(t *testing.T) manifests {
 	t.Helper()
-	files, err := filepath.Glob("*.yaml")
+	return loadDir(t, ".")
+}
+
+// loadDir is load of the manifests in dir (files are named relative to dir).
+func loadDir(t *testing.T, dir string) manifests {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var m manifests
-	for _, f := range files {
+	for _, path := range files {
+		f := filepath.Base(path)
 		if f == "kustomization.yaml" {
 			continue
 		}
 		m.files = append(m.files, f)
-		data, err := os.ReadFile(f)
+		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,6 +144,9 @@ func load(t *testing.T) manifests {
 			case "apps/v1 Deployment":
 				m.deployments = append(m.deployments, appsv1.Deployment{})
 				target = &m.deployments[len(m.deployments)-1]
+			case "apps/v1 StatefulSet":
+				m.statefulSets = append(m.statefulSets, appsv1.StatefulSet{})
+				target = &m.statefulSets[len(m.statefulSets)-1]
 			case "autoscaling/v2 HorizontalPodAutoscaler":
 				m.hpas = append(m.hpas, autoscalingv2.HorizontalPodAutoscaler{})
 				target = &m.hpas[len(m.hpas)-1]

@@ -11,22 +11,29 @@
 #   TRIBUTARY_REDIS_POLICY         maxmemory-policy: noeviction (default), allkeys-lru,
 #                                  volatile-lru or allkeys-lfu
 #   TRIBUTARY_REDIS_MAXMEMORY      maxmemory, e.g. 256mb (default), 1gb, 100000000
+#   TRIBUTARY_REDIS_APPENDONLY     yes (default): persist every write to an append-only file,
+#                                  fsynced every second; no: keep everything in memory only
+#   TRIBUTARY_REDIS_DIR            folder of the pid, log and append-only files (default
+#                                  deploy/redis/var)
 #   TRIBUTARY_REDIS_START_TIMEOUT  seconds to wait for PING (default 30)
 #
-# The job queue's Redis (asynq, API keys) needs noeviction: a full Redis must refuse writes
-# rather than drop queued tasks. The lineage cache's own Redis (TRIBUTARY_CACHE_REDIS_ADDR)
-# wants allkeys-lru: a full cache forgets its least recently used entries. `make up` starts
-# one of each (6379 and 6380).
+# The job queue's Redis (asynq queues, job records, API keys) needs noeviction and
+# persistence: a full Redis must refuse writes rather than drop queued tasks, and a restarted
+# one must still hold the queued tasks and job records (docs/scaling.md). The lineage cache's
+# own Redis (TRIBUTARY_CACHE_REDIS_ADDR) wants allkeys-lru and no persistence: a full cache
+# forgets its least recently used entries, a restarted one starts empty. `make up` starts one
+# of each (6379 and 6380).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-VAR="$HERE/var"
+VAR="${TRIBUTARY_REDIS_DIR:-$HERE/var}"
 PORT="${TRIBUTARY_REDIS_PORT:-6379}"
 PIDFILE="$VAR/redis-$PORT.pid"
 LOG="$VAR/redis-$PORT.log"
 TIMEOUT="${TRIBUTARY_REDIS_START_TIMEOUT:-30}"
 POLICY="${TRIBUTARY_REDIS_POLICY:-noeviction}"
 MAXMEMORY="${TRIBUTARY_REDIS_MAXMEMORY:-256mb}"
+APPENDONLY="${TRIBUTARY_REDIS_APPENDONLY:-yes}"
 
 log() { printf 'redis: %s\n' "$*" >&2; }
 die() {
@@ -85,12 +92,23 @@ policy() {
 	timeout 2 redis-cli -h 127.0.0.1 -p "$PORT" --raw CONFIG GET maxmemory-policy 2>/dev/null | sed -n 2p || true
 }
 
-# check_policy warns when a server already running answers with another policy than asked.
+# appendonly prints the running server's appendonly setting, like policy.
+appendonly() {
+	command -v redis-cli >/dev/null 2>&1 || return 0
+	timeout 2 redis-cli -h 127.0.0.1 -p "$PORT" --raw CONFIG GET appendonly 2>/dev/null | sed -n 2p || true
+}
+
+# check_policy warns when a server already running answers with another policy or
+# persistence than asked.
 check_policy() {
 	local have
 	have="$(policy)"
 	if [[ -n "$have" && "$have" != "$POLICY" ]]; then
 		log "warning: it runs with maxmemory-policy $have, not $POLICY; restart it ($0 stop, then start) to apply"
+	fi
+	have="$(appendonly)"
+	if [[ -n "$have" && "$have" != "$APPENDONLY" ]]; then
+		log "warning: it runs with appendonly $have, not $APPENDONLY; restart it ($0 stop, then start) to apply"
 	fi
 }
 
@@ -114,6 +132,8 @@ check_settings() {
 	# Redis's memory units: bytes, or k/kb/m/mb/g/gb (any case).
 	[[ "$MAXMEMORY" =~ ^[1-9][0-9]*([kKmMgG][bB]?)?$ ]] ||
 		die "TRIBUTARY_REDIS_MAXMEMORY must be a size such as 256mb, 1gb or 100000000, got '$MAXMEMORY'"
+	[[ "$APPENDONLY" == yes || "$APPENDONLY" == no ]] ||
+		die "TRIBUTARY_REDIS_APPENDONLY must be yes or no, got '$APPENDONLY'"
 }
 
 cmd_start() {
@@ -132,7 +152,8 @@ cmd_start() {
 	install_redis
 	mkdir -p "$VAR"
 	rm -f "$PIDFILE"
-	# No persistence: the jobs a test or demo queues need not survive a restart.
+	# With appendonly yes, every write goes to an append-only file in $VAR (one folder per
+	# port), fsynced every second: a restart loses at most the last second. No RDB snapshots.
 	redis-server - >/dev/null <<EOF || die "redis-server did not start; see $LOG"
 bind 127.0.0.1 -::1
 protected-mode yes
@@ -142,7 +163,9 @@ pidfile $PIDFILE
 logfile $LOG
 dir $VAR
 save ""
-appendonly no
+appendonly $APPENDONLY
+appendfsync everysec
+appenddirname appendonly-$PORT
 databases 16
 maxmemory $MAXMEMORY
 maxmemory-policy $POLICY
@@ -150,7 +173,7 @@ EOF
 	local start=$SECONDS
 	while ((SECONDS - start < TIMEOUT)); do
 		if ping && pid="$(running_pid)"; then
-			log "ready after $((SECONDS - start))s on 127.0.0.1:$PORT (pid $pid, maxmemory $MAXMEMORY, maxmemory-policy $POLICY)"
+			log "ready after $((SECONDS - start))s on 127.0.0.1:$PORT (pid $pid, maxmemory $MAXMEMORY, maxmemory-policy $POLICY, appendonly $APPENDONLY)"
 			return 0
 		fi
 		sleep 0.2
@@ -184,9 +207,10 @@ cmd_status() {
 	local pid
 	if pid="$(running_pid)"; then
 		if ping; then
-			local have
+			local have aof
 			have="$(policy)"
-			echo "redis: running (pid $pid), answers PING on 127.0.0.1:$PORT${have:+, maxmemory-policy $have}"
+			aof="$(appendonly)"
+			echo "redis: running (pid $pid), answers PING on 127.0.0.1:$PORT${have:+, maxmemory-policy $have}${aof:+, appendonly $aof}"
 		else
 			echo "redis: running (pid $pid), no PING answer"
 		fi
