@@ -27,9 +27,25 @@ type taskDefinition struct {
 	ExecutionRoleArn     string      `json:"executionRoleArn"`
 	TaskRoleArn          string      `json:"taskRoleArn"`
 	ContainerDefinitions []container `json:"containerDefinitions"`
-	Volumes              []struct {
-		Name string `json:"name"`
-	} `json:"volumes"`
+	Volumes              []volume    `json:"volumes"`
+}
+
+type volume struct {
+	Name                   string `json:"name"`
+	EFSVolumeConfiguration *struct {
+		FileSystemID        string `json:"fileSystemId"`
+		TransitEncryption   string `json:"transitEncryption"`
+		AuthorizationConfig struct {
+			AccessPointID string `json:"accessPointId"`
+			IAM           string `json:"iam"`
+		} `json:"authorizationConfig"`
+	} `json:"efsVolumeConfiguration"`
+}
+
+type mountPoint struct {
+	SourceVolume  string `json:"sourceVolume"`
+	ContainerPath string `json:"containerPath"`
+	ReadOnly      bool   `json:"readOnly"`
 }
 
 type keyValue struct {
@@ -69,11 +85,7 @@ type container struct {
 		ContainerName string `json:"containerName"`
 		Condition     string `json:"condition"`
 	} `json:"dependsOn"`
-	MountPoints []struct {
-		SourceVolume  string `json:"sourceVolume"`
-		ContainerPath string `json:"containerPath"`
-		ReadOnly      bool   `json:"readOnly"`
-	} `json:"mountPoints"`
+	MountPoints      []mountPoint `json:"mountPoints"`
 	LogConfiguration struct {
 		LogDriver string            `json:"logDriver"`
 		Options   map[string]string `json:"options"`
@@ -189,5 +201,58 @@ func TestTaskDefinitions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// jobRedisAddr is where the api and the worker find the job Redis: the tributary-redis
+// service's Service Connect client alias (port name redis).
+const jobRedisAddr = "redis.tributary.internal:6379"
+
+// TestJobRedisPersists: the job Redis (queued tasks, job records, API keys) runs from
+// task-definition-redis.json with an append-only file fsynced every second on an EFS volume,
+// and noeviction; the api and the worker use it, the cache stays on its own Redis.
+func TestJobRedisPersists(t *testing.T) {
+	td := load(t, "task-definition-redis.json")
+	if len(td.ContainerDefinitions) != 1 {
+		t.Fatalf("%d containers, want redis only", len(td.ContainerDefinitions))
+	}
+	ct := td.ContainerDefinitions[0]
+	args := map[string]string{}
+	for i := 1; i+1 < len(ct.Command); i += 2 {
+		args[ct.Command[i]] = ct.Command[i+1]
+	}
+	if len(ct.Command) == 0 || ct.Command[0] != "redis-server" {
+		t.Fatalf("command %v, want redis-server", ct.Command)
+	}
+	for flag, v := range map[string]string{"--appendonly": "yes", "--appendfsync": "everysec", "--maxmemory-policy": "noeviction"} {
+		if args[flag] != v {
+			t.Errorf("command %v: want %s %s", ct.Command, flag, v)
+		}
+	}
+	dir := args["--dir"]
+	i := slices.IndexFunc(ct.MountPoints, func(m mountPoint) bool {
+		return m.ContainerPath == dir && !m.ReadOnly
+	})
+	if dir == "" || i < 0 {
+		t.Fatalf("the append-only file's --dir %q is not a writable mount: %+v", dir, ct.MountPoints)
+	}
+	v := slices.IndexFunc(td.Volumes, func(v volume) bool {
+		return v.Name == ct.MountPoints[i].SourceVolume
+	})
+	if v < 0 || td.Volumes[v].EFSVolumeConfiguration == nil || td.Volumes[v].EFSVolumeConfiguration.TransitEncryption != "ENABLED" {
+		t.Errorf("volume of %s: want an EFS volume with transit encryption (a Fargate task's own storage dies with it)", dir)
+	}
+	if len(ct.PortMappings) != 1 || ct.PortMappings[0].Name != "redis" || ct.PortMappings[0].ContainerPort != 6379 {
+		t.Errorf("port mappings %+v, want redis on 6379", ct.PortMappings)
+	}
+	for _, f := range []string{"task-definition-api.json", "task-definition-worker.json"} {
+		env := map[string]string{}
+		for _, e := range load(t, f).ContainerDefinitions[0].Environment {
+			env[e.Name] = e.Value
+		}
+		if env["TRIBUTARY_REDIS_ADDR"] != jobRedisAddr || env["TRIBUTARY_CACHE_REDIS_ADDR"] == "" || env["TRIBUTARY_CACHE_REDIS_ADDR"] == jobRedisAddr {
+			t.Errorf("%s: TRIBUTARY_REDIS_ADDR %q (want %s), TRIBUTARY_CACHE_REDIS_ADDR %q (want another Redis)",
+				f, env["TRIBUTARY_REDIS_ADDR"], jobRedisAddr, env["TRIBUTARY_CACHE_REDIS_ADDR"])
+		}
 	}
 }
