@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
@@ -45,7 +46,8 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	db := unique(t, "TO_")
 	dropAfter(t, store, db)
 	queue := unique(t, "tributary-outbox-test-")
-	graphtest.CleanupChangeEvents(t, graphtest.Driver(t), queue)
+	driver := graphtest.Driver(t)
+	graphtest.CleanupChangeEvents(t, driver, queue)
 	rcv := newReceiver(t, func(int) int { return http.StatusOK })
 	red := redistest.Start(t)
 
@@ -137,5 +139,24 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(rcv.deliveries()); n != len(views) {
 		t.Errorf("%d deliveries, want %d (one per event)", n, len(views))
+	}
+	res, err := neo4j.ExecuteQuery(ctx, driver, `MATCH (e:ChangeEvent {queue: $queue})
+		RETURN count(e) AS n, count(e.settled) AS settled,
+		       sum(size(e.deliveredTo)) AS delivered, sum(size(e.failedTo)) AS failed`,
+		map[string]any{"queue": queue}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(graphtest.Neo4jDatabase()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]any{}
+	for _, k := range []string{"n", "settled", "delivered", "failed"} {
+		stored[k], _ = res.Records[0].Get(k)
+	}
+	want := map[string]any{"n": int64(len(views)), "settled": int64(len(views)), "delivered": int64(len(views)), "failed": int64(0)}
+	if diff := cmp.Diff(want, stored); diff != "" {
+		t.Errorf("stored events (-want +got):\n%s", diff)
+	}
+	// Settled events are pruned once older than the retention.
+	if n, err := store.PruneChangeEvents(ctx, queue, time.Now().Add(time.Minute), 100); err != nil || n != len(views) {
+		t.Errorf("prune: %d, %v; want %d", n, err, len(views))
 	}
 }

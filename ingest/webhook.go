@@ -184,23 +184,20 @@ func NewWebhooks(cfg WebhookConfig, client *asynq.Client, outbox Outbox, httpCli
 	if cfg.Queue == "" {
 		cfg.Queue = DefaultQueue
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultWebhookTimeout
-	}
 	if cfg.MaxRetry <= 0 {
 		cfg.MaxRetry = DefaultWebhookMaxRetry
 	}
-	if cfg.Retention <= 0 {
-		cfg.Retention = DefaultWebhookRetention
-	}
-	if cfg.OutboxInterval <= 0 {
-		cfg.OutboxInterval = DefaultOutboxInterval
-	}
-	if cfg.OutboxRequeue <= 0 {
-		cfg.OutboxRequeue = DefaultOutboxRequeue
-	}
-	if cfg.OutboxRetention <= 0 {
-		cfg.OutboxRetention = DefaultOutboxRetention
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&cfg.Timeout, DefaultWebhookTimeout}, {&cfg.Retention, DefaultWebhookRetention},
+		{&cfg.OutboxInterval, DefaultOutboxInterval}, {&cfg.OutboxRequeue, DefaultOutboxRequeue},
+		{&cfg.OutboxRetention, DefaultOutboxRetention},
+	} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
 	}
 	if httpClient == nil {
 		httpClient = &http.Client{

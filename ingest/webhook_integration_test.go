@@ -106,8 +106,9 @@ func verified(t *testing.T, d delivery) event {
 // retries after 20 ms, 40 ms, ... (at most 200 ms).
 type webhookHarness struct {
 	*harness
-	dir string
-	db  string
+	dir   string
+	db    string
+	hooks *ingest.Webhooks
 }
 
 func newWebhookHarness(t *testing.T, batch int, urls ...string) *webhookHarness {
@@ -130,6 +131,7 @@ func newWebhookHarness(t *testing.T, batch int, urls ...string) *webhookHarness 
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.hooks = hooks
 	runner := ingest.NewRunner(store, h.jobs, nil).WithChanges(store, hooks)
 	runner.BatchSize = h.batch
 	handlers := ingest.NewHandlers(runner, h.jobs, client, asynq.NewInspectorFromRedisClient(rdb), open, h.queue, nil)
@@ -374,6 +376,11 @@ func TestWebhookRetriesAndFailuresDoNotBlockIngestion(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := len(flaky.deliveries()); n != 3 {
 		t.Errorf("flaky receiver got %d deliveries, want 3", n)
+	}
+	// The outbox reports the event as settled with a failure (refused by one URL, never
+	// acknowledged by another), and nothing pending.
+	if c, err := h.hooks.Sweep(context.Background()); err != nil || c.Pending != 0 || c.Failed != 1 {
+		t.Errorf("outbox after the deliveries: %+v, %v; want 0 pending, 1 failed", c, err)
 	}
 
 	// Publishing the same event again is a no-op: the delivered task keeps its id.

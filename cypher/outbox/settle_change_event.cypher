@@ -1,7 +1,9 @@
 // Records the outcome of one delivery of event $id to the target $target (a hash of its URL):
 // delivered, or failed for good. Once every target of $targets has an outcome the event is
-// settled at $at.
+// settled at $at. The first SET takes the node's write lock, so the lists read after it are
+// the latest: deliveries of one event to several URLs settle concurrently without losing one.
 MATCH (e:ChangeEvent {id: $id})
+SET e.lastOutcome = $at
 WITH e, coalesce(e.deliveredTo, []) AS delivered, coalesce(e.failedTo, []) AS failed
 WITH e,
      CASE WHEN NOT $failed AND NOT $target IN delivered THEN delivered + $target ELSE delivered END AS delivered,
