@@ -42,7 +42,8 @@ func runWorker(ctx context.Context, e env, args []string) int {
 		"On SIGINT/SIGTERM it stops taking tasks and waits up to TRIBUTARY_SHUTDOWN_TIMEOUT; unfinished tasks go\n"+
 		"back to the queue and run again (every write is idempotent).\n"+
 		"With "+envWebhookURLs+" (and "+envWebhookSecret+") every view a refresh changes is posted to each URL as a\n"+
-		"signed JSON event by lineage:webhook tasks (docs/webhooks.md).")
+		"signed JSON event by lineage:webhook tasks; the events are stored in Neo4j with the write that made them and\n"+
+		"a sweep every 15 s enqueues those not yet handed on (docs/webhooks.md).")
 	concurrency := fs.Int("concurrency", 2, "tasks processed at once")
 	queue := fs.String("queue", ingest.DefaultQueue, "asynq queue to serve")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "views per analyze task enqueued by refreshes")
