@@ -297,7 +297,12 @@ func (s *cypherSession) run(t *testing.T, where, statement string) {
 		t.Errorf("%s: a block holds one statement (Browser runs one at a time):\n%s", where, statement)
 		return
 	}
+	start := time.Now()
 	rows, err := s.d.read(s.d.rename.Apply(statement), s.params)
+	if took := time.Since(start); took > 5*time.Second {
+		// The statement reads the whole shared graph, other tests' data included.
+		t.Logf("%s: %s on the shared Neo4j", where, took.Round(time.Millisecond))
+	}
 	switch {
 	case err != nil:
 		t.Errorf("%s: %v\n%s", where, err, statement)

@@ -54,9 +54,10 @@ WHERE NOT (c)-[:DERIVES_FROM]->()
 RETURN v.id AS view, c.name AS column
 ORDER BY view, column;
 
-// Tributary: longest derivation chains (bounded; expensive on large graphs)
+// Tributary: longest derivation chains in database ANALYTICS (bounded; expensive on large graphs)
 MATCH p = (top:Column)-[:DERIVES_FROM*1..10]->(leaf:Column)
-WHERE NOT ()-[:DERIVES_FROM]->(top) AND NOT (leaf)-[:DERIVES_FROM]->()
+WHERE top.id STARTS WITH 'ANALYTICS.'
+  AND NOT ()-[:DERIVES_FROM]->(top) AND NOT (leaf)-[:DERIVES_FROM]->()
 RETURN [n IN nodes(p) | n.id] AS chain, length(p) AS hops
 ORDER BY hops DESC
 LIMIT 10;
