@@ -1,5 +1,5 @@
-// Package warehousetest gives tests a copy of the demo warehouse (examples/warehouse) under
-// database names of their own, so tests sharing one Neo4j do not share graph nodes.
+// Package warehousetest copies the demo warehouse (examples/warehouse) for tests, with its
+// databases renamed so that tests sharing one Neo4j do not share graph nodes.
 package warehousetest
 
 import (
@@ -12,11 +12,22 @@ import (
 	"github.com/tributary-lineage/tributary/examples/warehouse"
 )
 
-var databases = regexp.MustCompile(`\b(ANALYTICS|RAW)\b`)
+// databases matches the demo's two database names as whole identifiers, any case (the SQL
+// and catalog spell them in upper case; search queries may not).
+var databases = regexp.MustCompile(`(?i)\b(ANALYTICS|RAW)\b`)
 
-// Copy writes the demo warehouse into a temporary folder with its databases renamed, ANALYTICS
-// to analytics and RAW to raw, and returns the folder. Ingest it with --default-database
-// analytics.
+// Rename replaces the demo's database names ANALYTICS and RAW in s with analytics and raw.
+func Rename(s, analytics, raw string) string {
+	return databases.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) == len("RAW") {
+			return raw
+		}
+		return analytics
+	})
+}
+
+// Copy writes the demo warehouse into a temporary folder of tb with ANALYTICS and RAW renamed
+// (Rename) and returns the folder.
 func Copy(tb testing.TB, analytics, raw string) string {
 	tb.Helper()
 	dir := tb.TempDir()
@@ -28,20 +39,14 @@ func Copy(tb testing.TB, analytics, raw string) string {
 		if err != nil {
 			return err
 		}
-		out := databases.ReplaceAllStringFunc(string(b), func(s string) string {
-			if s == "RAW" {
-				return raw
-			}
-			return analytics
-		})
 		dst := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
-		return os.WriteFile(dst, []byte(out), 0o644)
+		return os.WriteFile(dst, []byte(Rename(string(b), analytics, raw)), 0o644)
 	})
 	if err != nil {
-		tb.Fatalf("warehousetest: copy the demo warehouse: %v", err)
+		tb.Fatalf("copy the demo warehouse: %v", err)
 	}
 	return dir
 }
