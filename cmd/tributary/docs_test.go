@@ -36,9 +36,8 @@ import (
 // one row in a read transaction.
 //
 // The shared Neo4j holds other tests' data, so the demo is ingested under unique database names
-// and every example is rewritten before it runs: the database names ANALYTICS and RAW (and
-// SANDBOX, which the import example writes) become this test's names, the host:port of a curl
-// becomes the test server's. Nothing else is changed. Other tests load copies of the demo too,
+// and every example is rewritten before it runs: the database names ANALYTICS and RAW become
+// this test's names (warehousetest.Rename), the host:port of a curl becomes the test server's. Nothing else is changed. Other tests load copies of the demo too,
 // so a partly qualified view name (MARTS.CUSTOMER_LTV) would name several views: the server's
 // name lookup sees only this test's databases, as a server holding only the demo would.
 func TestDocsRunOnTheDemo(t *testing.T) {
@@ -53,25 +52,26 @@ func TestDocsRunOnTheDemo(t *testing.T) {
 const repoRoot = "../.."
 
 type demo struct {
-	rename doctest.Renamer
-	dbs    []string
-	base   string // the test server's URL
-	driver neo4j.DriverWithContext
-	neo4j  string // Neo4j database
-	logs   *lockedBuffer
+	analytics, raw string // the demo's databases, ANALYTICS and RAW in the examples
+	dbs            []string
+	base           string // the test server's URL
+	driver         neo4j.DriverWithContext
+	neo4j          string // Neo4j database
+	logs           *lockedBuffer
 }
 
 func loadDemo(t *testing.T) *demo {
 	t.Helper()
 	store := graph.NewStore(graphtest.Driver(t), graphtest.Neo4jDatabase())
-	analytics, raw, sandbox := graphtest.Name(t, "TD_A_"), graphtest.Name(t, "TD_R_"), graphtest.Name(t, "TD_S_")
-	graphtest.Cleanup(t, store, analytics, raw, sandbox)
+	analytics, raw := graphtest.Name(t, "TD_A_"), graphtest.Name(t, "TD_R_")
+	graphtest.Cleanup(t, store, analytics, raw)
 	d := &demo{
-		rename: doctest.Renamer{"ANALYTICS": analytics, "RAW": raw, "SANDBOX": sandbox},
-		dbs:    []string{analytics, raw, sandbox},
-		neo4j:  graphtest.Neo4jDatabase(),
-		driver: graphtest.Driver(t),
-		logs:   &lockedBuffer{},
+		analytics: analytics,
+		raw:       raw,
+		dbs:       []string{analytics, raw},
+		neo4j:     graphtest.Neo4jDatabase(),
+		driver:    graphtest.Driver(t),
+		logs:      &lockedBuffer{},
 	}
 	dir := warehousetest.Copy(t, analytics, raw)
 	code, stdout, stderr := runCmd(t, testEnv(nil), "ingest", "--source", "dir:"+dir, "--default-database", analytics, "--inline")
@@ -86,6 +86,9 @@ func loadDemo(t *testing.T) *demo {
 	})
 	return d
 }
+
+// rename rewrites the demo's database names in an example into this test's.
+func (d *demo) rename(s string) string { return warehousetest.Rename(s, d.analytics, d.raw) }
 
 // serve starts the API with auth off (as `make demo` does) on the demo, wired like `tributary
 // serve` but with a cache key prefix and job queue of its own, and view names looked up in the
@@ -206,7 +209,7 @@ func (d *demo) runCurls(t *testing.T) {
 func (d *demo) runCurl(t *testing.T, where, expect string, c doctest.Curl) {
 	t.Helper()
 	// Only the database names and the address change.
-	renamed, err := doctest.ParseCurl(d.rename.Apply(c.Text))
+	renamed, err := doctest.ParseCurl(d.rename(c.Text))
 	if err != nil {
 		t.Fatalf("%s: %v", where, err)
 	}
@@ -281,7 +284,7 @@ type cypherSession struct {
 // param evaluates a :param command the way Browser does: its right side is a Cypher expression.
 func (s *cypherSession) param(t *testing.T, where string, p doctest.Param) {
 	t.Helper()
-	rows, err := s.d.read("RETURN "+s.d.rename.Apply(p.Expr)+" AS v", nil)
+	rows, err := s.d.read("RETURN "+s.d.rename(p.Expr)+" AS v", nil)
 	if err != nil || len(rows) != 1 {
 		t.Errorf("%s: :param %s => %s: %v", where, p.Name, p.Expr, err)
 		return
@@ -298,7 +301,7 @@ func (s *cypherSession) run(t *testing.T, where, statement string) {
 		return
 	}
 	start := time.Now()
-	rows, err := s.d.read(s.d.rename.Apply(statement), s.params)
+	rows, err := s.d.read(s.d.rename(statement), s.params)
 	if took := time.Since(start); took > 5*time.Second {
 		// The statement reads the whole shared graph, other tests' data included.
 		t.Logf("%s: %s on the shared Neo4j", where, took.Round(time.Millisecond))

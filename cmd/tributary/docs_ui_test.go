@@ -88,7 +88,7 @@ func (d *demo) runOpenAPIExamples(t *testing.T) {
 				}
 				continue
 			}
-			v := d.rename.Apply(fmt.Sprint(p.Example))
+			v := d.rename(fmt.Sprint(p.Example))
 			if c.path == "/api/v1/jobs/{id}" && p.Name == "id" {
 				v = jobID
 			}
@@ -107,7 +107,7 @@ func (d *demo) runOpenAPIExamples(t *testing.T) {
 				t.Errorf("%s: the request body has no application/json example", where)
 				continue
 			}
-			body, contentType = strings.NewReader(d.rename.Apply(string(ex))), "application/json"
+			body, contentType = strings.NewReader(d.rename(string(ex))), "application/json"
 		}
 		target := d.base + path
 		if len(query) > 0 {
@@ -207,7 +207,7 @@ document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.vi
 		!slices.ContainsFunc(schemes, func(s string) bool { return strings.Contains(s, "apiKey") }) {
 		t.Errorf("Authorize offers %q, want the document's bearerAuth and apiKey schemes", schemes)
 	}
-	want := `"id": "` + d.rename["ANALYTICS"] + `.MARTS.CUSTOMER_LTV"`
+	want := `"id": "` + d.analytics + `.MARTS.CUSTOMER_LTV"`
 	if strings.TrimSpace(status) != "200" || !strings.Contains(answer, want) || !strings.Contains(answer, `"LIFETIME_VALUE"`) {
 		t.Errorf("Try it out on GET /api/v1/lineage/views/{view_name}: status %q, the page shows\n%.1000s\nwant the demo view (%s)", status, answer, want)
 	}

@@ -326,28 +326,3 @@ func GuideBlocks(guide string) []string {
 	}
 	return out
 }
-
-// Renamer rewrites whole upper-case words, e.g. the demo's database names ANALYTICS and RAW
-// into the unique names a test loaded the demo under.
-type Renamer map[string]string
-
-// Apply replaces every whole-word occurrence of a key of r in s, in any case (unquoted
-// Snowflake identifiers are case-insensitive; a word is a run of letters, digits, _ and $).
-func (r Renamer) Apply(s string) string {
-	if len(r) == 0 {
-		return s
-	}
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, regexp.QuoteMeta(k))
-	}
-	re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_$])(` + strings.Join(keys, "|") + `)($|[^A-Za-z0-9_$])`)
-	// Adjacent matches share a delimiter; two passes catch them.
-	for range 2 {
-		s = re.ReplaceAllStringFunc(s, func(m string) string {
-			sub := re.FindStringSubmatch(m)
-			return sub[1] + r[strings.ToUpper(sub[2])] + sub[3]
-		})
-	}
-	return s
-}

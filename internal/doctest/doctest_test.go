@@ -92,18 +92,3 @@ func TestSavedQueriesAndGuide(t *testing.T) {
 		t.Errorf("guide blocks (-want +got):\n%s", d)
 	}
 }
-
-func TestRenamer(t *testing.T) {
-	r := Renamer{"ANALYTICS": "TD_A_1", "RAW": "TD_R_2"}
-	for in, want := range map[string]string{
-		"ANALYTICS.MARTS.X":                         "TD_A_1.MARTS.X",
-		"from raw.shop.orders join RAW.A.B":         "from TD_R_2.shop.orders join TD_R_2.A.B",
-		"RAW_DATA.X, MY_RAW.Y, RAWS, 'ANALYTICS_X'": "RAW_DATA.X, MY_RAW.Y, RAWS, 'ANALYTICS_X'",
-		"RAW.RAW.RAW":                               "TD_R_2.TD_R_2.TD_R_2",
-		"q=analytics":                               "q=TD_A_1",
-	} {
-		if got := r.Apply(in); got != want {
-			t.Errorf("Apply(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
