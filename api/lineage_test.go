@@ -638,10 +638,42 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			t.Errorf("openapi.json documents %s, which the server does not serve", k)
 		}
 	}
+}
+
+// TestDocsServesSwaggerUI checks /docs and its embedded assets; cmd/tributary's
+// TestDocsRunOnTheDemo drives the page in Chromium.
+func TestDocsServesSwaggerUI(t *testing.T) {
+	ts := startServer(t, Config{}, Deps{}, nil)
 	r := get(t, ts.url+"/docs")
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(string(r.body), `fetch("/openapi.json")`) || strings.Contains(string(r.body), "https://") {
-		t.Errorf("docs: %d %s", r.status, r.header.Get("Content-Type"))
+		!strings.Contains(string(r.body), `src="/docs/swagger-ui-bundle.js"`) || strings.Contains(string(r.body), "https://") {
+		t.Errorf("docs: %d %s\n%s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	csp := r.header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("docs Content-Security-Policy %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-eval") || strings.Contains(csp, "script-src 'self' 'unsafe-inline'") {
+		t.Errorf("docs Content-Security-Policy allows inline or eval'd scripts: %q", csp)
+	}
+	for _, c := range []struct{ path, contentType, contains string }{
+		{"/docs/swagger-ui-bundle.js", "text/javascript", "SwaggerUIBundle"},
+		{"/docs/swagger-ui.css", "text/css", ".swagger-ui"},
+		{"/docs/init.js", "text/javascript", `url: "/openapi.json"`},
+		{"/docs/favicon-32x32.png", "image/png", "PNG"},
+		{"/docs/LICENSE", "text/plain", "Apache License"},
+	} {
+		r := get(t, ts.url+c.path)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), c.contentType) || !strings.Contains(string(r.body), c.contains) {
+			t.Errorf("GET %s: %d %s (%d bytes)", c.path, r.status, r.header.Get("Content-Type"), len(r.body))
+		}
+	}
+	for _, p := range []string{"/docs/VERSION", "/docs/nope.js", "/docs/..%2Fopenapi%2Fopenapi.json", "/docs/index.html"} {
+		if r := get(t, ts.url+p); r.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, r.status)
+		}
 	}
 }
 

@@ -195,6 +195,7 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.serveMetrics)
 	e.GET("/openapi.json", s.openAPI)
 	e.GET("/docs", s.docs)
+	e.GET("/docs/:asset", s.docsAsset)
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/lineage/columns", s.columnLineage)

@@ -70,7 +70,7 @@ func (p Policy) Access(method, route string) Access {
 type PolicyConfig struct {
 	Health  Access // /health and /health/*: Public by default
 	Metrics Access // /metrics
-	// Docs covers /openapi.json and /docs; they describe routes, not data.
+	// Docs covers /openapi.json, /docs and its assets; they describe routes, not data.
 	Docs Access
 }
 
@@ -90,6 +90,7 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 			"GET /metrics":      pc.Metrics,
 			"GET /openapi.json": pc.Docs,
 			"GET /docs":         pc.Docs,
+			"GET /docs/:asset":  pc.Docs,
 
 			"GET /api/v1/lineage/columns":             viewer,
 			"GET /api/v1/lineage/views/:view_name":    viewer,

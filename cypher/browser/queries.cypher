@@ -54,9 +54,10 @@ WHERE NOT (c)-[:DERIVES_FROM]->()
 RETURN v.id AS view, c.name AS column
 ORDER BY view, column;
 
-// Tributary: longest derivation chains (bounded; expensive on large graphs)
+// Tributary: longest derivation chains in database ANALYTICS (bounded; expensive on large graphs)
 MATCH p = (top:Column)-[:DERIVES_FROM*1..10]->(leaf:Column)
-WHERE NOT ()-[:DERIVES_FROM]->(top) AND NOT (leaf)-[:DERIVES_FROM]->()
+WHERE top.id STARTS WITH 'ANALYTICS.'
+  AND NOT ()-[:DERIVES_FROM]->(top) AND NOT (leaf)-[:DERIVES_FROM]->()
 RETURN [n IN nodes(p) | n.id] AS chain, length(p) AS hops
 ORDER BY hops DESC
 LIMIT 10;
@@ -66,13 +67,14 @@ MATCH (v:View {status: 'failed'})
 RETURN v.id AS view, v.message AS message, v.updatedAt AS updated
 ORDER BY view;
 
-// Tributary: tables known only because a view reads them
-MATCH (t:Table {placeholder: true})
-RETURN t.id AS table, COUNT { (t)-[:HAS_COLUMN]->() } AS columns_read
-ORDER BY table;
+// Tributary: tables by whether the catalog lists them (placeholder: only a view reads it)
+MATCH (t:Table)
+RETURN coalesce(t.placeholder, false) AS placeholder, count(t) AS tables,
+       collect(t.id)[..5] AS some_tables
+ORDER BY placeholder DESC;
 
 // Tributary: find by name (full-text prefix search)
-CALL db.index.fulltext.queryNodes('tributary_names', 'customer* AND ltv*') YIELD node, score
+CALL db.index.fulltext.queryNodes('tributary_names', 'customer_ltv*') YIELD node, score
 RETURN labels(node) AS labels, node.id AS id, score
 LIMIT 20;
 

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
+	"github.com/tributary-lineage/tributary/internal/chromiumtest"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
@@ -30,10 +31,6 @@ import (
 // It saves a screenshot to a temporary folder, and to docs/img/browser-lineage.png when
 // TRIBUTARY_UPDATE_SCREENSHOT=1.
 func TestBrowserDrawsStyledUpstream(t *testing.T) {
-	chromium := env("TRIBUTARY_CHROMIUM", "/usr/bin/chromium")
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("Chromium not found at %s (install it with deploy/browser/install-chromium.sh): %v", chromium, err)
-	}
 	store := newStore(t)
 	demo := NewDemo(graphtest.Database(t, store, "BT_"))
 	want := demo.Upstream(demo.Target, 5)
@@ -43,38 +40,7 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A fresh profile; Chromium's helpers may still write to it for a moment after exit, so
-	// removal is retried instead of left to t.TempDir.
-	profile, err := os.MkdirTemp("", "tributary-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if err = os.RemoveAll(profile); err == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("remove chromium profile: %v", err)
-	})
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
+	bctx := chromiumtest.New(t, 3*time.Minute)
 
 	url := env("TRIBUTARY_BROWSER_URL", "http://127.0.0.1:7474/browser/")
 	step := func(name string, actions ...chromedp.Action) {

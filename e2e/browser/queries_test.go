@@ -2,11 +2,9 @@ package browser
 
 import (
 	"context"
-	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,31 +12,19 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
+	"github.com/tributary-lineage/tributary/internal/doctest"
 )
 
-// savedQueries splits queries.cypher into statements, each with its "// Tributary: name" line.
+// savedQueries returns queries.cypher's statements by their "// Tributary: name" line.
 func savedQueries(t *testing.T) map[string]string {
 	t.Helper()
+	stmts, _, err := doctest.SavedQueries(browser.Queries)
+	if err != nil {
+		t.Fatalf("queries.cypher: %v", err)
+	}
 	out := map[string]string{}
-	for _, chunk := range strings.Split(browser.Queries, ";\n") {
-		var name string
-		var body []string
-		for _, line := range strings.Split(chunk, "\n") {
-			switch {
-			case strings.HasPrefix(line, "// Tributary: "):
-				name = strings.TrimPrefix(line, "// Tributary: ")
-			case strings.HasPrefix(line, "//"), strings.TrimSpace(line) == "":
-			default:
-				body = append(body, line)
-			}
-		}
-		if len(body) == 0 {
-			continue
-		}
-		if name == "" {
-			t.Fatalf("queries.cypher: statement without a // Tributary: name line:\n%s", chunk)
-		}
-		out[name] = strings.Join(body, "\n")
+	for _, s := range stmts {
+		out[s.Name] = s.Text
 	}
 	return out
 }
@@ -48,8 +34,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // guideQueries returns the Cypher (not the :commands) of the guide's runnable blocks.
 func guideQueries() []string {
 	var out []string
-	for _, m := range regexp.MustCompile(`(?s)<pre class="runnable">(.*?)</pre>`).FindAllStringSubmatch(browser.Guide, -1) {
-		q := html.UnescapeString(m[1])
+	for _, q := range doctest.GuideBlocks(browser.Guide) {
 		if !strings.HasPrefix(q, ":") {
 			out = append(out, q)
 		}
