@@ -18,6 +18,7 @@ import (
 // harness runs ingestion tasks on a queue of its own through real asynq servers.
 type harness struct {
 	t      *testing.T
+	addr   string // the job Redis
 	rdb    *redis.Client
 	queue  string
 	jobs   *ingest.JobStore
@@ -28,8 +29,12 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, g ingest.Graph, open ingest.OpenSource) *harness {
-	rdb := newRedis(t)
-	h := &harness{t: t, rdb: rdb, queue: unique(t, "tributary-test-"), g: g, open: open,
+	return newHarnessAt(t, newRedis(t), g, open)
+}
+
+// newHarnessAt is newHarness on the Redis rdb is a client of.
+func newHarnessAt(t *testing.T, rdb *redis.Client, g ingest.Graph, open ingest.OpenSource) *harness {
+	h := &harness{t: t, addr: rdb.Options().Addr, rdb: rdb, queue: unique(t, "tributary-test-"), g: g, open: open,
 		jobs: ingest.NewJobStore(rdb, unique(t, "tributary:test:job:")+":", time.Hour), batch: 3}
 	h.client = asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() {
@@ -43,7 +48,8 @@ func newHarness(t *testing.T, g ingest.Graph, open ingest.OpenSource) *harness {
 // the given grace period (tasks still running after it are put back in the queue).
 func (h *harness) startWorker(concurrency int, grace time.Duration) (stop func()) {
 	h.t.Helper()
-	rdb := newRedis(h.t)
+	rdb := redis.NewClient(&redis.Options{Addr: h.addr})
+	h.t.Cleanup(func() { rdb.Close() })
 	runner := ingest.NewRunner(h.g, h.jobs, nil)
 	runner.BatchSize = h.batch
 	handlers := ingest.NewHandlers(runner, h.jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), h.open, h.queue, nil)

@@ -249,8 +249,11 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 		Queues:          queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          alog,
-		// Webhook deliveries back off 10 s, 20 s, 40 s, ... up to 1 h; other tasks keep asynq's delays.
-		RetryDelayFunc: ingest.RetryDelay(0, 0),
+		// Webhook deliveries back off 10 s, 20 s, 40 s, ... up to 1 h; other tasks keep asynq's
+		// delays, except those of a worker that died: they run again after a second (logged).
+		RetryDelayFunc: ingest.RecoveryDelay(ingest.RetryDelay(0, 0), time.Second, logger),
+		// Retries and recovered tasks are picked up within a second (asynq's default: 5 s).
+		DelayedTaskCheckInterval: time.Second,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
 			n, _ := asynq.GetRetryCount(ctx)
