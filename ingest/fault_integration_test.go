@@ -3,11 +3,8 @@ package ingest_test
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,75 +13,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/redistest"
 )
-
-// privateRedis is a redis-server of the test's own (no persistence), which the test may kill.
-type privateRedis struct {
-	t    *testing.T
-	port int
-	cmd  *exec.Cmd
-}
-
-// startPrivateRedis starts redis-server on a free port; it is killed when the test ends.
-func startPrivateRedis(t *testing.T) *privateRedis {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	r := &privateRedis{t: t, port: port}
-	r.start()
-	t.Cleanup(func() { r.kill() })
-	return r
-}
-
-func (r *privateRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
-
-func (r *privateRedis) start() {
-	r.t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		r.t.Fatalf("redis-server is needed for fault tests: %v", err)
-	}
-	r.cmd = exec.Command(bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", r.t.TempDir())
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("start redis-server: %v", err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: r.addr()})
-	defer c.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c.Ping(context.Background()).Err() == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("private redis-server on %s does not answer", r.addr())
-		}
-	}
-}
-
-// kill ends the server with SIGKILL: what it held in memory is lost.
-func (r *privateRedis) kill() {
-	if r.cmd == nil {
-		return
-	}
-	r.cmd.Process.Kill()
-	r.cmd.Wait()
-	r.cmd = nil
-}
-
-// client returns a client of the private server, closed when the test ends.
-func (r *privateRedis) client() *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1})
-	r.t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // cleanRun ingests a generated warehouse in process, uninterrupted, and returns the
 // normalized dump every faulty run of the same warehouse must end with.
@@ -228,9 +161,9 @@ func TestJobRedisRestartNextRefreshCompletes(t *testing.T) {
 	dropAfter(t, store, db)
 	dir := generated(t, db)
 	source := "dir:" + dir
-	red := startPrivateRedis(t)
+	red := redistest.Start(t)
 	g := &gated{Store: store, n: 10, reached: make(chan struct{}), release: make(chan struct{})}
-	h := newHarnessAt(t, red.client(), g, dirOpener(dir))
+	h := newHarnessAt(t, red.Client(t), g, dirOpener(dir))
 	h.startWorker(1, time.Second)
 	id := h.refresh(ingest.RefreshPayload{Source: source})
 	select {
@@ -238,8 +171,8 @@ func TestJobRedisRestartNextRefreshCompletes(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the 10th batch never came")
 	}
-	red.kill()
-	red.start()
+	red.Kill()
+	red.Restart()
 	if _, err := h.jobs.Get(ctx, id); !errors.Is(err, ingest.ErrJobNotFound) {
 		t.Fatalf("job after the restart: %v, want ErrJobNotFound", err)
 	}

@@ -5,14 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/internal/redistest"
 )
 
 // privateRedis is a redis-server of the test's own on a free port, so that a test may change
@@ -22,39 +22,11 @@ type privateRedis struct {
 	rdb  *redis.Client
 }
 
-// startPrivateRedis starts redis-server on a free loopback port, without persistence, and
-// stops it when t ends. It fails the test when redis-server is not installed.
+// startPrivateRedis starts a redis-server of the test's own (redistest.Start) and connects to it.
 func startPrivateRedis(t *testing.T) *privateRedis {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server not installed (make up installs it): %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	r := &privateRedis{addr: "127.0.0.1:" + strconv.Itoa(port)}
-	r.rdb = redis.NewClient(&redis.Options{Addr: r.addr})
-	t.Cleanup(func() {
-		r.rdb.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for r.rdb.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("private redis-server on %s did not answer", r.addr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return r
+	s := redistest.Start(t)
+	return &privateRedis{addr: s.Addr, rdb: s.Client(t)}
 }
 
 // setPolicy sets the private server's maxmemory-policy.
