@@ -19,26 +19,29 @@ import (
 	"github.com/tributary-lineage/tributary/internal/redistest"
 )
 
-// cleanRun ingests a generated warehouse in process, uninterrupted, and returns the
-// normalized dump every faulty run of the same warehouse must end with.
-func cleanRun(t *testing.T, store *graph.Store) []string {
+// faultRun prepares a fault test: it ingests a generated warehouse in process, uninterrupted,
+// and returns the normalized dump every faulty run of the same warehouse must end with, and
+// the database and folder of a second copy for the faulty run.
+func faultRun(t *testing.T, store *graph.Store) (want []string, db, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	db := unique(t, "TF_")
-	dropAfter(t, store, db)
-	dir := generated(t, db)
-	src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
+	clean := unique(t, "TF_")
+	dropAfter(t, store, clean)
+	cleanDir := generated(t, clean)
+	src, err := ingest.NewDirSource(cleanDir, ingest.DirOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ingest.NewRunner(store, nil, nil).RunInline(ctx, src, false, ""); err != nil {
 		t.Fatal(err)
 	}
-	dump, err := store.Dump(ctx, []string{db})
+	dump, err := store.Dump(ctx, []string{clean})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return normalized(t, dump, db, dir)
+	db = unique(t, "TF_")
+	dropAfter(t, store, db)
+	return normalized(t, dump, clean, cleanDir), db, generated(t, db)
 }
 
 // sameGraph fails the test unless database db (ingested from dir) dumps as want.
@@ -77,11 +80,7 @@ func (s slow) ReplaceViewsLineage(ctx context.Context, v []graph.View, st []grap
 func TestConcurrentRefreshesDoneOnlyWhenWritten(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
-	want := cleanRun(t, store)
-
-	db := unique(t, "TF_")
-	dropAfter(t, store, db)
-	dir := generated(t, db)
+	want, db, dir := faultRun(t, store)
 	source := "dir:" + dir
 	h := newHarness(t, slow{Store: store, delay: 40 * time.Millisecond}, dirOpener(dir))
 	h.startWorker(4, time.Second)
@@ -155,11 +154,7 @@ func (g *gated) ReplaceViewsLineage(ctx context.Context, v []graph.View, st []gr
 func TestJobRedisRestartNextRefreshCompletes(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
-	want := cleanRun(t, store)
-
-	db := unique(t, "TF_")
-	dropAfter(t, store, db)
-	dir := generated(t, db)
+	want, db, dir := faultRun(t, store)
 	source := "dir:" + dir
 	red := redistest.Start(t)
 	g := &gated{Store: store, n: 10, reached: make(chan struct{}), release: make(chan struct{})}
@@ -385,10 +380,7 @@ func (o *outage) ReplaceViewsLineage(ctx context.Context, v []graph.View, st []g
 func TestOutageShowsInJob(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
-	want := cleanRun(t, store)
-	db := unique(t, "TF_")
-	dropAfter(t, store, db)
-	dir := generated(t, db)
+	want, db, dir := faultRun(t, store)
 	g := &outage{Store: store}
 	g.down.Store(true)
 	h := newHarness(t, g, dirOpener(dir))

@@ -225,8 +225,10 @@ local w = redis.call('GET', written)
 if w then return w end
 redis.call('SADD', joiners, job)
 redis.call('EXPIRE', joiners, ttl)
-redis.call('SADD', joined, owner)
-redis.call('EXPIRE', joined, ttl)
+if owner ~= job then
+  redis.call('SADD', joined, owner)
+  redis.call('EXPIRE', joined, ttl)
+end
 return false
 `)
 

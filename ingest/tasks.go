@@ -191,14 +191,12 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 		if dup == nil {
 			continue
 		}
-		// The same work is queued or running for another job (a concurrent refresh): this job
-		// joins it and counts the views when that task has written them.
+		// The same work is queued or running for another job (a concurrent refresh), or for
+		// this one (an earlier attempt, which may have counted before this attempt reset the
+		// counts): this job joins it and counts the views when that task has written them.
 		var other AnalyzePayload
 		if err := json.Unmarshal(dup.Payload, &other); err != nil {
 			return fmt.Errorf("refresh %s: analyze task %s: %w", plan.Source, dup.ID, err)
-		}
-		if other.JobID == p.JobID {
-			continue // this job's own task, from an earlier attempt: it counts here itself
 		}
 		if err := h.jobs.Join(ctx, p.JobID, dup.ID, other.JobID, utcNow()); err != nil {
 			return err

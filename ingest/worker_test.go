@@ -3,8 +3,6 @@ package ingest_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -151,27 +149,14 @@ func TestAnalyzeTaskIDDeduplicates(t *testing.T) {
 func TestArchivedAnalyzeTaskDoesNotBlockRework(t *testing.T) {
 	ctx := context.Background()
 	db := unique(t, "TA_")
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := writeFiles(t, map[string]string{
 		"s/good.sql":   "CREATE VIEW " + db + ".S.GOOD AS SELECT 1 AS X",
 		"s/reader.sql": "CREATE VIEW " + db + ".S.READER AS SELECT * FROM " + db + ".S.GOOD",
 		"s/bad.sql":    "CREATE VIEW " + db + ".S.BAD AS SELECT 1 AS X,, 2 AS Y",
-	}
-	for name, text := range files {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	open := func(ctx context.Context, p ingest.RefreshPayload) (ingest.Source, func() error, error) {
-		src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
-		return src, func() error { return nil }, err
-	}
+	})
 	store := newStore(t)
 	dropAfter(t, store, db)
-	h := newHarness(t, store, open)
+	h := newHarness(t, store, dirOpener(dir))
 	h.batch = 10
 	h.startWorker(1, time.Second)
 	ids := []graph.ObjectID{{Database: db, Schema: "S", Name: "BAD"}, {Database: db, Schema: "S", Name: "GOOD"}, {Database: db, Schema: "S", Name: "READER"}}
