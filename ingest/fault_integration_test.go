@@ -409,3 +409,36 @@ func TestOutageShowsInJob(t *testing.T) {
 	t.Logf("during the outage: %s, %d batch(es) retrying: %s", seen.State, seen.Retrying, seen.LastError)
 	sameGraph(t, store, want, db, dir)
 }
+
+// A batch that runs out of retries fails its job, naming the batch and the error, instead of
+// leaving it running forever.
+func TestBatchOutOfRetriesFailsJob(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	db := unique(t, "TF_")
+	dropAfter(t, store, db)
+	g := &outage{Store: store}
+	g.down.Store(true)
+	h := newHarness(t, g, nil)
+	h.startWorker(1, time.Second)
+	work := []ingest.ViewWork{{View: ingest.ListedView{ID: graph.ObjectID{Database: db, Schema: "S", Name: "V"}, Text: "CREATE VIEW V AS SELECT 1 AS X"}}}
+	id := unique(t, "job-")
+	if err := h.jobs.Create(ctx, id, "api", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.jobs.Planned(ctx, id, &ingest.Plan{Source: "api", Analyze: work}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	task, err := ingest.NewAnalyzeTask(ctx, ingest.AnalyzePayload{Source: "api", JobID: id, Views: work}, asynq.MaxRetry(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.Enqueue(task, asynq.Queue(h.queue)); err != nil {
+		t.Fatal(err)
+	}
+	job := h.wait(id, time.Minute)
+	if job.State != ingest.JobFailed || len(job.Errors) != 1 || !strings.Contains(job.Errors[0], "gave up after 1 retries") ||
+		!strings.Contains(job.Errors[0], "test outage") {
+		t.Errorf("job %+v; want failed naming the batch that gave up and its error", job)
+	}
+}

@@ -267,7 +267,11 @@ func (h *Handlers) HandleAnalyzeTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	err = classify(err)
-	if !errors.Is(err, asynq.SkipRetry) {
+	switch n, _ := asynq.GetRetryCount(ctx); {
+	case errors.Is(err, asynq.SkipRetry):
+	case n >= maxRetry(ctx): // asynq archives the task: its views stay unwritten
+		h.failJob(ctx, p.JobID, fmt.Errorf("analyze batch %s gave up after %d retries: %w", taskID, n, err))
+	default:
 		if rerr := h.jobs.BatchRetrying(context.WithoutCancel(ctx), p.JobID, taskID, err.Error()); rerr != nil {
 			h.log.ErrorContext(ctx, "record batch retry", "job", p.JobID, "task", taskID, "error", rerr.Error())
 		}
