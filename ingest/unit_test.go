@@ -428,3 +428,32 @@ func TestEdgeExpressions(t *testing.T) {
 		}
 	}
 }
+
+// Views in a dependency cycle get the shortest cycle through them; views that only read a
+// cycle, and views reading themselves, get none.
+func TestCycles(t *testing.T) {
+	id := func(n string) graph.ObjectID { return graph.ObjectID{Database: "D", Schema: "S", Name: n} }
+	var views []ListedView
+	for _, n := range []string{"A", "B", "C", "R", "SELF", "X"} {
+		views = append(views, ListedView{ID: id(n)})
+	}
+	deps := map[graph.ObjectID][]graph.ObjectID{
+		id("A"):    {id("B")},
+		id("B"):    {id("C"), id("T")}, // T: a table, not listed
+		id("C"):    {id("A")},
+		id("R"):    {id("A")},
+		id("SELF"): {id("SELF")},
+	}
+	got := cycles(views, deps)
+	want := map[graph.ObjectID][]graph.ObjectID{
+		id("A"): {id("A"), id("B"), id("C"), id("A")},
+		id("B"): {id("B"), id("C"), id("A"), id("B")},
+		id("C"): {id("C"), id("A"), id("B"), id("C")},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cycles (-want +got):\n%s", d)
+	}
+	if msg := cycleMessage(want[id("A")]); msg != "dependency cycle: D.S.A reads D.S.B reads D.S.C reads D.S.A; the views of a cycle cannot all see each other's columns" {
+		t.Errorf("message %q", msg)
+	}
+}

@@ -177,3 +177,15 @@ func TestWorkerServesIngest(t *testing.T) {
 		t.Errorf("worker log lacks the shutdown: %s", w.out.String())
 	}
 }
+
+// The progress line shows retrying batches and a retried refresh's attempt with the error.
+func TestProgressLineShowsRetries(t *testing.T) {
+	j := ingest.Job{State: ingest.JobRunning, Source: "dir:/w", Total: 10, Done: 3, Retrying: 2, LastError: "neo4j unavailable"}
+	if got, want := progressLine(j, false), "running: 3/10 views analysed, 0 failed, 0 unchanged, 0 dropped (2 batch(es) retrying after: neo4j unavailable)"; got != want {
+		t.Errorf("running: %q, want %q", got, want)
+	}
+	j = ingest.Job{State: ingest.JobPlanning, Source: "dir:/w", Attempt: 3, LastError: "list: timeout"}
+	if got, want := progressLine(j, false), "planning: dir:/w (attempt 3 after: list: timeout)"; got != want {
+		t.Errorf("planning: %q, want %q", got, want)
+	}
+}
