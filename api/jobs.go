@@ -52,7 +52,7 @@ type JobStatus struct {
 	// Attempt counts the refresh's starts; LastError is the error the last retried refresh
 	// or analyze batch ended with; Retrying the batches waiting for a retry.
 	Attempt   int    `json:"attempt,omitempty"`
-	LastError string `json:"lastError,omitempty"`
+	LastError string `json:"last_error,omitempty"`
 	Retrying  int    `json:"retrying,omitempty"`
 	// Skipped lists the source's files not read ("path: reason").
 	Skipped []string `json:"skipped,omitempty"`
