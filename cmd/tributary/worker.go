@@ -175,6 +175,14 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	if err != nil {
 		return err
 	}
+	// One connection before the tasks: the driver (v5.28) sets up its connector lazily, racing
+	// when the first connections are made at once, as by the tasks a restarted worker recovers.
+	// Neo4j being down is no reason not to start: tasks retry.
+	vctx, cancel := context.WithTimeout(ctx, neo4jConnectTimeout)
+	if err := driver.VerifyConnectivity(vctx); err != nil {
+		logger.Warn("neo4j not reachable at start; tasks retry until it is", "error", err.Error())
+	}
+	cancel()
 	driver = telemetry.WrapDriver(driver, tel)
 	// The job Redis holds the queues and job records; the cache may have a Redis of its own.
 	redisc := newRedisClients(cfg)
