@@ -49,6 +49,16 @@ type JobStatus struct {
 	Started   time.Time `json:"started,omitzero"`
 	Finished  time.Time `json:"finished,omitzero"`
 	Errors    []string  `json:"errors,omitempty"`
+	// Attempt counts the refresh's starts; LastError is the error the last retried refresh
+	// or analyze batch ended with; Retrying the batches waiting for a retry.
+	Attempt   int    `json:"attempt,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+	Retrying  int    `json:"retrying,omitempty"`
+	// Skipped lists the source's files not read ("path: reason").
+	Skipped []string `json:"skipped,omitempty"`
+	// Joined lists jobs whose analyze tasks wrote some of this job's views (the same work was
+	// queued or running when this job planned it).
+	Joined []string `json:"joined,omitempty"`
 }
 
 // Accepted is the body of a 202 answer.

@@ -926,3 +926,33 @@ func TestUpsertTablesInBatches(t *testing.T) {
 		t.Errorf("duplicate table: %v, want ErrInvalid", err)
 	}
 }
+
+// Deleting the last view of a schema removes the schema; the database stays while it holds
+// another schema, and goes with its last one.
+func TestDeleteLastViewRemovesEmptySchema(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	db, other := testDB(t), testDB(t)
+	tbl, v := ordersView(db)
+	if err := s.UpsertTables(ctx, []Table{tbl}); err != nil {
+		t.Fatal(err)
+	}
+	want := takeSnapshot(t, s, db) // the table, its schema and database
+	mustReplace(t, s, v)
+	if err := s.DeleteView(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, takeSnapshot(t, s, db)); diff != "" {
+		t.Errorf("graph after deleting the only view of %s.%s (-want +got):\n%s", db, v.ID.Schema, diff)
+	}
+
+	// A view alone in its database: nothing is left.
+	lone := View{ID: obj(other, "MART", "ONE"), Status: StatusOK, Columns: []Column{{"X", 1, ""}}}
+	mustReplace(t, s, lone)
+	if err := s.DeleteView(ctx, lone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := takeSnapshot(t, s, other); len(got.Nodes) != 0 || len(got.Rels) != 0 {
+		t.Errorf("graph after deleting the only view of %s: %+v, want nothing", other, got)
+	}
+}

@@ -90,6 +90,9 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	if v.Hidden {
 		return fallback(graph.StatusHidden, hiddenMessage)
 	}
+	if v.Conflict != "" {
+		return fallback(graph.StatusFailed, v.Conflict)
+	}
 	stmts := sql.ParseScript(v.Text)
 	for _, st := range stmts {
 		if st.Err != nil {

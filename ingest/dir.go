@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest/sql"
@@ -85,9 +86,13 @@ type fileView struct {
 // List implements Source. Every CREATE VIEW statement is a view; a statement that does not
 // parse but starts like one is listed too (its analysis records the syntax error). Other
 // statements are ignored. A file holding one statement gives the whole file as the text, so
-// positions in messages are those of the file.
+// positions in messages are those of the file. Binary (not UTF-8, or holding NUL bytes) and
+// empty files are listed as skipped. A view defined more than once is listed once, with a
+// Conflict naming every definition's position. Errors the source must be changed to heal wrap
+// ErrInvalidSource.
 func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 	var files []sqlFile
+	var skipped []SkippedFile
 	err := fs.WalkDir(d.fsys, ".", func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -101,6 +106,14 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 		b, err := fs.ReadFile(d.fsys, p)
 		if err != nil {
 			return err
+		}
+		switch {
+		case len(bytes.TrimSpace(b)) == 0:
+			skipped = append(skipped, SkippedFile{Path: p, Reason: "empty"})
+			return nil
+		case bytes.IndexByte(b, 0) >= 0 || !utf8.Valid(b):
+			skipped = append(skipped, SkippedFile{Path: p, Reason: "binary (not UTF-8 text)"})
+			return nil
 		}
 		f := sqlFile{path: p, text: string(b)}
 		stmts := sql.ParseScript(f.text)
@@ -124,18 +137,25 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 	if schema == "" {
 		schema = "PUBLIC"
 	}
-	l := &Listing{}
-	seen := map[graph.ObjectID]string{}
+	l := &Listing{Skipped: skipped}
+	seen := map[graph.ObjectID]int{}       // index in l.Views
+	first := map[graph.ObjectID]string{}   // position of the first definition
+	where := map[graph.ObjectID][]string{} // positions of views defined more than once
 	for _, f := range files {
 		for _, fv := range f.views {
 			id, err := resolveObject(fv.name, db, schema)
 			if err != nil {
-				return nil, fmt.Errorf("list %s: %s:%d: %w", d.Name(), f.path, fv.line, err)
+				return nil, fmt.Errorf("list %s: %s:%d: %w: %w", d.Name(), f.path, fv.line, err, ErrInvalidSource)
 			}
-			if prev, dup := seen[id]; dup {
-				return nil, fmt.Errorf("list %s: view %s is defined in %s and in %s", d.Name(), id, prev, f.path)
+			pos := fmt.Sprintf("%s:%d", f.path, fv.line)
+			if _, dup := seen[id]; dup {
+				if where[id] == nil {
+					where[id] = []string{first[id]}
+				}
+				where[id] = append(where[id], pos)
+				continue
 			}
-			seen[id] = f.path
+			seen[id], first[id] = len(l.Views), pos
 			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line}
 			if f.n == 1 {
 				v.Text, v.Line = f.text, 1
@@ -143,9 +163,15 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 			l.Views = append(l.Views, v)
 		}
 	}
+	for id, ps := range where {
+		l.Views[seen[id]].Conflict = fmt.Sprintf("view %s is defined %d times (%s): keep one definition", id, len(ps), strings.Join(ps, ", "))
+	}
 	slices.SortFunc(l.Views, func(a, b ListedView) int { return compareIDs(a.ID, b.ID) })
 	tables, err := d.catalog(db, schema)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
+			err = fmt.Errorf("%w: %w", err, ErrInvalidSource)
+		}
 		return nil, fmt.Errorf("list %s: %w", d.Name(), err)
 	}
 	l.Tables = tables

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -34,6 +36,18 @@ type Job struct {
 	Started   time.Time `json:"started,omitzero"`
 	Finished  time.Time `json:"finished,omitzero"`
 	Errors    []string  `json:"errors,omitempty"` // first MaxJobErrors messages
+	// Attempt counts the refresh's starts (a retried refresh starts over; Started keeps the
+	// first start).
+	Attempt int `json:"attempt,omitempty"`
+	// LastError is the last error a retried refresh or analyze batch ended with.
+	LastError string `json:"lastError,omitempty"`
+	// Retrying is the number of analyze batches that failed and wait for a retry.
+	Retrying int `json:"retrying,omitempty"`
+	// Skipped lists the source's files that were not read ("path: reason").
+	Skipped []string `json:"skipped,omitempty"`
+	// Joined lists the jobs whose analyze tasks wrote some of this job's views: the same
+	// work was queued or running when this job planned it.
+	Joined []string `json:"joined,omitempty"`
 }
 
 // Final reports whether the job reached a final state.
@@ -46,8 +60,8 @@ const MaxJobErrors = 100
 var ErrJobNotFound = errors.New("job not found")
 
 // JobStore keeps job records in Redis: a hash per job, the set of views already counted (so a
-// retried task does not count twice) and a capped list of error messages, all expiring after
-// ttl.
+// retried task does not count twice), a capped list of error messages, the batches waiting for
+// a retry, the skipped files and the joined jobs, all expiring after ttl.
 type JobStore struct {
 	rdb    redis.UniversalClient
 	prefix string
@@ -70,6 +84,12 @@ func (s *JobStore) keys(id string) (hash, views, errs string) {
 	return k, k + ":views", k + ":errors"
 }
 
+// moreKeys are the job's keys besides those of keys.
+func (s *JobStore) moreKeys(id string) (retrying, skipped, joined string) {
+	k := s.prefix + id
+	return k + ":retrying", k + ":skipped", k + ":joined"
+}
+
 // Create writes a new job record in state JobQueued unless one with this id exists.
 func (s *JobStore) Create(ctx context.Context, id, source string, full bool) error {
 	h, _, _ := s.keys(id)
@@ -88,39 +108,52 @@ func (s *JobStore) Create(ctx context.Context, id, source string, full bool) err
 
 func (s *JobStore) expire(ctx context.Context, id string) error {
 	h, v, e := s.keys(id)
+	r, sk, j := s.moreKeys(id)
 	p := s.rdb.Pipeline()
-	p.Expire(ctx, h, s.ttl)
-	p.Expire(ctx, v, s.ttl)
-	p.Expire(ctx, e, s.ttl)
+	for _, k := range []string{h, v, e, r, sk, j} {
+		p.Expire(ctx, k, s.ttl)
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("expire job %s: %w", id, err)
 	}
 	return nil
 }
 
-// Start marks the job planning (a retried refresh starts over: counters are reset).
+// Start marks the job planning (a retried refresh starts over: counters are reset, the
+// attempt counted; started keeps the first start).
 func (s *JobStore) Start(ctx context.Context, id, source string, full bool, at time.Time) error {
 	h, v, e := s.keys(id)
+	r, sk, j := s.moreKeys(id)
 	p := s.rdb.TxPipeline()
-	p.Del(ctx, v, e)
-	p.HSet(ctx, h, "id", id, "source", source, "full", full, "state", JobPlanning, "started", at.Format(time.RFC3339Nano),
+	p.Del(ctx, v, e, r, sk, j)
+	p.HSet(ctx, h, "id", id, "source", source, "full", full, "state", JobPlanning,
 		"total", -1, "done", 0, "failed", 0, "deleted", 0, "unchanged", 0, "tables", 0, "finished", "")
+	p.HSetNX(ctx, h, "started", at.Format(time.RFC3339Nano))
+	p.HIncrBy(ctx, h, "attempt", 1)
 	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("start job %s: %w", id, err)
 	}
 	return s.expire(ctx, id)
 }
 
-// Planned records the plan's sizes; the job is done at once when there is nothing to analyse.
+// Planned records the plan's sizes and skipped files; the job is done at once when there is
+// nothing to analyse.
 func (s *JobStore) Planned(ctx context.Context, id string, p *Plan, at time.Time) error {
 	h, _, _ := s.keys(id)
+	_, sk, _ := s.moreKeys(id)
 	state, finished := JobRunning, ""
 	if len(p.Analyze) == 0 {
 		state, finished = JobDone, at.Format(time.RFC3339Nano)
 	}
-	err := s.rdb.HSet(ctx, h, "total", len(p.Analyze), "deleted", len(p.Drop), "unchanged", p.Unchanged,
-		"tables", len(p.Tables), "state", state, "finished", finished).Err()
-	if err != nil {
+	tx := s.rdb.TxPipeline()
+	tx.Del(ctx, sk)
+	for _, f := range p.Skipped {
+		tx.RPush(ctx, sk, f.String())
+	}
+	tx.Expire(ctx, sk, s.ttl)
+	tx.HSet(ctx, h, "total", len(p.Analyze), "deleted", len(p.Drop), "unchanged", p.Unchanged,
+		"tables", len(p.Tables), "state", state, "finished", finished)
+	if _, err := tx.Exec(ctx); err != nil {
 		return fmt.Errorf("record plan of job %s: %w", id, err)
 	}
 	return nil
@@ -139,19 +172,139 @@ func (s *JobStore) Fail(ctx context.Context, id, msg string, at time.Time) error
 	return nil
 }
 
-// Outcome is the result of one view for progress.
-type Outcome struct {
-	View    string
-	Failed  bool
-	Message string // for failed views
+// retrying records a retry's error in an existing job record (a vanished one is left gone) and,
+// for a batch, adds it to the retrying set.
+var retrying = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'lastError', ARGV[1])
+if ARGV[2] ~= '' then
+  redis.call('SADD', KEYS[2], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+end
+return 1
+`)
+
+// Retrying records that the refresh failed with msg and will be tried again.
+func (s *JobStore) Retrying(ctx context.Context, id, msg string) error {
+	return s.BatchRetrying(ctx, id, "", msg)
 }
 
-// viewsDone counts outcomes once per view and closes the job when all planned views are in.
+// BatchRetrying records that the analyze batch (task id; "" for the refresh itself) failed with
+// msg and waits for a retry; BatchDone clears it.
+func (s *JobStore) BatchRetrying(ctx context.Context, id, batch, msg string) error {
+	h, _, _ := s.keys(id)
+	r, _, _ := s.moreKeys(id)
+	if err := retrying.Run(ctx, s.rdb, []string{h, r}, msg, batch, int64(s.ttl/time.Second)).Err(); err != nil {
+		return fmt.Errorf("record retry of job %s: %w", id, err)
+	}
+	return nil
+}
+
+// BatchDone clears a batch BatchRetrying recorded.
+func (s *JobStore) BatchDone(ctx context.Context, id, batch string) error {
+	r, _, _ := s.moreKeys(id)
+	if err := s.rdb.SRem(ctx, r, batch).Err(); err != nil {
+		return fmt.Errorf("record progress of job %s: %w", id, err)
+	}
+	return nil
+}
+
+// joinKeys are the keys of the analyze task taskID enqueued by job owner: the jobs that joined
+// it and, once it has written its views, their outcomes.
+func (s *JobStore) joinKeys(taskID, owner string) (joiners, written string) {
+	k := s.prefix + "task:" + taskID + ":" + owner
+	return k + ":joiners", k + ":written"
+}
+
+// joinTask adds a job to a task's joiners unless the task has written its views already; then
+// it returns their outcomes.
+var joinTask = redis.NewScript(`
+local joiners, written, joined = KEYS[1], KEYS[2], KEYS[3]
+local job, owner, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local w = redis.call('GET', written)
+if w then return w end
+redis.call('SADD', joiners, job)
+redis.call('EXPIRE', joiners, ttl)
+if owner ~= job then
+  redis.call('SADD', joined, owner)
+  redis.call('EXPIRE', joined, ttl)
+end
+return false
+`)
+
+// Join makes job id wait for the analyze task taskID that job owner enqueued with the same
+// work: the task counts its views in id too when it has written them (TaskWritten). When the
+// task has written them already, Join counts them itself. Either way the job is done only when
+// the views are in the graph.
+func (s *JobStore) Join(ctx context.Context, id, taskID, owner string, at time.Time) error {
+	joiners, written := s.joinKeys(taskID, owner)
+	_, _, joined := s.moreKeys(id)
+	w, err := joinTask.Run(ctx, s.rdb, []string{joiners, written, joined}, id, owner, int64(s.ttl/time.Second)).Text()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("job %s: join task %s: %w", id, taskID, err)
+	}
+	var outcomes []Outcome
+	if err := json.Unmarshal([]byte(w), &outcomes); err != nil {
+		return fmt.Errorf("job %s: join task %s: %w", id, taskID, err)
+	}
+	return s.ViewsDone(ctx, id, outcomes, at)
+}
+
+// taskWritten records a task's outcomes and returns the jobs that joined it.
+var taskWritten = redis.NewScript(`
+redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+return redis.call('SMEMBERS', KEYS[1])
+`)
+
+// TaskWritten records that the analyze task taskID of job owner has written its views with
+// outcomes, and counts them in every job that joined it. A retried task counts again (each
+// view once per job).
+func (s *JobStore) TaskWritten(ctx context.Context, taskID, owner string, outcomes []Outcome, at time.Time) error {
+	joiners, written := s.joinKeys(taskID, owner)
+	b, err := json.Marshal(outcomes)
+	if err != nil {
+		return fmt.Errorf("task %s written: %w", taskID, err)
+	}
+	ids, err := taskWritten.Run(ctx, s.rdb, []string{joiners, written}, b, int64(s.ttl/time.Second)).StringSlice()
+	if err != nil {
+		return fmt.Errorf("task %s written: %w", taskID, err)
+	}
+	for _, id := range ids {
+		if err := s.ViewsDone(ctx, id, outcomes, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Outcome is the result of one view for progress.
+type Outcome struct {
+	View    string `json:"view"`
+	Failed  bool   `json:"failed,omitempty"`
+	Message string `json:"message,omitempty"` // for failed views
+}
+
+// lostMessage is the error of a job whose record vanished (the job Redis lost it) while its
+// tasks were still writing views.
+const lostMessage = "the job record was lost while its views were being written (job Redis restarted without persistence?); " +
+	"the views written stay, the next refresh of the source writes the others"
+
+// viewsDone counts outcomes once per view and closes the job when all planned views are in. A
+// task of a job whose record vanished records the job as failed with lostMessage.
 var viewsDone = redis.NewScript(`
 local h, set, errs = KEYS[1], KEYS[2], KEYS[3]
-local now, ttl = ARGV[1], tonumber(ARGV[2])
-if redis.call('EXISTS', h) == 0 then return -1 end
-for i = 3, #ARGV, 3 do
+local now, ttl, id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if redis.call('EXISTS', h) == 0 then
+  redis.call('HSET', h, 'id', id, 'state', 'failed', 'finished', now, 'total', -1)
+  redis.call('RPUSH', errs, '` + lostMessage + `')
+  redis.call('EXPIRE', h, ttl)
+  redis.call('EXPIRE', errs, ttl)
+  return -1
+end
+for i = 4, #ARGV, 3 do
   if redis.call('SADD', set, ARGV[i]) == 1 then
     if ARGV[i+1] == '1' then
       redis.call('HINCRBY', h, 'failed', 1)
@@ -177,7 +330,7 @@ func (s *JobStore) ViewsDone(ctx context.Context, id string, outcomes []Outcome,
 		return nil
 	}
 	h, v, e := s.keys(id)
-	args := []any{at.Format(time.RFC3339Nano), int64(s.ttl / time.Second)}
+	args := []any{at.Format(time.RFC3339Nano), int64(s.ttl / time.Second), id}
 	for _, o := range outcomes {
 		f := "0"
 		if o.Failed {
@@ -205,9 +358,19 @@ func (s *JobStore) Get(ctx context.Context, id string) (Job, error) {
 	tm := func(k string) time.Time { t, _ := time.Parse(time.RFC3339Nano, m[k]); return t }
 	j := Job{ID: id, Source: m["source"], Full: m["full"] == "1" || m["full"] == "true", State: m["state"],
 		Total: atoi("total"), Done: atoi("done"), Failed: atoi("failed"), Deleted: atoi("deleted"),
-		Unchanged: atoi("unchanged"), Tables: atoi("tables"), Started: tm("started"), Finished: tm("finished")}
-	if j.Errors, err = s.rdb.LRange(ctx, e, 0, MaxJobErrors-1).Result(); err != nil {
-		return Job{}, fmt.Errorf("get job %s errors: %w", id, err)
+		Unchanged: atoi("unchanged"), Tables: atoi("tables"), Started: tm("started"), Finished: tm("finished"),
+		Attempt: atoi("attempt"), LastError: m["lastError"]}
+	r, sk, jn := s.moreKeys(id)
+	p := s.rdb.Pipeline()
+	errs := p.LRange(ctx, e, 0, MaxJobErrors-1)
+	retrying := p.SCard(ctx, r)
+	skipped := p.LRange(ctx, sk, 0, -1)
+	joined := p.SMembers(ctx, jn)
+	if _, err := p.Exec(ctx); err != nil {
+		return Job{}, fmt.Errorf("get job %s: %w", id, err)
 	}
+	j.Errors, j.Skipped, j.Joined = errs.Val(), skipped.Val(), joined.Val()
+	j.Retrying = int(retrying.Val())
+	slices.Sort(j.Joined)
 	return j, nil
 }

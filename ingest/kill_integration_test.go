@@ -2,8 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // stalling makes the n-th batch write hang after it committed, until its context ends, once,
@@ -50,24 +49,12 @@ func generated(t *testing.T, db string) string {
 	return dir
 }
 
-// normalized renders a dump with the database name and source folder replaced, and without
-// the source versions (they fingerprint text that names the database).
+// normalized is graphtest.NormalizeDump failing t on a malformed dump.
 func normalized(t *testing.T, lines []string, db, dir string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		if strings.HasPrefix(l, "dataset ") {
-			head, body, _ := strings.Cut(l[len("dataset "):], " ")
-			var m map[string]any
-			if err := json.Unmarshal([]byte(body), &m); err != nil {
-				t.Fatalf("dump line %q: %v", l, err)
-			}
-			delete(m, "sourceVersion")
-			b, _ := json.Marshal(m)
-			l = "dataset " + head + " " + string(b)
-		}
-		l = strings.ReplaceAll(l, dir, "<dir>")
-		l = strings.ReplaceAll(l, db, "<db>")
-		out[i] = strings.ReplaceAll(l, strings.ToLower(db), "<db>") // synth writes names in lower case
+	t.Helper()
+	out, err := graphtest.NormalizeDump(lines, db, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -52,11 +52,11 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	red := redistest.Start(t)
 
 	hooks, err := ingest.NewWebhooks(ingest.WebhookConfig{URLs: []string{rcv.srv.URL + "/hook"}, Secret: testSecret,
-		Queue: queue, Timeout: 2 * time.Second, MaxRetry: 3}, asynq.NewClientFromRedisClient(red.Client), store, nil, nil)
+		Queue: queue, Timeout: 2 * time.Second, MaxRetry: 3}, asynq.NewClientFromRedisClient(red.Client(t)), store, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writer := &killAfterCommit{Store: store, kill: func() { red.Kill(t) }}
+	writer := &killAfterCommit{Store: store, kill: func() { red.Kill() }}
 	runner := ingest.NewRunner(store, nil, nil).WithChanges(writer, hooks)
 	runner.BatchSize = 2 // three batches: Redis dies after the first commits
 
@@ -78,7 +78,7 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	if _, err := runner.RunInline(ctx, src, false, "job-outbox"); err != nil {
 		t.Fatalf("refresh with the job Redis down: %v", err)
 	}
-	if err := red.Client.Ping(ctx).Err(); err == nil {
+	if err := red.Client(t).Ping(ctx).Err(); err == nil {
 		t.Fatal("the job Redis was not killed during the refresh")
 	}
 	c, err := store.ChangeEventCounts(ctx, queue)
@@ -93,10 +93,10 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 		t.Error("a sweep with the job Redis down reported no error")
 	}
 
-	red.Restart(t) // empty: no persistence
+	red.Restart() // empty: no persistence
 	mux := asynq.NewServeMux()
 	hooks.Register(mux)
-	srv := asynq.NewServerFromRedisClient(red.Client, asynq.Config{
+	srv := asynq.NewServerFromRedisClient(red.Client(t), asynq.Config{
 		Concurrency: 2, Queues: map[string]int{queue: 1}, LogLevel: asynq.FatalLevel,
 		TaskCheckInterval: 20 * time.Millisecond,
 	})

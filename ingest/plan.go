@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tributary-lineage/tributary/graph"
@@ -44,12 +45,16 @@ type Plan struct {
 	Analyze   []ViewWork       // in dependency order (a view after the views it reads)
 	Unchanged int              // listed views left alone
 	Changes   []Change
+	Skipped   []SkippedFile // files of the source not read
 }
 
 // ViewWork is one view to analyse with the catalog entries its analysis needs.
 type ViewWork struct {
 	View    ListedView     `json:"view"`
 	Catalog []CatalogEntry `json:"catalog,omitempty"`
+	// Cycle is a dependency cycle the view is in (the view, the one it reads, ..., the view
+	// again); its message names it.
+	Cycle []graph.ObjectID `json:"cycle,omitempty"`
 }
 
 // BuildPlan lists src and compares it with the graph. A view is analysed when it is new, its
@@ -71,7 +76,7 @@ func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Lis
 }
 
 func planListing(ctx context.Context, source string, l *Listing, g Graph, full bool) (*Plan, error) {
-	p := &Plan{Source: source}
+	p := &Plan{Source: source, Skipped: l.Skipped}
 	ids := make([]graph.ObjectID, len(l.Views))
 	listed := make(map[graph.ObjectID]int, len(l.Views))
 	for i, v := range l.Views {
@@ -152,6 +157,7 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		}
 	}
 	order := topoOrder(l.Views, deps)
+	cycle := cycles(l.Views, deps)
 
 	// Objects whose column lists change in this refresh.
 	changedCols := map[graph.ObjectID]bool{}
@@ -186,7 +192,7 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		if len(a.Columns) > 0 {
 			cat.Put(v.ID, a.Columns)
 		}
-		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog})
+		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]})
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})
 	}
 	return p, nil
@@ -284,6 +290,121 @@ func topoOrder(views []ListedView, deps map[graph.ObjectID][]graph.ObjectID) []i
 		}
 	}
 	return order
+}
+
+// cycles returns, for each listed view in a dependency cycle, a shortest cycle through it:
+// the view, the listed view it reads, ..., the view again.
+func cycles(views []ListedView, deps map[graph.ObjectID][]graph.ObjectID) map[graph.ObjectID][]graph.ObjectID {
+	comp := components(views, deps)
+	out := map[graph.ObjectID][]graph.ObjectID{}
+	for _, v := range views {
+		c, ok := comp[v.ID]
+		if !ok {
+			continue
+		}
+		// Breadth-first from v through the views of its component, back to v.
+		prev := map[graph.ObjectID]graph.ObjectID{}
+		queue := []graph.ObjectID{v.ID}
+	search:
+		for len(queue) > 0 {
+			cur := queue[0]
+			queue = queue[1:]
+			for _, d := range deps[cur] {
+				if dc, ok := comp[d]; !ok || dc != c {
+					continue
+				}
+				if d == v.ID {
+					path := []graph.ObjectID{v.ID}
+					for at := cur; at != v.ID; at = prev[at] {
+						path = append(path, at)
+					}
+					slices.Reverse(path[1:])
+					out[v.ID] = append(path, v.ID)
+					break search
+				}
+				if _, seen := prev[d]; !seen {
+					prev[d] = cur
+					queue = append(queue, d)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// components numbers the strongly connected components of more than one listed view
+// (Tarjan's algorithm); views in none are left out.
+func components(views []ListedView, deps map[graph.ObjectID][]graph.ObjectID) map[graph.ObjectID]int {
+	listed := make(map[graph.ObjectID]bool, len(views))
+	for _, v := range views {
+		listed[v.ID] = true
+	}
+	index, low := map[graph.ObjectID]int{}, map[graph.ObjectID]int{}
+	onStack := map[graph.ObjectID]bool{}
+	var stack []graph.ObjectID
+	out := map[graph.ObjectID]int{}
+	n, comps := 0, 0
+	var visit func(id graph.ObjectID)
+	visit = func(id graph.ObjectID) {
+		index[id], low[id] = n, n
+		n++
+		stack = append(stack, id)
+		onStack[id] = true
+		for _, d := range deps[id] {
+			if !listed[d] || d == id {
+				continue
+			}
+			if _, seen := index[d]; !seen {
+				visit(d)
+				low[id] = min(low[id], low[d])
+			} else if onStack[d] {
+				low[id] = min(low[id], index[d])
+			}
+		}
+		if low[id] != index[id] {
+			return
+		}
+		var members []graph.ObjectID
+		for {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[top] = false
+			members = append(members, top)
+			if top == id {
+				break
+			}
+		}
+		if len(members) > 1 {
+			for _, m := range members {
+				out[m] = comps
+			}
+			comps++
+		}
+	}
+	for _, v := range views {
+		if _, seen := index[v.ID]; !seen {
+			visit(v.ID)
+		}
+	}
+	return out
+}
+
+// cycleMessage describes a dependency cycle for a view's message.
+func cycleMessage(cycle []graph.ObjectID) string {
+	names := make([]string, len(cycle))
+	for i, id := range cycle {
+		names[i] = id.String()
+	}
+	return "dependency cycle: " + strings.Join(names, " reads ") +
+		"; the views of a cycle cannot all see each other's columns"
+}
+
+// joinNotes joins two parts of a view message.
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // now is time.Now in UTC; a variable of the Runner so tests can fix it.

@@ -144,15 +144,25 @@ func (e *ParseFailure) Error() string {
 // were still written); any other error means the batch must be retried (writes are
 // idempotent).
 func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []ViewWork) error {
+	_, err := r.analyzeBatch(ctx, source, jobID, work)
+	return err
+}
+
+// analyzeBatch is AnalyzeBatch that also returns the outcomes once the views are written (nil
+// when they are not).
+func (r *Runner) analyzeBatch(ctx context.Context, source, jobID string, work []ViewWork) ([]Outcome, error) {
 	views := make([]graph.View, 0, len(work))
 	states := make([]graph.ViewState, 0, len(work))
 	outcomes := make([]Outcome, 0, len(work))
 	var failed []string
 	for _, w := range work {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		a := AnalyzeView(w.View, source, NewCatalog(w.Catalog))
+		if len(w.Cycle) > 0 {
+			a.View.Message = joinNotes(a.View.Message, cycleMessage(w.Cycle))
+		}
 		views = append(views, a.View)
 		states = append(states, a.State)
 		o := Outcome{View: w.View.ID.String(), Failed: a.Failed}
@@ -165,21 +175,21 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 	if r.changes != nil {
 		var wr write
 		if _, err := r.changes.ReplaceViewsLineageChanges(ctx, views, states, r.eventsFunc(source, jobID, &wr)); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+			return nil, fmt.Errorf("analyze: %w", err)
 		}
 		r.publishEvents(ctx, source, jobID, &wr)
 	} else if err := r.graph.ReplaceViewsLineage(ctx, views, states); err != nil {
-		return fmt.Errorf("analyze: %w", err)
+		return nil, fmt.Errorf("analyze: %w", err)
 	}
 	if r.jobs != nil {
 		if err := r.jobs.ViewsDone(ctx, jobID, outcomes, utcNow()); err != nil {
-			return err
+			return outcomes, err
 		}
 	}
 	if len(failed) > 0 {
-		return &ParseFailure{Views: failed}
+		return outcomes, &ParseFailure{Views: failed}
 	}
-	return nil
+	return outcomes, nil
 }
 
 // RunInline runs a whole refresh in this process: plan, apply, then the batches

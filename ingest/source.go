@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,9 +30,23 @@ type Source interface {
 
 // Listing is what a source holds.
 type Listing struct {
-	Views  []ListedView
-	Tables []graph.Table // base tables and their columns (the catalog)
+	Views   []ListedView
+	Tables  []graph.Table // base tables and their columns (the catalog)
+	Skipped []SkippedFile // files not read (binary, empty)
 }
+
+// SkippedFile is a file of a source that was not read, and why.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func (f SkippedFile) String() string { return f.Path + ": " + f.Reason }
+
+// ErrInvalidSource is wrapped by listing errors that only a change of the source can heal (a
+// malformed catalog, a view name without a database): refreshes fail at once, not after
+// retries.
+var ErrInvalidSource = errors.New("invalid source")
 
 // ListedView is one view as a source lists it.
 type ListedView struct {
@@ -51,6 +66,9 @@ type ListedView struct {
 	// Origin where Text starts (1 when Text is the whole file).
 	Origin string `json:"origin,omitempty"`
 	Line   int    `json:"line,omitempty"`
+	// Conflict, when set, says why the view cannot be analysed as listed (it is defined more
+	// than once, with the positions); the view is written as failed with it.
+	Conflict string `json:"conflict,omitempty"`
 }
 
 // Version fingerprints everything about the listed view that its analysis depends on, except
@@ -60,7 +78,8 @@ func (v ListedView) Version() string {
 		Text, DB, Schema string
 		Hidden           bool
 		Columns          []graph.Column
-	}{v.Text, v.DefaultDatabase, v.DefaultSchema, v.Hidden, v.Columns})
+		Conflict         string `json:",omitempty"`
+	}{v.Text, v.DefaultDatabase, v.DefaultSchema, v.Hidden, v.Columns, v.Conflict})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -142,6 +143,8 @@ func (h *Handlers) HandleRefreshTask(ctx context.Context, t *asynq.Task) error {
 		h.failJob(ctx, p.JobID, err)
 	} else if n, _ := asynq.GetRetryCount(ctx); n >= maxRetry(ctx) {
 		h.failJob(ctx, p.JobID, err)
+	} else if rerr := h.jobs.Retrying(context.WithoutCancel(ctx), p.JobID, err.Error()); rerr != nil {
+		h.log.ErrorContext(ctx, "record job retry", "job", p.JobID, "error", rerr.Error())
 	}
 	return err
 }
@@ -181,20 +184,22 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 		if err != nil {
 			return err
 		}
-		queued, err := h.enqueueAnalyze(ctx, task)
+		dup, err := h.enqueueAnalyze(ctx, task)
 		if err != nil {
 			return fmt.Errorf("refresh %s: enqueue analyze: %w", plan.Source, err)
 		}
-		if !queued {
-			// The same work is queued or running already (an earlier refresh): count it here
-			// as done.
-			outcomes := make([]Outcome, len(batch))
-			for i, w := range batch {
-				outcomes[i] = Outcome{View: w.View.ID.String()}
-			}
-			if err := h.jobs.ViewsDone(ctx, p.JobID, outcomes, utcNow()); err != nil {
-				return err
-			}
+		if dup == nil {
+			continue
+		}
+		// The same work is queued or running for another job (a concurrent refresh), or for
+		// this one (an earlier attempt, which may have counted before this attempt reset the
+		// counts): this job joins it and counts the views when that task has written them.
+		var other AnalyzePayload
+		if err := json.Unmarshal(dup.Payload, &other); err != nil {
+			return fmt.Errorf("refresh %s: analyze task %s: %w", plan.Source, dup.ID, err)
+		}
+		if err := h.jobs.Join(ctx, p.JobID, dup.ID, other.JobID, utcNow()); err != nil {
+			return err
 		}
 	}
 	h.log.InfoContext(ctx, "refresh planned", "job", p.JobID, "source", plan.Source, "analyze", len(plan.Analyze),
@@ -202,30 +207,31 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 	return nil
 }
 
-// enqueueAnalyze enqueues task; queued is false when a task with its id is pending, active or
-// waiting for a retry. An archived one (it ended with a parse failure, or ran out of retries)
-// is deleted and the work enqueued again: the graph may have lost what it wrote since.
-func (h *Handlers) enqueueAnalyze(ctx context.Context, task *asynq.Task) (queued bool, err error) {
-	_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
-	if !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return err == nil, err
-	}
-	if h.inspector == nil {
-		return false, nil
-	}
+// enqueueAnalyze enqueues task and returns nil, or the live task (pending, active or waiting
+// for a retry) that holds its id. An archived one (it ended with a parse failure, or ran out of
+// retries) is deleted and the work enqueued again: the graph may have lost what it wrote since;
+// so is the work whose task ended between the two looks.
+func (h *Handlers) enqueueAnalyze(ctx context.Context, task *asynq.Task) (dup *asynq.TaskInfo, err error) {
 	id := AnalyzeTaskIDOf(task)
-	info, err := h.inspector.GetTaskInfo(h.queue, id)
-	if err != nil || (info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted) {
-		return false, nil // a live duplicate (or one that just went away): nothing to add
+	for range 10 {
+		_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
+		if !errors.Is(err, asynq.ErrTaskIDConflict) {
+			return nil, err
+		}
+		info, err := h.inspector.GetTaskInfo(h.queue, id)
+		switch {
+		case errors.Is(err, asynq.ErrTaskNotFound):
+			continue // it just ended: enqueue again
+		case err != nil:
+			return nil, fmt.Errorf("look up task %s: %w", id, err)
+		case info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted:
+			return info, nil
+		}
+		if err := h.inspector.DeleteTask(h.queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			return nil, fmt.Errorf("replace archived task %s: %w", id, err)
+		}
 	}
-	if err := h.inspector.DeleteTask(h.queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
-		return false, fmt.Errorf("replace archived task %s: %w", id, err)
-	}
-	_, err = h.client.EnqueueContext(ctx, task, asynq.Queue(h.queue))
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return false, nil
-	}
-	return err == nil, err
+	return nil, fmt.Errorf("enqueue task %s: its id stays taken", id)
 }
 
 // AnalyzeTaskIDOf returns the task id NewAnalyzeTask gave t ("" for other tasks).
@@ -237,18 +243,58 @@ func AnalyzeTaskIDOf(t *asynq.Task) string {
 	return AnalyzeTaskID(p.Source, p.Views)
 }
 
-// HandleAnalyzeTask analyses and writes a batch of views. Views that do not parse are written
-// as failed and the task ends with a SkipRetry error; graph or Redis failures are retried.
+// HandleAnalyzeTask analyses and writes a batch of views, counts them in its job and in the
+// jobs that joined it (Handlers.refresh). Views that do not parse are written as failed and the
+// task ends with a SkipRetry error; graph or Redis failures are retried, and the job shows the
+// batch as retrying with the error meanwhile.
 func (h *Handlers) HandleAnalyzeTask(ctx context.Context, t *asynq.Task) error {
 	var p AnalyzePayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("analyze payload: %v: %w", err, asynq.SkipRetry)
 	}
-	err := h.runner.AnalyzeBatch(ctx, p.Source, p.JobID, p.Views)
+	taskID, _ := asynq.GetTaskID(ctx)
+	outcomes, err := h.runner.analyzeBatch(ctx, p.Source, p.JobID, p.Views)
+	if outcomes != nil {
+		if werr := h.jobs.TaskWritten(ctx, taskID, p.JobID, outcomes, utcNow()); werr != nil {
+			err = errors.Join(err, werr)
+		} else if n, _ := asynq.GetRetryCount(ctx); n > 0 {
+			if derr := h.jobs.BatchDone(ctx, p.JobID, taskID); derr != nil {
+				err = errors.Join(err, derr)
+			}
+		}
+	}
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
-	return classify(err)
+	err = classify(err)
+	switch n, _ := asynq.GetRetryCount(ctx); {
+	case errors.Is(err, asynq.SkipRetry):
+	case n >= maxRetry(ctx): // asynq archives the task: its views stay unwritten
+		h.failJob(ctx, p.JobID, fmt.Errorf("analyze batch %s gave up after %d retries: %w", taskID, n, err))
+	default:
+		if rerr := h.jobs.BatchRetrying(context.WithoutCancel(ctx), p.JobID, taskID, err.Error()); rerr != nil {
+			h.log.ErrorContext(ctx, "record batch retry", "job", p.JobID, "task", taskID, "error", rerr.Error())
+		}
+	}
+	return err
+}
+
+// RecoveryDelay wraps next, the retry delay of a worker: a task whose worker died (asynq's
+// recoverer found its lease expired, asynq.ErrLeaseExpired) is logged and runs again after
+// delay instead of next's back-off, since nothing failed but the worker. asynq's lease (30 s)
+// and its recoverer's period (1 min) are fixed, so this is what a worker can shorten.
+func RecoveryDelay(next asynq.RetryDelayFunc, delay time.Duration, log *slog.Logger) asynq.RetryDelayFunc {
+	return func(n int, err error, t *asynq.Task) time.Duration {
+		if !errors.Is(err, asynq.ErrLeaseExpired) {
+			return next(n, err, t)
+		}
+		var p struct {
+			JobID string `json:"jobId"`
+		}
+		_ = json.Unmarshal(t.Payload(), &p)
+		log.Warn("recovering a task of a lost worker", "type", t.Type(), "job", p.JobID, "retry", n+1, "in", delay.String())
+		return delay
+	}
 }
 
 // classify wraps permanent errors with asynq.SkipRetry and leaves transient ones (Neo4j or
@@ -256,7 +302,7 @@ func (h *Handlers) HandleAnalyzeTask(ctx context.Context, t *asynq.Task) error {
 func classify(err error) error {
 	var pf *ParseFailure
 	switch {
-	case errors.As(err, &pf), errors.Is(err, graph.ErrInvalid):
+	case errors.As(err, &pf), errors.Is(err, graph.ErrInvalid), errors.Is(err, ErrInvalidSource):
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	case neo4j.IsRetryable(err):
 		return err

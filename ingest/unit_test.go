@@ -101,9 +101,22 @@ func TestDirSourceList(t *testing.T) {
 		t.Errorf("tables = %+v", l.Tables)
 	}
 
-	fsys["marts/dup.sql"] = &fstest.MapFile{Data: []byte("CREATE VIEW WH.MARTS.A AS SELECT 1 AS X")}
-	if _, err := NewFSSource("test", fsys, DirOptions{}).List(context.Background()); err == nil || !strings.Contains(err.Error(), "defined in") {
-		t.Errorf("a view defined twice: %v", err)
+	// A view defined twice is listed once, with a conflict naming both definitions; the
+	// conflict fails its analysis.
+	fsys["marts/dup.sql"] = &fstest.MapFile{Data: []byte("\nCREATE VIEW WH.MARTS.A AS SELECT 1 AS X")}
+	l, err = NewFSSource("test", fsys, DirOptions{}).List(context.Background())
+	if err != nil {
+		t.Fatalf("a view defined twice: %v", err)
+	}
+	if len(l.Views) != len(want) {
+		t.Errorf("a view defined twice: %d views listed, want %d", len(l.Views), len(want))
+	}
+	const conflict = "view WH.MARTS.A is defined 2 times (marts/a.sql:2, marts/dup.sql:2): keep one definition"
+	if l.Views[0].Conflict != conflict {
+		t.Errorf("conflict %q, want %q", l.Views[0].Conflict, conflict)
+	}
+	if a := AnalyzeView(l.Views[0], "test", &Catalog{}); !a.Failed || a.View.Message != conflict {
+		t.Errorf("analysis of a view defined twice: failed %v, message %q", a.Failed, a.View.Message)
 	}
 }
 
@@ -413,5 +426,34 @@ func TestEdgeExpressions(t *testing.T) {
 		if e.Expression != "" {
 			t.Errorf("star view edge %s has expression %q", e.From, e.Expression)
 		}
+	}
+}
+
+// Views in a dependency cycle get the shortest cycle through them; views that only read a
+// cycle, and views reading themselves, get none.
+func TestCycles(t *testing.T) {
+	id := func(n string) graph.ObjectID { return graph.ObjectID{Database: "D", Schema: "S", Name: n} }
+	var views []ListedView
+	for _, n := range []string{"A", "B", "C", "R", "SELF", "X"} {
+		views = append(views, ListedView{ID: id(n)})
+	}
+	deps := map[graph.ObjectID][]graph.ObjectID{
+		id("A"):    {id("B")},
+		id("B"):    {id("C"), id("T")}, // T: a table, not listed
+		id("C"):    {id("A")},
+		id("R"):    {id("A")},
+		id("SELF"): {id("SELF")},
+	}
+	got := cycles(views, deps)
+	want := map[graph.ObjectID][]graph.ObjectID{
+		id("A"): {id("A"), id("B"), id("C"), id("A")},
+		id("B"): {id("B"), id("C"), id("A"), id("B")},
+		id("C"): {id("C"), id("A"), id("B"), id("C")},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cycles (-want +got):\n%s", d)
+	}
+	if msg := cycleMessage(want[id("A")]); msg != "dependency cycle: D.S.A reads D.S.B reads D.S.C reads D.S.A; the views of a cycle cannot all see each other's columns" {
+		t.Errorf("message %q", msg)
 	}
 }

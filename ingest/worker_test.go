@@ -3,8 +3,6 @@ package ingest_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 // harness runs ingestion tasks on a queue of its own through real asynq servers.
 type harness struct {
 	t      *testing.T
+	addr   string // the job Redis
 	rdb    *redis.Client
 	queue  string
 	jobs   *ingest.JobStore
@@ -28,8 +27,12 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, g ingest.Graph, open ingest.OpenSource) *harness {
-	rdb := newRedis(t)
-	h := &harness{t: t, rdb: rdb, queue: unique(t, "tributary-test-"), g: g, open: open,
+	return newHarnessAt(t, newRedis(t), g, open)
+}
+
+// newHarnessAt is newHarness on the Redis rdb is a client of.
+func newHarnessAt(t *testing.T, rdb *redis.Client, g ingest.Graph, open ingest.OpenSource) *harness {
+	h := &harness{t: t, addr: rdb.Options().Addr, rdb: rdb, queue: unique(t, "tributary-test-"), g: g, open: open,
 		jobs: ingest.NewJobStore(rdb, unique(t, "tributary:test:job:")+":", time.Hour), batch: 3}
 	h.client = asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() {
@@ -43,7 +46,8 @@ func newHarness(t *testing.T, g ingest.Graph, open ingest.OpenSource) *harness {
 // the given grace period (tasks still running after it are put back in the queue).
 func (h *harness) startWorker(concurrency int, grace time.Duration) (stop func()) {
 	h.t.Helper()
-	rdb := newRedis(h.t)
+	rdb := redis.NewClient(&redis.Options{Addr: h.addr})
+	h.t.Cleanup(func() { rdb.Close() })
 	runner := ingest.NewRunner(h.g, h.jobs, nil)
 	runner.BatchSize = h.batch
 	handlers := ingest.NewHandlers(runner, h.jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), h.open, h.queue, nil)
@@ -145,27 +149,14 @@ func TestAnalyzeTaskIDDeduplicates(t *testing.T) {
 func TestArchivedAnalyzeTaskDoesNotBlockRework(t *testing.T) {
 	ctx := context.Background()
 	db := unique(t, "TA_")
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := writeFiles(t, map[string]string{
 		"s/good.sql":   "CREATE VIEW " + db + ".S.GOOD AS SELECT 1 AS X",
 		"s/reader.sql": "CREATE VIEW " + db + ".S.READER AS SELECT * FROM " + db + ".S.GOOD",
 		"s/bad.sql":    "CREATE VIEW " + db + ".S.BAD AS SELECT 1 AS X,, 2 AS Y",
-	}
-	for name, text := range files {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	open := func(ctx context.Context, p ingest.RefreshPayload) (ingest.Source, func() error, error) {
-		src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
-		return src, func() error { return nil }, err
-	}
+	})
 	store := newStore(t)
 	dropAfter(t, store, db)
-	h := newHarness(t, store, open)
+	h := newHarness(t, store, dirOpener(dir))
 	h.batch = 10
 	h.startWorker(1, time.Second)
 	ids := []graph.ObjectID{{Database: db, Schema: "S", Name: "BAD"}, {Database: db, Schema: "S", Name: "GOOD"}, {Database: db, Schema: "S", Name: "READER"}}

@@ -22,12 +22,11 @@ type privateRedis struct {
 	rdb  *redis.Client
 }
 
-// startPrivateRedis starts redis-server on a free loopback port, without persistence, and
-// stops it when t ends (redistest.Start).
+// startPrivateRedis starts a redis-server of the test's own (redistest.Start) and connects to it.
 func startPrivateRedis(t *testing.T) *privateRedis {
 	t.Helper()
-	srv := redistest.Start(t)
-	return &privateRedis{addr: srv.Addr, rdb: srv.Client}
+	s := redistest.Start(t)
+	return &privateRedis{addr: s.Addr, rdb: s.Client(t)}
 }
 
 // setPolicy sets the private server's maxmemory-policy.

@@ -168,18 +168,17 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 			fmt.Fprintf(e.stdout, "change events queued on %q for %d webhook URL(s); a worker delivers them\n", o.queue, len(wc.URLs))
 		}
 		fmt.Fprintf(e.stdout, "job %s: refreshing %s in this process\n", p.JobID, src.Name())
+		if err := jobs.Create(ctx, p.JobID, src.Name(), p.Full); err != nil {
+			return err
+		}
 		done := make(chan struct{})
-		progressDone := make(chan struct{})
-		go func() {
-			defer close(progressDone)
-			watchJob(ctx, e.stdout, jobs, p.JobID, done)
-		}()
+		watchErr := make(chan error, 1)
+		go func() { watchErr <- watchJob(ctx, e.stdout, jobs, p.JobID, done) }()
 		start := time.Now()
 		_, runErr := runner.RunInline(ctx, src, p.Full, p.JobID)
 		close(done)
-		<-progressDone
-		if runErr != nil {
-			return runErr
+		if err := errors.Join(runErr, <-watchErr); err != nil {
+			return err
 		}
 		return printResult(ctx, e.stdout, store, jobs, p.JobID, src.Name(), time.Since(start))
 	}
@@ -203,7 +202,9 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 		fmt.Fprintf(e.stdout, "no worker is serving queue %q yet: start `tributary worker`, or use --inline\n", o.queue)
 	}
 	start := time.Now()
-	watchJob(ctx, e.stdout, jobs, p.JobID, nil)
+	if err := watchJob(ctx, e.stdout, jobs, p.JobID, nil); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("stopped waiting for job %s (it keeps running): %w", p.JobID, err)
 	}
@@ -233,8 +234,9 @@ func workerListening(in *asynq.Inspector, queue string) bool {
 
 // watchJob shows the job's progress until it is final, ctx ends or stop closes (then it shows
 // the last state once more). On a terminal it draws a bar; otherwise it prints a line when
-// the numbers change, at most once a second.
-func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string, stop <-chan struct{}) {
+// the numbers change, at most once a second. It fails when the job record vanished (the job
+// Redis lost it): nothing would ever finish it.
+func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string, stop <-chan struct{}) error {
 	tty := false
 	if f, ok := w.(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
@@ -246,11 +248,18 @@ func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	last := ""
-	show := func() bool {
+	var source string
+	show := func() (bool, error) {
 		j, err := jobs.Get(ctx, id)
-		if err != nil {
-			return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		if errors.Is(err, ingest.ErrJobNotFound) {
+			return true, fmt.Errorf("job %s vanished from the job Redis (restarted without persistence, or flushed): "+
+				"the views it wrote stay, the others are written by the next refresh of %s: %w", id, source, err)
 		}
+		if err != nil {
+			// Redis unreachable, or ctx ended: keep trying until ctx ends.
+			return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded), nil
+		}
+		source = j.Source
 		line := progressLine(j, tty)
 		if line != last {
 			if tty {
@@ -260,7 +269,7 @@ func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string
 			}
 			last = line
 		}
-		return j.Final()
+		return j.Final(), nil
 	}
 	defer func() {
 		if tty && last != "" {
@@ -268,15 +277,15 @@ func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string
 		}
 	}()
 	for {
-		if show() {
-			return
+		if final, err := show(); final || err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-stop:
-			show()
-			return
+			_, err := show()
+			return err
 		case <-tick.C:
 		}
 	}
@@ -284,11 +293,18 @@ func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string
 
 func progressLine(j ingest.Job, bar bool) string {
 	n := j.Done + j.Failed
+	retry := ""
+	if j.Attempt > 1 && j.LastError != "" && j.Retrying == 0 {
+		retry = fmt.Sprintf(" (attempt %d after: %s)", j.Attempt, j.LastError)
+	}
 	switch j.State {
 	case ingest.JobQueued, ingest.JobPlanning, "":
-		return fmt.Sprintf("%s: %s", j.State, j.Source)
+		return fmt.Sprintf("%s: %s%s", j.State, j.Source, retry)
 	}
-	counts := fmt.Sprintf("%d/%d views analysed, %d failed, %d unchanged, %d dropped", n, j.Total, j.Failed, j.Unchanged, j.Deleted)
+	if j.Retrying > 0 && !j.Final() {
+		retry = fmt.Sprintf(" (%d batch(es) retrying after: %s)", j.Retrying, j.LastError)
+	}
+	counts := fmt.Sprintf("%d/%d views analysed, %d failed, %d unchanged, %d dropped%s", n, j.Total, j.Failed, j.Unchanged, j.Deleted, retry)
 	if !bar {
 		return j.State + ": " + counts
 	}
@@ -313,6 +329,12 @@ func printResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *ing
 		j.ID, j.State, took.Seconds(), j.Done+j.Failed, j.Failed, j.Unchanged, j.Deleted, j.Tables)
 	for _, msg := range j.Errors {
 		fmt.Fprintf(w, "  failed: %s\n", msg)
+	}
+	for _, f := range j.Skipped {
+		fmt.Fprintf(w, "  skipped file: %s\n", f)
+	}
+	if len(j.Joined) > 0 {
+		fmt.Fprintf(w, "  some views were written by job(s) already running the same work: %s\n", strings.Join(j.Joined, ", "))
 	}
 	fmt.Fprintf(w, "%s: %d views (%d failed, %d hidden), %d columns, %d edges\n", source, c.Views, c.Failed, c.Hidden, c.Columns, c.Edges)
 	return nil

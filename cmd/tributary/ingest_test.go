@@ -1,17 +1,21 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/synth"
 )
 
@@ -94,12 +98,18 @@ var countsLine = regexp.MustCompile(`(?m)^dir:.*: 12 views \(0 failed, 0 hidden\
 
 func TestIngestInline(t *testing.T) {
 	dir, _ := smallWarehouse(t)
+	if err := os.WriteFile(filepath.Join(dir, "empty.sql"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr := runCmd(t, testEnv(nil), "ingest", "--source", "dir:"+dir, "--inline")
 	if code != exitOK {
 		t.Fatalf("ingest --inline: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "12 views analysed (0 failed)") || !countsLine.MatchString(stdout) {
 		t.Errorf("ingest output:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "skipped file: empty.sql: empty") {
+		t.Errorf("ingest output does not report the empty file:\n%s", stdout)
 	}
 	// Plain progress lines, not a bar, when stdout is not a terminal.
 	if strings.Contains(stdout, "\r") || !strings.Contains(stdout, "done: 12/12 views analysed") {
@@ -108,6 +118,38 @@ func TestIngestInline(t *testing.T) {
 	code, stdout, _ = runCmd(t, testEnv(nil), "ingest", "--source", "dir:"+dir, "--inline")
 	if code != exitOK || !strings.Contains(stdout, "0 views analysed (0 failed), 12 unchanged") {
 		t.Errorf("second ingest: exit %d\n%s", code, stdout)
+	}
+}
+
+// `ingest --wait` fails, naming what happened, when the job record vanishes (a job Redis
+// restarted without persistence) instead of waiting forever.
+func TestWatchJobFailsWhenJobVanishes(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
+	t.Cleanup(func() { rdb.Close() })
+	prefix := uniqueName(t, "tributary:cmd-test:job:") + ":"
+	jobs := ingest.NewJobStore(rdb, prefix, time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := jobs.Create(ctx, "j1", "dir:/w", false); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var out strings.Builder
+	go func() { done <- watchJob(ctx, &out, jobs, "j1", nil) }()
+	time.Sleep(1500 * time.Millisecond)
+	if err := rdb.Del(ctx, prefix+"j1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ingest.ErrJobNotFound) || !strings.Contains(err.Error(), "vanished") || !strings.Contains(err.Error(), "dir:/w") {
+			t.Errorf("watchJob: %v; want the job named as vanished", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("watchJob still waiting for a job that vanished")
+	}
+	if !strings.Contains(out.String(), "queued: dir:/w") {
+		t.Errorf("progress before the job vanished: %q", out.String())
 	}
 }
 
@@ -133,5 +175,17 @@ func TestWorkerServesIngest(t *testing.T) {
 	w.stop(t)
 	if !strings.Contains(w.out.String(), "worker stopped") {
 		t.Errorf("worker log lacks the shutdown: %s", w.out.String())
+	}
+}
+
+// The progress line shows retrying batches and a retried refresh's attempt with the error.
+func TestProgressLineShowsRetries(t *testing.T) {
+	j := ingest.Job{State: ingest.JobRunning, Source: "dir:/w", Total: 10, Done: 3, Retrying: 2, LastError: "neo4j unavailable"}
+	if got, want := progressLine(j, false), "running: 3/10 views analysed, 0 failed, 0 unchanged, 0 dropped (2 batch(es) retrying after: neo4j unavailable)"; got != want {
+		t.Errorf("running: %q, want %q", got, want)
+	}
+	j = ingest.Job{State: ingest.JobPlanning, Source: "dir:/w", Attempt: 3, LastError: "list: timeout"}
+	if got, want := progressLine(j, false), "planning: dir:/w (attempt 3 after: list: timeout)"; got != want {
+		t.Errorf("planning: %q, want %q", got, want)
 	}
 }

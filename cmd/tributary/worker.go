@@ -176,6 +176,14 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	if err != nil {
 		return err
 	}
+	// One connection before the tasks: the driver (v5.28) sets up its connector lazily, racing
+	// when the first connections are made at once, as by the tasks a restarted worker recovers.
+	// Neo4j being down is no reason not to start: tasks retry.
+	vctx, cancel := context.WithTimeout(ctx, neo4jConnectTimeout)
+	if err := driver.VerifyConnectivity(vctx); err != nil {
+		logger.Warn("neo4j not reachable at start; tasks retry until it is", "error", err.Error())
+	}
+	cancel()
 	driver = telemetry.WrapDriver(driver, tel)
 	// The job Redis holds the queues and job records; the cache may have a Redis of its own.
 	redisc := newRedisClients(cfg)
@@ -270,8 +278,11 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 		Queues:          queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          alog,
-		// Webhook deliveries back off 10 s, 20 s, 40 s, ... up to 1 h; other tasks keep asynq's delays.
-		RetryDelayFunc: ingest.RetryDelay(0, 0),
+		// Webhook deliveries back off 10 s, 20 s, 40 s, ... up to 1 h; other tasks keep asynq's
+		// delays, except those of a worker that died: they run again after a second (logged).
+		RetryDelayFunc: ingest.RecoveryDelay(ingest.RetryDelay(0, 0), time.Second, logger),
+		// Retries and recovered tasks are picked up within a second (asynq's default: 5 s).
+		DelayedTaskCheckInterval: time.Second,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
 			n, _ := asynq.GetRetryCount(ctx)

@@ -18,6 +18,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -133,4 +135,32 @@ func CleanupChangeEvents(tb testing.TB, driver neo4j.DriverWithContext, queue st
 			tb.Errorf("graphtest: delete the change events of %s: %v", queue, err)
 		}
 	})
+}
+
+// NormalizeDump renders the lines of a graph dump (graph.Store.Dump) of database db ingested
+// from folder dir so that two runs of one warehouse under other names compare equal: the
+// database name (as given and lower case: generated warehouses write lower-case names) and
+// the folder are replaced, and the source versions (they fingerprint text naming the
+// database) dropped.
+func NormalizeDump(lines []string, db, dir string) ([]string, error) {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if strings.HasPrefix(l, "dataset ") {
+			head, body, _ := strings.Cut(l[len("dataset "):], " ")
+			var m map[string]any
+			if err := json.Unmarshal([]byte(body), &m); err != nil {
+				return nil, fmt.Errorf("dump line %q: %w", l, err)
+			}
+			delete(m, "sourceVersion")
+			b, err := json.Marshal(m)
+			if err != nil {
+				return nil, fmt.Errorf("dump line %q: %w", l, err)
+			}
+			l = "dataset " + head + " " + string(b)
+		}
+		l = strings.ReplaceAll(l, dir, "<dir>")
+		l = strings.ReplaceAll(l, db, "<db>")
+		out[i] = strings.ReplaceAll(l, strings.ToLower(db), "<db>")
+	}
+	return out, nil
 }

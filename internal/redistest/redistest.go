@@ -1,10 +1,10 @@
-// Package redistest starts private redis-server processes for tests that must change a
-// server's configuration or kill it, which they must never do to the shared servers of
-// `make up`.
+// Package redistest starts private redis-server processes for tests that need a Redis to die
+// (fault tests) or to be configured unlike the shared one. Never kill the shared servers.
 //
-//	srv := redistest.Start(t) // a free loopback port, no persistence, stopped when t ends
-//	srv.Kill(t)               // the job Redis dies...
-//	srv.Restart(t)            // ...and comes back, empty, on the same port
+//	r := redistest.Start(t)   // a free loopback port, no persistence, killed when t ends
+//	rdb := r.Client(t)
+//	r.Kill()                  // SIGKILL: what it held is lost
+//	r.Restart()               // empty, on the same port
 package redistest
 
 import (
@@ -20,78 +20,63 @@ import (
 
 // Server is a redis-server of the test's own.
 type Server struct {
-	Addr   string
-	Client *redis.Client // connected to Addr; closed when the test ends
-	bin    string
-	cmd    *exec.Cmd
+	// Addr is host:port.
+	Addr string
+	tb   testing.TB
+	dir  string
+	cmd  *exec.Cmd
 }
 
-// Start runs redis-server on a free loopback port, without persistence, and stops it when tb
-// ends. It fails tb when redis-server is not installed (make up installs it).
+// Start starts redis-server on a free loopback port, without persistence, and kills it when
+// tb ends. It fails the test when redis-server is not installed.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		tb.Fatalf("redistest: redis-server not installed (make up installs it): %v", err)
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := &Server{Addr: l.Addr().String(), bin: bin}
+	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	s.Client = redis.NewClient(&redis.Options{Addr: s.Addr})
-	tb.Cleanup(func() {
-		s.Client.Close()
-		s.stop()
-	})
-	s.run(tb)
+	s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), tb: tb, dir: tb.TempDir()}
+	s.Restart()
+	tb.Cleanup(s.Kill)
 	return s
 }
 
-// Kill stops the server with SIGKILL and waits for it to exit.
-func (s *Server) Kill(tb testing.TB) {
-	tb.Helper()
-	if s.cmd == nil {
-		tb.Fatalf("redistest: %s is not running", s.Addr)
+// Restart starts the server (again, empty) on its port and waits until it answers.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		s.tb.Fatalf("redis-server not installed (make up installs it): %v", err)
 	}
-	s.stop()
+	_, port, _ := net.SplitHostPort(s.Addr)
+	s.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir)
+	if err := s.cmd.Start(); err != nil {
+		s.tb.Fatalf("start redis-server: %v", err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	defer c.Close()
+	for deadline := time.Now().Add(10 * time.Second); c.Ping(context.Background()).Err() != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			s.tb.Fatalf("private redis-server on %s did not answer", s.Addr)
+		}
+	}
 }
 
-// Restart starts a killed server again on the same port; it comes back empty.
-func (s *Server) Restart(tb testing.TB) {
-	tb.Helper()
-	if s.cmd != nil {
-		tb.Fatalf("redistest: %s is still running", s.Addr)
-	}
-	s.run(tb)
-}
-
-func (s *Server) stop() {
+// Kill ends the server with SIGKILL and waits for it; it does nothing when it is not running.
+func (s *Server) Kill() {
 	if s.cmd == nil {
 		return
 	}
-	_ = s.cmd.Process.Kill() // already gone: nothing to stop
-	_ = s.cmd.Wait()         // the exit status of a killed process is an error by design
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
 	s.cmd = nil
 }
 
-func (s *Server) run(tb testing.TB) {
-	tb.Helper()
-	_, port, _ := net.SplitHostPort(s.Addr)
-	if _, err := strconv.Atoi(port); err != nil {
-		tb.Fatalf("redistest: address %s", s.Addr)
-	}
-	cmd := exec.Command(s.bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("redistest: start redis-server: %v", err)
-	}
-	s.cmd = cmd
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Client.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			tb.Fatalf("redistest: redis-server on %s did not answer", s.Addr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+// Client returns a client of the server, closed when tb ends.
+func (s *Server) Client(tb testing.TB) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	tb.Cleanup(func() { c.Close() })
+	return c
 }
