@@ -142,9 +142,9 @@ func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 		return opaque("CTE " + name)
 	}
 	d.building = true
-	saved := a.env
-	a.env = d.env
-	defer func() { a.env = saved; d.building = false }()
+	saved, savedRel := a.env, a.rel
+	a.env, a.rel = d.env, "CTE "+QuoteIdent(name)
+	defer func() { a.env, a.rel = saved, savedRel; d.building = false }()
 
 	var cols []string
 	for _, c := range d.cte.Columns {
@@ -200,14 +200,8 @@ func sameLineage(x, y *relation) bool {
 		return false
 	}
 	for i := range x.cols {
-		a, b := flatten(x.cols[i].lin), flatten(y.cols[i].lin)
-		if len(a) != len(b) {
+		if !sameEdges(flatten(x.cols[i].lin), flatten(y.cols[i].lin)) {
 			return false
-		}
-		for j := range a {
-			if a[j] != b[j] {
-				return false
-			}
 		}
 	}
 	return true
@@ -356,7 +350,12 @@ func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.Orde
 		}
 		var buf lbuf
 		a.walk(sc, it.Expr, kIdentity, false, &buf)
-		l := buf.node()
+		var l lin
+		if _, plain := it.Expr.(*sql.ColumnRef); plain {
+			l = buf.node()
+		} else {
+			l = buf.nodeWith(&step{rel: a.rel, expr: it.Expr})
+		}
 		name := itemName(it, i)
 		out.add(name, l)
 		if it.Alias != nil {

@@ -64,6 +64,27 @@ type Source struct {
 	Type    string `json:"type"`
 	Subtype string `json:"subtype"`
 	Masking bool   `json:"masking"`
+	// Verified is nil when the edge is verified, and points to false when
+	// the catalog lists the column's table but not the column: the reference
+	// names the table unambiguously, so the edge is kept (with a warning).
+	Verified *bool `json:"verified,omitempty"`
+	// Expressions is the chain of select item expressions the value goes
+	// through, from the source column to the output column; plain column
+	// references and stars add no step.
+	Expressions []Step `json:"expressions,omitempty"`
+}
+
+// IsVerified reports whether the catalog confirmed the source column (or
+// there was nothing to confirm it against).
+func (s Source) IsVerified() bool { return s.Verified == nil || *s.Verified }
+
+// Step is one expression of a Source's chain.
+type Step struct {
+	// Relation is where the expression is: "CTE NAME", "derived table
+	// ALIAS" ("derived table" when unaliased), or "" for the statement's own
+	// select list.
+	Relation   string `json:"relation,omitempty"`
+	Expression string `json:"expression"`
 }
 
 // Indirect is an upstream column that affects the whole statement.
