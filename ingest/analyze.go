@@ -158,12 +158,11 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 		a.View.Columns = append(a.View.Columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
 		from := v.ID.Column(name)
 		for _, s := range c.Sources {
-			to, err := graph.ParseColumnID(s.Column)
+			e, err := SourceEdge(from, s)
 			if err != nil {
 				notes = append(notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
 				continue
 			}
-			e := graph.Edge{From: from, To: to, Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking}
 			if exprs != nil {
 				e.Expression = exprs[i]
 			}
@@ -188,6 +187,27 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	a.View.Status = graph.StatusOK
 	a.View.Message = strings.Join(notes, "; ")
 	return a
+}
+
+// SourceEdge is the graph edge from column from to an analysed source: its type, masking,
+// verification and chain of expressions. It fails when the source is not a fully qualified
+// DB.SCHEMA.TABLE.COLUMN name.
+func SourceEdge(from graph.ColumnID, s lineage.Source) (graph.Edge, error) {
+	to, err := graph.ParseColumnID(s.Column)
+	if err != nil {
+		return graph.Edge{}, err
+	}
+	return graph.Edge{From: from, To: to, Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype),
+		Masking: s.Masking, Unverified: !s.IsVerified(), Steps: Steps(s)}, nil
+}
+
+// Steps is the chain of expressions of an analysed source in the graph's terms.
+func Steps(s lineage.Source) []graph.Step {
+	var out []graph.Step
+	for _, st := range s.Expressions {
+		out = append(out, graph.Step{Relation: st.Relation, Expression: st.Expression})
+	}
+	return out
 }
 
 // positionMessage prefixes msg with the position in the view's origin when the text is part

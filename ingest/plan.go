@@ -26,6 +26,7 @@ const (
 	ChangeModified   = "modified"   // definition or LAST_ALTERED changed
 	ChangeDependency = "dependency" // an object whose columns it read changed its columns
 	ChangeFull       = "full"       // full refresh
+	ChangeEngine     = "engine"     // unchanged, but analysed by an engine with another lineage version
 	ChangeDropped    = "dropped"    // no longer listed by the source
 )
 
@@ -43,7 +44,10 @@ type Plan struct {
 	Drop      []graph.ObjectID // views the source no longer lists
 	Analyze   []ViewWork       // in dependency order (a view after the views it reads)
 	Unchanged int              // listed views left alone
-	Changes   []Change
+	// ReanalysedEngine counts the views in Analyze that are there only because an engine with
+	// another lineage version analysed them (lineage.Version).
+	ReanalysedEngine int
+	Changes          []Change
 }
 
 // ViewWork is one view to analyse with the catalog entries its analysis needs.
@@ -135,6 +139,8 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		switch {
 		case !ok || s.Version == "":
 			reason[v.ID] = ChangeAdded
+		case s.Version != v.Version() && v.engineChanged(s.Version) && s.LastAltered.Equal(v.LastAltered.UTC()) && !full:
+			reason[v.ID] = ChangeEngine
 		case s.Version != v.Version() || !s.LastAltered.Equal(v.LastAltered.UTC()):
 			reason[v.ID] = ChangeModified
 		case full:
@@ -185,6 +191,9 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		}
 		if len(a.Columns) > 0 {
 			cat.Put(v.ID, a.Columns)
+		}
+		if why == ChangeEngine {
+			p.ReanalysedEngine++
 		}
 		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog})
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})

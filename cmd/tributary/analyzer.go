@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/lineage"
 	"github.com/tributary-lineage/tributary/ingest/sql"
 )
@@ -122,7 +123,8 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 		for _, c := range st.Columns {
 			ac := api.AnalyzedColumn{Name: c.Name, Sources: []api.AnalyzedSource{}}
 			for _, s := range c.Sources {
-				ac.Sources = append(ac.Sources, api.AnalyzedSource{Column: s.Column, Type: s.Type, Subtype: s.Subtype, Masking: s.Masking})
+				ac.Sources = append(ac.Sources, api.AnalyzedSource{Column: s.Column, Type: s.Type, Subtype: s.Subtype,
+					Masking: s.Masking, Verified: s.Verified, Expressions: ingest.Steps(s)})
 			}
 			as.Columns = append(as.Columns, ac)
 		}
@@ -178,12 +180,11 @@ func viewOf(st lineage.Statement, text string) (graph.View, bool) {
 		seen[name] = true
 		v.Columns = append(v.Columns, graph.Column{Name: name, Ordinal: i + 1})
 		for _, s := range c.Sources {
-			to, err := graph.ParseColumnID(s.Column)
+			e, err := ingest.SourceEdge(id.Column(name), s)
 			if err != nil {
 				continue
 			}
-			v.Edges = append(v.Edges, graph.Edge{From: id.Column(name), To: to,
-				Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking})
+			v.Edges = append(v.Edges, e)
 		}
 	}
 	return v, true

@@ -99,8 +99,9 @@ type analyzer struct {
 	capture    *capture
 	rounds     int // recursive-CTE rounds spent (see maxRecursiveRounds)
 	// rel names the CTE or derived table whose select list is being built
-	// ("" for the statement's own), for the steps of chains.
-	rel   string
+	// ("" for the statement's own), target the statement's target ("" for
+	// a bare query), for the steps of chains.
+	rel, target string
 	texts map[sql.Expr]string // printed step expressions
 }
 
@@ -184,7 +185,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	case *sql.CreateView:
 		out.Kind = KindCreateView
 		id := e.resolveName(s.Name)
-		target = &id
+		target, a.target = &id, id.String()
 		rel = a.buildQuery(s.Query, nil)
 		if s.Columns != nil {
 			for i, c := range s.Columns {
@@ -200,7 +201,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	case *sql.CreateTableAs:
 		out.Kind = KindCTAS
 		id := e.resolveName(s.Name)
-		target = &id
+		target, a.target = &id, id.String()
 		rel = a.buildQuery(s.Query, nil)
 		if s.Columns != nil {
 			for _, c := range s.Columns {
@@ -213,7 +214,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	case *sql.Insert:
 		out.Kind = KindInsert
 		id := e.resolveName(s.Table)
-		target = &id
+		target, a.target = &id, id.String()
 		rel = a.buildQuery(s.Query, nil)
 		switch {
 		case s.Columns != nil:

@@ -27,6 +27,7 @@ type edge struct {
 // the expression.
 type step struct {
 	rel  string
+	view string // the statement's target ("" for a bare query): a view expanded later names it
 	expr sql.Expr
 }
 
@@ -255,7 +256,15 @@ func (a *analyzer) sources(es []edge) []Source {
 			s.Verified = new(bool)
 		}
 		for c := e.chain; c != nil; c = c.next {
-			s.Expressions = append(s.Expressions, Step{Relation: c.s.rel, Expression: a.stepText(c.s.expr)})
+			rel := c.s.rel
+			if c.s.view != a.target { // a step inside an expanded view
+				if rel == "" {
+					rel = "view " + c.s.view
+				} else {
+					rel += " in view " + c.s.view
+				}
+			}
+			s.Expressions = append(s.Expressions, Step{Relation: rel, Expression: a.stepText(c.s.expr)})
 		}
 		slices.Reverse(s.Expressions)
 		if n := len(s.Expressions); n > maxSteps {

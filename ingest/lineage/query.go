@@ -354,7 +354,7 @@ func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.Orde
 		if _, plain := it.Expr.(*sql.ColumnRef); plain {
 			l = buf.node()
 		} else {
-			l = buf.nodeWith(&step{rel: a.rel, expr: it.Expr})
+			l = buf.nodeWith(&step{rel: a.rel, view: a.target, expr: it.Expr})
 		}
 		name := itemName(it, i)
 		out.add(name, l)

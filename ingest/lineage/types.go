@@ -1,5 +1,12 @@
 package lineage
 
+// Version is the engine's lineage version: bump it with every change that alters the
+// lineage the engine outputs for some input (edges, kinds, warnings stored with a view,
+// chains of expressions), so ingestion re-analyses the views analysed by an older engine.
+// 1 was every engine before the versioning; 2 added case-insensitive catalog matches,
+// unverified edges and chains of expressions.
+const Version = 2
+
 // Statement kinds, as printed in Statement.Kind.
 const (
 	KindCreateView = "CREATE_VIEW"
@@ -82,7 +89,8 @@ func (s Source) IsVerified() bool { return s.Verified == nil || *s.Verified }
 type Step struct {
 	// Relation is where the expression is: "CTE NAME", "derived table
 	// ALIAS" ("derived table" when unaliased), or "" for the statement's own
-	// select list.
+	// select list; inside a view an earlier statement created and this one
+	// expands (Options.ExpandViews), "view V" or "CTE NAME in view V".
 	Relation   string `json:"relation,omitempty"`
 	Expression string `json:"expression"`
 }
