@@ -102,7 +102,7 @@ type analyzer struct {
 	// ("" for the statement's own), target the statement's target ("" for
 	// a bare query), for the steps of chains.
 	rel, target string
-	texts map[sql.Expr]string // printed step expressions
+	texts       map[sql.Expr]string // printed step expressions
 }
 
 func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
