@@ -126,9 +126,9 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 	for _, v := range l.Views {
 		if s, ok := state[v.ID]; ok && len(s.Columns) > 0 {
 			oldCols[v.ID] = s.Columns
-			cat.Put(v.ID, s.Columns)
+			cat.PutView(v.ID, s.Columns)
 		} else if len(v.Columns) > 0 {
-			cat.Put(v.ID, columnNames(v.Columns))
+			cat.PutView(v.ID, columnNames(v.Columns))
 		}
 	}
 
@@ -190,7 +190,7 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 			changedCols[v.ID] = true
 		}
 		if len(a.Columns) > 0 {
-			cat.Put(v.ID, a.Columns)
+			cat.PutView(v.ID, a.Columns)
 		}
 		if why == ChangeEngine {
 			p.ReanalysedEngine++
