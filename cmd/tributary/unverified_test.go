@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,7 +37,7 @@ func TestAnalyzeKeepsUnverifiedAndCaseMatchedEdges(t *testing.T) {
 	if err := os.WriteFile(cat, []byte(issueCatalog), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCmdIn(t, strings.NewReader(issueSQL), "analyze", "--catalog", cat)
+	code, stdout, stderr := runAnalyzeTest(t, issueSQL, "--catalog", cat)
 	if code != exitOK {
 		t.Fatalf("analyze: exit %d\n%s", code, stderr)
 	}
@@ -84,7 +83,7 @@ func TestAnalyzeKeepsUnverifiedAndCaseMatchedEdges(t *testing.T) {
 		t.Errorf("warnings %q, want %q", msgs, wantWarnings)
 	}
 
-	code, text, stderr := runCmdIn(t, strings.NewReader(issueSQL), "analyze", "--catalog", cat, "--format", "text")
+	code, text, stderr := runAnalyzeTest(t, issueSQL, "--catalog", cat, "--format", "text")
 	if code != exitOK {
 		t.Fatalf("analyze --format text: exit %d\n%s", code, stderr)
 	}
@@ -99,14 +98,6 @@ func TestAnalyzeKeepsUnverifiedAndCaseMatchedEdges(t *testing.T) {
 			t.Errorf("text output lacks %q:\n%s", want, text)
 		}
 	}
-}
-
-// runCmdIn is runCmd with standard input.
-func runCmdIn(t *testing.T, stdin io.Reader, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb strings.Builder
-	code = analyze(env{getenv: testEnv(nil), stdout: &out, stderr: &errb}, args[1:], stdin)
-	return code, out.String(), errb.String()
 }
 
 // An ingested view whose catalog lacks a column: the edge is stored unverified and every
