@@ -488,9 +488,9 @@ func TestOpenLineageImportShapes(t *testing.T) {
 		}
 	}
 	want := []string{
-		`edge DB.MART.A.X -> DB.RAW.T.NEW {"expression":null,"masking":false,"subtype":"AGGREGATION","type":"DIRECT","view":"DB.MART.A"}`,
-		`edge DB.MART.B.Y -> DB.MART.A.X {"expression":null,"masking":false,"subtype":"FILTER","type":"INDIRECT","view":"DB.MART.B"}`,
-		`edge DB.MART.C.Z -> DB.RAW.T.SSN {"expression":"sha2(SSN)","masking":true,"subtype":"TRANSFORMATION","type":"DIRECT","view":"DB.MART.C"}`,
+		`edge DB.MART.A.X -> DB.RAW.T.NEW {"expression":null,"masking":false,"stepRelations":null,"steps":null,"subtype":"AGGREGATION","type":"DIRECT","verification":null,"view":"DB.MART.A"}`,
+		`edge DB.MART.B.Y -> DB.MART.A.X {"expression":null,"masking":false,"stepRelations":null,"steps":null,"subtype":"FILTER","type":"INDIRECT","verification":null,"view":"DB.MART.B"}`,
+		`edge DB.MART.C.Z -> DB.RAW.T.SSN {"expression":"sha2(SSN)","masking":true,"stepRelations":null,"steps":null,"subtype":"TRANSFORMATION","type":"DIRECT","verification":null,"view":"DB.MART.C"}`,
 	}
 	if diff := cmp.Diff(want, edges); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
