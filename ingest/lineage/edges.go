@@ -255,7 +255,15 @@ func (a *analyzer) sources(es []edge) []Source {
 		if e.unverified {
 			s.Verified = new(bool)
 		}
+		n := 0
 		for c := e.chain; c != nil; c = c.next {
+			n++
+		}
+		if n > 0 {
+			s.Expressions = make([]Step, n)
+		}
+		for c := e.chain; c != nil; c = c.next {
+			n--
 			rel := c.s.rel
 			if c.s.view != a.target { // a step inside an expanded view
 				if rel == "" {
@@ -264,9 +272,8 @@ func (a *analyzer) sources(es []edge) []Source {
 					rel += " in view " + c.s.view
 				}
 			}
-			s.Expressions = append(s.Expressions, Step{Relation: rel, Expression: a.stepText(c.s.expr)})
+			s.Expressions[n] = Step{Relation: rel, Expression: a.stepText(c.s.expr)} // source first
 		}
-		slices.Reverse(s.Expressions)
 		if n := len(s.Expressions); n > maxSteps {
 			h := maxSteps / 2
 			gap := Step{Expression: fmt.Sprintf("... %d more steps", n-2*h)}
