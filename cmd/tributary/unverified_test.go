@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -144,6 +145,54 @@ func TestIngestedUnverifiedEdgeShowsEverywhere(t *testing.T) {
 	code, raw = getBody(t, s.base+"/api/v1/lineage/columns?"+url.Values{"column": {db + ".MART.ORDER_KEYS.TP"}, "direction": {"upstream"}}.Encode())
 	if code != 200 || strings.Contains(string(raw), `"verified"`) {
 		t.Errorf("TP's verified edge: %d %s", code, raw)
+	}
+
+	// POST /api/v1/lineage/analyze returns each source's chain of expressions and marks a column
+	// the graph's column list lacks unverified.
+	body, _ := json.Marshal(map[string]string{"sql": "WITH c AS (SELECT COALESCE(o.totalprice, o.discount) AS p FROM " + db +
+		".TPCH.ORDERS o) SELECT ROUND(p, 2) AS rp FROM c"})
+	code, raw = postJSON(t, s.base+"/api/v1/lineage/analyze", string(body))
+	var an struct {
+		Statements []struct {
+			Columns []struct {
+				Sources []struct {
+					Column      string
+					Verified    *bool
+					Expressions []struct{ Relation, Expression string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &an); code != 200 || err != nil || len(an.Statements) != 1 || len(an.Statements[0].Columns) != 1 {
+		t.Fatalf("analyze: %d %v %s", code, err, raw)
+	}
+	chains := map[string]string{}
+	for _, src := range an.Statements[0].Columns[0].Sources {
+		var steps []string
+		for _, st := range src.Expressions {
+			steps = append(steps, st.Relation+": "+st.Expression)
+		}
+		chains[src.Column] = fmt.Sprintf("verified=%v %s", src.Verified == nil, strings.Join(steps, " -> "))
+	}
+	wantChain := ": ROUND(p, 2)"
+	if c := "CTE C: COALESCE(o.totalprice, o.discount) -> " + wantChain; chains[db+".TPCH.ORDERS.DISCOUNT"] != "verified=false "+c ||
+		chains[db+".TPCH.ORDERS.TOTALPRICE"] != "verified=true "+c {
+		t.Errorf("analyze sources %q, want TOTALPRICE verified and DISCOUNT unverified, both through the CTE and ROUND", chains)
+	}
+
+	// A column a stored view lacks is no unverified source: persisting a view that reads it
+	// stores no edge to it, and the stored view gains no such column.
+	body, _ = json.Marshal(map[string]any{"persist": true, "sql": "CREATE VIEW " + db + ".MART.K2 AS SELECT k.nope, k.tp FROM " + db + ".MART.ORDER_KEYS k"})
+	if code, raw = postJSON(t, s.base+"/api/v1/lineage/analyze", string(body)); code != 200 || !strings.Contains(string(raw), `"persisted":true`) {
+		t.Fatalf("persist K2: %d %s", code, raw)
+	}
+	code, raw = getBody(t, s.base+"/api/v1/lineage/views/"+db+".MART.K2")
+	if code != 200 || strings.Contains(string(raw), "ORDER_KEYS.NOPE") || !strings.Contains(string(raw), db+".MART.ORDER_KEYS.TP") {
+		t.Errorf("K2: %d %s; want an edge to ORDER_KEYS.TP and none to ORDER_KEYS.NOPE", code, raw)
+	}
+	code, raw = getBody(t, s.base+"/api/v1/lineage/views/"+db+".MART.ORDER_KEYS")
+	if code != 200 || strings.Contains(string(raw), "NOPE") {
+		t.Errorf("ORDER_KEYS after K2: %d %s; want no column NOPE", code, raw)
 	}
 
 	// Neo4j Browser: the style sheet captions DERIVES_FROM with the verification property,
