@@ -50,6 +50,14 @@ func (a *analyzer) buildQuery(q *sql.Query, parent *scope) *relation {
 	return a.buildBody(q.Body, parent, q.OrderBy)
 }
 
+// buildSubquery builds a subquery of an expression, its steps named "subquery".
+func (a *analyzer) buildSubquery(q *sql.Query, parent *scope) *relation {
+	saved := a.rel
+	a.rel = "subquery"
+	defer func() { a.rel = saved }()
+	return a.buildQuery(q, parent)
+}
+
 func (a *analyzer) buildBody(b sql.QueryBody, parent *scope, orderBy []*sql.OrderItem) *relation {
 	var r *relation
 	switch b := b.(type) {

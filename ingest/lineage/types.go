@@ -88,8 +88,8 @@ func (s Source) IsVerified() bool { return s.Verified == nil || *s.Verified }
 // Step is one expression of a Source's chain.
 type Step struct {
 	// Relation is where the expression is: "CTE NAME", "derived table
-	// ALIAS" ("derived table" when unaliased), or "" for the statement's own
-	// select list; inside a view an earlier statement created and this one
+	// ALIAS" ("derived table" when unaliased), "subquery" (a subquery in an
+	// expression), or "" for the statement's own select list; inside a view an earlier statement created and this one
 	// expands (Options.ExpandViews), "view V" or "CTE NAME in view V".
 	Relation   string `json:"relation,omitempty"`
 	Expression string `json:"expression"`
