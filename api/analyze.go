@@ -78,12 +78,16 @@ type Warning struct {
 	Message string `json:"message"`
 }
 
-// AnalyzedSource is one typed edge from an output column to an upstream column.
+// AnalyzedSource is one typed edge from an output column to an upstream column. Verified is
+// nil for a verified edge and false for a column the catalog does not list on a table the SQL
+// names unambiguously; Expressions is the chain of expressions from the source, source first.
 type AnalyzedSource struct {
-	Column  string `json:"column"`
-	Type    string `json:"type"`
-	Subtype string `json:"subtype"`
-	Masking bool   `json:"masking,omitempty"`
+	Column      string       `json:"column"`
+	Type        string       `json:"type"`
+	Subtype     string       `json:"subtype"`
+	Masking     bool         `json:"masking,omitempty"`
+	Verified    *bool        `json:"verified,omitempty"`
+	Expressions []graph.Step `json:"expressions,omitempty"`
 }
 
 // AnalyzedColumn is one output column of a statement.

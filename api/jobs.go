@@ -35,20 +35,23 @@ type RefreshRequest struct {
 
 // JobStatus is the body of GET /api/v1/jobs/{id}.
 type JobStatus struct {
-	ID        string    `json:"id"`
-	Source    string    `json:"source"`
-	Full      bool      `json:"full"`
-	State     string    `json:"state"`
-	Final     bool      `json:"final"`
-	Total     int       `json:"total"`
-	Done      int       `json:"done"`
-	Failed    int       `json:"failed"`
-	Deleted   int       `json:"deleted"`
-	Unchanged int       `json:"unchanged"`
-	Tables    int       `json:"tables"`
-	Started   time.Time `json:"started,omitzero"`
-	Finished  time.Time `json:"finished,omitzero"`
-	Errors    []string  `json:"errors,omitempty"`
+	ID        string `json:"id"`
+	Source    string `json:"source"`
+	Full      bool   `json:"full"`
+	State     string `json:"state"`
+	Final     bool   `json:"final"`
+	Total     int    `json:"total"`
+	Done      int    `json:"done"`
+	Failed    int    `json:"failed"`
+	Deleted   int    `json:"deleted"`
+	Unchanged int    `json:"unchanged"`
+	// ReanalysedEngine counts the views of Total analysed again only because an engine with
+	// another lineage version had analysed them.
+	ReanalysedEngine int       `json:"reanalysed_engine"`
+	Tables           int       `json:"tables"`
+	Started          time.Time `json:"started,omitzero"`
+	Finished         time.Time `json:"finished,omitzero"`
+	Errors           []string  `json:"errors,omitempty"`
 	// Attempt counts the refresh's starts; LastError is the error the last retried refresh
 	// or analyze batch ended with; Retrying the batches waiting for a retry.
 	Attempt   int    `json:"attempt,omitempty"`

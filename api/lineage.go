@@ -124,6 +124,19 @@ type EdgeJSON struct {
 	View       string `json:"view"`
 	Expression string `json:"expression,omitempty"`
 	Masking    bool   `json:"masking,omitempty"`
+	// Verified is false (and present) only on an unverified edge: the catalog the analysis
+	// used lists the source's table but not the column.
+	Verified *bool `json:"verified,omitempty"`
+	// Expressions is the chain of expressions from To to From, source first.
+	Expressions []graph.Step `json:"expressions,omitempty"`
+}
+
+// verifiedField is the JSON verified field of an edge: false when unverified, absent otherwise.
+func verifiedField(unverified bool) *bool {
+	if !unverified {
+		return nil
+	}
+	return new(bool)
 }
 
 // PathJSON is one maximal path from the root, root first.
@@ -144,9 +157,13 @@ type ColumnLineage struct {
 	Paths     []PathJSON   `json:"paths"`
 }
 
-func edgeJSON(e graph.Edge) EdgeJSON {
-	return EdgeJSON{From: e.From.String(), To: e.To.String(), Type: string(e.Type), Subtype: string(e.Subtype),
-		View: e.View.String(), Expression: e.Expression, Masking: e.Masking}
+func edgeJSON(e graph.Edge) EdgeJSON { return namedEdgeJSON(e, e.From.String(), e.To.String()) }
+
+// namedEdgeJSON is edgeJSON with the end columns' names already formatted.
+func namedEdgeJSON(e graph.Edge, from, to string) EdgeJSON {
+	return EdgeJSON{From: from, To: to, Type: string(e.Type), Subtype: string(e.Subtype),
+		View: e.View.String(), Expression: e.Expression, Masking: e.Masking,
+		Verified: verifiedField(e.Unverified), Expressions: e.Steps}
 }
 
 func (s *Server) columnLineage(c echo.Context) error {
@@ -277,8 +294,7 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 		})
 	for _, e := range edges {
 		if kept[e.From] && kept[e.To] {
-			out.Edges = append(out.Edges, EdgeJSON{From: name(e.From), To: name(e.To), Type: string(e.Type),
-				Subtype: string(e.Subtype), View: e.View.String(), Expression: e.Expression, Masking: e.Masking})
+			out.Edges = append(out.Edges, namedEdgeJSON(e, name(e.From), name(e.To)))
 		}
 	}
 	for _, p := range parts {
@@ -365,11 +381,13 @@ type ViewRef struct {
 
 // SourceJSON is a direct source of a view column.
 type SourceJSON struct {
-	Column     string `json:"column"`
-	Type       string `json:"type"`
-	Subtype    string `json:"subtype"`
-	Expression string `json:"expression,omitempty"`
-	Masking    bool   `json:"masking,omitempty"`
+	Column      string       `json:"column"`
+	Type        string       `json:"type"`
+	Subtype     string       `json:"subtype"`
+	Expression  string       `json:"expression,omitempty"`
+	Masking     bool         `json:"masking,omitempty"`
+	Verified    *bool        `json:"verified,omitempty"`
+	Expressions []graph.Step `json:"expressions,omitempty"`
 }
 
 // ViewColumnJSON is a view's output column.
@@ -480,7 +498,8 @@ func (s *Server) buildView(ctx context.Context, name string) (ViewJSON, error) {
 		j := ViewColumnJSON{ID: vc.ID.String(), Name: vc.Name, Ordinal: vc.Ordinal, DataType: vc.DataType, Sources: []SourceJSON{}}
 		for _, src := range vc.Sources {
 			j.Sources = append(j.Sources, SourceJSON{Column: src.Column.String(), Type: string(src.Type),
-				Subtype: string(src.Subtype), Expression: src.Expression, Masking: src.Masking})
+				Subtype: string(src.Subtype), Expression: src.Expression, Masking: src.Masking,
+				Verified: verifiedField(src.Unverified), Expressions: src.Steps})
 		}
 		out.Columns = append(out.Columns, j)
 	}

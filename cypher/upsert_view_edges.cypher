@@ -4,5 +4,8 @@ MATCH (d:Column {id: edge.from})
 MATCH (src:Column {id: edge.to})
 MERGE (d)-[e:DERIVES_FROM {view: edge.view, type: edge.type, subtype: edge.subtype}]->(src)
 SET e.expression = edge.expression,
-    e.masking = edge.masking
+    e.masking = edge.masking,
+    e.verification = edge.verification,
+    e.steps = edge.steps,
+    e.stepRelations = edge.stepRelations
 RETURN count(e) AS written

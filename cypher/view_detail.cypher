@@ -8,7 +8,7 @@ RETURN
     RETURN c {.id, .name, .ordinal, .dataType,
               sources: COLLECT {
                 MATCH (c)-[e:DERIVES_FROM]->(src:Column)
-                RETURN e {to: src.id, .type, .subtype, .view, .expression, .masking} AS source
+                RETURN e {to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS source
               }} AS col
   } AS columns,
   COLLECT {

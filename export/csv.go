@@ -128,7 +128,7 @@ func (s *csvSink) dataset(d graph.ExportDataset, dist map[graph.ColumnID]int) er
 		}
 	}
 	for _, e := range d.Edges {
-		if err := s.edges.row(e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.View.String(), e.Expression, e.Masking); err != nil {
+		if err := s.edges.row(edgeRow(e)...); err != nil {
 			return err
 		}
 	}

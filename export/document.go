@@ -59,6 +59,11 @@ type EdgeRecord struct {
 	Subtype    string `json:"subtype"`
 	Expression string `json:"expression,omitempty"`
 	Masking    bool   `json:"masking,omitempty"`
+	// Verified is false (present) only on an unverified edge: the catalog the analysis used
+	// did not list the source column.
+	Verified *bool `json:"verified,omitempty"`
+	// Expressions is the chain of expressions from the source, source first.
+	Expressions []graph.Step `json:"expressions,omitempty"`
 }
 
 // InputRecord is a column that affects the whole view (JOIN, FILTER, GROUP_BY, SORT).
@@ -82,8 +87,12 @@ func Record(d graph.ExportDataset) DatasetRecord {
 		r.Columns = append(r.Columns, ColumnRecord{Name: c.Name, Ordinal: c.Ordinal, DataType: c.DataType})
 	}
 	for _, e := range d.Edges {
-		r.Lineage = append(r.Lineage, EdgeRecord{Column: e.From.Column, Source: e.To.String(), Type: string(e.Type),
-			Subtype: string(e.Subtype), Expression: e.Expression, Masking: e.Masking})
+		er := EdgeRecord{Column: e.From.Column, Source: e.To.String(), Type: string(e.Type),
+			Subtype: string(e.Subtype), Expression: e.Expression, Masking: e.Masking, Expressions: e.Steps}
+		if e.Unverified {
+			er.Verified = new(bool)
+		}
+		r.Lineage = append(r.Lineage, er)
 	}
 	for _, in := range d.Inputs {
 		r.Inputs = append(r.Inputs, InputRecord{Column: in.Column.String(), Subtype: string(in.Subtype)})
@@ -155,7 +164,8 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
 			bad("lineage[%d]: subtype %q", i, e.Subtype)
 		}
 		d.Edges = append(d.Edges, graph.Edge{From: id.Column(e.Column), To: src, Type: graph.EdgeType(e.Type),
-			Subtype: graph.Subtype(e.Subtype), View: id, Expression: e.Expression, Masking: e.Masking})
+			Subtype: graph.Subtype(e.Subtype), View: id, Expression: e.Expression, Masking: e.Masking,
+			Unverified: e.Verified != nil && !*e.Verified, Steps: e.Expressions})
 	}
 	for i, in := range r.Inputs {
 		c, err := graph.ParseColumnID(in.Column)

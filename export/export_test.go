@@ -151,7 +151,8 @@ func TestXLSXDatabaseExport(t *testing.T) {
 	}
 	checkSheet(t, f, data, 3, SheetColumns, columnsHeader, 12)
 	edges := checkSheet(t, f, data, 4, SheetEdges, edgesHeader, 8)
-	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "TRUE"}
+	// The edge is masked and unverified (Verified FALSE); it has no chain of expressions.
+	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "TRUE", "FALSE"}
 	if !slices.ContainsFunc(edges, func(r []string) bool { return slices.Equal(r, wantEdge) }) {
 		t.Errorf("edges sheet lacks %q: %q", wantEdge, edges)
 	}
@@ -234,6 +235,10 @@ func TestCSVExport(t *testing.T) {
 		if !slices.Equal(recs[0], want.header) || len(recs)-1 != want.rows {
 			t.Errorf("%s: header %q, %d rows; want %q, %d rows", name, recs[0], len(recs)-1, want.header, want.rows)
 		}
+	}
+	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "true", "false", ""}
+	if !slices.ContainsFunc(files[CSVEdges], func(r []string) bool { return slices.Equal(r, wantEdge) }) {
+		t.Errorf("edges.csv lacks the unverified edge %q: %q", wantEdge, files[CSVEdges])
 	}
 	data, _ = runExport(t, s, "upstream:"+db+".MART.TOP_CUSTOMERS", FormatCSV)
 	files = readZipCSV(t, data)
@@ -483,9 +488,9 @@ func TestOpenLineageImportShapes(t *testing.T) {
 		}
 	}
 	want := []string{
-		`edge DB.MART.A.X -> DB.RAW.T.NEW {"expression":null,"masking":false,"subtype":"AGGREGATION","type":"DIRECT","view":"DB.MART.A"}`,
-		`edge DB.MART.B.Y -> DB.MART.A.X {"expression":null,"masking":false,"subtype":"FILTER","type":"INDIRECT","view":"DB.MART.B"}`,
-		`edge DB.MART.C.Z -> DB.RAW.T.SSN {"expression":"sha2(SSN)","masking":true,"subtype":"TRANSFORMATION","type":"DIRECT","view":"DB.MART.C"}`,
+		`edge DB.MART.A.X -> DB.RAW.T.NEW {"expression":null,"masking":false,"stepRelations":null,"steps":null,"subtype":"AGGREGATION","type":"DIRECT","verification":null,"view":"DB.MART.A"}`,
+		`edge DB.MART.B.Y -> DB.MART.A.X {"expression":null,"masking":false,"stepRelations":null,"steps":null,"subtype":"FILTER","type":"INDIRECT","verification":null,"view":"DB.MART.B"}`,
+		`edge DB.MART.C.Z -> DB.RAW.T.SSN {"expression":"sha2(SSN)","masking":true,"stepRelations":null,"steps":null,"subtype":"TRANSFORMATION","type":"DIRECT","verification":null,"view":"DB.MART.C"}`,
 	}
 	if diff := cmp.Diff(want, edges); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)

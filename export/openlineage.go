@@ -6,12 +6,26 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tributary-lineage/tributary/graph"
 )
+
+// olUnverified ends the description of an unverified edge's transformation (OpenLineage has
+// no field for it): the edge is kept, and says it is unsure.
+const olUnverified = " [unverified: the catalog the analysis used does not list this source column]"
+
+// olDescription is a transformation's description: the edge's expression, and the marker of
+// an unverified edge.
+func olDescription(e graph.Edge) string {
+	if e.Unverified {
+		return e.Expression + olUnverified
+	}
+	return e.Expression
+}
 
 // OpenLineage identifiers written into exported events.
 const (
@@ -147,7 +161,7 @@ func (s *olSink) event(d graph.ExportDataset) olRunEvent {
 			inputs = append(inputs, src)
 		}
 		fs := cl.Fields[e.From.Column]
-		t := olTransformation{Type: string(e.Type), Subtype: string(e.Subtype), Description: e.Expression, Masking: e.Masking}
+		t := olTransformation{Type: string(e.Type), Subtype: string(e.Subtype), Description: olDescription(e), Masking: e.Masking}
 		i := slices.IndexFunc(fs.InputFields, func(f olInputField) bool { return f.Name == src && f.Field == e.To.Column })
 		if i < 0 {
 			fs.InputFields = append(fs.InputFields, olInputField{Namespace: s.namespace, Name: src, Field: e.To.Column})
@@ -268,8 +282,9 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 					bad("columnLineage.fields[%q].inputFields[%d].transformations[%d]: type %q subtype %q", f, i, j, t.Type, t.Subtype)
 					continue
 				}
+				expr, unverified := strings.CutSuffix(t.Description, olUnverified)
 				d.Edges = append(d.Edges, graph.Edge{From: id.Column(f), To: src, Type: graph.EdgeType(t.Type),
-					Subtype: graph.Subtype(t.Subtype), View: id, Expression: t.Description, Masking: t.Masking})
+					Subtype: graph.Subtype(t.Subtype), View: id, Expression: expr, Masking: t.Masking, Unverified: unverified})
 			}
 		}
 	}

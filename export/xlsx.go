@@ -22,11 +22,19 @@ const (
 	SheetImpact  = "Impact"
 )
 
+// edgeRow is an edge's row in the Edges sheet and edges.csv: Verified is false for an edge
+// whose source column the catalog did not list; Expressions is the chain of expressions from
+// the source, source first ("CTE C: COALESCE(a, b) -> SUM(a)").
+func edgeRow(e graph.Edge) []any {
+	return []any{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.View.String(), e.Expression,
+		e.Masking, !e.Unverified, graph.FormatSteps(e.Steps)}
+}
+
 // Headers of each sheet (also the CSV files' header rows).
 var (
 	viewsHeader   = []string{"Id", "Database", "Schema", "Name", "Kind", "Status", "Columns", "Edges", "Source", "Last altered", "Message"}
 	columnsHeader = []string{"Column", "Table or view", "Name", "Ordinal", "Data type", "Kind"}
-	edgesHeader   = []string{"Derived column", "Source column", "Type", "Subtype", "View", "Expression", "Masking"}
+	edgesHeader   = []string{"Derived column", "Source column", "Type", "Subtype", "View", "Expression", "Masking", "Verified", "Expressions"}
 	impactHeader  = []string{"Column", "Table or view", "Kind", "Data type", "Distance", "Direction"}
 	summaryHeader = []string{"Item", "Value"}
 )
@@ -34,7 +42,7 @@ var (
 var (
 	viewsWidths   = []float64{58, 14, 16, 36, 18, 8, 9, 8, 36, 21, 60}
 	columnsWidths = []float64{64, 50, 28, 9, 20, 18}
-	edgesWidths   = []float64{64, 64, 10, 16, 50, 60, 9}
+	edgesWidths   = []float64{64, 64, 10, 16, 50, 60, 9, 9, 80}
 	impactWidths  = []float64{64, 50, 18, 20, 10, 12}
 	summaryWidths = []float64{24, 60}
 )
@@ -107,7 +115,7 @@ func (s *xlsxSink) dataset(d graph.ExportDataset, dist map[graph.ColumnID]int) e
 		}
 	}
 	for _, e := range d.Edges {
-		if err := s.edges.row(e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.View.String(), e.Expression, e.Masking); err != nil {
+		if err := s.edges.row(edgeRow(e)...); err != nil {
 			return err
 		}
 	}

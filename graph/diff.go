@@ -83,7 +83,8 @@ func (s *Store) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
 	for _, c := range stored.Columns {
 		for _, src := range c.Sources {
 			storedEdges = append(storedEdges, Edge{From: c.ID, To: src.Column,
-				Type: src.Type, Subtype: src.Subtype, View: src.View, Expression: src.Expression, Masking: src.Masking})
+				Type: src.Type, Subtype: src.Subtype, View: src.View, Expression: src.Expression, Masking: src.Masking,
+				Unverified: src.Unverified, Steps: src.Steps})
 		}
 	}
 	d.EdgesAdded, d.EdgesRemoved = diffEdges(proposed.ID, storedEdges, proposed.Edges)

@@ -118,7 +118,7 @@ func TestImportDatasetsValidatesTheWholeBatchFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.ContainsFunc(d, func(l string) bool {
-		return l == "edge "+db+".S.GOOD.A -> "+db+`.S.T.A {"expression":null,"masking":false,"subtype":"IDENTITY","type":"DIRECT","view":"`+db+`.S.GOOD"}`
+		return l == "edge "+db+".S.GOOD.A -> "+db+`.S.T.A {"expression":null,"masking":false,"stepRelations":null,"steps":null,"subtype":"IDENTITY","type":"DIRECT","verification":null,"view":"`+db+`.S.GOOD"}`
 	}) {
 		t.Errorf("dump after import:\n%q", d)
 	}

@@ -301,6 +301,7 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 			vc.Sources = append(vc.Sources, Source{
 				Column: to, Type: EdgeType(str(sm, "type")), Subtype: Subtype(str(sm, "subtype")),
 				View: view, Expression: str(sm, "expression"), Masking: flag(sm, "masking"),
+				Unverified: unverified(sm), Steps: steps(sm),
 			})
 		}
 		slices.SortFunc(vc.Sources, func(a, b Source) int {
@@ -460,7 +461,28 @@ func edgeFromMap(m map[string]any) (Edge, error) {
 		return Edge{}, fmt.Errorf("edge: %w", err)
 	}
 	return Edge{From: from, To: to, Type: EdgeType(str(m, "type")), Subtype: Subtype(str(m, "subtype")),
-		View: view, Expression: str(m, "expression"), Masking: flag(m, "masking")}, nil
+		View: view, Expression: str(m, "expression"), Masking: flag(m, "masking"),
+		Unverified: unverified(m), Steps: steps(m)}, nil
+}
+
+// unverified reads an edge's verification property (absent on verified edges).
+func unverified(m map[string]any) bool { return str(m, "verification") == Unverified }
+
+// steps reads an edge's steps and stepRelations list properties back into Steps.
+func steps(m map[string]any) []Step {
+	exprs, _ := m["steps"].([]any)
+	rels, _ := m["stepRelations"].([]any)
+	if len(exprs) == 0 {
+		return nil
+	}
+	out := make([]Step, len(exprs))
+	for i, e := range exprs {
+		out[i].Expression, _ = e.(string)
+		if i < len(rels) {
+			out[i].Relation, _ = rels[i].(string)
+		}
+	}
+	return out
 }
 
 func compareEdges(a, b Edge) int { return compareEdgeKeys(edgeKeyOf(a), edgeKeyOf(b)) }

@@ -298,7 +298,8 @@ func prepareView(v View) (viewWrite, error) {
 		w.edges = append(w.edges, map[string]any{
 			"from": e.From.String(), "to": e.To.String(), "view": w.id,
 			"type": string(e.Type), "subtype": string(e.Subtype),
-			"expression": nullable(e.Expression), "masking": e.Masking,
+			"expression": nullable(e.Expression), "masking": e.Masking, "verification": verification(e.Unverified),
+			"steps": stepExpressions(e.Steps), "stepRelations": stepRelations(e.Steps),
 		})
 		if seenSource[e.To] {
 			continue
@@ -331,6 +332,42 @@ func prepareView(v View) (viewWrite, error) {
 	return w, nil
 }
 
+// Unverified is the verification property of an unverified edge (absent on verified ones): a
+// word, so Neo4j Browser's style sheet can show it in the edge's caption.
+const Unverified = "unverified"
+
+func verification(unverified bool) any {
+	if unverified {
+		return Unverified
+	}
+	return nil
+}
+
+// stepExpressions and stepRelations are an edge's steps as the two parallel list properties
+// steps and stepRelations (Neo4j properties hold lists of scalars, not of maps); nil (no
+// property) when there are none.
+func stepExpressions(steps []Step) any {
+	if len(steps) == 0 {
+		return nil // an untyped nil: the driver writes a nil []string as an empty list
+	}
+	out := make([]string, len(steps))
+	for i, st := range steps {
+		out[i] = st.Expression
+	}
+	return out
+}
+
+func stepRelations(steps []Step) any {
+	if len(steps) == 0 {
+		return nil
+	}
+	out := make([]string, len(steps))
+	for i, st := range steps {
+		out[i] = st.Relation
+	}
+	return out
+}
+
 // viewHash fingerprints everything ReplaceViewLineage writes, so updatedAt moves only when the
 // written content changes.
 func viewHash(v View, edges []Edge) (string, error) {
@@ -338,11 +375,12 @@ func viewHash(v View, edges []Edge) (string, error) {
 	slices.SortFunc(cols, func(a, b Column) int { return cmp.Compare(a.Name, b.Name) })
 	type edgeJSON struct {
 		From, To, Type, Subtype, Expression string
-		Masking                             bool
+		Masking, Unverified                 bool
+		Steps                               []Step
 	}
 	ej := make([]edgeJSON, len(edges))
 	for i, e := range edges {
-		ej[i] = edgeJSON{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.Expression, e.Masking}
+		ej[i] = edgeJSON{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.Expression, e.Masking, e.Unverified, e.Steps}
 	}
 	b, err := json.Marshal(struct {
 		Definition, Status, Message string

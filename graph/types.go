@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -60,6 +61,36 @@ type Edge struct {
 	View       ObjectID
 	Expression string
 	Masking    bool
+	// Unverified is set when the catalog the analysis used lists To's table but not To: the
+	// SQL names the table unambiguously, so the edge is kept, marked unsure.
+	Unverified bool
+	// Steps is the chain of expressions from To to From, source first (empty when the value
+	// is passed through unchanged).
+	Steps []Step
+}
+
+// Step is one expression on the way from a source column to a derived one: Relation is the
+// CTE or derived table it is in ("CTE NAME", "derived table ALIAS"), "" for the view's own
+// select list.
+type Step struct {
+	Relation   string `json:"relation,omitempty"`
+	Expression string `json:"expression"`
+}
+
+// FormatSteps prints a chain of steps on one line, source first:
+// "CTE C: COALESCE(a, b) -> SUM(a)".
+func FormatSteps(steps []Step) string {
+	var b strings.Builder
+	for i, st := range steps {
+		if i > 0 {
+			b.WriteString(" -> ")
+		}
+		if st.Relation != "" {
+			b.WriteString(st.Relation + ": ")
+		}
+		b.WriteString(st.Expression)
+	}
+	return b.String()
 }
 
 // View statuses.
@@ -124,6 +155,8 @@ type Source struct {
 	View       ObjectID
 	Expression string
 	Masking    bool
+	Unverified bool
+	Steps      []Step
 }
 
 // ViewColumn is a view's column with its direct sources.

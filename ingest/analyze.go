@@ -23,27 +23,45 @@ type Analysis struct {
 	Failed bool
 }
 
-// CatalogEntry is the column list of a table or view.
+// CatalogEntry is the column list of a table or view. View is set for a view: its columns are
+// what its own analysis found, so a column it lacks is no unverified source (see AnalyzeView).
 type CatalogEntry struct {
 	ID      graph.ObjectID `json:"id"`
 	Columns []string       `json:"columns"`
+	View    bool           `json:"view,omitempty"`
 }
 
 // Catalog is the column lists analysis uses for star expansion and name binding.
-type Catalog struct{ m lineage.MapCatalog }
+type Catalog struct {
+	m     lineage.MapCatalog
+	views map[graph.ObjectID]bool
+}
 
 // NewCatalog returns a catalog holding entries.
 func NewCatalog(entries []CatalogEntry) *Catalog {
 	c := &Catalog{}
 	for _, e := range entries {
-		c.Put(e.ID, e.Columns)
+		if e.View {
+			c.PutView(e.ID, e.Columns)
+		} else {
+			c.Put(e.ID, e.Columns)
+		}
 	}
 	return c
 }
 
-// Put sets the column list of id (replacing an earlier one).
+// Put sets the column list of table id (replacing an earlier one).
 func (c *Catalog) Put(id graph.ObjectID, cols []string) {
 	c.m.Add(lineage.Table{Database: id.Database, Schema: id.Schema, Name: id.Name, Columns: cols})
+}
+
+// PutView sets the column list of view id (replacing an earlier one).
+func (c *Catalog) PutView(id graph.ObjectID, cols []string) {
+	c.Put(id, cols)
+	if c.views == nil {
+		c.views = make(map[graph.ObjectID]bool)
+	}
+	c.views[id] = true
 }
 
 // recorder is a lineage.Catalog that remembers what was asked.
@@ -122,7 +140,7 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	}
 	slices.SortFunc(a.State.ColumnDeps, compareIDs)
 	for id, cols := range rec.found {
-		a.Catalog = append(a.Catalog, CatalogEntry{ID: id, Columns: cols})
+		a.Catalog = append(a.Catalog, CatalogEntry{ID: id, Columns: cols, View: cat.views[id]})
 	}
 	slices.SortFunc(a.Catalog, func(x, y CatalogEntry) int { return compareIDs(x.ID, y.ID) })
 
@@ -161,12 +179,17 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 		a.View.Columns = append(a.View.Columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
 		from := v.ID.Column(name)
 		for _, s := range c.Sources {
-			to, err := graph.ParseColumnID(s.Column)
+			e, err := SourceEdge(from, s)
 			if err != nil {
 				notes = append(notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
 				continue
 			}
-			e := graph.Edge{From: from, To: to, Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking}
+			if e.Unverified && cat.views[e.To.Object()] {
+				// A view's column list is its analysed output, not a stale catalog: storing
+				// the edge would give the view a column it does not have.
+				notes = append(notes, fmt.Sprintf("source %s of %s: view %s has no such column, not stored", s.Column, c.Name, e.To.Object()))
+				continue
+			}
 			if exprs != nil {
 				e.Expression = exprs[i]
 			}
@@ -191,6 +214,27 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	a.View.Status = graph.StatusOK
 	a.View.Message = strings.Join(notes, "; ")
 	return a
+}
+
+// SourceEdge is the graph edge from column from to an analysed source: its type, masking,
+// verification and chain of expressions. It fails when the source is not a fully qualified
+// DB.SCHEMA.TABLE.COLUMN name.
+func SourceEdge(from graph.ColumnID, s lineage.Source) (graph.Edge, error) {
+	to, err := graph.ParseColumnID(s.Column)
+	if err != nil {
+		return graph.Edge{}, err
+	}
+	return graph.Edge{From: from, To: to, Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype),
+		Masking: s.Masking, Unverified: !s.IsVerified(), Steps: Steps(s)}, nil
+}
+
+// Steps is the chain of expressions of an analysed source in the graph's terms.
+func Steps(s lineage.Source) []graph.Step {
+	var out []graph.Step
+	for _, st := range s.Expressions {
+		out = append(out, graph.Step{Relation: st.Relation, Expression: st.Expression})
+	}
+	return out
 }
 
 // positionMessage prefixes msg with the position in the view's origin when the text is part

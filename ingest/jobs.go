@@ -23,19 +23,22 @@ const (
 
 // Job is the progress record of one refresh.
 type Job struct {
-	ID        string    `json:"id"`
-	Source    string    `json:"source"`
-	Full      bool      `json:"full"`
-	State     string    `json:"state"`
-	Total     int       `json:"total"`  // views to analyse
-	Done      int       `json:"done"`   // analysed and written
-	Failed    int       `json:"failed"` // written as failed (did not parse)
-	Deleted   int       `json:"deleted"`
-	Unchanged int       `json:"unchanged"`
-	Tables    int       `json:"tables"` // base tables written
-	Started   time.Time `json:"started,omitzero"`
-	Finished  time.Time `json:"finished,omitzero"`
-	Errors    []string  `json:"errors,omitempty"` // first MaxJobErrors messages
+	ID        string `json:"id"`
+	Source    string `json:"source"`
+	Full      bool   `json:"full"`
+	State     string `json:"state"`
+	Total     int    `json:"total"`  // views to analyse
+	Done      int    `json:"done"`   // analysed and written
+	Failed    int    `json:"failed"` // written as failed (did not parse)
+	Deleted   int    `json:"deleted"`
+	Unchanged int    `json:"unchanged"`
+	// ReanalysedEngine counts the views of Total analysed again only because an engine with
+	// another lineage version had analysed them.
+	ReanalysedEngine int       `json:"reanalysed_engine"`
+	Tables           int       `json:"tables"` // base tables written
+	Started          time.Time `json:"started,omitzero"`
+	Finished         time.Time `json:"finished,omitzero"`
+	Errors           []string  `json:"errors,omitempty"` // first MaxJobErrors messages
 	// Attempt counts the refresh's starts (a retried refresh starts over; Started keeps the
 	// first start).
 	Attempt int `json:"attempt,omitempty"`
@@ -127,7 +130,7 @@ func (s *JobStore) Start(ctx context.Context, id, source string, full bool, at t
 	p := s.rdb.TxPipeline()
 	p.Del(ctx, v, e, r, sk, j)
 	p.HSet(ctx, h, "id", id, "source", source, "full", full, "state", JobPlanning,
-		"total", -1, "done", 0, "failed", 0, "deleted", 0, "unchanged", 0, "tables", 0, "finished", "")
+		"total", -1, "done", 0, "failed", 0, "deleted", 0, "unchanged", 0, "reanalysed_engine", 0, "tables", 0, "finished", "")
 	p.HSetNX(ctx, h, "started", at.Format(time.RFC3339Nano))
 	p.HIncrBy(ctx, h, "attempt", 1)
 	if _, err := p.Exec(ctx); err != nil {
@@ -152,7 +155,7 @@ func (s *JobStore) Planned(ctx context.Context, id string, p *Plan, at time.Time
 	}
 	tx.Expire(ctx, sk, s.ttl)
 	tx.HSet(ctx, h, "total", len(p.Analyze), "deleted", len(p.Drop), "unchanged", p.Unchanged,
-		"tables", len(p.Tables), "state", state, "finished", finished)
+		"reanalysed_engine", p.ReanalysedEngine, "tables", len(p.Tables), "state", state, "finished", finished)
 	if _, err := tx.Exec(ctx); err != nil {
 		return fmt.Errorf("record plan of job %s: %w", id, err)
 	}
@@ -358,7 +361,7 @@ func (s *JobStore) Get(ctx context.Context, id string) (Job, error) {
 	tm := func(k string) time.Time { t, _ := time.Parse(time.RFC3339Nano, m[k]); return t }
 	j := Job{ID: id, Source: m["source"], Full: m["full"] == "1" || m["full"] == "true", State: m["state"],
 		Total: atoi("total"), Done: atoi("done"), Failed: atoi("failed"), Deleted: atoi("deleted"),
-		Unchanged: atoi("unchanged"), Tables: atoi("tables"), Started: tm("started"), Finished: tm("finished"),
+		Unchanged: atoi("unchanged"), ReanalysedEngine: atoi("reanalysed_engine"), Tables: atoi("tables"), Started: tm("started"), Finished: tm("finished"),
 		Attempt: atoi("attempt"), LastError: m["lastError"]}
 	r, sk, jn := s.moreKeys(id)
 	p := s.rdb.Pipeline()

@@ -27,6 +27,7 @@ const (
 	ChangeModified   = "modified"   // definition or LAST_ALTERED changed
 	ChangeDependency = "dependency" // an object whose columns it read changed its columns
 	ChangeFull       = "full"       // full refresh
+	ChangeEngine     = "engine"     // unchanged, but analysed by an engine with another lineage version
 	ChangeDropped    = "dropped"    // no longer listed by the source
 )
 
@@ -44,8 +45,11 @@ type Plan struct {
 	Drop      []graph.ObjectID // views the source no longer lists
 	Analyze   []ViewWork       // in dependency order (a view after the views it reads)
 	Unchanged int              // listed views left alone
-	Changes   []Change
-	Skipped   []SkippedFile // files of the source not read
+	// ReanalysedEngine counts the views in Analyze that are there only because an engine with
+	// another lineage version analysed them (lineage.Version).
+	ReanalysedEngine int
+	Changes          []Change
+	Skipped          []SkippedFile // files of the source not read
 }
 
 // ViewWork is one view to analyse with the catalog entries its analysis needs.
@@ -127,9 +131,9 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 	for _, v := range l.Views {
 		if s, ok := state[v.ID]; ok && len(s.Columns) > 0 {
 			oldCols[v.ID] = s.Columns
-			cat.Put(v.ID, s.Columns)
+			cat.PutView(v.ID, s.Columns)
 		} else if len(v.Columns) > 0 {
-			cat.Put(v.ID, columnNames(v.Columns))
+			cat.PutView(v.ID, columnNames(v.Columns))
 		}
 	}
 
@@ -140,6 +144,8 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		switch {
 		case !ok || s.Version == "":
 			reason[v.ID] = ChangeAdded
+		case s.Version != v.Version() && v.engineChanged(s.Version) && s.LastAltered.Equal(v.LastAltered.UTC()) && !full:
+			reason[v.ID] = ChangeEngine
 		case s.Version != v.Version() || !s.LastAltered.Equal(v.LastAltered.UTC()):
 			reason[v.ID] = ChangeModified
 		case full:
@@ -190,7 +196,10 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 			changedCols[v.ID] = true
 		}
 		if len(a.Columns) > 0 {
-			cat.Put(v.ID, a.Columns)
+			cat.PutView(v.ID, a.Columns)
+		}
+		if why == ChangeEngine {
+			p.ReanalysedEngine++
 		}
 		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]})
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})

@@ -13,10 +13,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/lineage"
 )
 
 // Source lists the views of a warehouse with their definitions and the columns of its tables.
@@ -72,8 +74,15 @@ type ListedView struct {
 }
 
 // Version fingerprints everything about the listed view that its analysis depends on, except
-// the columns of other objects (those are tracked through graph.ViewState.ColumnDeps).
+// the columns of other objects (those are tracked through graph.ViewState.ColumnDeps), and
+// names the engine's lineage version (lineage.Version): "e2-<hash>". A view stored by an
+// engine with another lineage version is re-analysed by the next refresh.
 func (v ListedView) Version() string {
+	return fmt.Sprintf("e%d-%s", lineage.Version, v.sourceHash())
+}
+
+// sourceHash fingerprints what the source says about the view.
+func (v ListedView) sourceHash() string {
 	b, _ := json.Marshal(struct {
 		Text, DB, Schema string
 		Hidden           bool
@@ -82,6 +91,21 @@ func (v ListedView) Version() string {
 	}{v.Text, v.DefaultDatabase, v.DefaultSchema, v.Hidden, v.Columns, v.Conflict})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// engineChanged reports whether stored, a version Version wrote, differs from v's only in the
+// engine's lineage version: the source says the same, an engine with another lineage
+// version analysed it. Versions without an engine part are version 1's.
+func (v ListedView) engineChanged(stored string) bool {
+	engine, hash := 1, stored
+	if e, h, ok := strings.Cut(stored, "-"); ok && strings.HasPrefix(e, "e") {
+		n, err := strconv.Atoi(e[1:])
+		if err != nil {
+			return false
+		}
+		engine, hash = n, h
+	}
+	return engine != lineage.Version && hash == v.sourceHash()
 }
 
 // ParseSourceSpec splits a --source value into its kind ("dir" or "snowflake") and argument.

@@ -206,6 +206,23 @@ func TestAnalyzeView(t *testing.T) {
 		t.Errorf("hidden view: %+v", h)
 	}
 
+	// A column the catalog lacks: on a table the edge is kept, unverified, with the warning;
+	// on a view (whose columns are its analysed output) it is not stored, and the note says so.
+	cat.PutView(graph.ObjectID{Database: "DB", Schema: "S", Name: "V"}, []string{"A"})
+	m := AnalyzeView(listed("DB.S.M", "CREATE VIEW M AS SELECT t.d, v.z FROM raw.t JOIN s.v ON v.a = t.a"), "dir:/x", cat)
+	if len(m.View.Edges) != 1 || m.View.Edges[0].To.String() != "DB.RAW.T.D" || !m.View.Edges[0].Unverified {
+		t.Errorf("edges over a catalog without the column: %+v", m.View.Edges)
+	}
+	for _, want := range []string{"column D is not in the catalog's list for table DB.RAW.T; edge kept, unverified",
+		"source DB.S.V.Z of Z: view DB.S.V has no such column, not stored"} {
+		if !strings.Contains(m.View.Message, want) {
+			t.Errorf("message %q lacks %q", m.View.Message, want)
+		}
+	}
+	if i := slices.IndexFunc(m.Catalog, func(e CatalogEntry) bool { return e.ID.Name == "V" }); i < 0 || !m.Catalog[i].View {
+		t.Errorf("the recorded catalog does not keep V as a view: %+v", m.Catalog)
+	}
+
 	notView := AnalyzeView(listed("DB.S.N", "SELECT 1 AS x"), "dir:/x", cat)
 	if notView.View.Status != graph.StatusFailed {
 		t.Errorf("a SELECT listed as a view: status %q", notView.View.Status)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/lineage"
 )
 
@@ -112,7 +114,8 @@ func analyze(e env, args []string, stdin io.Reader) int {
 }
 
 // writeText prints the result for people: per statement an aligned table of
-// output column <- source with the edge's type.
+// output column <- source with the edge's type ("(unverified)" when the catalog
+// did not list the source column) and its chain of expressions ("via ...").
 func writeText(w io.Writer, res *lineage.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for i, st := range res.Statements {
@@ -139,7 +142,14 @@ func writeText(w io.Writer, res *lineage.Result) error {
 				if s.Masking {
 					typ += " masked"
 				}
-				fmt.Fprintf(tw, "  %s\t<-\t%s\t%s\n", name, s.Column, typ)
+				if !s.IsVerified() {
+					typ += " (unverified)"
+				}
+				fmt.Fprintf(tw, "  %s\t<-\t%s\t%s", name, s.Column, typ)
+				if len(s.Expressions) > 0 {
+					fmt.Fprintf(tw, "\tvia %s", graph.FormatSteps(ingest.Steps(s)))
+				}
+				fmt.Fprintln(tw)
 			}
 		}
 		for _, in := range st.Indirect {

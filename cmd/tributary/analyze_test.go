@@ -38,16 +38,18 @@ const analyzeCatalog = `{"SALES.RAW.ORDERS": ["id", "customer_id", "amount"], "S
 
 // The golden JSON of analyzeSQL with analyzeCatalog, defaults SALES.RAW and
 // --expand-views: the final SELECT reads the view and is followed through it,
-// inheriting the view's own statement-level inputs.
+// inheriting the view's own statement-level inputs and its expressions.
 const analyzeGoldenJSON = `{"statements":[` +
 	`{"index":0,"kind":"CREATE_VIEW","target":"SALES.MART.V_ORDERS","columns":[` +
 	`{"name":"ID","sources":[{"column":"SALES.RAW.ORDERS.ID","type":"DIRECT","subtype":"IDENTITY","masking":false}]},` +
-	`{"name":"TOTAL_MASKED","sources":[{"column":"SALES.RAW.ORDERS.AMOUNT","type":"DIRECT","subtype":"AGGREGATION","masking":true}]}],` +
+	`{"name":"TOTAL_MASKED","sources":[{"column":"SALES.RAW.ORDERS.AMOUNT","type":"DIRECT","subtype":"AGGREGATION","masking":true,` +
+	`"expressions":[{"expression":"SHA2(SUM(o.amount))"}]}]}],` +
 	`"indirect":[{"column":"SALES.RAW.CUSTOMERS.ACTIVE","subtype":"FILTER"},{"column":"SALES.RAW.CUSTOMERS.ID","subtype":"JOIN"},` +
 	`{"column":"SALES.RAW.ORDERS.CUSTOMER_ID","subtype":"JOIN"},{"column":"SALES.RAW.ORDERS.ID","subtype":"GROUP_BY"}],"warnings":[]},` +
 	`{"index":2,"kind":"SELECT","target":null,"columns":[` +
 	`{"name":"ID","sources":[{"column":"SALES.RAW.ORDERS.ID","type":"DIRECT","subtype":"IDENTITY","masking":false}]},` +
-	`{"name":"TOTAL_MASKED","sources":[{"column":"SALES.RAW.ORDERS.AMOUNT","type":"DIRECT","subtype":"AGGREGATION","masking":true}]}],` +
+	`{"name":"TOTAL_MASKED","sources":[{"column":"SALES.RAW.ORDERS.AMOUNT","type":"DIRECT","subtype":"AGGREGATION","masking":true,` +
+	`"expressions":[{"relation":"view SALES.MART.V_ORDERS","expression":"SHA2(SUM(o.amount))"}]}]}],` +
 	`"indirect":[{"column":"SALES.RAW.CUSTOMERS.ACTIVE","subtype":"FILTER"},{"column":"SALES.RAW.CUSTOMERS.ID","subtype":"JOIN"},` +
 	`{"column":"SALES.RAW.ORDERS.CUSTOMER_ID","subtype":"JOIN"},{"column":"SALES.RAW.ORDERS.ID","subtype":"GROUP_BY"},` +
 	`{"column":"SALES.RAW.ORDERS.ID","subtype":"SORT"}],"warnings":[]}],` +
@@ -56,7 +58,7 @@ const analyzeGoldenJSON = `{"statements":[` +
 const analyzeGoldenText = `statement 0: CREATE_VIEW SALES.MART.V_ORDERS
   COLUMN            SOURCE                        TYPE
   ID            <-  SALES.RAW.ORDERS.ID           DIRECT/IDENTITY
-  TOTAL_MASKED  <-  SALES.RAW.ORDERS.AMOUNT       DIRECT/AGGREGATION masked
+  TOTAL_MASKED  <-  SALES.RAW.ORDERS.AMOUNT       DIRECT/AGGREGATION masked  via SHA2(SUM(o.amount))
   (statement)   <-  SALES.RAW.CUSTOMERS.ACTIVE    INDIRECT/FILTER
   (statement)   <-  SALES.RAW.CUSTOMERS.ID        INDIRECT/JOIN
   (statement)   <-  SALES.RAW.ORDERS.CUSTOMER_ID  INDIRECT/JOIN

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/lineage"
 	"github.com/tributary-lineage/tributary/ingest/sql"
 )
@@ -34,6 +35,7 @@ type graphCatalog struct {
 	graph columnLister
 	err   error
 	found map[graph.ObjectID][]string // column lists read from the graph
+	views map[graph.ObjectID]bool     // those of views
 }
 
 func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool) {
@@ -44,7 +46,7 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 		return lineage.Table{}, false
 	}
 	id := graph.ObjectID{Database: database, Schema: schema, Name: name}
-	_, cols, err := c.graph.DatasetColumns(c.ctx, id)
+	kind, cols, err := c.graph.DatasetColumns(c.ctx, id)
 	if err != nil {
 		if !isNotFound(err) {
 			c.err = err
@@ -62,6 +64,12 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 		c.found = map[graph.ObjectID][]string{}
 	}
 	c.found[id] = t.Columns
+	if kind == graph.KindView {
+		if c.views == nil {
+			c.views = map[graph.ObjectID]bool{}
+		}
+		c.views[id] = true
+	}
 	return t, true
 }
 
@@ -122,7 +130,8 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 		for _, c := range st.Columns {
 			ac := api.AnalyzedColumn{Name: c.Name, Sources: []api.AnalyzedSource{}}
 			for _, s := range c.Sources {
-				ac.Sources = append(ac.Sources, api.AnalyzedSource{Column: s.Column, Type: s.Type, Subtype: s.Subtype, Masking: s.Masking})
+				ac.Sources = append(ac.Sources, api.AnalyzedSource{Column: s.Column, Type: s.Type, Subtype: s.Subtype,
+					Masking: s.Masking, Verified: s.Verified, Expressions: ingest.Steps(s)})
 			}
 			as.Columns = append(as.Columns, ac)
 		}
@@ -134,7 +143,7 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 		}
 		if st.Kind == lineage.KindCreateView && st.Target != nil {
 			text := sourceText(stmts, st.Index)
-			if v, ok := viewOf(st, text); ok {
+			if v, ok := viewOf(st, text, cat.views); ok {
 				as.View = &v
 				as.Source = &api.ViewSource{ID: v.ID, SQL: text, DefaultDatabase: defDB, DefaultSchema: defSchema, Catalog: known}
 				cols := make([]string, 0, len(v.Columns))
@@ -160,8 +169,10 @@ func sourceText(stmts []sql.StatementResult, index int) string {
 
 // viewOf turns a CREATE VIEW's lineage into the graph.View ingestion would write: output
 // columns in order, one edge per typed source. Sources that are not fully qualified columns
-// cannot be stored and are left out (the statement's warnings say why they are partial).
-func viewOf(st lineage.Statement, text string) (graph.View, bool) {
+// cannot be stored and are left out (the statement's warnings say why they are partial), and
+// so are unverified sources in views (a view's columns are its analysed output: the edge would
+// give it a column it does not have), as ingestion does.
+func viewOf(st lineage.Statement, text string, views map[graph.ObjectID]bool) (graph.View, bool) {
 	parts, err := graph.ParseIdentifiers(*st.Target)
 	if err != nil || len(parts) != 3 {
 		return graph.View{}, false
@@ -178,12 +189,11 @@ func viewOf(st lineage.Statement, text string) (graph.View, bool) {
 		seen[name] = true
 		v.Columns = append(v.Columns, graph.Column{Name: name, Ordinal: i + 1})
 		for _, s := range c.Sources {
-			to, err := graph.ParseColumnID(s.Column)
-			if err != nil {
+			e, err := ingest.SourceEdge(id.Column(name), s)
+			if err != nil || e.Unverified && views[e.To.Object()] {
 				continue
 			}
-			v.Edges = append(v.Edges, graph.Edge{From: id.Column(name), To: to,
-				Type: graph.EdgeType(s.Type), Subtype: graph.Subtype(s.Subtype), Masking: s.Masking})
+			v.Edges = append(v.Edges, e)
 		}
 	}
 	return v, true

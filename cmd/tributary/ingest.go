@@ -325,8 +325,12 @@ func printResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *ing
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "job %s %s in %.1fs: %d views analysed (%d failed), %d unchanged, %d dropped, %d base tables written\n",
+	fmt.Fprintf(w, "job %s %s in %.1fs: %d views analysed (%d failed), %d unchanged, %d dropped, %d base tables written",
 		j.ID, j.State, took.Seconds(), j.Done+j.Failed, j.Failed, j.Unchanged, j.Deleted, j.Tables)
+	if j.ReanalysedEngine > 0 {
+		fmt.Fprintf(w, "; %d of the views analysed only because an engine with another lineage version had analysed them", j.ReanalysedEngine)
+	}
+	fmt.Fprintln(w)
 	for _, msg := range j.Errors {
 		fmt.Fprintf(w, "  failed: %s\n", msg)
 	}

@@ -111,7 +111,7 @@ func (q *jobQueue) Job(ctx context.Context, id string) (api.JobStatus, error) {
 	}
 	return api.JobStatus{ID: j.ID, Source: j.Source, Full: j.Full, State: j.State, Final: j.Final(),
 		Total: j.Total, Done: j.Done, Failed: j.Failed, Deleted: j.Deleted, Unchanged: j.Unchanged,
-		Tables: j.Tables, Started: j.Started, Finished: j.Finished, Errors: j.Errors,
+		ReanalysedEngine: j.ReanalysedEngine, Tables: j.Tables, Started: j.Started, Finished: j.Finished, Errors: j.Errors,
 		Attempt: j.Attempt, LastError: j.LastError, Retrying: j.Retrying, Skipped: j.Skipped, Joined: j.Joined}, nil
 }
 

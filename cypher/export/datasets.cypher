@@ -11,7 +11,7 @@ RETURN o {.id, .definition, .status, .message, .lastAltered, .updatedAt, .placeh
           },
           edges: COLLECT {
             MATCH (o)-[:HAS_COLUMN]->(c:Column)-[e:DERIVES_FROM]->(src:Column)
-            RETURN e {from: c.id, to: src.id, .type, .subtype, .view, .expression, .masking} AS e
+            RETURN e {from: c.id, to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS e
           },
           inputs: COLLECT {
             MATCH (o)-[r:INDIRECT_INPUT]->(c:Column)

@@ -2,7 +2,7 @@
 // INDIRECT_INPUT relationships.
 MATCH (d:Database)-[:HAS_SCHEMA]->(:Schema)-[:HAS_TABLE|HAS_VIEW]->(o:Dataset)-[:HAS_COLUMN]->(c:Column)-[e:DERIVES_FROM]->(src:Column)
 WHERE d.name IN $databases
-RETURN 'edge' AS kind, c.id AS from, src.id AS to, e {.type, .subtype, .view, .expression, .masking} AS props
+RETURN 'edge' AS kind, c.id AS from, src.id AS to, e {.type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS props
 UNION ALL
 MATCH (d:Database)-[:HAS_SCHEMA]->(:Schema)-[:HAS_VIEW]->(v:View)-[r:INDIRECT_INPUT]->(c:Column)
 WHERE d.name IN $databases

@@ -98,6 +98,11 @@ type analyzer struct {
 	indVisited map[visitKey]bool
 	capture    *capture
 	rounds     int // recursive-CTE rounds spent (see maxRecursiveRounds)
+	// rel names the CTE or derived table whose select list is being built
+	// ("" for the statement's own), target the statement's target ("" for
+	// a bare query), for the steps of chains.
+	rel, target string
+	texts       map[sql.Expr]string // printed step expressions
 }
 
 func (a *analyzer) warn(p sql.Pos, format string, args ...any) {
@@ -159,7 +164,7 @@ func (a *analyzer) addIndirectEdge(e edge) {
 
 // recordIndirect records one statement-level input once.
 func (a *analyzer) recordIndirect(e edge) {
-	e.mask = false
+	e.mask, e.unverified, e.chain = false, false, nil
 	if a.indSeen == nil {
 		a.indSeen = make(map[edge]bool)
 	}
@@ -180,7 +185,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	case *sql.CreateView:
 		out.Kind = KindCreateView
 		id := e.resolveName(s.Name)
-		target = &id
+		target, a.target = &id, id.String()
 		rel = a.buildQuery(s.Query, nil)
 		if s.Columns != nil {
 			for i, c := range s.Columns {
@@ -196,7 +201,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	case *sql.CreateTableAs:
 		out.Kind = KindCTAS
 		id := e.resolveName(s.Name)
-		target = &id
+		target, a.target = &id, id.String()
 		rel = a.buildQuery(s.Query, nil)
 		if s.Columns != nil {
 			for _, c := range s.Columns {
@@ -209,7 +214,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	case *sql.Insert:
 		out.Kind = KindInsert
 		id := e.resolveName(s.Table)
-		target = &id
+		target, a.target = &id, id.String()
 		rel = a.buildQuery(s.Query, nil)
 		switch {
 		case s.Columns != nil:
@@ -254,7 +259,7 @@ func (e *engine) statement(index int, st sql.Stmt) (Statement, bool) {
 	}
 	out.Columns = make([]Column, len(cols))
 	for i, c := range cols {
-		out.Columns[i] = Column{Name: QuoteIdent(c.name), Sources: sources(flatten(c.lin))}
+		out.Columns[i] = Column{Name: QuoteIdent(c.name), Sources: a.sources(flatten(c.lin))}
 	}
 	if target != nil {
 		t := target.String()
@@ -341,13 +346,22 @@ func (e *engine) resolveName(n sql.ObjectName) tableID {
 // lookupTable finds a table's columns among earlier definitions, then in the
 // catalog.
 func (e *engine) lookupTable(id tableID) (Table, bool) {
-	if t, ok := e.defs.Table(id.db, id.schema, id.name); ok {
+	// Views created by the script are named exactly, as in Snowflake.
+	if t, ok := e.defs.table(id.db, id.schema, id.name, false); ok {
 		return t, true
 	}
 	if e.opts.Catalog != nil {
 		return e.opts.Catalog.Table(id.db, id.schema, id.name)
 	}
 	return Table{}, false
+}
+
+// sameParts reports whether the catalog's table has the parts the lookup
+// gave exactly (the catalog fills in parts the lookup left open).
+func sameParts(lookup, found tableID) bool {
+	return lookup.name == found.name &&
+		(lookup.schema == "" || lookup.schema == found.schema) &&
+		(lookup.db == "" || lookup.db == found.db)
 }
 
 // tableRelation is the relation of a physical table or view reference.
@@ -373,7 +387,12 @@ func (a *analyzer) tableRelation(n sql.ObjectName, p sql.Pos) (*relation, tableI
 	if e.opts.Catalog != nil {
 		if t, ok := e.opts.Catalog.Table(id.db, id.schema, id.name); ok {
 			tid := tableID{db: t.Database, schema: t.Schema, name: t.Name}
-			return baseRelation(tid, t.Columns), tid
+			if !sameParts(id, tid) {
+				a.warn(p, "table %s matched catalog table %s by case", id, tid)
+			}
+			r := baseRelation(tid, t.Columns)
+			r.catalog = &tid
+			return r, tid
 		}
 		a.warn(p, "table %s is not in the catalog; its columns are taken from the query as written", id)
 	}

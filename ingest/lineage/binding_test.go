@@ -7,7 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// render prints a statement compactly: "COL <- SRC SUBTYPE[ M], ...; ..." then
+// render prints a statement compactly: "COL <- SRC SUBTYPE[ M][ U], ...; ..."
+// (M masked, U unverified) then
 // "| SRC SUBTYPE, ..." for the statement-level inputs.
 func render(st Statement) string {
 	var b strings.Builder
@@ -23,6 +24,9 @@ func render(st Statement) string {
 			b.WriteString(" " + s.Column + " " + s.Subtype)
 			if s.Masking {
 				b.WriteString(" M")
+			}
+			if !s.IsVerified() {
+				b.WriteString(" U")
 			}
 		}
 	}
@@ -103,9 +107,24 @@ func TestBinding(t *testing.T) {
 		{"lateral alias in WHERE and QUALIFY",
 			"SELECT x + 1 AS x1, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id) AS rn FROM a WHERE x1 > 0 QUALIFY rn = 1",
 			"X1 <- A.X TRANSFORMATION; RN <- A.ID WINDOW, A.K WINDOW | A.ID FILTER, A.K FILTER, A.X FILTER", 0},
-		{"unknown column of a described table warns",
+		{"unknown column of the only (catalog) table keeps an unverified edge and warns",
 			"SELECT nope FROM a",
-			"NOPE <-", 1},
+			"NOPE <- A.NOPE IDENTITY U", 1},
+		{"unknown qualified column of a catalog table keeps an unverified edge",
+			"SELECT b.nope + 1 AS n, a.x FROM a JOIN b ON a.id = b.id",
+			"N <- B.NOPE TRANSFORMATION U; X <- A.X IDENTITY | A.ID JOIN, B.ID JOIN", 1},
+		{"unknown unqualified column with two candidate tables: warning, no edge",
+			"SELECT nope FROM a JOIN b ON a.id = b.id",
+			"NOPE <- | A.ID JOIN, B.ID JOIN", 1},
+		{"a quoted name matches the catalog's only case variant, with a warning",
+			`SELECT "x" AS lx, a."k" FROM a`,
+			`LX <- A.X IDENTITY; "k" <- A.K IDENTITY`, 2},
+		{"an unqualified case match in one of two tables binds to it",
+			`SELECT "y" FROM a JOIN b ON a.id = b.id`,
+			`"y" <- B.Y IDENTITY | A.ID JOIN, B.ID JOIN`, 1},
+		{"unknown column in a correlated subquery: two relations in scope, no edge",
+			"SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE nope = 1)",
+			"ID <- A.ID IDENTITY", 1},
 		{"unknown qualifier warns",
 			"SELECT z.id FROM a",
 			"ID <-", 1},

@@ -28,6 +28,9 @@ type Catalog interface {
 // MapCatalog is an in-memory Catalog. The zero value is empty and usable.
 type MapCatalog struct {
 	byName map[string][]Table
+	// byFold maps each upper-cased table name to the registered names that
+	// fold to it, for the case-insensitive fallback of Table.
+	byFold map[string][]string
 }
 
 // Add registers a table. Names must already be resolved identifiers.
@@ -35,12 +38,19 @@ func (c *MapCatalog) Add(t Table) {
 	if c.byName == nil {
 		c.byName = make(map[string][]Table)
 	}
+	if c.byFold == nil {
+		c.byFold = make(map[string][]string)
+	}
 	list := c.byName[t.Name]
 	for i, old := range list {
 		if old.Database == t.Database && old.Schema == t.Schema {
 			list[i] = t
 			return
 		}
+	}
+	if len(list) == 0 {
+		f := strings.ToUpper(t.Name)
+		c.byFold[f] = append(c.byFold[f], t.Name)
 	}
 	c.byName[t.Name] = append(list, t)
 }
@@ -56,11 +66,21 @@ func (c *MapCatalog) Len() int {
 
 // Table implements Catalog. Among the entries whose given parts agree with
 // the lookup, the one that agrees on the most parts wins; a tie between
-// different tables is ambiguous (ok false). The returned Table fills in the
-// parts the lookup left open from the entry, and those the entry left open
-// from the lookup.
+// different tables is ambiguous (ok false). When no entry agrees exactly, an
+// entry whose parts agree ignoring case is taken if it is the only one (the
+// returned names are the entry's, so the caller sees the difference). The
+// returned Table fills in the parts the lookup left open from the entry, and
+// those the entry left open from the lookup.
 func (c *MapCatalog) Table(database, schema, name string) (Table, bool) {
+	return c.table(database, schema, name, true)
+}
+
+// table is Table, with the case-insensitive fallback only when fold is set.
+func (c *MapCatalog) table(database, schema, name string, fold bool) (Table, bool) {
 	t, ok := c.entry(database, schema, name)
+	if !ok && fold {
+		t, ok = c.foldEntry(database, schema, name)
+	}
 	if !ok {
 		return Table{}, false
 	}
@@ -101,6 +121,30 @@ func (c *MapCatalog) entry(database, schema, name string) (Table, bool) {
 		return Table{}, false
 	}
 	return list[best], true
+}
+
+// foldEntry is entry ignoring case: the one registered entry whose given
+// parts equal the lookup's ignoring case.
+func (c *MapCatalog) foldEntry(database, schema, name string) (Table, bool) {
+	if c == nil {
+		return Table{}, false
+	}
+	var found []Table
+	for _, n := range c.byFold[strings.ToUpper(name)] {
+		for _, t := range c.byName[n] {
+			if foldAgree(t.Database, database) && foldAgree(t.Schema, schema) {
+				found = append(found, t)
+			}
+		}
+	}
+	if len(found) != 1 {
+		return Table{}, false
+	}
+	return found[0], true
+}
+
+func foldAgree(entry, lookup string) bool {
+	return entry == "" || lookup == "" || strings.EqualFold(entry, lookup)
 }
 
 // agree compares an entry's part with a lookup's part: both given and equal

@@ -30,7 +30,9 @@ func TestParseCatalogJSONAndLookup(t *testing.T) {
 		{"2-part entry, wrong schema", "PROD", "SALES", "CUSTOMERS", Table{}, false},
 		{"1-part entry matches any schema", "PROD", "X", "REGIONS", Table{"PROD", "X", "REGIONS", []string{"CODE"}}, true},
 		{"quoted names kept exactly", "My DB", "s.x", "T", Table{"My DB", "s.x", "T", []string{"C"}}, true},
-		{"quoted names are case-sensitive", "MY DB", "S.X", "T", Table{}, false},
+		{"no exact match: the only entry equal ignoring case", "MY DB", "S.X", "T", Table{"My DB", "s.x", "T", []string{"C"}}, true},
+		{"case-insensitive table name", "DB", "SALES", "orders", Table{"DB", "SALES", "ORDERS", []string{"ID", "AMOUNT", "mixedCase"}}, true},
+		{"case-insensitive, several entries: ambiguous", "", "sales", "orders", Table{}, false},
 		{"unknown", "DB", "SALES", "NOPE", Table{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

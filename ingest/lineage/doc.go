@@ -62,6 +62,25 @@
 // reach the table. Stages and unknown table functions have no lineage
 // (warning).
 //
+// With a catalog, names are matched exactly first (unquoted upper-cased,
+// quoted exact); when nothing matches, the one catalog table or column equal
+// ignoring case is taken with a warning. A column the catalog does not list,
+// on a table the reference names unambiguously (qualified, or the only
+// relation in scope), keeps its edge marked unverified (Source.Verified is
+// false) with a warning: catalogs drift. An unqualified column no source
+// lists, with several candidates, gets a warning and no edge.
+//
+// # Chains of expressions
+//
+// Each Source carries the chain of select item expressions its value goes
+// through, source first, each with the CTE or derived table it is in
+// (Source.Expressions): COALESCE in a CTE, SUM in a derived table, ROUND in
+// the outer select. Plain column references and stars add no step; each
+// branch of a set operation has its own chain.
+//
+// Version is the engine's lineage version: bump it with any change to what
+// the engine outputs, so stored analyses are redone.
+//
 // The package is pure: it reads no files and does no I/O. A Catalog built
 // from JSON is constructed from bytes by ParseCatalogJSON.
 package lineage

@@ -68,7 +68,7 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *lbuf) {
 			}
 			return
 		}
-		r := a.buildQuery(x.Query, sc)
+		r := a.buildSubquery(x.Query, sc)
 		switch x.Kind {
 		case "SCALAR":
 			if len(r.cols) > 0 {
@@ -85,7 +85,7 @@ func (a *analyzer) walk(sc *scope, e sql.Expr, k kind, mask bool, out *lbuf) {
 			a.walk(sc, v, t, mask, out)
 		}
 		if x.Query != nil {
-			r := a.buildQuery(x.Query, sc)
+			r := a.buildSubquery(x.Query, sc)
 			for _, c := range r.cols {
 				out.add(c.lin, t, mask)
 			}

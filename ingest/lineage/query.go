@@ -50,6 +50,14 @@ func (a *analyzer) buildQuery(q *sql.Query, parent *scope) *relation {
 	return a.buildBody(q.Body, parent, q.OrderBy)
 }
 
+// buildSubquery builds a subquery of an expression, its steps named "subquery".
+func (a *analyzer) buildSubquery(q *sql.Query, parent *scope) *relation {
+	saved := a.rel
+	a.rel = "subquery"
+	defer func() { a.rel = saved }()
+	return a.buildQuery(q, parent)
+}
+
 func (a *analyzer) buildBody(b sql.QueryBody, parent *scope, orderBy []*sql.OrderItem) *relation {
 	var r *relation
 	switch b := b.(type) {
@@ -142,9 +150,9 @@ func (a *analyzer) buildCTE(d *cteDef, p sql.Pos) *relation {
 		return opaque("CTE " + name)
 	}
 	d.building = true
-	saved := a.env
-	a.env = d.env
-	defer func() { a.env = saved; d.building = false }()
+	saved, savedRel := a.env, a.rel
+	a.env, a.rel = d.env, "CTE "+QuoteIdent(name)
+	defer func() { a.env, a.rel = saved, savedRel; d.building = false }()
 
 	var cols []string
 	for _, c := range d.cte.Columns {
@@ -200,14 +208,8 @@ func sameLineage(x, y *relation) bool {
 		return false
 	}
 	for i := range x.cols {
-		a, b := flatten(x.cols[i].lin), flatten(y.cols[i].lin)
-		if len(a) != len(b) {
+		if !sameEdges(flatten(x.cols[i].lin), flatten(y.cols[i].lin)) {
 			return false
-		}
-		for j := range a {
-			if a[j] != b[j] {
-				return false
-			}
 		}
 	}
 	return true
@@ -356,7 +358,12 @@ func (a *analyzer) buildSelect(s *sql.Select, parent *scope, orderBy []*sql.Orde
 		}
 		var buf lbuf
 		a.walk(sc, it.Expr, kIdentity, false, &buf)
-		l := buf.node()
+		var l lin
+		if _, plain := it.Expr.(*sql.ColumnRef); plain {
+			l = buf.node()
+		} else {
+			l = buf.nodeWith(&step{rel: a.rel, view: a.target, expr: it.Expr})
+		}
 		name := itemName(it, i)
 		out.add(name, l)
 		if it.Alias != nil {

@@ -1,5 +1,7 @@
 package lineage
 
+import "strings"
+
 // relation is anything a FROM item or a query produces: named output columns
 // with their lineage, computed once when the relation is built.
 type relation struct {
@@ -12,6 +14,10 @@ type relation struct {
 	open func(name string) (lin, bool)
 	// desc names the relation in warnings ("table DB.S.T", "CTE X", ...).
 	desc string
+	// catalog is the table's name when the columns come from the catalog
+	// (Options.Catalog), which may be stale or differ in case: a column it
+	// does not list may still exist (see analyzer.catalogColumn).
+	catalog *tableID
 }
 
 type relCol struct {
@@ -67,6 +73,17 @@ func baseRelation(id tableID, cols []string) *relation {
 		r.add(c, leaf(id.column(c), kIdentity))
 	}
 	return r
+}
+
+// foldMatches returns the columns whose names equal name ignoring case.
+func (r *relation) foldMatches(name string) []relCol {
+	var out []relCol
+	for _, c := range r.cols {
+		if strings.EqualFold(c.name, name) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // openTable is a physical table without a catalog entry: any column name

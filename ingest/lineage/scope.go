@@ -160,8 +160,56 @@ func (a *analyzer) resolveUnqualified(sc *scope, name string, p sql.Pos) lin {
 	if pseudoColumns[name] {
 		return nil
 	}
+	if l, ok := a.unqualifiedCatalogColumn(sc, name, p); ok {
+		return l
+	}
 	a.warn(p, "column %s not found in any source", QuoteIdent(name))
 	return nil
+}
+
+// unqualifiedCatalogColumn resolves an unqualified name no source lists
+// exactly: a unique case-insensitive match among the catalog tables of the
+// nearest scope that has one, else the only relation in scope when it is a
+// catalog table (an unverified edge). Several candidates stay unresolved:
+// ambiguity is not a guess.
+func (a *analyzer) unqualifiedCatalogColumn(sc *scope, name string, p sql.Pos) (lin, bool) {
+	var all []*source
+	for s := sc; s != nil; s = s.parent {
+		var cands []*source
+		for _, src := range s.sources {
+			if src.rel.catalog != nil && len(src.rel.foldMatches(name)) > 0 {
+				cands = append(cands, src)
+			}
+		}
+		if len(cands) == 1 {
+			return a.catalogColumn(cands[0].rel, name, p), true
+		}
+		if len(cands) > 1 {
+			return nil, false
+		}
+		all = append(all, s.sources...)
+	}
+	if len(all) == 1 && all[0].rel.catalog != nil {
+		return a.catalogColumn(all[0].rel, name, p), true
+	}
+	return nil, false
+}
+
+// catalogColumn resolves a column that catalog table r does not list
+// exactly: a unique case-insensitive match is taken with a warning; else the
+// column keeps an unverified edge (the catalog may be stale), with a warning.
+func (a *analyzer) catalogColumn(r *relation, name string, p sql.Pos) lin {
+	m := r.foldMatches(name)
+	if len(m) == 1 {
+		a.warn(p, "%s matched catalog column %s by case", QuoteIdent(name), QuoteIdent(m[0].name))
+		return m[0].lin
+	}
+	if len(m) > 1 {
+		a.warn(p, "column %s is not in the catalog's list for %s, which has %d columns that differ from it only in case; edge kept, unverified", QuoteIdent(name), r.desc, len(m))
+	} else {
+		a.warn(p, "column %s is not in the catalog's list for %s; edge kept, unverified", QuoteIdent(name), r.desc)
+	}
+	return unverifiedLeaf(r.catalog.column(name))
 }
 
 func (a *analyzer) resolveQualified(sc *scope, q []string, name string, p sql.Pos) lin {
@@ -177,6 +225,9 @@ func (a *analyzer) resolveQualified(sc *scope, q []string, name string, p sql.Po
 				s.sawOpen(name)
 				l, _ := src.rel.open(name)
 				return l
+			}
+			if src.rel.catalog != nil {
+				return a.catalogColumn(src.rel, name, p)
 			}
 			a.warn(p, "column %s not found in %s", QuoteIdent(name), src.rel.desc)
 			return nil
@@ -236,7 +287,13 @@ func (a *analyzer) addFrom(sc *scope, te sql.TableExpr, outer *scope) {
 		if t.Lateral {
 			p = sc
 		}
+		savedRel := a.rel
+		a.rel = "derived table"
+		if t.Alias != nil {
+			a.rel += " " + QuoteIdent(t.Alias.Name.Normalized())
+		}
 		rel := a.buildQuery(t.Query, p)
+		a.rel = savedRel
 		a.addSource(sc, "", nil, rel, t.Alias, t.Pos)
 	case *sql.TableFunc:
 		rel := a.tableFunc(sc, t)

@@ -1,5 +1,12 @@
 package lineage
 
+// Version is the engine's lineage version: bump it with every change that alters the
+// lineage the engine outputs for some input (edges, kinds, warnings stored with a view,
+// chains of expressions), so ingestion re-analyses the views analysed by an older engine.
+// 1 was every engine before the versioning; 2 added case-insensitive catalog matches,
+// unverified edges and chains of expressions.
+const Version = 2
+
 // Statement kinds, as printed in Statement.Kind.
 const (
 	KindCreateView = "CREATE_VIEW"
@@ -64,6 +71,28 @@ type Source struct {
 	Type    string `json:"type"`
 	Subtype string `json:"subtype"`
 	Masking bool   `json:"masking"`
+	// Verified is nil when the edge is verified, and points to false when
+	// the catalog lists the column's table but not the column: the reference
+	// names the table unambiguously, so the edge is kept (with a warning).
+	Verified *bool `json:"verified,omitempty"`
+	// Expressions is the chain of select item expressions the value goes
+	// through, from the source column to the output column; plain column
+	// references and stars add no step.
+	Expressions []Step `json:"expressions,omitempty"`
+}
+
+// IsVerified reports whether the catalog confirmed the source column (or
+// there was nothing to confirm it against).
+func (s Source) IsVerified() bool { return s.Verified == nil || *s.Verified }
+
+// Step is one expression of a Source's chain.
+type Step struct {
+	// Relation is where the expression is: "CTE NAME", "derived table
+	// ALIAS" ("derived table" when unaliased), "subquery" (a subquery in an
+	// expression), or "" for the statement's own select list; inside a view an earlier statement created and this one
+	// expands (Options.ExpandViews), "view V" or "CTE NAME in view V".
+	Relation   string `json:"relation,omitempty"`
+	Expression string `json:"expression"`
 }
 
 // Indirect is an upstream column that affects the whole statement.
