@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -63,14 +62,8 @@ func (s *Server) refresh(c echo.Context) error {
 		return unavailable("the job queue")
 	}
 	var req RefreshRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return badParam("body", "body is not a valid refresh request: %v", err)
+	if err := decodeJSON(c, &req, "refresh request"); err != nil && !errors.Is(err, io.EOF) {
+		return err
 	}
 	if req.Source == "" {
 		return badParam("source", "source is required (\"snowflake\" or \"dir:/absolute/path\")")
