@@ -56,7 +56,7 @@ func TestAnalyzeReportsSkippedStatements(t *testing.T) {
 		t.Fatalf("status %d %s", code, out)
 	}
 	var res struct {
-		Statements []json.RawMessage       `json:"statements"`
+		Statements []json.RawMessage      `json:"statements"`
 		Skipped    []api.SkippedStatement `json:"skipped"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
