@@ -124,12 +124,41 @@ func (s *Store) DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, err
 	if err != nil {
 		return nil, fmt.Errorf("diff %d views: %w", len(proposed), err)
 	}
+	// Each view's diff walks only its own part of the closure, through an index by source.
+	bySource := map[ColumnID][]Edge{}
+	for _, e := range r.edges {
+		bySource[e.To] = append(bySource[e.To], e)
+	}
 	diffs := make([]ViewDiff, 0, len(proposed))
 	for _, p := range proposed {
 		st, exists := r.views[p.ID]
-		diffs = append(diffs, diffView(p, exists, st.status, st.columns, r.edges, r.nodes))
+		diffs = append(diffs, diffView(p, exists, st.status, st.columns, bySource, r.nodes))
 	}
 	return diffs, nil
+}
+
+// downstreamEdges are the edges reachable downstream from roots within depth hops, each once.
+func downstreamEdges(bySource map[ColumnID][]Edge, roots []ColumnID, depth int) []Edge {
+	var out []Edge
+	seen := map[ColumnID]bool{}
+	frontier := slices.Clone(roots)
+	for _, r := range roots {
+		seen[r] = true
+	}
+	for d := 0; d < depth && len(frontier) > 0; d++ {
+		var next []ColumnID
+		for _, c := range frontier {
+			for _, e := range bySource[c] {
+				out = append(out, e)
+				if !seen[e.From] {
+					seen[e.From] = true
+					next = append(next, e.From)
+				}
+			}
+		}
+		frontier = next
+	}
+	return out
 }
 
 // removedColumns are the stored columns the proposed view no longer has.
@@ -143,9 +172,9 @@ func removedColumns(stored []ViewColumn, proposed View) []ViewColumn {
 	return out
 }
 
-// diffView compares one proposed view with its stored columns; edges and nodes are the
-// downstream closure of (at least) every removed column.
-func diffView(proposed View, exists bool, status string, stored []ViewColumn, edges []Edge, nodes map[ColumnID]Node) ViewDiff {
+// diffView compares one proposed view with its stored columns; bySource indexes the downstream
+// closure of (at least) every removed column by source column, nodes are its columns.
+func diffView(proposed View, exists bool, status string, stored []ViewColumn, bySource map[ColumnID][]Edge, nodes map[ColumnID]Node) ViewDiff {
 	d := ViewDiff{ID: proposed.ID, Exists: exists, StoredStatus: status}
 	storedCols := map[string]ViewColumn{}
 	for _, c := range stored {
@@ -176,6 +205,7 @@ func diffView(proposed View, exists bool, status string, stored []ViewColumn, ed
 	d.EdgesAdded, d.EdgesRemoved = diffEdges(proposed.ID, storedEdges, proposed.Edges)
 
 	if len(removed) > 0 {
+		edges := downstreamEdges(bySource, removed, MaxDepth)
 		imp := buildImpact(removed, MaxDepth, edges, nodes)
 		// Columns of this view that read a removed column are not broken: the proposal
 		// rewrites them.
