@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -89,8 +90,8 @@ func (s *Server) job(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if id == "" || len(id) > 200 {
-		return badParam("id", "job id must be 1..200 bytes")
+	if id == "" || utf8.RuneCountInString(id) > 200 {
+		return badParam("id", "job id must be 1..200 characters")
 	}
 	j, err := s.jobs.Job(c.Request().Context(), id)
 	if err != nil {

@@ -62,13 +62,21 @@ func decodeJSON(c echo.Context, v any, what string) error {
 	return nil
 }
 
-// checkRequestLine refuses, with problem+json, a URL longer than MaxURILength (414), headers
-// larger than MaxHeaderBytes (431) and a query parameter given more than once (400: which one
-// would count is a guess, and a proxy may guess differently). It runs before everything else.
+// checkRequestLine refuses, with problem+json, a method the route does not serve (405, before
+// authentication), a URL longer than MaxURILength (414), headers larger than MaxHeaderBytes
+// (431), and a query parameter given more than once (400: which one would count is a guess, and
+// a proxy may guess differently) or given empty (400: not the same as leaving it out). It runs
+// first, after routing.
 func checkRequestLine() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
+			// A method the route does not serve is 405 for everyone, before authentication
+			// could answer 401 or 403 (CORS preflights go on to the CORS middleware).
+			if allow, ok := c.Get(echo.ContextKeyHeaderAllow).(string); ok && req.Method != http.MethodOptions {
+				c.Response().Header().Set(echo.HeaderAllow, allow)
+				return echo.ErrMethodNotAllowed
+			}
 			if n := len(req.RequestURI); n > MaxURILength {
 				return &Problem{Type: ProblemTypeURITooLong, Title: "URI too long", Status: http.StatusRequestURITooLong,
 					Detail: fmt.Sprintf("the request URI is %d bytes, at most %d allowed", n, MaxURILength)}
@@ -93,6 +101,9 @@ func checkRequestLine() echo.MiddlewareFunc {
 			for _, k := range names {
 				if n := len(q[k]); n > 1 {
 					return badParam(k, "query parameter %s is given %d times; give it once", k, n)
+				}
+				if q[k][0] == "" {
+					return badParam(k, "query parameter %s is empty; give a value or leave it out", k)
 				}
 			}
 			return next(c)
