@@ -73,7 +73,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 150); do
-	curl -fsS "http://$TRIBUTARY_HTTP_ADDR/health/live" >/dev/null 2>&1 && break
+	"$bin" healthcheck >/dev/null 2>&1 && break
 	kill -0 "$serve_pid" 2>/dev/null || { tail -n 20 "$out/serve.log"; fail "serve exited"; }
 	sleep 0.1
 done
