@@ -143,7 +143,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "invalid configuration (11 problems):\n  TRIBUTARY_NEO4J_URI: ") {
+	if !strings.HasPrefix(err.Error(), "invalid configuration (13 problems):\n  TRIBUTARY_NEO4J_URI: ") {
 		t.Errorf("message = %q", err.Error())
 	}
 }
