@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 // TestRequestLineLimitsAnswerProblemJSON: a long URL, oversized headers and a repeated query
@@ -22,6 +24,7 @@ func TestRequestLineLimitsAnswerProblemJSON(t *testing.T) {
 		{"long URL", ts.url + "/health/live?pad=" + strings.Repeat("a", MaxURILength), nil, http.StatusRequestURITooLong, "request URI is"},
 		{"large headers", ts.url + "/health/live", map[string]string{"X-Pad": strings.Repeat("b", MaxHeaderBytes)}, http.StatusRequestHeaderFieldsTooLarge, "request headers are"},
 		{"repeated parameter", ts.url + "/health/live?direction=upstream&direction=sideways", nil, http.StatusBadRequest, "direction is given 2 times"},
+		{"empty parameter", ts.url + "/health/live?type=", nil, http.StatusBadRequest, "type is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, http.MethodGet, tc.url, nil, tc.header)
@@ -120,5 +123,23 @@ func TestAnalyzeAnswerSizeIsCapped(t *testing.T) {
 	ts2 := startServer(t, Config{AnalyzeMaxAnswer: 2000}, Deps{Analyzer: small}, nil)
 	if r := do(t, http.MethodPost, ts2.url+"/api/v1/lineage/analyze", strings.NewReader(`{"sql":"select ..."}`), jsonHeader); r.status != http.StatusOK {
 		t.Errorf("small answer: status %d %s", r.status, r.body)
+	}
+}
+
+// TestUnservedMethodIs405BeforeAuthentication: a method a route does not serve is 405 with
+// Allow for everyone; the security layer (here a stand-in that refuses everything) never sees it.
+func TestUnservedMethodIs405BeforeAuthentication(t *testing.T) {
+	refuse := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { return echo.NewHTTPError(http.StatusForbidden, "refused") }
+	}
+	ts := startServer(t, Config{}, Deps{Security: []echo.MiddlewareFunc{refuse}}, nil)
+	for _, m := range []string{"TRACE", http.MethodDelete, http.MethodPut} {
+		r := do(t, m, ts.url+"/health/live", nil, nil)
+		if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") == "" {
+			t.Errorf("%s /health/live: status %d Allow %q, want 405 with Allow", m, r.status, r.header.Get("Allow"))
+		}
+	}
+	if r := get(t, ts.url+"/health/live"); r.status != http.StatusForbidden {
+		t.Errorf("GET still reaches the security layer: status %d", r.status)
 	}
 }
