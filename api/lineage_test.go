@@ -522,6 +522,48 @@ func TestAnalyzeDiffListsBrokenDownstreamColumns(t *testing.T) {
 	}
 }
 
+// TestDiffViewsKeepsEachViewApart: several proposals diffed in one read each get their own
+// removed columns, broken columns and affected downstream, and a new view is not "existing".
+func TestDiffViewsKeepsEachViewApart(t *testing.T) {
+	f := newFixture(t)
+	facts, rev := f.obj("MART", f.name("FACTS")), f.obj("MART", f.name("REVENUE"))
+	stgO, stgC := f.obj("STG", f.name("ORDERS")), f.obj("STG", f.name("CUSTOMERS"))
+	// FACTS drops AMOUNT (REVENUE.TOTAL loses its source); STG CUSTOMERS drops NAME (FACTS
+	// CUSTOMER_NAME loses one, REVENUE.CUSTOMER_NAME is affected two hops down).
+	noAmount := graph.View{ID: facts, Status: graph.StatusOK, Columns: []graph.Column{{Name: "ORDER_ID", Ordinal: 1}, {Name: "CUSTOMER_NAME", Ordinal: 2}},
+		Edges: []graph.Edge{edge(facts.Column("ORDER_ID"), stgO.Column("ID"), graph.EdgeDirect, graph.SubtypeIdentity)}}
+	noName := graph.View{ID: stgC, Status: graph.StatusOK, Columns: []graph.Column{{Name: "ID", Ordinal: 1}},
+		Edges: []graph.Edge{edge(stgC.Column("ID"), f.col("RAW", "CUSTOMERS", "ID"), graph.EdgeDirect, graph.SubtypeIdentity)}}
+	fresh := graph.View{ID: f.obj("MART", f.name("NEW")), Status: graph.StatusOK, Columns: []graph.Column{{Name: "X", Ordinal: 1}}}
+	diffs, err := f.store.DiffViews(context.Background(), []graph.View{noAmount, fresh, noName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) != 3 || diffs[0].ID != facts || diffs[1].ID != fresh.ID || diffs[2].ID != stgC {
+		t.Fatalf("diffs %+v", diffs)
+	}
+	broken := func(d graph.ViewDiff) []string {
+		var out []string
+		for _, b := range d.Broken {
+			out = append(out, b.ID.String()+"<-"+fmt.Sprint(b.LostSources))
+		}
+		return out
+	}
+	if !diffs[0].Exists || !slices.Equal(diffs[0].ColumnsRemoved, []string{"AMOUNT"}) ||
+		!slices.Equal(broken(diffs[0]), []string{rev.Column("TOTAL").String() + "<-[" + facts.Column("AMOUNT").String() + "]"}) ||
+		diffs[0].Affected.Columns != 1 {
+		t.Errorf("FACTS diff: removed %v broken %v affected %d", diffs[0].ColumnsRemoved, broken(diffs[0]), diffs[0].Affected.Columns)
+	}
+	if diffs[1].Exists || !slices.Equal(diffs[1].ColumnsAdded, []string{"X"}) || len(diffs[1].Broken) != 0 {
+		t.Errorf("new view diff %+v", diffs[1])
+	}
+	if !diffs[2].Exists || !slices.Equal(diffs[2].ColumnsRemoved, []string{"NAME"}) ||
+		!slices.Equal(broken(diffs[2]), []string{facts.Column("CUSTOMER_NAME").String() + "<-[" + stgC.Column("NAME").String() + "]"}) ||
+		diffs[2].Affected.Columns != 2 {
+		t.Errorf("STG CUSTOMERS diff: removed %v broken %v affected %d", diffs[2].ColumnsRemoved, broken(diffs[2]), diffs[2].Affected.Columns)
+	}
+}
+
 func TestAnalyzeErrors(t *testing.T) {
 	f := newFixture(t)
 	an := fakeAnalyzer{res: AnalyzeResult{Errors: []StatementError{{Statement: 1, Line: 4, Col: 12, Message: "4:12: expected FROM"}}}}
