@@ -106,11 +106,7 @@ func (s *Store) DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, err
 			}
 		}
 		for chunk := range slices.Chunk(roots, MaxImpactRoots) {
-			edges, err := closureEdges(ctx, tx, false, chunk, MaxDepth)
-			if err != nil {
-				return read{}, err
-			}
-			nodes, err := columnNodes(ctx, tx, append(slices.Clone(chunk), edgeEnds(edges, chunk)...))
+			edges, nodes, err := downstreamClosure(ctx, tx, chunk, MaxDepth)
 			if err != nil {
 				return read{}, err
 			}
