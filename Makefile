@@ -163,7 +163,7 @@ clean:
 
 ## Neo4j Browser and deployment checks ----------------------------------------
 
-.PHONY: browser chromium k8s-validate test-browser
+.PHONY: browser chromium k8s-validate test-browser test-contract
 
 # Debian's Chromium, which the Neo4j Browser test (e2e/browser) drives; quick
 # when already installed. make test installs it first.
@@ -189,6 +189,17 @@ test-browser: up chromium
 	echo "make test-browser: FAIL: three runs failed"; exit 1
 
 test: test-browser
+
+# The contract test of /openapi.json: Schemathesis (PyPI, pinned, in var/venv-schemathesis)
+# fuzzes a real server with the demo warehouse for at most CONTRACT_MAX_TIME seconds and fails
+# on any 5xx, undocumented status, schema mismatch, or request accepted although the document
+# forbids it (or refused although it allows it). Needs python3 with venv and pip. make test
+# runs it first; its report is in var/contract/.
+CONTRACT_MAX_TIME ?= 120
+test-contract: up
+	@e2e/contract/run.sh --max-time $(CONTRACT_MAX_TIME)
+
+test: test-contract
 
 # A ready Neo4j Browser session: servers up, schema migrated, the demo warehouse
 # loaded, then the style sheet and guide served on http://localhost:8097 until

@@ -20,9 +20,10 @@ type Analyzer interface {
 	Analyze(ctx context.Context, req AnalyzeRequest) (AnalyzeResult, error)
 }
 
-// ViewDiffer compares a proposed view with the stored one (*graph.Store, *graph.CachedReader).
+// ViewDiffer compares proposed views with the stored ones, all in one read
+// (*graph.Store, *graph.CachedReader).
 type ViewDiffer interface {
-	DiffView(ctx context.Context, proposed graph.View) (graph.ViewDiff, error)
+	DiffViews(ctx context.Context, proposed []graph.View) ([]graph.ViewDiff, error)
 }
 
 // ViewWriter persists analysed views (analyze with persist=true); the cache decorator's
@@ -59,8 +60,29 @@ type AnalyzeRequest struct {
 
 // AnalyzeResult is what an Analyzer returns.
 type AnalyzeResult struct {
+	Count      int // statements in the request
 	Statements []AnalyzedStatement
-	Errors     []StatementError // statements that did not parse
+	Errors     []StatementError   // statements that did not parse
+	Skipped    []SkippedStatement // statements that parsed but carry no lineage
+}
+
+// StatementLimitError is an Analyzer's refusal of a request with more statements than it
+// analyses at once; nothing was analysed (413).
+type StatementLimitError struct {
+	Count, Limit int
+}
+
+func (e *StatementLimitError) Error() string {
+	return fmt.Sprintf("%d statements, at most %d per request", e.Count, e.Limit)
+}
+
+// SkippedStatement is a statement the analysis left out, and why (DROP, ALTER, an unknown
+// command...).
+type SkippedStatement struct {
+	Statement int    `json:"statement"`
+	Line      int    `json:"line"`
+	Col       int    `json:"col"`
+	Reason    string `json:"reason"`
 }
 
 // StatementError is a statement that did not parse, with its position.
@@ -154,10 +176,20 @@ type AnalyzedStatementJSON struct {
 type AnalyzeJSON struct {
 	Persisted  bool                    `json:"persisted"`
 	Statements []AnalyzedStatementJSON `json:"statements"`
+	Skipped    []SkippedStatement      `json:"skipped"`
 }
 
-// ProblemTypeSyntax is the problem type of SQL that does not parse (422).
-const ProblemTypeSyntax = "tag:tributary-lineage,2026:problem/sql-syntax"
+// Problem types of analyze.
+const (
+	// ProblemTypeSyntax: SQL that does not parse (422).
+	ProblemTypeSyntax = "tag:tributary-lineage,2026:problem/sql-syntax"
+	// ProblemTypeNothingAnalysed: no statement of the request carries lineage (422).
+	ProblemTypeNothingAnalysed = "tag:tributary-lineage,2026:problem/nothing-analysed"
+	// ProblemTypeTooManyStatements: more statements than one request may hold (413).
+	ProblemTypeTooManyStatements = "tag:tributary-lineage,2026:problem/too-many-statements"
+	// ProblemTypeAnswerTooLarge: the analysis is larger than the server sends in one answer (413).
+	ProblemTypeAnswerTooLarge = "tag:tributary-lineage,2026:problem/answer-too-large"
+)
 
 // MaxSyncPersistViews is the most views analyze with persist=true writes in the request; more
 // become an ingestion job (202). MaxPersistViews caps one request either way.
@@ -201,17 +233,11 @@ func (s *Server) analyze(c echo.Context) error {
 		return unavailable("the lineage engine")
 	}
 	var req AnalyzeRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
+	if err := decodeJSON(c, &req, "analyze request"); err != nil {
 		if errors.Is(err, io.EOF) {
 			return badParam("body", "the body must be a JSON object with at least \"sql\"")
 		}
-		return badParam("body", "body is not a valid analyze request: %v", err)
+		return err
 	}
 	if strings.TrimSpace(req.SQL) == "" {
 		return badParam("sql", "sql is required")
@@ -228,9 +254,17 @@ func (s *Server) analyze(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	res, err := s.analyzer.Analyze(ctx, req)
+	var lim *StatementLimitError
+	if errors.As(err, &lim) {
+		return &Problem{Type: ProblemTypeTooManyStatements, Title: "Too many statements", Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("the SQL holds %d statements, at most %d per request; split it, or ingest large sets with POST /api/v1/data/refresh",
+				lim.Count, lim.Limit),
+			Extensions: map[string]any{"statements": lim.Count, "limit": lim.Limit}}
+	}
 	if err != nil {
 		return lineageError(err, "analyze")
 	}
+	setCost(c, res.Count)
 	if len(res.Errors) > 0 {
 		first := res.Errors[0]
 		return &Problem{
@@ -238,6 +272,15 @@ func (s *Server) analyze(c echo.Context) error {
 			Detail:     fmt.Sprintf("statement %d, line %d:%d: %s", first.Statement+1, first.Line, first.Col, first.Message),
 			Extensions: map[string]any{"errors": res.Errors, "line": first.Line, "col": first.Col},
 		}
+	}
+	if len(res.Statements) == 0 {
+		detail := "no statement carries lineage"
+		if len(res.Skipped) > 0 {
+			first := res.Skipped[0]
+			detail = fmt.Sprintf("no statement carries lineage; statement %d, line %d:%d: %s", first.Statement+1, first.Line, first.Col, first.Reason)
+		}
+		return &Problem{Type: ProblemTypeNothingAnalysed, Title: "Nothing to analyse", Status: http.StatusUnprocessableEntity,
+			Detail: detail, Extensions: map[string]any{"skipped": nonNil(res.Skipped)}}
 	}
 	var views []graph.View
 	for _, st := range res.Statements {
@@ -248,35 +291,53 @@ func (s *Server) analyze(c echo.Context) error {
 	if req.Persist && len(views) > MaxSyncPersistViews {
 		return s.persistAsJob(c, res, len(views))
 	}
-	out := AnalyzeJSON{Statements: []AnalyzedStatementJSON{}}
+	// One diff per view, in the order of views, read together.
+	var diffs []graph.ViewDiff
+	if s.differ != nil && len(views) > 0 {
+		diffs, err = s.differ.DiffViews(ctx, views)
+		if err != nil {
+			return lineageError(err, "diff of %d views", len(views))
+		}
+		if len(diffs) != len(views) {
+			return fmt.Errorf("diff of %d views: %d diffs", len(views), len(diffs))
+		}
+	}
+	out := AnalyzeJSON{Statements: make([]AnalyzedStatementJSON, 0, len(res.Statements)), Skipped: nonNil(res.Skipped)}
+	nView := 0
 	for _, st := range res.Statements {
 		sj := AnalyzedStatementJSON{AnalyzedStatement: st}
 		sj.Columns, sj.Indirect, sj.Warnings = nonNil(st.Columns), nonNil(st.Indirect), nonNil(st.Warnings)
 		if st.View != nil {
-			if s.differ != nil {
-				d, err := s.differ.DiffView(ctx, *st.View)
-				if err != nil {
-					return lineageError(err, "diff of view %s", st.View.ID)
-				}
-				if d.Exists {
-					sj.Diff = diffJSON(d)
-				}
+			if diffs != nil && diffs[nView].Exists {
+				sj.Diff = diffJSON(diffs[nView])
 			}
+			nView++
 		}
 		out.Statements = append(out.Statements, sj)
 	}
+	if req.Persist && s.writer == nil {
+		return unavailable("writing analysed views")
+	}
+	// The answer's size is checked before anything is written: a refused answer writes nothing.
+	out.Persisted = req.Persist
+	body, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("encode analysis: %w", err)
+	}
+	if int64(len(body)) > s.cfg.AnalyzeMaxAnswer {
+		return &Problem{Type: ProblemTypeAnswerTooLarge, Title: "Answer too large", Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("the analysis of %d statements is %d bytes, more than the %d bytes one answer may hold; send fewer statements",
+				res.Count, len(body), s.cfg.AnalyzeMaxAnswer),
+			Extensions: map[string]any{"bytes": len(body), "limit": s.cfg.AnalyzeMaxAnswer}}
+	}
 	if req.Persist {
-		if s.writer == nil {
-			return unavailable("writing analysed views")
-		}
 		for _, v := range views {
 			if err := s.writer.ReplaceViewLineage(ctx, v); err != nil {
 				return lineageError(err, "write view %s", v.ID)
 			}
 		}
-		out.Persisted = true
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 // persistAsJob hands a large persist=true input to the ingestion pipeline: 202 with the job.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,14 +41,11 @@ func (s *Server) dataExport(c echo.Context) error {
 		return unavailable("exporting")
 	}
 	var req export.ExportRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
+	if err := decodeJSON(c, &req, "export request"); err != nil {
+		if errors.Is(err, io.EOF) {
+			return badParam("body", "the body must be a JSON export request with a scope")
 		}
-		return badParam("body", "body is not a valid export request: %v", err)
+		return err
 	}
 	req, err := s.exports.Validate(req)
 	if err != nil {
@@ -173,7 +169,7 @@ func (s *Server) dataImport(c echo.Context) error {
 // always there (so the OpenAPI document and the auth policy describe one route table); without
 // their services they answer 503 "not configured".
 func (s *Server) dataRoutes(v1 *echo.Group) {
-	v1.POST("/data/export", s.dataExport)
+	v1.POST("/data/export", s.dataExport, s.expensive)
 	v1.GET("/data/export/:id", s.dataExportJob)
-	v1.POST("/data/import", s.dataImport)
+	v1.POST("/data/import", s.dataImport, s.expensive)
 }

@@ -2,11 +2,11 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -76,14 +76,8 @@ func (s *Server) refresh(c echo.Context) error {
 		return unavailable("the job queue")
 	}
 	var req RefreshRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return badParam("body", "body is not a valid refresh request: %v", err)
+	if err := decodeJSON(c, &req, "refresh request"); err != nil && !errors.Is(err, io.EOF) {
+		return err
 	}
 	if req.Source == "" {
 		return badParam("source", "source is required (\"snowflake\" or \"dir:/absolute/path\")")
@@ -109,8 +103,8 @@ func (s *Server) job(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if id == "" || len(id) > 200 {
-		return badParam("id", "job id must be 1..200 bytes")
+	if id == "" || utf8.RuneCountInString(id) > 200 {
+		return badParam("id", "job id must be 1..200 characters")
 	}
 	j, err := s.jobs.Job(c.Request().Context(), id)
 	if err != nil {

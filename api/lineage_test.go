@@ -512,7 +512,7 @@ func TestAnalyzeDiffListsBrokenDownstreamColumns(t *testing.T) {
 	}
 
 	// persist=true writes through the cache: the next read (cached before) sees the change.
-	r = do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"create view ..."}`), nil)
+	r = do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"create view ..."}`), jsonHeader)
 	if r.status != 200 || !strings.Contains(string(r.body), `"persisted":true`) {
 		t.Fatalf("persist: status %d body %s", r.status, r.body)
 	}
@@ -522,12 +522,54 @@ func TestAnalyzeDiffListsBrokenDownstreamColumns(t *testing.T) {
 	}
 }
 
+// TestDiffViewsKeepsEachViewApart: several proposals diffed in one read each get their own
+// removed columns, broken columns and affected downstream, and a new view is not "existing".
+func TestDiffViewsKeepsEachViewApart(t *testing.T) {
+	f := newFixture(t)
+	facts, rev := f.obj("MART", f.name("FACTS")), f.obj("MART", f.name("REVENUE"))
+	stgO, stgC := f.obj("STG", f.name("ORDERS")), f.obj("STG", f.name("CUSTOMERS"))
+	// FACTS drops AMOUNT (REVENUE.TOTAL loses its source); STG CUSTOMERS drops NAME (FACTS
+	// CUSTOMER_NAME loses one, REVENUE.CUSTOMER_NAME is affected two hops down).
+	noAmount := graph.View{ID: facts, Status: graph.StatusOK, Columns: []graph.Column{{Name: "ORDER_ID", Ordinal: 1}, {Name: "CUSTOMER_NAME", Ordinal: 2}},
+		Edges: []graph.Edge{edge(facts.Column("ORDER_ID"), stgO.Column("ID"), graph.EdgeDirect, graph.SubtypeIdentity)}}
+	noName := graph.View{ID: stgC, Status: graph.StatusOK, Columns: []graph.Column{{Name: "ID", Ordinal: 1}},
+		Edges: []graph.Edge{edge(stgC.Column("ID"), f.col("RAW", "CUSTOMERS", "ID"), graph.EdgeDirect, graph.SubtypeIdentity)}}
+	fresh := graph.View{ID: f.obj("MART", f.name("NEW")), Status: graph.StatusOK, Columns: []graph.Column{{Name: "X", Ordinal: 1}}}
+	diffs, err := f.store.DiffViews(context.Background(), []graph.View{noAmount, fresh, noName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) != 3 || diffs[0].ID != facts || diffs[1].ID != fresh.ID || diffs[2].ID != stgC {
+		t.Fatalf("diffs %+v", diffs)
+	}
+	broken := func(d graph.ViewDiff) []string {
+		var out []string
+		for _, b := range d.Broken {
+			out = append(out, b.ID.String()+"<-"+fmt.Sprint(b.LostSources))
+		}
+		return out
+	}
+	if !diffs[0].Exists || !slices.Equal(diffs[0].ColumnsRemoved, []string{"AMOUNT"}) ||
+		!slices.Equal(broken(diffs[0]), []string{rev.Column("TOTAL").String() + "<-[" + facts.Column("AMOUNT").String() + "]"}) ||
+		diffs[0].Affected.Columns != 1 {
+		t.Errorf("FACTS diff: removed %v broken %v affected %d", diffs[0].ColumnsRemoved, broken(diffs[0]), diffs[0].Affected.Columns)
+	}
+	if diffs[1].Exists || !slices.Equal(diffs[1].ColumnsAdded, []string{"X"}) || len(diffs[1].Broken) != 0 {
+		t.Errorf("new view diff %+v", diffs[1])
+	}
+	if !diffs[2].Exists || !slices.Equal(diffs[2].ColumnsRemoved, []string{"NAME"}) ||
+		!slices.Equal(broken(diffs[2]), []string{facts.Column("CUSTOMER_NAME").String() + "<-[" + stgC.Column("NAME").String() + "]"}) ||
+		diffs[2].Affected.Columns != 2 {
+		t.Errorf("STG CUSTOMERS diff: removed %v broken %v affected %d", diffs[2].ColumnsRemoved, broken(diffs[2]), diffs[2].Affected.Columns)
+	}
+}
+
 func TestAnalyzeErrors(t *testing.T) {
 	f := newFixture(t)
 	an := fakeAnalyzer{res: AnalyzeResult{Errors: []StatementError{{Statement: 1, Line: 4, Col: 12, Message: "4:12: expected FROM"}}}}
 	ts := f.serve(t, Config{BodyLimit: 1 << 10}, Deps{Analyzer: an})
 	endpoint := ts.url + "/api/v1/lineage/analyze"
-	r := do(t, http.MethodPost, endpoint, strings.NewReader(`{"sql":"select 1; select a b c"}`), nil)
+	r := do(t, http.MethodPost, endpoint, strings.NewReader(`{"sql":"select 1; select a b c"}`), jsonHeader)
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d body %s", r.status, r.body)
 	}
@@ -540,6 +582,9 @@ func TestAnalyzeErrors(t *testing.T) {
 		query  string
 		status int
 	}{
+		{`{"sql":"select 1"} xyz`, "", 400},
+		{`{"sql":"select 1"}{"sql":"select 2"}`, "", 400},
+		{`{"sql":"x"}`, "?persist=true&persist=false", 400},
 		{``, "", 400},
 		{`{"sql":""}`, "", 400},
 		{`{"sql":1}`, "", 400},
@@ -547,13 +592,23 @@ func TestAnalyzeErrors(t *testing.T) {
 		{`{"sql":"x"}`, "?persist=maybe", 400},
 		{`{"sql":"` + strings.Repeat("x", 2000) + `"}`, "", 413},
 	} {
-		if r := do(t, http.MethodPost, endpoint+tc.query, strings.NewReader(tc.body), nil); r.status != tc.status {
+		if r := do(t, http.MethodPost, endpoint+tc.query, strings.NewReader(tc.body), jsonHeader); r.status != tc.status {
 			t.Errorf("body %.40q: status %d, want %d; %s", tc.body, r.status, tc.status, r.body)
 		}
 	}
+	// A body that is not declared JSON is refused with 415, whatever it holds.
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx"} {
+		r := do(t, http.MethodPost, endpoint, strings.NewReader(`{"sql":"select 1"}`), map[string]string{"Content-Type": ct})
+		if r.status != http.StatusUnsupportedMediaType || r.header.Get("Content-Type") != ProblemContentType {
+			t.Errorf("Content-Type %q: status %d (%s), want 415 problem+json; %s", ct, r.status, r.header.Get("Content-Type"), r.body)
+		}
+	}
+	if r := do(t, http.MethodPost, endpoint, strings.NewReader(`{"sql":"x"}`), map[string]string{"Content-Type": "application/json; charset=utf-8"}); r.status == http.StatusUnsupportedMediaType {
+		t.Errorf("application/json with a charset: 415")
+	}
 	// Without an analyzer the route answers 503, not 404.
 	ts2 := f.serve(t, Config{}, Deps{})
-	if r := do(t, http.MethodPost, ts2.url+"/api/v1/lineage/analyze", strings.NewReader(`{"sql":"x"}`), nil); r.status != 503 {
+	if r := do(t, http.MethodPost, ts2.url+"/api/v1/lineage/analyze", strings.NewReader(`{"sql":"x"}`), jsonHeader); r.status != 503 {
 		t.Errorf("no analyzer: status %d", r.status)
 	}
 }
@@ -750,7 +805,7 @@ func TestAnalyzePersistLargeInputBecomesJob(t *testing.T) {
 	}
 	jobs := &fakeViewJobs{}
 	ts := f.serve(t, Config{}, Deps{Analyzer: mk(MaxSyncPersistViews + 1), ViewJobs: jobs})
-	r := do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"..."}`), nil)
+	r := do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"..."}`), jsonHeader)
 	if r.status != http.StatusAccepted || r.header.Get("Location") != "/api/v1/jobs/job-123" || len(jobs.got) != MaxSyncPersistViews+1 {
 		t.Fatalf("large persist: %d %s, %d views enqueued", r.status, r.body, len(jobs.got))
 	}
@@ -759,13 +814,16 @@ func TestAnalyzePersistLargeInputBecomesJob(t *testing.T) {
 		t.Errorf("view written synchronously: %d", r.status)
 	}
 	// Without persist the same input is answered inline.
-	if r := do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze", strings.NewReader(`{"sql":"..."}`), nil); r.status != 200 {
+	if r := do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze", strings.NewReader(`{"sql":"..."}`), jsonHeader); r.status != 200 {
 		t.Errorf("persist=false: %d", r.status)
 	}
 	// At the limit the views are written in the request.
 	ts2 := f.serve(t, Config{}, Deps{Analyzer: mk(MaxSyncPersistViews), ViewJobs: jobs})
-	if r := do(t, http.MethodPost, ts2.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"..."}`), nil); r.status != 200 {
+	if r := do(t, http.MethodPost, ts2.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"..."}`), jsonHeader); r.status != 200 {
 		t.Fatalf("small persist: %d %s", r.status, r.body)
 	}
 	getJSON(t, ts2.url+"/api/v1/lineage/views/"+url.PathEscape(f.obj("BULK", "V0").String()), 200, nil)
 }
+
+// jsonHeader is the Content-Type of JSON request bodies.
+var jsonHeader = map[string]string{"Content-Type": "application/json"}

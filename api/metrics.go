@@ -205,10 +205,10 @@ func (t *timedBackend) Impact(ctx context.Context, roots []graph.ColumnID, depth
 	return v, err
 }
 
-func (t *timedBackend) DiffView(ctx context.Context, proposed graph.View) (graph.ViewDiff, error) {
+func (t *timedBackend) DiffViews(ctx context.Context, proposed []graph.View) ([]graph.ViewDiff, error) {
 	start := time.Now()
-	v, err := t.b.DiffView(ctx, proposed)
-	t.m.observe(graph.OpDiffView, start, err)
+	v, err := t.b.DiffViews(ctx, proposed)
+	t.m.observe(graph.OpDiffViews, start, err)
 	return v, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -69,8 +70,8 @@ func (s *Server) search(c echo.Context) error {
 	if strings.TrimSpace(q) == "" {
 		return badParam("q", "q is required")
 	}
-	if len(q) > 200 {
-		return badParam("q", "q is %d bytes, at most 200", len(q))
+	if n := utf8.RuneCountInString(q); n > 200 {
+		return badParam("q", "q is %d characters, at most 200", n)
 	}
 	kind := c.QueryParam("type")
 	switch kind {

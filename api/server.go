@@ -37,7 +37,13 @@ type Config struct {
 	HealthTimeout     time.Duration // per dependency check
 	BodyLimit         int64         // bytes
 	MaxDepth          int           // largest lineage traversal depth a request may ask for
-	Build             BuildInfo
+	// AnalyzeMaxAnswer is the largest analyze answer in bytes; a larger analysis is refused
+	// with 413 and nothing is written.
+	AnalyzeMaxAnswer int64
+	// ExpensiveConcurrency is how many analyze, export and import requests run at once;
+	// further ones are answered 503 with Retry-After.
+	ExpensiveConcurrency int
+	Build                BuildInfo
 	// TrustedProxies are the networks of the proxies in front (a load balancer's subnet). A
 	// request from one of them is attributed to the address it names in X-Forwarded-For (the
 	// nearest untrusted hop), so per-IP rate limits and access logs see the client. Empty: the
@@ -55,6 +61,10 @@ const (
 	DefaultHealthTimeout     = 2 * time.Second
 	DefaultBodyLimit         = 4 << 20
 	DefaultMaxDepth          = 20
+	DefaultAnalyzeMaxAnswer  = 16 << 20
+	// DefaultExpensiveConcurrency is two per core of the 2-core machines the service is
+	// sized for (docs/scaling.md).
+	DefaultExpensiveConcurrency = 4
 )
 
 func (c Config) withDefaults() Config {
@@ -74,6 +84,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxDepth <= 0 {
 		c.MaxDepth = DefaultMaxDepth
+	}
+	if c.AnalyzeMaxAnswer <= 0 {
+		c.AnalyzeMaxAnswer = DefaultAnalyzeMaxAnswer
+	}
+	if c.ExpensiveConcurrency <= 0 {
+		c.ExpensiveConcurrency = DefaultExpensiveConcurrency
 	}
 	return c
 }
@@ -129,6 +145,8 @@ type Server struct {
 	exports   DataExporter
 	imports   DataImporter
 	started   time.Time
+	// expensive bounds the concurrency of analyze, export and import (limitConcurrency).
+	expensive echo.MiddlewareFunc
 }
 
 // New builds the server and its routes. It does not listen yet.
@@ -149,6 +167,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		exports:   deps.Exports,
 		imports:   deps.Imports,
 		started:   time.Now().UTC(),
+		expensive: limitConcurrency(cfg.ExpensiveConcurrency),
 	}
 	e := echo.New()
 	e.HideBanner = true
@@ -156,6 +175,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.Use(requestID())
+	e.Use(checkRequestLine())
 	if deps.Headers != nil {
 		// Before the body limit and timeout, which answer without calling the rest.
 		e.Use(deps.Headers)
@@ -180,6 +200,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    serverHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	return s
@@ -202,7 +223,7 @@ func (s *Server) routes() {
 	v1.GET("/lineage/views/:view_name", s.view)
 	v1.GET("/lineage/search", s.search)
 	v1.GET("/lineage/impact", s.impact)
-	v1.POST("/lineage/analyze", s.analyze)
+	v1.POST("/lineage/analyze", s.analyze, s.expensive)
 	v1.POST("/data/refresh", s.refresh)
 	v1.GET("/jobs/:id", s.job)
 	s.dataRoutes(v1)

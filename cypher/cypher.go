@@ -52,6 +52,8 @@ var (
 	ColumnNodes string
 	//go:embed view_detail.cypher
 	ViewDetail string
+	//go:embed diff_views.cypher
+	DiffViews string
 	//go:embed search_names.cypher
 	SearchNames string
 	//go:embed counts.cypher

@@ -17,7 +17,7 @@ func TestEveryFileIsEmbedded(t *testing.T) {
 		"DeleteView": DeleteView, "DemoteViewsToTables": DemoteViewsToTables, "UpsertTables": UpsertTables,
 		"DeleteStaleTableColumns": DeleteStaleTableColumns, "UpstreamStep": UpstreamStep,
 		"DownstreamStep": DownstreamStep, "UpstreamClosure": UpstreamClosure,
-		"DownstreamClosure": DownstreamClosure, "ColumnNodes": ColumnNodes, "ViewDetail": ViewDetail,
+		"DownstreamClosure": DownstreamClosure, "ColumnNodes": ColumnNodes, "ViewDetail": ViewDetail, "DiffViews": DiffViews,
 		"SearchNames": SearchNames, "Counts": Counts, "AppliedMigrations": AppliedMigrations,
 		"RecordMigration": RecordMigration, "MigrationLevel": MigrationLevel, "ServerInfo": ServerInfo,
 	}

@@ -26,7 +26,7 @@ type Backend interface {
 	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
 	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
 	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
-	DiffView(ctx context.Context, proposed View) (ViewDiff, error)
+	DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error)
 	Counts(ctx context.Context) (Counts, error)
 
 	ReplaceViewLineage(ctx context.Context, view View) error
@@ -150,7 +150,7 @@ const (
 	OpSearch         = "search"
 	OpImpact         = "impact"
 	OpDatasetColumns = "dataset_columns"
-	OpDiffView       = "diff_view"
+	OpDiffViews      = "diff_views"
 	OpCounts         = "counts"
 )
 
@@ -219,9 +219,9 @@ func (c *CachedReader) DatasetColumns(ctx context.Context, id ObjectID) (string,
 	return v.Kind, v.Columns, err
 }
 
-// DiffView implements Backend. It is not cached: each proposal is new.
-func (c *CachedReader) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
-	return c.inner.DiffView(ctx, proposed)
+// DiffViews implements Backend. It is not cached: each proposal is new.
+func (c *CachedReader) DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error) {
+	return c.inner.DiffViews(ctx, proposed)
 }
 
 // Counts implements Backend through the cache.

@@ -3,9 +3,12 @@ package graph
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/tributary-lineage/tributary/cypher"
 )
 
 // ColumnChange is a column whose data type differs between the stored and the proposed view.
@@ -39,30 +42,141 @@ type ViewDiff struct {
 	Affected Impact
 }
 
-// DiffView compares proposed (as ReplaceViewLineage would write it) with the stored view of the
-// same id, without writing anything: columns and edges added and removed, and the columns of
-// other views that read a removed column.
-func (s *Store) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
-	if _, err := prepareView(proposed); err != nil {
-		return ViewDiff{}, fmt.Errorf("diff view %s: %w", proposed.ID, err)
+// DiffViews compares each proposed view (as ReplaceViewLineage would write it) with the stored
+// view of the same id, without writing anything: columns and edges added and removed, and the
+// columns of other views that read a removed column. It answers one diff per proposed view, in
+// order, from one read transaction: one query for the stored views and one closure walk per
+// MaxImpactRoots removed columns, however many views are proposed.
+func (s *Store) DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error) {
+	if len(proposed) == 0 {
+		return nil, nil
 	}
-	d := ViewDiff{ID: proposed.ID}
-	stored, err := s.ViewDetail(ctx, proposed.ID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-	case err != nil:
-		return ViewDiff{}, fmt.Errorf("diff view %s: %w", proposed.ID, err)
-	default:
-		d.Exists = true
-		d.StoredStatus = stored.Status
+	ids := make([]any, 0, len(proposed))
+	for _, v := range proposed {
+		if _, err := prepareView(v); err != nil {
+			return nil, fmt.Errorf("diff view %s: %w", v.ID, err)
+		}
+		ids = append(ids, v.ID.String())
 	}
+	type storedView struct {
+		status  string
+		columns []ViewColumn
+	}
+	type read struct {
+		views map[ObjectID]storedView
+		edges []Edge
+		nodes map[ColumnID]Node
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeRead})
+	defer session.Close(ctx)
+	r, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (read, error) {
+		out := read{views: map[ObjectID]storedView{}, nodes: map[ColumnID]Node{}}
+		recs, err := collect(ctx, tx, cypher.DiffViews, map[string]any{"ids": ids})
+		if err != nil {
+			return read{}, err
+		}
+		for _, rec := range recs {
+			raw, _, err := neo4j.GetRecordValue[string](rec, "id")
+			if err != nil {
+				return read{}, err
+			}
+			id, err := ParseObjectID(raw)
+			if err != nil {
+				return read{}, err
+			}
+			status, _, err := neo4j.GetRecordValue[string](rec, "status")
+			if err != nil {
+				return read{}, err
+			}
+			cols, err := viewColumnsFromRecord(rec)
+			if err != nil {
+				return read{}, fmt.Errorf("stored view %s: %w", id, err)
+			}
+			out.views[id] = storedView{status: status, columns: cols}
+		}
+		// Every stored column a proposal drops, for one downstream walk over all of them.
+		var roots []any
+		seen := map[ColumnID]bool{}
+		for _, p := range proposed {
+			for _, c := range removedColumns(out.views[p.ID].columns, p) {
+				if !seen[c.ID] {
+					seen[c.ID] = true
+					roots = append(roots, c.ID.String())
+				}
+			}
+		}
+		for chunk := range slices.Chunk(roots, MaxImpactRoots) {
+			edges, nodes, err := downstreamClosure(ctx, tx, chunk, MaxDepth)
+			if err != nil {
+				return read{}, err
+			}
+			out.edges = append(out.edges, edges...)
+			for _, n := range nodes {
+				out.nodes[n.ID] = n
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("diff %d views: %w", len(proposed), err)
+	}
+	// Each view's diff walks only its own part of the closure, through an index by source.
+	bySource := map[ColumnID][]Edge{}
+	for _, e := range r.edges {
+		bySource[e.To] = append(bySource[e.To], e)
+	}
+	diffs := make([]ViewDiff, 0, len(proposed))
+	for _, p := range proposed {
+		st, exists := r.views[p.ID]
+		diffs = append(diffs, diffView(p, exists, st.status, st.columns, bySource, r.nodes))
+	}
+	return diffs, nil
+}
+
+// downstreamEdges are the edges reachable downstream from roots within depth hops, each once.
+func downstreamEdges(bySource map[ColumnID][]Edge, roots []ColumnID, depth int) []Edge {
+	var out []Edge
+	seen := map[ColumnID]bool{}
+	frontier := slices.Clone(roots)
+	for _, r := range roots {
+		seen[r] = true
+	}
+	for d := 0; d < depth && len(frontier) > 0; d++ {
+		var next []ColumnID
+		for _, c := range frontier {
+			for _, e := range bySource[c] {
+				out = append(out, e)
+				if !seen[e.From] {
+					seen[e.From] = true
+					next = append(next, e.From)
+				}
+			}
+		}
+		frontier = next
+	}
+	return out
+}
+
+// removedColumns are the stored columns the proposed view no longer has.
+func removedColumns(stored []ViewColumn, proposed View) []ViewColumn {
+	var out []ViewColumn
+	for _, c := range stored {
+		if !slices.ContainsFunc(proposed.Columns, func(n Column) bool { return n.Name == c.Name }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// diffView compares one proposed view with its stored columns; bySource indexes the downstream
+// closure of (at least) every removed column by source column, nodes are its columns.
+func diffView(proposed View, exists bool, status string, stored []ViewColumn, bySource map[ColumnID][]Edge, nodes map[ColumnID]Node) ViewDiff {
+	d := ViewDiff{ID: proposed.ID, Exists: exists, StoredStatus: status}
 	storedCols := map[string]ViewColumn{}
-	for _, c := range stored.Columns {
+	for _, c := range stored {
 		storedCols[c.Name] = c
 	}
-	newCols := map[string]Column{}
 	for _, c := range proposed.Columns {
-		newCols[c.Name] = c
 		old, ok := storedCols[c.Name]
 		switch {
 		case !ok:
@@ -72,15 +186,13 @@ func (s *Store) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
 		}
 	}
 	var removed []ColumnID
-	for _, c := range stored.Columns {
-		if _, ok := newCols[c.Name]; !ok {
-			d.ColumnsRemoved = append(d.ColumnsRemoved, c.Name)
-			removed = append(removed, c.ID)
-		}
+	for _, c := range removedColumns(stored, proposed) {
+		d.ColumnsRemoved = append(d.ColumnsRemoved, c.Name)
+		removed = append(removed, c.ID)
 	}
 
 	var storedEdges []Edge
-	for _, c := range stored.Columns {
+	for _, c := range stored {
 		for _, src := range c.Sources {
 			storedEdges = append(storedEdges, Edge{From: c.ID, To: src.Column,
 				Type: src.Type, Subtype: src.Subtype, View: src.View, Expression: src.Expression, Masking: src.Masking,
@@ -90,10 +202,8 @@ func (s *Store) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
 	d.EdgesAdded, d.EdgesRemoved = diffEdges(proposed.ID, storedEdges, proposed.Edges)
 
 	if len(removed) > 0 {
-		imp, edges, err := s.impact(ctx, removed, MaxDepth)
-		if err != nil {
-			return ViewDiff{}, fmt.Errorf("diff view %s: downstream of removed columns: %w", proposed.ID, err)
-		}
+		edges := downstreamEdges(bySource, removed, MaxDepth)
+		imp := buildImpact(removed, MaxDepth, edges, nodes)
 		// Columns of this view that read a removed column are not broken: the proposal
 		// rewrites them.
 		imp.Views = slices.DeleteFunc(imp.Views, func(v ImpactedView) bool { return v.ID == proposed.ID })
@@ -128,5 +238,5 @@ func (s *Store) DiffView(ctx context.Context, proposed View) (ViewDiff, error) {
 		}
 	}
 	slices.SortFunc(d.Broken, func(a, b BrokenColumn) int { return cmp.Compare(a.ID.String(), b.ID.String()) })
-	return d, nil
+	return d
 }

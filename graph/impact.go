@@ -89,11 +89,7 @@ func (s *Store) impact(ctx context.Context, roots []ColumnID, depth int) (Impact
 		nodes []Node
 	}
 	res, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (result, error) {
-		edges, err := closureEdges(ctx, tx, false, rootIDs, depth)
-		if err != nil {
-			return result{}, err
-		}
-		nodes, err := columnNodes(ctx, tx, append(slices.Clone(rootIDs), edgeEnds(edges, rootIDs)...))
+		edges, nodes, err := downstreamClosure(ctx, tx, rootIDs, depth)
 		if err != nil {
 			return result{}, err
 		}
@@ -116,6 +112,20 @@ func (s *Store) impact(ctx context.Context, roots []ColumnID, depth int) (Impact
 		}
 	}
 	return buildImpact(uniq, depth, res.edges, known), res.edges, nil
+}
+
+// downstreamClosure reads, in tx, the edges within depth hops downstream of roots and the
+// column nodes at their ends (the roots included).
+func downstreamClosure(ctx context.Context, tx neo4j.ManagedTransaction, roots []any, depth int) ([]Edge, []Node, error) {
+	edges, err := closureEdges(ctx, tx, false, roots, depth)
+	if err != nil {
+		return nil, nil, err
+	}
+	nodes, err := columnNodes(ctx, tx, append(slices.Clone(roots), edgeEnds(edges, roots)...))
+	if err != nil {
+		return nil, nil, err
+	}
+	return edges, nodes, nil
 }
 
 // buildImpact computes shortest paths over downstream edges (derived From <- source To).

@@ -276,43 +276,9 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 		UpdatedAt:   timeOf(vm, "updatedAt"),
 		LastAltered: timeOf(vm, "lastAltered"),
 	}
-	cols, _, err := neo4j.GetRecordValue[[]any](rec, "columns")
-	if err != nil {
+	if d.Columns, err = viewColumnsFromRecord(rec); err != nil {
 		return ViewDetail{}, err
 	}
-	for _, v := range cols {
-		m, _ := v.(map[string]any)
-		cid, err := parseColumnValue(m["id"])
-		if err != nil {
-			return ViewDetail{}, err
-		}
-		vc := ViewColumn{ID: cid, Name: str(m, "name"), Ordinal: int(num(m, "ordinal")), DataType: str(m, "dataType")}
-		srcs, _ := m["sources"].([]any)
-		for _, sv := range srcs {
-			sm, _ := sv.(map[string]any)
-			to, err := parseColumnValue(sm["to"])
-			if err != nil {
-				return ViewDetail{}, err
-			}
-			view, err := parseObjectValue(sm["view"])
-			if err != nil {
-				return ViewDetail{}, err
-			}
-			vc.Sources = append(vc.Sources, Source{
-				Column: to, Type: EdgeType(str(sm, "type")), Subtype: Subtype(str(sm, "subtype")),
-				View: view, Expression: str(sm, "expression"), Masking: flag(sm, "masking"),
-				Unverified: unverified(sm), Steps: steps(sm),
-			})
-		}
-		slices.SortFunc(vc.Sources, func(a, b Source) int {
-			return cmp.Or(cmp.Compare(a.Column.String(), b.Column.String()), cmp.Compare(a.Type, b.Type),
-				cmp.Compare(a.Subtype, b.Subtype), cmp.Compare(a.View.String(), b.View.String()))
-		})
-		d.Columns = append(d.Columns, vc)
-	}
-	slices.SortFunc(d.Columns, func(a, b ViewColumn) int {
-		return cmp.Or(cmp.Compare(a.Ordinal, b.Ordinal), cmp.Compare(a.Name, b.Name))
-	})
 	ups, _, err := neo4j.GetRecordValue[[]any](rec, "upstream")
 	if err != nil {
 		return ViewDetail{}, err
@@ -339,6 +305,49 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 	}
 	slices.SortFunc(d.Downstream, func(a, b ObjectID) int { return cmp.Compare(a.String(), b.String()) })
 	return d, nil
+}
+
+// viewColumnsFromRecord reads a record's "columns" (each with its direct "sources"), by ordinal.
+func viewColumnsFromRecord(rec *neo4j.Record) ([]ViewColumn, error) {
+	cols, _, err := neo4j.GetRecordValue[[]any](rec, "columns")
+	if err != nil {
+		return nil, err
+	}
+	var out []ViewColumn
+	for _, v := range cols {
+		m, _ := v.(map[string]any)
+		cid, err := parseColumnValue(m["id"])
+		if err != nil {
+			return nil, err
+		}
+		vc := ViewColumn{ID: cid, Name: str(m, "name"), Ordinal: int(num(m, "ordinal")), DataType: str(m, "dataType")}
+		srcs, _ := m["sources"].([]any)
+		for _, sv := range srcs {
+			sm, _ := sv.(map[string]any)
+			to, err := parseColumnValue(sm["to"])
+			if err != nil {
+				return nil, err
+			}
+			view, err := parseObjectValue(sm["view"])
+			if err != nil {
+				return nil, err
+			}
+			vc.Sources = append(vc.Sources, Source{
+				Column: to, Type: EdgeType(str(sm, "type")), Subtype: Subtype(str(sm, "subtype")),
+				View: view, Expression: str(sm, "expression"), Masking: flag(sm, "masking"),
+				Unverified: unverified(sm), Steps: steps(sm),
+			})
+		}
+		slices.SortFunc(vc.Sources, func(a, b Source) int {
+			return cmp.Or(cmp.Compare(a.Column.String(), b.Column.String()), cmp.Compare(a.Type, b.Type),
+				cmp.Compare(a.Subtype, b.Subtype), cmp.Compare(a.View.String(), b.View.String()))
+		})
+		out = append(out, vc)
+	}
+	slices.SortFunc(out, func(a, b ViewColumn) int {
+		return cmp.Or(cmp.Compare(a.Ordinal, b.Ordinal), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
 }
 
 // Search finds columns, tables and views whose name has a word starting with each word of q,

@@ -10,6 +10,10 @@ const (
 	OutcomeSuccess = "success" // a write that completed (status < 400)
 	OutcomeFailure = "failure" // a write that was authorized but failed
 	OutcomeDenied  = "denied"  // authentication or authorization refused
+
+	// ReasonRequestAbandoned: the handler finished after the request's deadline or after the
+	// client left, so whatever it answered reached no one (outcome failure).
+	ReasonRequestAbandoned = "request_abandoned"
 )
 
 // AuditEvent is one audit record.

@@ -30,9 +30,12 @@ type Config struct {
 	Limiter        *Limiter
 	PrincipalLimit Limit
 	AnonLimit      Limit
-	Policy         Policy
-	Audit          *Auditor
-	Logger         *slog.Logger
+	// Cost, when set, says what a served request cost in units of PrincipalLimit (api.RequestCost:
+	// an analyze counts its statements); the units past the first are charged after it ran.
+	Cost   func(echo.Context) int
+	Policy Policy
+	Audit  *Auditor
+	Logger *slog.Logger
 	// CORSOrigins are the exact origins browsers may call the API from
 	// ("https://lineage.example.com"); empty means no CORS headers at all.
 	CORSOrigins []string
@@ -260,7 +263,9 @@ func (s *Security) serve(c echo.Context, next echo.HandlerFunc, p Principal, inf
 	c.SetRequest(req.WithContext(context.WithValue(req.Context(), principalKey{}, p)))
 	c.Set("principal", p.ID)
 	if !isWrite(req.Method) {
-		return next(c)
+		err := next(c)
+		s.charge(c, p)
+		return err
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -272,13 +277,34 @@ func (s *Security) serve(c echo.Context, next echo.HandlerFunc, p Principal, inf
 		// Let the error handler write the response now so the record has its status.
 		c.Error(err)
 	}
+	s.charge(c, p)
 	status := c.Response().Status
-	outcome := OutcomeSuccess
+	outcome, reason := OutcomeSuccess, ""
 	if status >= 400 {
 		outcome = OutcomeFailure
 	}
-	s.cfg.Audit.Record(req.Context(), s.event(p, info, outcome, status, "", nil))
+	// A handler that finished after its deadline, or after the client left, answered no one.
+	if cerr := c.Request().Context().Err(); cerr != nil && outcome == OutcomeSuccess {
+		outcome, reason = OutcomeFailure, ReasonRequestAbandoned
+	}
+	s.cfg.Audit.Record(req.Context(), s.event(p, info, outcome, status, reason, context.Cause(c.Request().Context())))
 	return nil
+}
+
+// charge counts what the request cost past its first unit (Config.Cost) against the principal.
+// Like the other limits, Redis trouble is logged and lets the request through.
+func (s *Security) charge(c echo.Context, p Principal) {
+	if s.cfg.Cost == nil || s.cfg.Limiter == nil || s.cfg.PrincipalLimit.N == 0 {
+		return
+	}
+	n := s.cfg.Cost(c) - 1
+	if n <= 0 {
+		return
+	}
+	ctx := context.WithoutCancel(c.Request().Context())
+	if err := s.cfg.Limiter.Charge(ctx, "p:"+p.ID, n, s.cfg.PrincipalLimit); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "rate limiter unavailable; cost not charged", "error", err.Error())
+	}
 }
 
 func (s *Security) event(p Principal, info reqInfo, outcome string, status int, reason string, cause error) AuditEvent {

@@ -127,6 +127,24 @@ func (l *Limiter) Admit(ctx context.Context, ipKey string, anon Limit, principal
 	return decide(res[1:], lim)
 }
 
+// chargeScript adds ARGV[1] to a counter, starting its window when it has none.
+var chargeScript = redis.NewScript(`
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return n`)
+
+// Charge counts n more requests against key after the fact: a request that cost n units (an
+// analyze of n statements) counts as n, so the next ones are refused once the window is used up.
+func (l *Limiter) Charge(ctx context.Context, key string, n int, lim Limit) error {
+	if lim.N == 0 || n <= 0 {
+		return nil
+	}
+	if err := chargeScript.Run(ctx, l.rdb, []string{l.prefix + key}, n, max(lim.Window.Milliseconds(), 1)).Err(); err != nil {
+		return fmt.Errorf("rate limit charge %s: %w", key, err)
+	}
+	return nil
+}
+
 func decide(res []int64, lim Limit) (Decision, error) {
 	if len(res) != 2 {
 		return Decision{}, errors.New("rate limit: unexpected script result")

@@ -22,9 +22,14 @@ type columnLister interface {
 // lists for star expansion come from the request's catalog, then from the graph.
 type analyzer struct {
 	graph columnLister
+	// maxStatements is the most statements one request may hold; more are refused before any
+	// parsing of statements (api.StatementLimitError).
+	maxStatements int
 }
 
-func newAnalyzer(g columnLister) *analyzer { return &analyzer{graph: g} }
+func newAnalyzer(g columnLister, maxStatements int) *analyzer {
+	return &analyzer{graph: g, maxStatements: maxStatements}
+}
 
 // graphCatalog is a lineage.Catalog over the request's catalog and the graph. The engine's
 // Catalog interface has no context or error: lookups use the request's context, and a graph
@@ -103,8 +108,15 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 	if err != nil {
 		return api.AnalyzeResult{}, err
 	}
-	stmts := sql.ParseScript(req.SQL)
-	var out api.AnalyzeResult
+	stmts, err := sql.ParseScriptContext(ctx, req.SQL, a.maxStatements)
+	var tooMany *sql.TooManyStatementsError
+	if errors.As(err, &tooMany) {
+		return api.AnalyzeResult{}, &api.StatementLimitError{Count: tooMany.Count, Limit: tooMany.Limit}
+	}
+	if err != nil {
+		return api.AnalyzeResult{}, err
+	}
+	out := api.AnalyzeResult{Count: len(stmts)}
 	for _, st := range stmts {
 		if st.Err != nil {
 			// The message without its "line:col: " prefix: the position has its own fields.
@@ -115,9 +127,15 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 	if len(out.Errors) > 0 {
 		return out, nil
 	}
-	res := lineage.Analyze(stmts, lineage.Options{Catalog: cat, DefaultDatabase: req.DefaultDatabase, DefaultSchema: req.DefaultSchema})
+	res, err := lineage.AnalyzeContext(ctx, stmts, lineage.Options{Catalog: cat, DefaultDatabase: req.DefaultDatabase, DefaultSchema: req.DefaultSchema})
 	if cat.err != nil {
 		return api.AnalyzeResult{}, fmt.Errorf("read column lists from the graph: %w", cat.err)
+	}
+	if err != nil {
+		return api.AnalyzeResult{}, err
+	}
+	for _, sk := range res.Skipped {
+		out.Skipped = append(out.Skipped, api.SkippedStatement{Statement: sk.Statement, Line: sk.Line, Col: sk.Col, Reason: sk.Message})
 	}
 	for id, cols := range cat.found {
 		known[id] = cols

@@ -52,6 +52,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
 	// MaxDepth bounds lineage traversal depth requested through the API.
 	MaxDepth int `json:"max_depth"`
+	// AnalyzeMaxStatements is the most SQL statements one analyze request may hold (413 past it).
+	AnalyzeMaxStatements int `json:"analyze_max_statements"`
 	// Auth is the security layer's configuration (security.go).
 	Auth AuthConfig `json:"auth"`
 	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
@@ -86,6 +88,9 @@ type HTTPConfig struct {
 	RequestTimeout time.Duration `json:"request_timeout"`
 	HealthTimeout  time.Duration `json:"health_timeout"`
 	BodyLimit      int64         `json:"body_limit"`
+	// ExpensiveConcurrency is how many analyze, export and import requests run at once (503
+	// with Retry-After past it).
+	ExpensiveConcurrency int `json:"expensive_concurrency"`
 }
 
 // Environment variable names and their defaults.
@@ -111,6 +116,11 @@ const (
 	envShutdownTimeout = "TRIBUTARY_SHUTDOWN_TIMEOUT"
 	envMaxDepth        = "TRIBUTARY_MAX_DEPTH"
 	envCacheTTL        = "TRIBUTARY_CACHE_TTL"
+
+	envAnalyzeMaxStatements = "TRIBUTARY_ANALYZE_MAX_STATEMENTS"
+	envExpensiveConcurrency = "TRIBUTARY_EXPENSIVE_CONCURRENCY"
+	maxAnalyzeMaxStatements = 100000
+	maxExpensiveConcurrency = 1024
 )
 
 // envDefaults documents every variable with its default ("" means none).
@@ -136,6 +146,8 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envLogLevel, "info", "debug, info, warn or error"},
 	{envShutdownTimeout, "20s", "graceful shutdown budget"},
 	{envMaxDepth, "20", "largest lineage traversal depth the API accepts"},
+	{envAnalyzeMaxStatements, "1000", "most SQL statements one analyze request may hold (more: 413)"},
+	{envExpensiveConcurrency, "4", "analyze, export and import requests run at once (more: 503 with Retry-After)"},
 	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
 	{export.EnvS3Bucket, "", "S3 bucket of export files (none: export jobs and s3:// imports are off)"},
 	{export.EnvS3Prefix, "", "key prefix of export files, e.g. tributary/exports/"},
@@ -220,6 +232,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envMaxDepth, "%q is not an integer from 1 to %d", get(envMaxDepth), maxMaxDepth)
 	} else {
 		cfg.MaxDepth = n
+	}
+	if n, err := strconv.Atoi(get(envAnalyzeMaxStatements)); err != nil || n < 1 || n > maxAnalyzeMaxStatements {
+		bad(envAnalyzeMaxStatements, "%q is not an integer from 1 to %d", get(envAnalyzeMaxStatements), maxAnalyzeMaxStatements)
+	} else {
+		cfg.AnalyzeMaxStatements = n
+	}
+	if n, err := strconv.Atoi(get(envExpensiveConcurrency)); err != nil || n < 1 || n > maxExpensiveConcurrency {
+		bad(envExpensiveConcurrency, "%q is not an integer from 1 to %d", get(envExpensiveConcurrency), maxExpensiveConcurrency)
+	} else {
+		cfg.HTTP.ExpensiveConcurrency = n
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil {
 		bad(envLogLevel, "%q is not one of debug, info, warn, error", get(envLogLevel))
@@ -383,14 +405,14 @@ func (c Config) String() string {
 		"redis.addr=%s redis.password=%s redis.db=%d "+
 		"cache_redis.addr=%s cache_redis.password=%s cache_redis.db=%d cache_redis.shared=%t "+
 		"http.addr=%s http.read_timeout=%s http.write_timeout=%s http.idle_timeout=%s "+
-		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d "+
-		"log_level=%s shutdown_timeout=%s max_depth=%d",
+		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d http.expensive_concurrency=%d "+
+		"log_level=%s shutdown_timeout=%s max_depth=%d analyze_max_statements=%d",
 		c.Neo4j.URI, c.Neo4j.User, c.Neo4j.Password, c.Neo4j.Database,
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
 		cache.Addr, cache.Password, cache.DB, shared,
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
-		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit,
-		c.LogLevel, c.ShutdownTimeout, c.MaxDepth) + " " + c.Auth.String()
+		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit, c.HTTP.ExpensiveConcurrency,
+		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements) + " " + c.Auth.String()
 }
 
 // LogValue implements slog.LogValuer; secrets are masked.
@@ -422,10 +444,12 @@ func (c Config) LogValue() slog.Value {
 			slog.String("request_timeout", c.HTTP.RequestTimeout.String()),
 			slog.String("health_timeout", c.HTTP.HealthTimeout.String()),
 			slog.Int64("body_limit", c.HTTP.BodyLimit),
+			slog.Int("expensive_concurrency", c.HTTP.ExpensiveConcurrency),
 		),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.Int("max_depth", c.MaxDepth),
+		slog.Int("analyze_max_statements", c.AnalyzeMaxStatements),
 		slog.Group("s3",
 			slog.String("bucket", c.S3.Bucket),
 			slog.String("prefix", c.S3.Prefix),

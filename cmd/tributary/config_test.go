@@ -29,13 +29,14 @@ func TestLoadConfigDefaults(t *testing.T) {
 		HTTP: HTTPConfig{
 			Addr: "127.0.0.1:8080", ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: time.Minute, RequestTimeout: 25 * time.Second, HealthTimeout: 2 * time.Second,
-			BodyLimit: 4 << 20,
+			BodyLimit: 4 << 20, ExpensiveConcurrency: 4,
 		},
-		LogLevel:        slog.LevelInfo,
-		ShutdownTimeout: 20 * time.Second,
-		MaxDepth:        20,
-		CacheTTL:        10 * time.Minute,
-		Auth:            defaultAuthConfig(),
+		LogLevel:             slog.LevelInfo,
+		ShutdownTimeout:      20 * time.Second,
+		MaxDepth:             20,
+		AnalyzeMaxStatements: 1000,
+		CacheTTL:             10 * time.Minute,
+		Auth:                 defaultAuthConfig(),
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -100,19 +101,21 @@ func TestLoadConfigOverrides(t *testing.T) {
 
 func TestLoadConfigListsEveryProblem(t *testing.T) {
 	_, err := loadConfig(envMap(map[string]string{
-		envNeo4jURI:       "http://127.0.0.1:7474",
-		envNeo4jDatabase:  "9lives",
-		envRedisAddr:      "localhost",
-		envRedisDB:        "x",
-		envCacheRedisAddr: "cache:redis",
-		envCacheRedisDB:   "-1",
-		envHTTPAddr:       "127.0.0.1:http-alt",
-		envReadTimeout:    "-1s",
-		envLogLevel:       "verbose",
-		envMaxDepth:       "1000",
-		envBodyLimit:      "0",
-		envHealthTimeout:  "30s",
-		envRequestTimeout: "20s",
+		envNeo4jURI:             "http://127.0.0.1:7474",
+		envNeo4jDatabase:        "9lives",
+		envRedisAddr:            "localhost",
+		envRedisDB:              "x",
+		envCacheRedisAddr:       "cache:redis",
+		envCacheRedisDB:         "-1",
+		envHTTPAddr:             "127.0.0.1:http-alt",
+		envReadTimeout:          "-1s",
+		envLogLevel:             "verbose",
+		envMaxDepth:             "1000",
+		envAnalyzeMaxStatements: "0",
+		envExpensiveConcurrency: "many",
+		envBodyLimit:            "0",
+		envHealthTimeout:        "30s",
+		envRequestTimeout:       "20s",
 	}))
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
@@ -127,6 +130,8 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		`TRIBUTARY_REDIS_DB: "x" is not a non-negative integer`,
 		`TRIBUTARY_CACHE_REDIS_DB: "-1" is not a non-negative integer`,
 		`TRIBUTARY_MAX_DEPTH: "1000" is not an integer from 1 to 100`,
+		`TRIBUTARY_ANALYZE_MAX_STATEMENTS: "0" is not an integer from 1 to 100000`,
+		`TRIBUTARY_EXPENSIVE_CONCURRENCY: "many" is not an integer from 1 to 1024`,
 		`TRIBUTARY_LOG_LEVEL: "verbose" is not one of debug, info, warn, error`,
 		`TRIBUTARY_BODY_LIMIT: "0" is not a positive size (e.g. 1048576, 512KiB, 4MiB)`,
 		`TRIBUTARY_READ_TIMEOUT: "-1s" is not a positive duration (e.g. 500ms, 30s, 2m)`,
@@ -138,7 +143,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "invalid configuration (11 problems):\n  TRIBUTARY_NEO4J_URI: ") {
+	if !strings.HasPrefix(err.Error(), "invalid configuration (13 problems):\n  TRIBUTARY_NEO4J_URI: ") {
 		t.Errorf("message = %q", err.Error())
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/api/auth"
 )
 
@@ -299,6 +300,8 @@ func newSecurity(ctx context.Context, a AuthConfig, rdb redis.UniversalClient, l
 		Logger:     logger,
 		HSTSMaxAge: a.HSTSMaxAge, TrustForwardedProto: a.TrustForwardedProto,
 		CORSOrigins: a.CORSOrigins, PrincipalLimit: a.RateLimit, AnonLimit: a.AnonLimit,
+		// An analyze of n statements counts as n requests.
+		Cost: api.RequestCost,
 	}
 	if a.Off {
 		logger.Warn("AUTHENTICATION IS OFF: every request is served as an anonymous admin; "+

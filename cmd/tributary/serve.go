@@ -94,16 +94,17 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	}
 
 	srv := api.New(api.Config{
-		Addr:           cfg.HTTP.Addr,
-		ReadTimeout:    cfg.HTTP.ReadTimeout,
-		WriteTimeout:   cfg.HTTP.WriteTimeout,
-		IdleTimeout:    cfg.HTTP.IdleTimeout,
-		RequestTimeout: cfg.HTTP.RequestTimeout,
-		HealthTimeout:  cfg.HTTP.HealthTimeout,
-		BodyLimit:      cfg.HTTP.BodyLimit,
-		MaxDepth:       cfg.MaxDepth,
-		Build:          build,
-		TrustedProxies: cfg.Auth.TrustedProxies,
+		Addr:                 cfg.HTTP.Addr,
+		ReadTimeout:          cfg.HTTP.ReadTimeout,
+		WriteTimeout:         cfg.HTTP.WriteTimeout,
+		IdleTimeout:          cfg.HTTP.IdleTimeout,
+		RequestTimeout:       cfg.HTTP.RequestTimeout,
+		HealthTimeout:        cfg.HTTP.HealthTimeout,
+		BodyLimit:            cfg.HTTP.BodyLimit,
+		MaxDepth:             cfg.MaxDepth,
+		Build:                build,
+		ExpensiveConcurrency: cfg.HTTP.ExpensiveConcurrency,
+		TrustedProxies:       cfg.Auth.TrustedProxies,
 	}, api.Deps{
 		Checkers: healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
 		// Every lineage endpoint caches its encoded answer (Responses), so the reads beneath it
@@ -112,7 +113,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Lineage:   backend,
 		Responses: reader,
 		Metrics:   metrics,
-		Analyzer:  newAnalyzer(reader),
+		Analyzer:  newAnalyzer(reader, cfg.AnalyzeMaxStatements),
 		Differ:    reader,
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 
@@ -35,7 +36,22 @@ func AnalyzeSQL(src string, opts Options) *Result {
 // analysed. A view or table created by an earlier statement is a catalog
 // entry for later ones.
 func Analyze(stmts []sql.StatementResult, opts Options) *Result {
+	return analyze(stmts, opts, nil)
+}
+
+// AnalyzeContext is Analyze that stops once ctx ends, between statements and inside the query
+// walk of one statement, and then returns ctx's error instead of a partial result.
+func AnalyzeContext(ctx context.Context, stmts []sql.StatementResult, opts Options) (*Result, error) {
+	res := analyze(stmts, opts, ctx.Done())
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("lineage of %d statements: %w", len(stmts), err)
+	}
+	return res, nil
+}
+
+func analyze(stmts []sql.StatementResult, opts Options, done <-chan struct{}) *Result {
 	e := &engine{
+		done:        done,
 		opts:        opts,
 		db:          normalizeIdent(opts.DefaultDatabase),
 		schema:      normalizeIdent(opts.DefaultSchema),
@@ -44,6 +60,9 @@ func Analyze(stmts []sql.StatementResult, opts Options) *Result {
 	}
 	res := &Result{Statements: []Statement{}, Errors: []StatementError{}}
 	for _, r := range stmts {
+		if e.stopped() {
+			break
+		}
 		if r.Err != nil {
 			msg := r.Err.Msg
 			if msg == "" {
@@ -75,6 +94,7 @@ func Analyze(stmts []sql.StatementResult, opts Options) *Result {
 
 // engine holds what lives across the statements of one script.
 type engine struct {
+	done       <-chan struct{} // closed when the caller gives up (nil: never)
 	opts       Options
 	db, schema string
 	// defs are the views and tables created by earlier statements; defRel
@@ -82,6 +102,17 @@ type engine struct {
 	defs        MapCatalog
 	defRel      map[tableID]*relation
 	defIndirect map[tableID][]edge
+}
+
+// stopped reports whether the caller gave up; the walks then return early with empty results,
+// which AnalyzeContext discards.
+func (e *engine) stopped() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // analyzer holds the state of one statement.

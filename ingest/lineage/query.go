@@ -35,7 +35,7 @@ func (env *cteEnv) lookup(name string) *cteDef {
 // buildQuery builds the relation of a query. parent is the scope that
 // correlated references resolve to (nil at the top).
 func (a *analyzer) buildQuery(q *sql.Query, parent *scope) *relation {
-	if q == nil {
+	if q == nil || a.e.stopped() {
 		return newRelation("query", 0)
 	}
 	if q.With != nil {

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -48,15 +49,54 @@ type StatementResult struct {
 // Empty statements are skipped. It never fails as a whole.
 func ParseScript(src string) []StatementResult {
 	toks := lex(src)
-	var out []StatementResult
+	spans := splitStatements(toks)
+	out := make([]StatementResult, 0, len(spans))
+	for i, sp := range spans {
+		out = append(out, parseRange(src, toks, sp[0], sp[1], i))
+	}
+	return out
+}
+
+// TooManyStatementsError is ParseScriptContext's refusal of a script with more statements than
+// its limit; nothing was parsed.
+type TooManyStatementsError struct {
+	Count, Limit int
+}
+
+func (e *TooManyStatementsError) Error() string {
+	return fmt.Sprintf("%d statements, at most %d allowed", e.Count, e.Limit)
+}
+
+// ParseScriptContext is ParseScript for input from outside: it counts the statements first and
+// refuses more than limit (0: no limit) with a *TooManyStatementsError before parsing any, and
+// it stops between statements once ctx ends, returning ctx's error.
+func ParseScriptContext(ctx context.Context, src string, limit int) ([]StatementResult, error) {
+	toks := lex(src)
+	spans := splitStatements(toks)
+	if limit > 0 && len(spans) > limit {
+		return nil, &TooManyStatementsError{Count: len(spans), Limit: limit}
+	}
+	out := make([]StatementResult, 0, len(spans))
+	for i, sp := range spans {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("parse statement %d of %d: %w", i+1, len(spans), err)
+		}
+		out = append(out, parseRange(src, toks, sp[0], sp[1], i))
+	}
+	return out, nil
+}
+
+// splitStatements returns the [start, end) token ranges of the script's non-empty statements.
+func splitStatements(toks []token) [][2]int {
+	var spans [][2]int
 	for start := 0; start < len(toks); {
 		end := statementEnd(toks, start)
 		if end > start {
-			out = append(out, parseRange(src, toks, start, end, len(out)))
+			spans = append(spans, [2]int{start, end})
 		}
 		start = end + 1
 	}
-	return out
+	return spans
 }
 
 func isTerminator(t *token) bool {
