@@ -215,6 +215,8 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if d, err := s.admit(ctx, ipKey, "p:"+p.ID); err == nil && !d.Allowed {
 			return s.limited(c, p, info, d)
 		}
+		// What an authenticated caller gets is private: no shared or browser cache keeps it.
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return s.serve(c, next, p, info)
 	}
 }

@@ -175,6 +175,9 @@ func TestTokenAttacks(t *testing.T) {
 	if r.status != 200 || r.body["id"] != "user:7d1c2f00-user" || r.body["role"] != "editor" || r.body["name"] != "alice" {
 		t.Fatalf("valid token: %d %v", r.status, r.body)
 	}
+	if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("authenticated answer: Cache-Control %q, want no-store", cc)
+	}
 
 	// alg none: header and claims of a valid token, no signature.
 	none := b64(map[string]any{"alg": "none", "kid": "k1", "typ": "JWT"}) + "." + b64(claims(nil)) + "."
