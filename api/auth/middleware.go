@@ -126,6 +126,10 @@ func (s *Security) headers() echo.MiddlewareFunc {
 
 type principalKey struct{}
 
+// Anonymous is the principal of a request without credentials on a Public route with
+// Identify: it has no role.
+var Anonymous = Principal{ID: "anonymous", Method: "none"}
+
 // PrincipalFrom returns the request's authenticated principal; ok is false
 // when the security layer is not installed (tests of other packages).
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
@@ -177,7 +181,7 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		ctx := req.Context()
 		access := s.cfg.Policy.Access(req.Method, c.Path())
-		if access.Public {
+		if access.Public && !access.Identify {
 			return next(c)
 		}
 		need := access.Role
@@ -193,6 +197,12 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		p, ferr := s.identify(ctx, req)
 		if ferr != nil {
 			var f *Failure
+			if access.Identify && errors.As(ferr, &f) && f.Reason == ReasonMissingCredentials {
+				if d, err := s.hit(ctx, ipKey, s.cfg.AnonLimit); err == nil && !d.Allowed {
+					return s.limited(c, Principal{}, info, d)
+				}
+				return s.serve(c, next, Anonymous, info)
+			}
 			if !errors.As(ferr, &f) {
 				// The credential store did not answer: nothing can be verified.
 				s.cfg.Audit.Record(ctx, s.event(Principal{}, info, OutcomeDenied, http.StatusServiceUnavailable, ReasonKeysUnavailable, ferr))
@@ -203,10 +213,10 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return s.unauthorized(c, info, f)
 		}
-		if p.Role == RoleNone {
+		if !access.Public && p.Role == RoleNone {
 			return s.forbidden(c, p, info, ReasonNoRole, need)
 		}
-		if !p.Role.Includes(need) {
+		if !access.Public && !p.Role.Includes(need) {
 			return s.forbidden(c, p, info, ReasonInsufficientRole, need)
 		}
 		// One round trip: the IP must not be over its failure limit (a
