@@ -99,8 +99,8 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 		Routes: map[string]Access{
 			"GET /health/detailed": detailed,
 			"GET /metrics":         pc.Metrics,
-			"GET /openapi.json": pc.Docs,
-			"GET /docs":         pc.Docs,
+			"GET /openapi.json":    pc.Docs,
+			"GET /docs":            pc.Docs,
 
 			"GET /api/v1/lineage/columns":             viewer,
 			"GET /api/v1/lineage/views/:view_name":    viewer,

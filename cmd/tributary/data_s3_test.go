@@ -23,23 +23,24 @@ import (
 	"github.com/tributary-lineage/tributary/export"
 )
 
-// TestExportJobEndToEnd runs `tributary serve` and `tributary worker` against an in-process
-// S3 server: POST /api/v1/data/export with delivery job answers 202, the worker writes the file
-// under the configured bucket and prefix, and the job result's presigned URL downloads it.
-func TestExportJobEndToEnd(t *testing.T) {
-	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+// startFakeS3 serves an in-process S3 server (gofakes3, memory backend) that counts the
+// requests it gets, sets the AWS variables the configuration chain reads, adds the server's
+// endpoint to env, and returns a store for env's settings with its bucket created.
+func startFakeS3(t *testing.T, env map[string]string) (*export.S3Store, *atomic.Int64) {
+	t.Helper()
+	requests := &atomic.Int64{}
+	s3h := gofakes3.New(s3mem.New()).Server()
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		s3h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(fake.Close)
-	// The AWS config chain reads credentials and region from the process environment.
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_REGION", "eu-west-1")
-	s3env := map[string]string{
-		export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "exports/", export.EnvS3Endpoint: fake.URL,
-		export.EnvS3PresignExpiry: "10m",
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s3cfg, err := export.S3ConfigFromEnv(func(k string) string { return s3env[k] })
+	env[export.EnvS3Endpoint] = fake.URL
+	ctx := context.Background()
+	s3cfg, err := export.S3ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +48,18 @@ func TestExportJobEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lineage")}); err != nil {
+	if _, err := store.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(env[export.EnvS3Bucket])}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
+	return store, requests
+}
+
+// TestExportJobEndToEnd runs `tributary serve` and `tributary worker` against an in-process
+// S3 server: POST /api/v1/data/export with delivery job answers 202, the worker writes the file
+// under the configured bucket and prefix, and the job result's presigned URL downloads it.
+func TestExportJobEndToEnd(t *testing.T) {
+	s3env := map[string]string{export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "exports/", export.EnvS3PresignExpiry: "10m"}
+	startFakeS3(t, s3env)
 
 	serveEnv := map[string]string{"TRIBUTARY_AUTH": "off", "TRIBUTARY_RATE_LIMIT_ANON": "off"}
 	workerEnv := map[string]string{envShutdownTimeout: "5s", envRefreshCron: ""}
@@ -129,29 +139,9 @@ func TestExportJobEndToEnd(t *testing.T) {
 // refused with 403 before a request reaches S3, and a rejected object's problems name fields
 // and positions, never its values.
 func TestS3ImportStaysInsideBucket(t *testing.T) {
-	var requests atomic.Int64
-	s3h := gofakes3.New(s3mem.New()).Server()
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		s3h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(fake.Close)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "eu-west-1")
-	s3env := map[string]string{export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "imports/", export.EnvS3Endpoint: fake.URL}
+	s3env := map[string]string{export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "imports/"}
+	store, requests := startFakeS3(t, s3env)
 	ctx := context.Background()
-	s3cfg, err := export.S3ConfigFromEnv(func(k string) string { return s3env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := export.NewS3Store(ctx, s3cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lineage")}); err != nil {
-		t.Fatal(err)
-	}
 	for _, key := range []string{"elsewhere/doc.json", "imports/bad.json"} {
 		if _, err := store.Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lineage"), Key: aws.String(key),
 			Body: strings.NewReader(`{"format":"tributary-lineage","version":1,"datasets":[{"id":"A.B.V","kind":"view","status":"AKIA-SECRET-VALUE","columns":[{"name":"X"}]}]}`)}); err != nil {

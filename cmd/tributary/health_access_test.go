@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/rand"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,20 +25,7 @@ func TestHealthDetailedHidesDetailsFromAnonymousCallers(t *testing.T) {
 
 	get := func(header map[string]string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, s.base+"/health/detailed", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range header {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return authGetBody(t, s.base+"/health/detailed", header)
 	}
 
 	code, body := get(nil)
