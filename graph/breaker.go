@@ -35,16 +35,9 @@ type BreakerOptions struct {
 // first probe that succeeds closes the circuit. It works like the cache's bypass of a failed
 // Redis (CachedReader).
 type Breaker struct {
-	inner        Backend
-	probe        func(context.Context) error
-	retry        time.Duration
-	probeTimeout time.Duration
-
-	// openUntil (unix nanoseconds) is 0 while the circuit is closed; when open, the time after
-	// which the next probe may start.
-	openUntil atomic.Int64
-	probing   atomic.Bool
-	lastErr   atomic.Pointer[breakerError]
+	inner   Backend
+	gate    recoveryGate
+	lastErr atomic.Pointer[breakerError]
 }
 
 type breakerError struct {
@@ -61,12 +54,21 @@ func NewBreaker(inner Backend, probe func(context.Context) error, opts BreakerOp
 	if opts.ProbeTimeout <= 0 {
 		opts.ProbeTimeout = 2 * time.Second
 	}
-	return &Breaker{inner: inner, probe: probe, retry: opts.RetryInterval, probeTimeout: opts.ProbeTimeout}
+	b := &Breaker{inner: inner}
+	b.gate.retry, b.gate.timeout = opts.RetryInterval, opts.ProbeTimeout
+	b.gate.probe = func(ctx context.Context) error {
+		if err := probe(ctx); err != nil {
+			b.lastErr.Store(&breakerError{at: time.Now(), err: err})
+			return err
+		}
+		return nil
+	}
+	return b
 }
 
 // Open reports whether the circuit is open, since when and the failure that opened it.
 func (b *Breaker) Open() (bool, time.Time, error) {
-	if b.openUntil.Load() == 0 {
+	if b.gate.until.Load() == 0 {
 		return false, time.Time{}, nil
 	}
 	e := b.lastErr.Load()
@@ -76,15 +78,11 @@ func (b *Breaker) Open() (bool, time.Time, error) {
 	return true, e.at, e.err
 }
 
-// allow refuses a call while the circuit is open, starting a background probe when the
-// retry interval is over.
+// allow refuses a call while the circuit is open (starting a background probe when the retry
+// interval is over).
 func (b *Breaker) allow() error {
-	until := b.openUntil.Load()
-	if until == 0 {
+	if !b.gate.isDown() {
 		return nil
-	}
-	if time.Now().UnixNano() >= until && b.probing.CompareAndSwap(false, true) {
-		go b.runProbe()
 	}
 	cause := "no answer"
 	if e := b.lastErr.Load(); e != nil {
@@ -93,23 +91,10 @@ func (b *Breaker) allow() error {
 	return fmt.Errorf("%w (circuit open after: %s)", ErrUnavailable, cause)
 }
 
+// trip opens the circuit after err.
 func (b *Breaker) trip(err error) {
-	now := time.Now()
-	b.lastErr.Store(&breakerError{at: now, err: err})
-	b.openUntil.Store(now.Add(b.retry).UnixNano())
-}
-
-// runProbe checks Neo4j off the request path: success closes the circuit, failure starts a
-// new retry interval.
-func (b *Breaker) runProbe() {
-	defer b.probing.Store(false)
-	ctx, cancel := context.WithTimeout(context.Background(), b.probeTimeout)
-	defer cancel()
-	if err := b.probe(ctx); err != nil {
-		b.trip(err)
-		return
-	}
-	b.openUntil.Store(0)
+	b.lastErr.Store(&breakerError{at: time.Now(), err: err})
+	b.gate.failed()
 }
 
 // done classifies err of a call made with ctx: a connectivity failure opens the circuit and
