@@ -157,6 +157,8 @@ func (s *Server) dataImport(c echo.Context) error {
 		case errors.As(err, &aerr):
 			return &Problem{Type: ProblemTypeInvalidImport, Title: "Invalid archive", Status: http.StatusUnprocessableEntity,
 				Detail: aerr.Error(), Extensions: map[string]any{"entry": aerr.Entry}}
+		case errors.Is(err, export.ErrOutsideBucket):
+			return NewProblem(http.StatusForbidden, fmt.Sprintf("uri %q: imports read only objects of TRIBUTARY_S3_BUCKET under TRIBUTARY_S3_PREFIX", req.URI))
 		case errors.Is(err, graph.ErrInvalid):
 			return badParam("body", "%v", err)
 		}

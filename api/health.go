@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tributary-lineage/tributary/api/auth"
 	"github.com/tributary-lineage/tributary/graph"
 )
 
@@ -176,22 +177,45 @@ func (s *Server) ready(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "dependencies": statuses})
 }
 
+// PublicHealth is the body of /health/detailed for a caller without a role: each
+// dependency's status only, no errors (they name internal addresses), versions or uptime.
+type PublicHealth struct {
+	Status       Status             `json:"status"`
+	Dependencies []DependencyStatus `json:"dependencies"`
+}
+
+// DependencyStatus is one dependency's entry in PublicHealth.
+type DependencyStatus struct {
+	Name   string `json:"name"`
+	Status Status `json:"status"`
+}
+
 // detailed reports every dependency with latency, version and facts, plus the
 // build; 503 only when a dependency is down (degraded is 200: the service answers).
+// A caller without a role (anonymous, when health is public) gets statuses only.
 func (s *Server) detailed(c echo.Context) error {
-	deps := checkAll(c.Request().Context(), s.checkers, s.cfg.HealthTimeout)
+	ctx := c.Request().Context()
+	deps := checkAll(ctx, s.checkers, s.cfg.HealthTimeout)
+	status := overall(deps)
+	code := http.StatusOK
+	if status == StatusDown {
+		code = http.StatusServiceUnavailable
+	}
+	if auth.Require(ctx, auth.RoleViewer) != nil {
+		pub := PublicHealth{Status: status, Dependencies: make([]DependencyStatus, len(deps))}
+		for i, d := range deps {
+			pub.Dependencies[i] = DependencyStatus{Name: d.Name, Status: d.Status}
+		}
+		return c.JSON(code, pub)
+	}
 	now := time.Now().UTC()
 	body := DetailedHealth{
-		Status:       overall(deps),
+		Status:       status,
 		Build:        s.cfg.Build,
 		StartedAt:    s.started,
 		UptimeS:      now.Sub(s.started).Truncate(time.Millisecond).Seconds(),
 		CheckedAt:    now,
 		Dependencies: deps,
-	}
-	code := http.StatusOK
-	if body.Status == StatusDown {
-		code = http.StatusServiceUnavailable
 	}
 	return c.JSON(code, body)
 }

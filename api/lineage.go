@@ -361,7 +361,8 @@ func bfsLayers(root graph.ColumnID, edges []graph.Edge, upstream bool) [][]graph
 	}
 }
 
-// lineageError maps the graph's sentinel errors to problems; anything else is a 500.
+// lineageError maps the graph's not-found and invalid errors to problems; anything else is
+// wrapped for the error handler (graph.ErrUnavailable: 503, a timeout: 504, else 500).
 func lineageError(err error, format string, args ...any) error {
 	what := fmt.Sprintf(format, args...)
 	switch {

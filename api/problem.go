@@ -10,6 +10,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tributary-lineage/tributary/graph"
 )
 
 // ProblemContentType is the media type of every error response (RFC 9457).
@@ -22,6 +24,7 @@ const (
 	ProblemTypeNotReady    = "tag:tributary-lineage,2026:problem/not-ready"
 	ProblemTypeUnhealthy   = "tag:tributary-lineage,2026:problem/unhealthy"
 	ProblemTypeTimeout     = "tag:tributary-lineage,2026:problem/timeout"
+	ProblemTypeNeo4jDown   = "tag:tributary-lineage,2026:problem/neo4j-unavailable"
 	ProblemTypeBodyTooBig  = "tag:tributary-lineage,2026:problem/body-too-large"
 	ProblemTypeInternal    = "tag:tributary-lineage,2026:problem/internal"
 	problemExtRequestID    = "request_id"
@@ -129,7 +132,20 @@ func problemFor(err error) *Problem {
 			Detail: fmt.Sprintf("the request body exceeds the limit of %d bytes", mbe.Limit),
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	// Driver errors that reached here without the circuit breaker (graph.Breaker) classify
+	// the same way: a deadline inside the driver is a timeout, not an internal error.
+	neo4jErr := graph.ClassifyNeo4jError(context.Background(), err)
+	if errors.Is(err, graph.ErrUnavailable) || neo4jErr == graph.ErrUnavailable {
+		// The cause (a dial error with an address) goes to the log only.
+		return &Problem{
+			Type:   ProblemTypeNeo4jDown,
+			Title:  "Neo4j unavailable",
+			Status: http.StatusServiceUnavailable,
+			Detail: "neo4j does not answer; the request was not run. Retry in a few seconds (/health/ready reports when it is back)",
+			Err:    err,
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || neo4jErr == graph.ErrTimeout {
 		return &Problem{
 			Type:   ProblemTypeTimeout,
 			Title:  "Request timed out",
@@ -183,6 +199,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	if c.Response().Committed {
 		return
+	}
+	if p.Type == ProblemTypeNeo4jDown {
+		c.Response().Header().Set("Retry-After", "1")
 	}
 	if req.Method == http.MethodHead {
 		c.Response().Header().Set(echo.HeaderContentType, ProblemContentType)

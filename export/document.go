@@ -101,12 +101,14 @@ func Record(d graph.ExportDataset) DatasetRecord {
 }
 
 // Dataset converts a record to a dataset, reporting every problem found in it.
-func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+func (r DatasetRecord) Dataset() (graph.ExportDataset, []issue) {
+	var problems []issue
+	bad := func(field, format string, args ...any) {
+		problems = append(problems, issue{field: field, msg: fmt.Sprintf(format, args...)})
+	}
 	id, err := graph.ParseObjectID(r.ID)
 	if err != nil {
-		bad("id %q: %v", r.ID, err)
+		bad("id", "id %q: %v", r.ID, err)
 	}
 	d := graph.ExportDataset{ID: id, Kind: r.Kind, Placeholder: r.Placeholder, Definition: r.Definition,
 		Status: r.Status, Message: r.Message, LastAltered: r.LastAltered, Source: r.Source,
@@ -114,27 +116,27 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
 	switch r.Kind {
 	case graph.KindTable:
 		if r.Status != "" || r.Definition != "" || len(r.Lineage) > 0 || len(r.Inputs) > 0 {
-			bad("a table has no status, definition, lineage or inputs")
+			bad("kind", "a table has no status, definition, lineage or inputs")
 		}
 	case graph.KindView:
 		switch r.Status {
 		case graph.StatusOK, graph.StatusFailed, graph.StatusHidden:
 		default:
-			bad("status %q, want ok, failed or hidden", r.Status)
+			bad("status", "status %q, want ok, failed or hidden", r.Status)
 		}
 		if r.Placeholder {
-			bad("a view cannot be a placeholder")
+			bad("placeholder", "a view cannot be a placeholder")
 		}
 	default:
-		bad("kind %q, want table or view", r.Kind)
+		bad("kind", "kind %q, want table or view", r.Kind)
 	}
 	names := make(map[string]bool, len(r.Columns))
 	for i, c := range r.Columns {
 		switch {
 		case c.Name == "":
-			bad("columns[%d]: empty name", i)
+			bad(fmt.Sprintf("columns[%d].name", i), "columns[%d]: empty name", i)
 		case names[c.Name]:
-			bad("columns[%d]: column %s listed twice", i, graph.QuoteIdentifier(c.Name))
+			bad(fmt.Sprintf("columns[%d].name", i), "columns[%d]: column %s listed twice", i, graph.QuoteIdentifier(c.Name))
 		}
 		names[c.Name] = true
 		d.Columns = append(d.Columns, graph.ExportColumn{Name: c.Name, Ordinal: c.Ordinal, DataType: c.DataType})
@@ -145,23 +147,23 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
 	for _, dep := range r.ColumnDeps {
 		o, err := graph.ParseObjectID(dep)
 		if err != nil {
-			bad("columnDeps %q: %v", dep, err)
+			bad("columnDeps", "columnDeps %q: %v", dep, err)
 		}
 		d.ColumnDeps = append(d.ColumnDeps, o)
 	}
 	for i, e := range r.Lineage {
 		if !names[e.Column] {
-			bad("lineage[%d]: unknown column %q (not in the view's columns)", i, e.Column)
+			bad(fmt.Sprintf("lineage[%d].column", i), "lineage[%d]: unknown column %q (not in the view's columns)", i, e.Column)
 		}
 		src, err := graph.ParseColumnID(e.Source)
 		if err != nil {
-			bad("lineage[%d]: source %q: %v", i, e.Source, err)
+			bad(fmt.Sprintf("lineage[%d].source", i), "lineage[%d]: source %q: %v", i, e.Source, err)
 		}
 		if !graph.EdgeType(e.Type).Valid() {
-			bad("lineage[%d]: type %q, want DIRECT or INDIRECT", i, e.Type)
+			bad(fmt.Sprintf("lineage[%d].type", i), "lineage[%d]: type %q, want DIRECT or INDIRECT", i, e.Type)
 		}
 		if !graph.Subtype(e.Subtype).Valid() {
-			bad("lineage[%d]: subtype %q", i, e.Subtype)
+			bad(fmt.Sprintf("lineage[%d].subtype", i), "lineage[%d]: subtype %q", i, e.Subtype)
 		}
 		d.Edges = append(d.Edges, graph.Edge{From: id.Column(e.Column), To: src, Type: graph.EdgeType(e.Type),
 			Subtype: graph.Subtype(e.Subtype), View: id, Expression: e.Expression, Masking: e.Masking,
@@ -170,16 +172,16 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []string) {
 	for i, in := range r.Inputs {
 		c, err := graph.ParseColumnID(in.Column)
 		if err != nil {
-			bad("inputs[%d]: column %q: %v", i, in.Column, err)
+			bad(fmt.Sprintf("inputs[%d].column", i), "inputs[%d]: column %q: %v", i, in.Column, err)
 		}
 		if !graph.Subtype(in.Subtype).Valid() {
-			bad("inputs[%d]: subtype %q", i, in.Subtype)
+			bad(fmt.Sprintf("inputs[%d].subtype", i), "inputs[%d]: subtype %q", i, in.Subtype)
 		}
 		d.Inputs = append(d.Inputs, graph.Input{Column: c, Subtype: graph.Subtype(in.Subtype)})
 	}
 	if len(problems) == 0 {
 		if err := graph.ValidateImport(d); err != nil {
-			bad("%v", err)
+			bad("record", "%v", err)
 		}
 	}
 	return d, problems

@@ -33,8 +33,11 @@ type ImportOptions struct {
 	// RenameDatabases maps database names of the document to the names written (e.g. import
 	// PROD's lineage as PROD_COPY). Unlisted databases keep their names.
 	RenameDatabases map[string]string
-	BatchSize       int // datasets per transaction; 0 means 200
-	MaxProblems     int // problems listed in a ValidationError; 0 means 100 (all are counted)
+	// Redact keeps the document's values out of a ValidationError: each problem names the
+	// position and the field only (for documents the caller cannot read, e.g. S3 objects).
+	Redact      bool
+	BatchSize   int // datasets per transaction; 0 means 200
+	MaxProblems int // problems listed in a ValidationError; 0 means 100 (all are counted)
 }
 
 // ImportResult says what an import wrote.
@@ -49,7 +52,8 @@ type ImportResult struct {
 
 // Problem is one bad record of an import: where it is and what is wrong.
 type Problem struct {
-	Position string `json:"position"` // e.g. "datasets[12] (byte 4711)"
+	Position string `json:"position"`        // e.g. "datasets[12] (byte 4711)"
+	Field    string `json:"field,omitempty"` // e.g. "lineage[3].source"
 	Record   string `json:"record,omitempty"`
 	Message  string `json:"message"`
 }
@@ -88,8 +92,12 @@ func (e *ValidationError) Unwrap() error { return graph.ErrInvalid }
 type item struct {
 	pos      string
 	d        graph.ExportDataset
-	problems []string
+	problems []issue
 }
+
+// issue is one problem of a record: the field (no value of the document in it) and the
+// full message (which may quote values).
+type issue struct{ field, msg string }
 
 // decoder yields records until io.EOF; a syntax error ends the stream.
 type decoder interface {
@@ -119,11 +127,16 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 		return ImportResult{}, fmt.Errorf("%w: import format %q, want %s or %s", graph.ErrInvalid, opts.Format, ImportJSON, ImportOpenLineage)
 	}
 	verr := &ValidationError{}
-	report := func(pos, rec, msg string) {
+	report := func(pos, rec string, is issue) {
 		verr.Total++
-		if len(verr.Problems) < opts.MaxProblems {
-			verr.Problems = append(verr.Problems, Problem{Position: pos, Record: rec, Message: msg})
+		if len(verr.Problems) >= opts.MaxProblems {
+			return
 		}
+		p := Problem{Position: pos, Field: is.field, Record: rec, Message: is.msg}
+		if opts.Redact {
+			p.Record, p.Message = "", "invalid "+is.field
+		}
+		verr.Problems = append(verr.Problems, p)
 	}
 
 	// Pass 1: records on their own; the column names of every dataset.
@@ -141,7 +154,7 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 			return nil
 		}
 		if _, dup := columns[it.d.ID]; dup && opts.Format == ImportJSON {
-			report(it.pos, it.d.ID.String(), "listed twice")
+			report(it.pos, it.d.ID.String(), issue{"id", "listed twice"})
 			return nil
 		}
 		names := make(map[string]bool, len(it.d.Columns))
@@ -155,7 +168,7 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 	if err != nil {
 		var se *syntaxError
 		if errors.As(err, &se) {
-			report(se.pos, "", se.msg)
+			report(se.pos, "", issue{se.field, se.msg})
 			return ImportResult{}, verr
 		}
 		return ImportResult{}, err
@@ -171,12 +184,12 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 		}
 		for i, e := range it.d.Edges {
 			if names, ok := columns[e.To.Object()]; ok && !names[e.To.Column] {
-				report(it.pos, it.d.ID.String(), fmt.Sprintf("lineage[%d]: unknown column %s: %s has no such column in this document", i, e.To, e.To.Object()))
+				report(it.pos, it.d.ID.String(), issue{fmt.Sprintf("lineage[%d].source", i), fmt.Sprintf("lineage[%d]: unknown column %s: %s has no such column in this document", i, e.To, e.To.Object())})
 			}
 		}
 		for i, in := range it.d.Inputs {
 			if names, ok := columns[in.Column.Object()]; ok && !names[in.Column.Column] {
-				report(it.pos, it.d.ID.String(), fmt.Sprintf("inputs[%d]: unknown column %s", i, in.Column))
+				report(it.pos, it.d.ID.String(), issue{fmt.Sprintf("inputs[%d].column", i), fmt.Sprintf("inputs[%d]: unknown column %s", i, in.Column)})
 			}
 		}
 		return nil
@@ -310,19 +323,19 @@ func rename(d graph.ExportDataset, m map[string]string) graph.ExportDataset {
 }
 
 // syntaxError is malformed JSON at a position.
-type syntaxError struct{ pos, msg string }
+type syntaxError struct{ pos, field, msg string }
 
 func (e *syntaxError) Error() string { return e.pos + ": " + e.msg }
 
 func jsonProblem(dec *json.Decoder, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return &syntaxError{pos: fmt.Sprintf("byte %d", se.Offset), msg: "malformed JSON: " + se.Error()}
+		return &syntaxError{pos: fmt.Sprintf("byte %d", se.Offset), field: "JSON", msg: "malformed JSON: " + se.Error()}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return &syntaxError{pos: fmt.Sprintf("byte %d", dec.InputOffset()), msg: "malformed JSON: unexpected end of document"}
+		return &syntaxError{pos: fmt.Sprintf("byte %d", dec.InputOffset()), field: "JSON", msg: "malformed JSON: unexpected end of document"}
 	}
-	return &syntaxError{pos: fmt.Sprintf("byte %d", dec.InputOffset()), msg: "malformed JSON: " + err.Error()}
+	return &syntaxError{pos: fmt.Sprintf("byte %d", dec.InputOffset()), field: "JSON", msg: "malformed JSON: " + err.Error()}
 }
 
 // documentDecoder streams the datasets of a Tributary document.
@@ -345,7 +358,7 @@ func (d *documentDecoder) next() (item, error) {
 			return item{}, jsonProblem(d.dec, err)
 		}
 		if t != json.Delim('{') {
-			return item{}, &syntaxError{pos: "byte 0", msg: "a Tributary lineage document is a JSON object"}
+			return item{}, &syntaxError{pos: "byte 0", field: "document", msg: "a Tributary lineage document is a JSON object"}
 		}
 		d.state = 1
 	}
@@ -362,7 +375,7 @@ func (d *documentDecoder) next() (item, error) {
 				strict := json.NewDecoder(bytes.NewReader(raw))
 				strict.DisallowUnknownFields()
 				if err := strict.Decode(&rec); err != nil {
-					return item{pos: pos, problems: []string{"bad record: " + err.Error()}}, nil
+					return item{pos: pos, problems: []issue{{"record", "bad record: " + err.Error()}}}, nil
 				}
 				ds, problems := rec.Dataset()
 				return item{pos: pos, d: ds, problems: problems}, nil
@@ -380,7 +393,7 @@ func (d *documentDecoder) next() (item, error) {
 				return item{}, jsonProblem(d.dec, err)
 			}
 			if d.format != DocumentFormat {
-				return item{}, &syntaxError{pos: "format", msg: fmt.Sprintf("format %q, want %q", d.format, DocumentFormat)}
+				return item{}, &syntaxError{pos: "format", field: "format", msg: fmt.Sprintf("format %q, want %q", d.format, DocumentFormat)}
 			}
 			d.state = 3
 			return item{}, io.EOF
@@ -394,22 +407,22 @@ func (d *documentDecoder) next() (item, error) {
 		switch key {
 		case "format":
 			if err := d.dec.Decode(&d.format); err != nil || d.format != DocumentFormat {
-				return item{}, &syntaxError{pos: pos, msg: fmt.Sprintf("format %q, want %q", d.format, DocumentFormat)}
+				return item{}, &syntaxError{pos: pos, field: "format", msg: fmt.Sprintf("format %q, want %q", d.format, DocumentFormat)}
 			}
 		case "version":
 			if err := d.dec.Decode(&d.version); err != nil || d.version < 1 || d.version > DocumentVersion {
-				return item{}, &syntaxError{pos: pos, msg: fmt.Sprintf("document version %d: this Tributary reads version 1..%d", d.version, DocumentVersion)}
+				return item{}, &syntaxError{pos: pos, field: "version", msg: fmt.Sprintf("document version %d: this Tributary reads version 1..%d", d.version, DocumentVersion)}
 			}
 		case "datasets":
 			if d.format == "" || d.version == 0 {
-				return item{}, &syntaxError{pos: pos, msg: `"format" and "version" must come before "datasets"`}
+				return item{}, &syntaxError{pos: pos, field: "datasets", msg: `"format" and "version" must come before "datasets"`}
 			}
 			t, err := d.dec.Token()
 			if err != nil {
 				return item{}, jsonProblem(d.dec, err)
 			}
 			if t != json.Delim('[') {
-				return item{}, &syntaxError{pos: pos, msg: `"datasets" must be an array`}
+				return item{}, &syntaxError{pos: pos, field: "datasets", msg: `"datasets" must be an array`}
 			}
 			d.state = 2
 		case "exportedAt", "scope", "summary":
@@ -418,7 +431,7 @@ func (d *documentDecoder) next() (item, error) {
 				return item{}, jsonProblem(d.dec, err)
 			}
 		default:
-			return item{}, &syntaxError{pos: pos, msg: fmt.Sprintf("unknown field %q", key)}
+			return item{}, &syntaxError{pos: pos, field: "document", msg: fmt.Sprintf("unknown field %q", key)}
 		}
 	}
 }
@@ -480,12 +493,12 @@ func (d *olDecoder) next() (item, error) {
 		}
 		var ev olRunEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			d.pending = append(d.pending, item{pos: pos, problems: []string{"not an OpenLineage run event or dataset: " + err.Error()}})
+			d.pending = append(d.pending, item{pos: pos, problems: []issue{{"event", "not an OpenLineage run event or dataset: " + err.Error()}}})
 			continue
 		}
 		views := olDatasets(ev)
 		if len(views) == 0 && ev.Run == nil && ev.Name == "" {
-			d.pending = append(d.pending, item{pos: pos, problems: []string{"not an OpenLineage run event or dataset"}})
+			d.pending = append(d.pending, item{pos: pos, problems: []issue{{"event", "not an OpenLineage run event or dataset"}}})
 		}
 		for _, v := range views {
 			ds, problems := v.dataset()

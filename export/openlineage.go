@@ -232,12 +232,14 @@ type olView struct {
 }
 
 // dataset converts an OpenLineage dataset with column lineage to a view.
-func (v olView) dataset() (graph.ExportDataset, []string) {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+func (v olView) dataset() (graph.ExportDataset, []issue) {
+	var problems []issue
+	bad := func(field, format string, args ...any) {
+		problems = append(problems, issue{field: field, msg: fmt.Sprintf(format, args...)})
+	}
 	id, err := graph.ParseObjectID(v.ds.Name)
 	if err != nil {
-		bad("dataset name %q: %v (want DATABASE.SCHEMA.NAME)", v.ds.Name, err)
+		bad("name", "dataset name %q: %v (want DATABASE.SCHEMA.NAME)", v.ds.Name, err)
 	}
 	d := graph.ExportDataset{ID: id, Kind: graph.KindView, Status: graph.StatusOK, Definition: v.query, Origin: olOrigin}
 	cl := v.ds.Facets.ColumnLineage
@@ -245,7 +247,7 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 	if s := v.ds.Facets.Schema; s != nil {
 		for i, f := range s.Fields {
 			if f.Name == "" || names[f.Name] {
-				bad("schema.fields[%d]: empty or repeated name %q", i, f.Name)
+				bad(fmt.Sprintf("facets.schema.fields[%d].name", i), "schema.fields[%d]: empty or repeated name %q", i, f.Name)
 				continue
 			}
 			names[f.Name] = true
@@ -261,7 +263,7 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 	for _, f := range fields {
 		if !names[f] {
 			if v.ds.Facets.Schema != nil {
-				bad("columnLineage.fields[%q]: unknown column (not in the schema facet)", f)
+				bad("facets.columnLineage.fields", "columnLineage.fields[%q]: unknown column (not in the schema facet)", f)
 				continue
 			}
 			names[f] = true
@@ -270,7 +272,7 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 		for i, in := range cl.Fields[f].InputFields {
 			src, err := olColumn(in)
 			if err != nil {
-				bad("columnLineage.fields[%q].inputFields[%d]: %v", f, i, err)
+				bad("facets.columnLineage.fields.inputFields", "columnLineage.fields[%q].inputFields[%d]: %v", f, i, err)
 				continue
 			}
 			ts := in.Transformations
@@ -279,7 +281,7 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 			}
 			for j, t := range ts {
 				if !graph.EdgeType(t.Type).Valid() || !graph.Subtype(t.Subtype).Valid() {
-					bad("columnLineage.fields[%q].inputFields[%d].transformations[%d]: type %q subtype %q", f, i, j, t.Type, t.Subtype)
+					bad("facets.columnLineage.fields.inputFields.transformations", "columnLineage.fields[%q].inputFields[%d].transformations[%d]: type %q subtype %q", f, i, j, t.Type, t.Subtype)
 					continue
 				}
 				expr, unverified := strings.CutSuffix(t.Description, olUnverified)
@@ -291,12 +293,12 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 	for i, in := range cl.Dataset {
 		src, err := olColumn(in)
 		if err != nil {
-			bad("columnLineage.dataset[%d]: %v", i, err)
+			bad(fmt.Sprintf("facets.columnLineage.dataset[%d]", i), "columnLineage.dataset[%d]: %v", i, err)
 			continue
 		}
 		for j, t := range in.Transformations {
 			if !graph.Subtype(t.Subtype).Valid() {
-				bad("columnLineage.dataset[%d].transformations[%d]: subtype %q", i, j, t.Subtype)
+				bad(fmt.Sprintf("facets.columnLineage.dataset[%d].transformations[%d].subtype", i, j), "columnLineage.dataset[%d].transformations[%d]: subtype %q", i, j, t.Subtype)
 				continue
 			}
 			d.Inputs = append(d.Inputs, graph.Input{Column: src, Subtype: graph.Subtype(t.Subtype)})
@@ -304,7 +306,7 @@ func (v olView) dataset() (graph.ExportDataset, []string) {
 	}
 	if len(problems) == 0 {
 		if err := graph.ValidateImport(d); err != nil {
-			bad("%v", err)
+			bad("dataset", "%v", err)
 		}
 	}
 	return d, problems

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -78,6 +79,11 @@ func (c S3Config) Validate() error {
 	if c.Bucket == "" {
 		errs = append(errs, errors.New("s3: bucket is required"))
 	}
+	if c.Endpoint != "" {
+		if err := endpointProblem(c.Endpoint); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.PresignExpiry < 0 || c.PresignExpiry > maxPresignExpiry {
 		errs = append(errs, fmt.Errorf("s3: presign expiry %s out of range (0, 7 days]", c.PresignExpiry))
 	}
@@ -87,7 +93,29 @@ func (c S3Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// S3Store reads and writes export and import files in S3.
+// endpointProblem checks an S3 endpoint URL without repeating it (it may hold credentials).
+func endpointProblem(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return errors.New("s3: endpoint is not a valid URL")
+	case u.User != nil:
+		return errors.New("s3: endpoint must not contain credentials (they come from the AWS configuration chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, shared files, IAM role)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("s3: endpoint scheme must be http or https")
+	case u.Host == "":
+		return errors.New("s3: endpoint host is missing")
+	case u.RawQuery != "" || u.Fragment != "":
+		return errors.New("s3: endpoint must not have a query or fragment")
+	}
+	return nil
+}
+
+// ErrOutsideBucket refuses an s3:// URI outside the configured bucket and prefix: the server
+// reads and writes S3 with its own credentials, so a caller names only objects it was meant to.
+var ErrOutsideBucket = errors.New("outside the configured S3 bucket and prefix")
+
+// S3Store reads and writes export and import files in S3, in its bucket under its prefix only.
 type S3Store struct {
 	cfg      S3Config
 	client   *s3.Client
@@ -146,6 +174,9 @@ func (s *S3Store) URI(key string) string { return "s3://" + s.cfg.Bucket + "/" +
 // Upload writes r to key in the configured bucket, in parts of PartSize (a multipart upload
 // when r is larger than one part), and returns the s3:// URI.
 func (s *S3Store) Upload(ctx context.Context, key string, r io.Reader, contentType string) (string, error) {
+	if err := s.check(s.cfg.Bucket, key); err != nil {
+		return "", err
+	}
 	_, err := s.uploader.Upload(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(s.cfg.Bucket), Key: aws.String(key), Body: r, ContentType: aws.String(contentType),
 	})
@@ -157,7 +188,7 @@ func (s *S3Store) Upload(ctx context.Context, key string, r io.Reader, contentTy
 
 // PresignGet returns a URL that downloads uri without credentials until the returned time.
 func (s *S3Store) PresignGet(ctx context.Context, uri string) (string, time.Time, error) {
-	bucket, key, err := ParseS3URI(uri)
+	bucket, key, err := s.resolve(uri)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -172,7 +203,7 @@ func (s *S3Store) PresignGet(ctx context.Context, uri string) (string, time.Time
 
 // Open streams the object at uri.
 func (s *S3Store) Open(ctx context.Context, uri string) (io.ReadCloser, error) {
-	bucket, key, err := ParseS3URI(uri)
+	bucket, key, err := s.resolve(uri)
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +271,33 @@ func ParseS3URI(uri string) (bucket, key string, err error) {
 	return bucket, key, nil
 }
 
+// resolve parses uri and checks that it names an object of the store's bucket under its
+// prefix (ErrOutsideBucket otherwise), before any request to S3.
+func (s *S3Store) resolve(uri string) (bucket, key string, err error) {
+	bucket, key, err = ParseS3URI(uri)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.check(bucket, key); err != nil {
+		return "", "", err
+	}
+	return bucket, key, nil
+}
+
+// check refuses an object outside the bucket, outside the prefix, or with a "." or ".."
+// segment (which a store or proxy may resolve to a key outside the prefix).
+func (s *S3Store) check(bucket, key string) error {
+	if bucket != s.cfg.Bucket || !strings.HasPrefix(key, s.cfg.Prefix) {
+		return fmt.Errorf("s3://%s/%s: %w", bucket, key, ErrOutsideBucket)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("s3://%s/%s: a %q segment: %w", bucket, key, seg, ErrOutsideBucket)
+		}
+	}
+	return nil
+}
+
 // ImportURI imports the document at an s3:// uri: it is copied to a temporary file of at most
 // maxBytes (0: unlimited), then read by Import.
 func ImportURI(ctx context.Context, w Writer, store *S3Store, uri string, maxBytes int64, opts ImportOptions) (ImportResult, error) {
@@ -248,5 +306,6 @@ func ImportURI(ctx context.Context, w Writer, store *S3Store, uri string, maxByt
 		return ImportResult{}, err
 	}
 	defer os.Remove(path)
+	opts.Redact = true
 	return Import(ctx, w, FileOpener(path), opts)
 }

@@ -218,7 +218,7 @@ func TestImportFromS3(t *testing.T) {
 	doc, _ := runExport(t, s, "database:"+src, FormatJSON)
 	fake := newFakeS3(t)
 	store := newTestS3Store(t, fake, 0)
-	uri, err := store.Upload(context.Background(), "imports/shop.json", bytes.NewReader(doc), "application/json")
+	uri, err := store.Upload(context.Background(), store.Key("shop.json"), bytes.NewReader(doc), "application/json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestImportFromS3(t *testing.T) {
 	if _, err := ImportURI(context.Background(), s, store, uri, 100, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "import limit") {
 		t.Errorf("a document over the size limit: %v", err)
 	}
-	if _, err := ImportURI(context.Background(), s, store, "s3://lineage/imports/missing.json", 1<<20, ImportOptions{}); err == nil {
+	if _, err := ImportURI(context.Background(), s, store, "s3://lineage/exports/missing.json", 1<<20, ImportOptions{}); err == nil {
 		t.Error("missing object imported")
 	}
 }

@@ -187,7 +187,9 @@ type ImportService struct {
 }
 
 // Import spools the body (or the s3:// object) to a temporary file, detects its kind and
-// imports it. Bad input is a *ValidationError or *ArchiveError (graph.ErrInvalid).
+// imports it. Bad input is a *ValidationError or *ArchiveError (graph.ErrInvalid); the
+// problems of an s3:// object name positions and fields, never its values. A URI outside
+// the store's bucket and prefix is ErrOutsideBucket, refused before any request to S3.
 func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.Reader) (ImportOutcome, error) {
 	maxBytes := s.MaxBytes
 	if maxBytes <= 0 {
@@ -228,7 +230,7 @@ func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.R
 		if s.Cache != nil {
 			w = invalidatingWriter{w: s.Writer, cache: s.Cache}
 		}
-		res, err := Import(ctx, w, FileOpener(path), ImportOptions{Format: format, RenameDatabases: req.RenameDatabases})
+		res, err := Import(ctx, w, FileOpener(path), ImportOptions{Format: format, RenameDatabases: req.RenameDatabases, Redact: req.URI != ""})
 		if err != nil {
 			return ImportOutcome{}, err
 		}

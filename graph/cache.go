@@ -81,14 +81,9 @@ type CachedReader struct {
 	mu      sync.Mutex
 	stats   map[string]*opStats
 	lastErr atomic.Pointer[cacheError]
-	// skipUntil (unix nanoseconds): after a Redis failure, reads skip Redis. Once the retry
-	// interval has passed, one background probe checks Redis while reads keep skipping it;
-	// only a probe that succeeds ends the bypass. So a dead or hung Redis never delays a
-	// request after the first failure: the cost of finding out moves off the request path.
-	skipUntil    atomic.Int64
-	probing      atomic.Bool
-	retry        time.Duration
-	probeTimeout time.Duration
+	// gate: after a Redis failure, reads skip Redis until a background probe (Ping) finds it
+	// answering again, so a dead or hung Redis never delays a request after the first failure.
+	gate recoveryGate
 }
 
 type opStats struct{ hits, misses, errors, shared atomic.Uint64 }
@@ -131,14 +126,15 @@ func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration
 	if ttl <= 0 {
 		ttl = 5 * time.Minute
 	}
-	return &CachedReader{
-		rdb: rdb, inner: inner, ttl: ttl, prefix: opts.Prefix, compute: opts.ComputeTimeout, retry: opts.RetryInterval,
-		probeTimeout: opts.ProbeTimeout,
-		genKey:       opts.Prefix + "graph:generation",
-		lookup:       redis.NewScript(lookupScript),
-		bump:         redis.NewScript(bumpScript),
-		stats:        map[string]*opStats{},
+	c := &CachedReader{
+		rdb: rdb, inner: inner, ttl: ttl, prefix: opts.Prefix, compute: opts.ComputeTimeout,
+		genKey: opts.Prefix + "graph:generation",
+		lookup: redis.NewScript(lookupScript),
+		bump:   redis.NewScript(bumpScript),
+		stats:  map[string]*opStats{},
 	}
+	c.gate.retry, c.gate.timeout, c.gate.probe = opts.RetryInterval, opts.ProbeTimeout, c.Ping
+	return c
 }
 
 // Cache operation names, as they appear in CacheStats and key names.
@@ -314,7 +310,7 @@ func (c *CachedReader) Ping(ctx context.Context) error {
 		c.noteError(err)
 		return err
 	}
-	c.skipUntil.Store(0) // Redis is back: stop bypassing it
+	c.gate.recovered() // Redis is back: stop bypassing it
 	return nil
 }
 
@@ -330,9 +326,8 @@ func (c *CachedReader) op(name string) *opStats {
 }
 
 func (c *CachedReader) noteError(err error) {
-	now := time.Now()
-	c.lastErr.Store(&cacheError{at: now, err: err})
-	c.skipUntil.Store(now.Add(c.retry).UnixNano())
+	c.lastErr.Store(&cacheError{at: time.Now(), err: err})
+	c.gate.failed()
 }
 
 // noteStoreError records a failed store. A Redis that answered with an error reply (OOM when
@@ -346,28 +341,6 @@ func (c *CachedReader) noteStoreError(err error) {
 		return
 	}
 	c.noteError(err)
-}
-
-// bypassed reports whether reads skip Redis, after a failure that no probe has cleared yet.
-// When the retry interval is over it starts one background probe (at most one at a time).
-func (c *CachedReader) bypassed() bool {
-	until := c.skipUntil.Load()
-	if until == 0 {
-		return false
-	}
-	if time.Now().UnixNano() >= until && c.probing.CompareAndSwap(false, true) {
-		go c.probe()
-	}
-	return true
-}
-
-// probe pings Redis off the request path: success ends the bypass, failure (noted by Ping)
-// starts a new retry interval.
-func (c *CachedReader) probe() {
-	defer c.probing.Store(false)
-	ctx, cancel := context.WithTimeout(context.Background(), c.probeTimeout)
-	defer cancel()
-	_ = c.Ping(ctx)
 }
 
 // seed is a generation value larger than any earlier one in practice (nanoseconds since 1970).
@@ -425,7 +398,7 @@ func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []a
 	if err != nil {
 		return zero, err
 	}
-	if c.bypassed() {
+	if c.gate.isDown() {
 		st.errors.Add(1)
 		return shared(ctx, c, st, "nocache:"+key, compute, nil)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 	"github.com/redis/go-redis/v9"
 )
@@ -126,6 +127,33 @@ func (k signingKey) sign(t testing.TB, claims map[string]any) string {
 		t.Fatalf("sign: %v", err)
 	}
 	return string(out)
+}
+
+// signRaw signs a payload given as JSON text (claims jwt.Token cannot hold, such as null).
+func (k signingKey) signRaw(t testing.TB, payload string) string {
+	t.Helper()
+	priv, err := jwk.FromRaw(k.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := jws.NewHeaders()
+	if err := hdr.Set(jws.KeyIDKey, k.kid); err != nil {
+		t.Fatal(err)
+	}
+	out, err := jws.Sign([]byte(payload), jws.WithKey(jwa.RS256, priv, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return string(out)
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // issuer serves a JWKS over HTTP and counts how often it is fetched.

@@ -310,6 +310,11 @@ func classify(err error) *Failure {
 }
 
 func (v *Verifier) principal(tok jwt.Token) (Principal, error) {
+	// The principal is "user:<sub>": a null, empty or blank subject would name no one (and
+	// every such token the same one).
+	if strings.TrimSpace(tok.Subject()) == "" {
+		return Principal{}, fail(ReasonMissingClaim, errors.New("sub is empty"))
+	}
 	use, _ := claimString(tok, "token_use")
 	if !slices.Contains(v.cfg.TokenUses, use) {
 		return Principal{}, fail(ReasonWrongTokenUse, fmt.Errorf("token_use %q", use))

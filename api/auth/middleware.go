@@ -129,6 +129,10 @@ func (s *Security) headers() echo.MiddlewareFunc {
 
 type principalKey struct{}
 
+// Anonymous is the principal of a request without credentials on a Public route with
+// Identify: it has no role.
+var Anonymous = Principal{ID: "anonymous", Method: "none"}
+
 // PrincipalFrom returns the request's authenticated principal; ok is false
 // when the security layer is not installed (tests of other packages).
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
@@ -180,7 +184,7 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		ctx := req.Context()
 		access := s.cfg.Policy.Access(req.Method, c.Path())
-		if access.Public {
+		if access.Public && !access.Identify {
 			return next(c)
 		}
 		need := access.Role
@@ -196,6 +200,12 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		p, ferr := s.identify(ctx, req)
 		if ferr != nil {
 			var f *Failure
+			if access.Identify && errors.As(ferr, &f) && f.Reason == ReasonMissingCredentials {
+				if d, err := s.hit(ctx, ipKey, s.cfg.AnonLimit); err == nil && !d.Allowed {
+					return s.limited(c, Principal{}, info, d)
+				}
+				return s.serve(c, next, Anonymous, info)
+			}
 			if !errors.As(ferr, &f) {
 				// The credential store did not answer: nothing can be verified.
 				s.cfg.Audit.Record(ctx, s.event(Principal{}, info, OutcomeDenied, http.StatusServiceUnavailable, ReasonKeysUnavailable, ferr))
@@ -206,10 +216,10 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return s.unauthorized(c, info, f)
 		}
-		if p.Role == RoleNone {
+		if !access.Public && p.Role == RoleNone {
 			return s.forbidden(c, p, info, ReasonNoRole, need)
 		}
-		if !p.Role.Includes(need) {
+		if !access.Public && !p.Role.Includes(need) {
 			return s.forbidden(c, p, info, ReasonInsufficientRole, need)
 		}
 		// One round trip: the IP must not be over its failure limit (a
@@ -218,6 +228,8 @@ func (s *Security) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if d, err := s.admit(ctx, ipKey, "p:"+p.ID); err == nil && !d.Allowed {
 			return s.limited(c, p, info, d)
 		}
+		// What an authenticated caller gets is private: no shared or browser cache keeps it.
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return s.serve(c, next, p, info)
 	}
 }

@@ -175,6 +175,9 @@ func TestTokenAttacks(t *testing.T) {
 	if r.status != 200 || r.body["id"] != "user:7d1c2f00-user" || r.body["role"] != "editor" || r.body["name"] != "alice" {
 		t.Fatalf("valid token: %d %v", r.status, r.body)
 	}
+	if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("authenticated answer: Cache-Control %q, want no-store", cc)
+	}
 
 	// alg none: header and claims of a valid token, no signature.
 	none := b64(map[string]any{"alg": "none", "kid": "k1", "typ": "JWT"}) + "." + b64(claims(nil)) + "."
@@ -211,6 +214,10 @@ func TestTokenAttacks(t *testing.T) {
 		{"id token when only access allowed", k1.sign(t, claims(map[string]any{"token_use": "id", "client_id": nil, "aud": testClientID})), ReasonWrongTokenUse},
 		{"no token_use", k1.sign(t, claims(map[string]any{"token_use": nil})), ReasonMissingClaim},
 		{"no exp", k1.sign(t, claims(map[string]any{"exp": nil})), ReasonMissingClaim},
+		{"no sub", k1.sign(t, claims(map[string]any{"sub": nil})), ReasonMissingClaim},
+		{"empty sub", k1.sign(t, claims(map[string]any{"sub": ""})), ReasonMissingClaim},
+		{"blank sub", k1.sign(t, claims(map[string]any{"sub": "  "})), ReasonMissingClaim},
+		{"null sub", k1.signRaw(t, strings.Replace(string(mustJSON(t, claims(nil))), `"sub":"7d1c2f00-user"`, `"sub":null`, 1)), ReasonMissingClaim},
 		{"unknown kid", ghost.sign(t, claims(nil)), ReasonUnknownKey},
 		{"tampered payload", tampered, ReasonBadSignature},
 		{"another pool's key", otherPool.sign(t, claims(nil)), ReasonBadSignature},

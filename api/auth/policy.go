@@ -16,6 +16,10 @@ type Access struct {
 	// the request says before its body is read (query parameters): analyze
 	// with persist=true needs editor where persist=false needs viewer.
 	Escalate func(*http.Request) Role
+	// Identify, on a Public route, verifies credentials when the request has any (a bad one
+	// is refused as anywhere else) and serves a request without them as Anonymous, counted
+	// against the anonymous rate limit. Handlers tell the two apart with Require.
+	Identify bool
 }
 
 // Public is the access of routes anyone may call.
@@ -85,12 +89,19 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 		}
 		return RoleViewer
 	}}
+	// /health/detailed shows dependency errors, versions and uptime to callers with a role
+	// only; when health is public, anonymous callers get each dependency's status.
+	detailed := pc.Health
+	if detailed.Public {
+		detailed.Identify = true
+	}
 	return Policy{
 		Routes: map[string]Access{
-			"GET /metrics":      pc.Metrics,
-			"GET /openapi.json": pc.Docs,
-			"GET /docs":         pc.Docs,
-			"GET /docs/:asset":  pc.Docs,
+			"GET /health/detailed": detailed,
+			"GET /metrics":         pc.Metrics,
+			"GET /openapi.json":    pc.Docs,
+			"GET /docs":            pc.Docs,
+			"GET /docs/:asset":     pc.Docs,
 
 			"GET /api/v1/lineage/columns":             viewer,
 			"GET /api/v1/lineage/views/:view_name":    viewer,

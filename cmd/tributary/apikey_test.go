@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -17,6 +18,13 @@ var apiKeyLine = regexp.MustCompile(`^trb_([0-9a-f]{16})_[0-9a-f]{64}\n$`)
 
 func authGet(t *testing.T, url string, header map[string]string) int {
 	t.Helper()
+	code, _ := authGetBody(t, url, header)
+	return code
+}
+
+// authGetBody GETs url with header and returns the status and body.
+func authGetBody(t *testing.T, url string, header map[string]string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -28,8 +36,12 @@ func authGet(t *testing.T, url string, header map[string]string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
 }
 
 // TestAPIKeyLifecycle: create prints a key once; serve (auth on by default)

@@ -21,8 +21,31 @@ const (
 	redisIOTimeout      = 3 * time.Second
 )
 
-// newNeo4jDriver builds the driver; it does not connect until first use.
-func newNeo4jDriver(cfg Neo4jConfig) (neo4j.DriverWithContext, error) {
+// The API server's driver fails fast: a request must learn that Neo4j is gone at once (then
+// the circuit breaker, graph.Breaker, answers for the requests after it), not after the
+// driver's default 30s of transaction retries, which outlive the request timeout. It makes one
+// attempt per transaction: the driver's retries sleep 1s before the second attempt, which alone
+// would cost a request more than a second with Neo4j down. So that a connection Neo4j dropped
+// while idle in the pool (a restart) does not fail that attempt, connections idle for longer
+// than serveNeo4jLivenessCheck are checked before use. The worker keeps the default retries.
+const (
+	serveNeo4jConnectTimeout = 1 * time.Second
+	serveNeo4jAcquireTimeout = 1500 * time.Millisecond
+	serveNeo4jMaxRetryTime   = 0
+	serveNeo4jLivenessCheck  = 30 * time.Second
+)
+
+// serveNeo4jTimeouts tunes the API server's driver (see serveNeo4jMaxRetryTime).
+func serveNeo4jTimeouts(c *neo4j.Config) {
+	c.SocketConnectTimeout = serveNeo4jConnectTimeout
+	c.ConnectionAcquisitionTimeout = serveNeo4jAcquireTimeout
+	c.MaxTransactionRetryTime = serveNeo4jMaxRetryTime
+	c.ConnectionLivenessCheckTimeout = serveNeo4jLivenessCheck
+}
+
+// newNeo4jDriver builds the driver; it does not connect until first use. tune, when given,
+// adjusts the configuration after the defaults.
+func newNeo4jDriver(cfg Neo4jConfig, tune ...func(*neo4j.Config)) (neo4j.DriverWithContext, error) {
 	d, err := neo4j.NewDriverWithContext(cfg.URI,
 		neo4j.BasicAuth(cfg.User, cfg.Password.Reveal(), ""),
 		func(c *neo4j.Config) {
@@ -30,6 +53,9 @@ func newNeo4jDriver(cfg Neo4jConfig) (neo4j.DriverWithContext, error) {
 			c.ConnectionAcquisitionTimeout = neo4jAcquireTimeout
 			c.UserAgent = "tributary/" + version
 			c.TelemetryDisabled = true
+			for _, t := range tune {
+				t(c)
+			}
 		})
 	if err != nil {
 		return nil, fmt.Errorf("neo4j driver for %s: %w", cfg.URI, err)

@@ -406,13 +406,15 @@ func (c Config) String() string {
 		"cache_redis.addr=%s cache_redis.password=%s cache_redis.db=%d cache_redis.shared=%t "+
 		"http.addr=%s http.read_timeout=%s http.write_timeout=%s http.idle_timeout=%s "+
 		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d http.expensive_concurrency=%d "+
-		"log_level=%s shutdown_timeout=%s max_depth=%d analyze_max_statements=%d",
+		"log_level=%s shutdown_timeout=%s max_depth=%d analyze_max_statements=%d "+
+		"s3.bucket=%s s3.prefix=%s s3.endpoint=%s s3.region=%s s3.presign_expiry=%s s3.part_size=%d",
 		c.Neo4j.URI, c.Neo4j.User, c.Neo4j.Password, c.Neo4j.Database,
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
 		cache.Addr, cache.Password, cache.DB, shared,
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit, c.HTTP.ExpensiveConcurrency,
-		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements) + " " + c.Auth.String()
+		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements,
+		c.S3.Bucket, c.S3.Prefix, c.S3.Endpoint, c.S3.Region, c.S3.PresignExpiry, c.S3.PartSize) + " " + c.Auth.String()
 }
 
 // LogValue implements slog.LogValuer; secrets are masked.
@@ -454,7 +456,9 @@ func (c Config) LogValue() slog.Value {
 			slog.String("bucket", c.S3.Bucket),
 			slog.String("prefix", c.S3.Prefix),
 			slog.String("endpoint", c.S3.Endpoint),
+			slog.String("region", c.S3.Region),
 			slog.String("presign_expiry", c.S3.PresignExpiry.String()),
+			slog.Int64("part_size", c.S3.PartSize),
 		),
 		slog.Any("auth", c.Auth),
 	)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,23 +23,24 @@ import (
 	"github.com/tributary-lineage/tributary/export"
 )
 
-// TestExportJobEndToEnd runs `tributary serve` and `tributary worker` against an in-process
-// S3 server: POST /api/v1/data/export with delivery job answers 202, the worker writes the file
-// under the configured bucket and prefix, and the job result's presigned URL downloads it.
-func TestExportJobEndToEnd(t *testing.T) {
-	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+// startFakeS3 serves an in-process S3 server (gofakes3, memory backend) that counts the
+// requests it gets, sets the AWS variables the configuration chain reads, adds the server's
+// endpoint to env, and returns a store for env's settings with its bucket created.
+func startFakeS3(t *testing.T, env map[string]string) (*export.S3Store, *atomic.Int64) {
+	t.Helper()
+	requests := &atomic.Int64{}
+	s3h := gofakes3.New(s3mem.New()).Server()
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		s3h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(fake.Close)
-	// The AWS config chain reads credentials and region from the process environment.
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_REGION", "eu-west-1")
-	s3env := map[string]string{
-		export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "exports/", export.EnvS3Endpoint: fake.URL,
-		export.EnvS3PresignExpiry: "10m",
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s3cfg, err := export.S3ConfigFromEnv(func(k string) string { return s3env[k] })
+	env[export.EnvS3Endpoint] = fake.URL
+	ctx := context.Background()
+	s3cfg, err := export.S3ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +48,18 @@ func TestExportJobEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lineage")}); err != nil {
+	if _, err := store.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(env[export.EnvS3Bucket])}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
+	return store, requests
+}
+
+// TestExportJobEndToEnd runs `tributary serve` and `tributary worker` against an in-process
+// S3 server: POST /api/v1/data/export with delivery job answers 202, the worker writes the file
+// under the configured bucket and prefix, and the job result's presigned URL downloads it.
+func TestExportJobEndToEnd(t *testing.T) {
+	s3env := map[string]string{export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "exports/", export.EnvS3PresignExpiry: "10m"}
+	startFakeS3(t, s3env)
 
 	serveEnv := map[string]string{"TRIBUTARY_AUTH": "off", "TRIBUTARY_RATE_LIMIT_ANON": "off"}
 	workerEnv := map[string]string{envShutdownTimeout: "5s", envRefreshCron: ""}
@@ -119,4 +132,53 @@ func TestExportJobEndToEnd(t *testing.T) {
 	}
 
 	w.stop(t)
+}
+
+// TestS3ImportStaysInsideBucket: `tributary serve` reads s3:// imports only from
+// TRIBUTARY_S3_BUCKET under TRIBUTARY_S3_PREFIX; any other bucket, key or a ".." segment is
+// refused with 403 before a request reaches S3, and a rejected object's problems name fields
+// and positions, never its values.
+func TestS3ImportStaysInsideBucket(t *testing.T) {
+	s3env := map[string]string{export.EnvS3Bucket: "lineage", export.EnvS3Prefix: "imports/"}
+	store, requests := startFakeS3(t, s3env)
+	ctx := context.Background()
+	for _, key := range []string{"elsewhere/doc.json", "imports/bad.json"} {
+		if _, err := store.Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lineage"), Key: aws.String(key),
+			Body: strings.NewReader(`{"format":"tributary-lineage","version":1,"datasets":[{"id":"A.B.V","kind":"view","status":"AKIA-SECRET-VALUE","columns":[{"name":"X"}]}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"TRIBUTARY_AUTH": "off", "TRIBUTARY_RATE_LIMIT_ANON": "off"}
+	maps.Copy(env, s3env)
+	s := startServe(t, env)
+
+	requests.Store(0)
+	for _, uri := range []string{
+		"s3://other-bucket/imports/doc.json",
+		"s3://169.254.169.254/latest/meta-data",
+		"s3://lineage/elsewhere/doc.json",
+		"s3://lineage/imports/../elsewhere/doc.json",
+	} {
+		code, out := postJSON(t, s.base+"/api/v1/data/import?"+url.Values{"uri": {uri}}.Encode(), ``)
+		if code != http.StatusForbidden || !strings.Contains(string(out), "TRIBUTARY_S3_BUCKET") {
+			t.Errorf("import %s: %d %s, want 403", uri, code, out)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("S3 received %d requests for refused imports, want none", n)
+	}
+
+	code, out := postJSON(t, s.base+"/api/v1/data/import?uri=s3://lineage/imports/bad.json", ``)
+	var p struct {
+		Problems []export.Problem `json:"problems"`
+	}
+	if code != http.StatusUnprocessableEntity || json.Unmarshal(out, &p) != nil || len(p.Problems) != 1 {
+		t.Fatalf("invalid object: %d %s", code, out)
+	}
+	if strings.Contains(string(out), "AKIA") || strings.Contains(string(out), "A.B.V") {
+		t.Errorf("the answer quotes the object's content: %s", out)
+	}
+	if got := p.Problems[0]; got.Field != "status" || !strings.HasPrefix(got.Position, "datasets[0]") {
+		t.Errorf("problem %+v, want field status at datasets[0]", got)
+	}
 }

@@ -121,3 +121,22 @@ func TestLoadConfigS3(t *testing.T) {
 		t.Errorf("small part size: %v", err)
 	}
 }
+
+// TestS3EndpointWithCredentialsRefused: an endpoint URL with credentials in it is refused at
+// config time without being repeated, and `tributary config` prints the S3 settings.
+func TestS3EndpointWithCredentialsRefused(t *testing.T) {
+	const secret = "s3-S3cr3t-visible"
+	_, err := loadConfig(envMap(map[string]string{"TRIBUTARY_S3_BUCKET": "b", "TRIBUTARY_S3_ENDPOINT": "http://user:" + secret + "@minio:9000"}))
+	if err == nil || !strings.Contains(err.Error(), "TRIBUTARY_S3_") || !strings.Contains(err.Error(), "credentials") || strings.Contains(err.Error(), secret) {
+		t.Errorf("endpoint with credentials: %v", err)
+	}
+	code, out, errOut := runCmd(t, envMap(map[string]string{"TRIBUTARY_S3_ENDPOINT": "http://user:" + secret + "@minio:9000"}), "config")
+	if code == exitOK || strings.Contains(out+errOut, secret) {
+		t.Errorf("config with a credentialed endpoint: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, envMap(map[string]string{"TRIBUTARY_S3_BUCKET": "exports", "TRIBUTARY_S3_PREFIX": "t/",
+		"TRIBUTARY_S3_ENDPOINT": "http://127.0.0.1:9000"}), "config")
+	if code != exitOK || !strings.Contains(out, "s3.bucket=exports s3.prefix=t/ s3.endpoint=http://127.0.0.1:9000 ") {
+		t.Errorf("config: exit %d %q", code, out)
+	}
+}

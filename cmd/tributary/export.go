@@ -149,6 +149,10 @@ func exportTo(ctx context.Context, e env, cfg Config, scope export.Scope, format
 		if err != nil {
 			return err
 		}
+		// os.CreateTemp makes the file 0600; an export is an ordinary file others may read.
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", out, err)
+		}
 		if err := os.Rename(tmp.Name(), out); err != nil {
 			return fmt.Errorf("write %s: %w", out, err)
 		}

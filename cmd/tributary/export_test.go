@@ -66,6 +66,9 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("exported file mode %v (%v), want 0644", fi.Mode().Perm(), err)
+	}
 	var doc struct {
 		Format   string            `json:"format"`
 		Datasets []json.RawMessage `json:"datasets"`

@@ -60,7 +60,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	build := buildInfo()
 	logger.Info("starting tributary", "build", build, "config", cfg)
 
-	driver, err := newNeo4jDriver(cfg.Neo4j)
+	driver, err := newNeo4jDriver(cfg.Neo4j, serveNeo4jTimeouts)
 	if err != nil {
 		return err
 	}
@@ -78,12 +78,14 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	}
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 
-	// Reads: store -> Neo4j latency metrics -> Redis cache. Writes through the cache bump its
-	// generation after they commit, so cached answers are never older than the last write.
+	// Reads: store -> circuit breaker -> Neo4j latency metrics -> Redis cache. Writes through
+	// the cache bump its generation after they commit, so cached answers are never older than
+	// the last write. The breaker answers 503 at once while Neo4j is unreachable and closes
+	// again by itself once a background probe reaches it.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg)
-	backend := metrics.InstrumentGraph(store)
+	backend := metrics.InstrumentGraph(graph.NewBreaker(store, driver.VerifyConnectivity, graph.BreakerOptions{}))
 	reader := graph.NewCachedReader(redisc.cache, backend, cfg.CacheTTL, graph.CacheOptions{})
 	metrics.RegisterCache(reader)
 	jobs := newJobQueue(rdb, ingest.DefaultQueue)

@@ -100,7 +100,8 @@ func TestServeCacheOnItsOwnRedis(t *testing.T) {
 // the cache, never readiness; the job Redis stays up.
 func TestServeWithDeadCacheRedis(t *testing.T) {
 	const secret = "cache-S3cret-never-logged"
-	s := startServe(t, map[string]string{envCacheRedisAddr: freeAddr(t), envCacheRedisPass: secret})
+	// Auth off: the details of /health/detailed need a role.
+	s := startServe(t, map[string]string{envCacheRedisAddr: freeAddr(t), envCacheRedisPass: secret, "TRIBUTARY_AUTH": "off"})
 	code, deps := readyDeps(t, s)
 	if code != 200 || deps["neo4j"] != "up" || deps["redis"] != "up" || deps["redis-cache"] != "degraded" || deps["cache"] != "degraded" {
 		t.Errorf("ready: %d %v", code, deps)
