@@ -21,13 +21,13 @@ type Analyzer interface {
 }
 
 // ViewDiffer compares proposed views with the stored ones, all in one read
-// (*graph.Store, *graph.CachedReader).
+// (*graph.Store, or the breaker over it).
 type ViewDiffer interface {
 	DiffViews(ctx context.Context, proposed []graph.View) ([]graph.ViewDiff, error)
 }
 
-// ViewWriter persists analysed views (analyze with persist=true); the cache decorator's
-// ReplaceViewLineage, so the write invalidates cached lineage.
+// ViewWriter persists analysed views (analyze with persist=true): *graph.Writer, so the write
+// invalidates cached lineage.
 type ViewWriter interface {
 	ReplaceViewLineage(ctx context.Context, view graph.View) error
 }

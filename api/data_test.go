@@ -27,7 +27,7 @@ func TestDataExportAndImportEndpoints(t *testing.T) {
 	defer inspector.Close()
 	ts := f.serve(t, Config{}, Deps{
 		Exports: &export.ExportService{Reader: f.store, Queue: client},
-		Imports: &export.ImportService{Writer: f.store, Cache: f.reader, IngestDir: func(context.Context, string) error {
+		Imports: &export.ImportService{Writer: f.writer, IngestDir: func(context.Context, string) error {
 			t.Error("a rejected archive reached ingestion")
 			return nil
 		}},

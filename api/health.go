@@ -242,7 +242,7 @@ func (d degradable) Check(ctx context.Context) (CheckResult, error) {
 	return res, nil
 }
 
-// CachePinger is the part of the cache (*graph.CachedReader) its checker uses.
+// CachePinger is the part of the cache (*graph.Cache) its checker uses.
 type CachePinger interface {
 	Ping(ctx context.Context) error
 	Stats() graph.CacheStats

@@ -16,9 +16,9 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 )
 
-// LineageReader is the part of the graph (a *graph.Store, or a *graph.CachedReader in front of
-// one) the lineage endpoints read. Values it returns may be shared between requests: handlers
-// never modify them.
+// LineageReader is the part of the graph (a *graph.Store, or the breaker over it) the lineage
+// endpoints read; their answers are cached whole (ResponseCache). Handlers never modify the
+// values it returns.
 type LineageReader interface {
 	Upstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
 	Downstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
@@ -636,7 +636,7 @@ func (s *Server) buildImpact(ctx context.Context, hasCol bool, col graph.ColumnI
 }
 
 // ResponseCache caches encoded response bodies under the graph's generation, so a graph write
-// invalidates them with everything else (*graph.CachedReader). A hit costs one Redis round
+// invalidates them after every write (*graph.Cache, bumped by *graph.Writer). A hit costs one Redis round
 // trip and no decoding.
 type ResponseCache interface {
 	Bytes(ctx context.Context, op string, args []any, compute func(context.Context) ([]byte, error)) ([]byte, error)

@@ -68,8 +68,8 @@ func benchGraph(b *testing.B, store *graph.Store, layers, width int) graph.Colum
 func BenchmarkCachedColumnLineage(b *testing.B) {
 	_, store, rdb := realDeps(b)
 	top := benchGraph(b, store, 11, 6)
-	reader := graph.NewCachedReader(rdb, store, time.Minute, graph.CacheOptions{Prefix: "tributary-bench:" + randomHex(b, 4) + ":"})
-	s := New(Config{}, Deps{Lineage: reader, Responses: reader, Metrics: NewMetrics(prometheus.NewRegistry())}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	reader := graph.NewCache(rdb, time.Minute, graph.CacheOptions{Prefix: "tributary-bench:" + randomHex(b, 4) + ":"})
+	s := New(Config{}, Deps{Lineage: store, Responses: reader, Metrics: NewMetrics(prometheus.NewRegistry())}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	h := s.Handler()
 	target := "/api/v1/lineage/columns?" + url.Values{"column": {top.String()}, "direction": {"upstream"}, "depth": {"10"}}.Encode()
 	w := httptest.NewRecorder()

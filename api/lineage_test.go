@@ -35,7 +35,9 @@ type fixture struct {
 	db, sfx string
 	token   string // a word only this fixture's names contain (search)
 	store   *graph.Store
-	reader  *graph.CachedReader
+	backend graph.Backend // the store's reads, timed into metrics (as serve wires them)
+	cache   *graph.Cache
+	writer  *graph.Writer // invalidates cache
 	rdb     *redis.Client
 	metrics *Metrics
 }
@@ -77,8 +79,10 @@ func newFixture(t *testing.T) *fixture {
 		}
 	})
 	f.metrics = NewMetrics(prometheus.NewRegistry())
-	f.reader = graph.NewCachedReader(rdb, f.metrics.InstrumentGraph(store), time.Minute, graph.CacheOptions{Prefix: prefix})
-	f.metrics.RegisterCache(f.reader)
+	f.backend = f.metrics.InstrumentGraph(store)
+	f.cache = graph.NewCache(rdb, time.Minute, graph.CacheOptions{Prefix: prefix})
+	f.writer = graph.NewWriter(store, f.cache)
+	f.metrics.RegisterCache(f.cache)
 
 	ctx := context.Background()
 	tables := []graph.Table{
@@ -87,7 +91,7 @@ func newFixture(t *testing.T) *fixture {
 		{ID: f.obj("RAW", f.token), Columns: []graph.Column{{Name: f.token + "_A", Ordinal: 1}, {Name: f.token + "_B", Ordinal: 2},
 			{Name: f.token + "_C", Ordinal: 3}, {Name: f.token + "_D", Ordinal: 4}, {Name: f.token + "_E", Ordinal: 5}}},
 	}
-	if err := f.reader.UpsertTables(ctx, tables); err != nil {
+	if err := f.writer.UpsertTables(ctx, tables); err != nil {
 		t.Fatal(err)
 	}
 	stgO, stgC := f.obj("STG", f.name("ORDERS")), f.obj("STG", f.name("CUSTOMERS"))
@@ -127,7 +131,7 @@ func newFixture(t *testing.T) *fixture {
 		{ID: f.obj("MART", f.name("BROKEN")), Status: graph.StatusFailed, Message: "3:7: unexpected FROM", Definition: "create view broken as select from"},
 	}
 	for _, v := range views {
-		if err := f.reader.ReplaceViewLineage(ctx, v); err != nil {
+		if err := f.writer.ReplaceViewLineage(ctx, v); err != nil {
 			t.Fatalf("write %s: %v", v.ID, err)
 		}
 	}
@@ -136,14 +140,14 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) serve(t *testing.T, cfg Config, deps Deps) *testServer {
 	t.Helper()
-	deps.Lineage = f.reader
-	deps.Responses = f.reader
+	deps.Lineage = f.backend
+	deps.Responses = f.cache
 	deps.Metrics = f.metrics
 	if deps.Differ == nil {
-		deps.Differ = f.reader
+		deps.Differ = f.backend
 	}
 	if deps.Writer == nil {
-		deps.Writer = f.reader
+		deps.Writer = f.writer
 	}
 	return startServer(t, cfg, deps, nil)
 }
@@ -754,10 +758,10 @@ func TestEndpointsWithoutRedis(t *testing.T) {
 	f := newFixture(t)
 	dead := redis.NewClient(&redis.Options{Addr: deadAddr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { dead.Close() })
-	reader := graph.NewCachedReader(dead, f.store, time.Minute, graph.CacheOptions{})
+	cache := graph.NewCache(dead, time.Minute, graph.CacheOptions{})
 	ts := startServer(t, Config{}, Deps{
-		Lineage: reader, Responses: reader, Differ: reader, Writer: reader,
-		Checkers: []Checker{Degradable(NewRedisChecker(dead), "cache bypassed"), NewCacheChecker(reader)},
+		Lineage: f.store, Responses: cache, Differ: f.store, Writer: graph.NewWriter(f.store, cache),
+		Checkers: []Checker{Degradable(NewRedisChecker(dead), "cache bypassed"), NewCacheChecker(cache)},
 	}, nil)
 	total := f.obj("MART", f.name("REVENUE")).Column("TOTAL").String()
 	var want, got ColumnLineage

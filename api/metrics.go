@@ -42,7 +42,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 // Registry returns the registry the metrics live in.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-// CacheStatser is what the cache collector reads (*graph.CachedReader implements it).
+// CacheStatser is what the cache collector reads (*graph.Cache implements it).
 type CacheStatser interface {
 	Stats() graph.CacheStats
 }
@@ -224,25 +224,4 @@ func (t *timedBackend) DatasetColumns(ctx context.Context, id graph.ObjectID) (s
 	kind, cols, err := t.b.DatasetColumns(ctx, id)
 	t.m.observe(graph.OpDatasetColumns, start, err)
 	return kind, cols, err
-}
-
-func (t *timedBackend) ReplaceViewLineage(ctx context.Context, view graph.View) error {
-	start := time.Now()
-	err := t.b.ReplaceViewLineage(ctx, view)
-	t.m.observe("replace_view_lineage", start, err)
-	return err
-}
-
-func (t *timedBackend) DeleteView(ctx context.Context, id graph.ObjectID) error {
-	start := time.Now()
-	err := t.b.DeleteView(ctx, id)
-	t.m.observe("delete_view", start, err)
-	return err
-}
-
-func (t *timedBackend) UpsertTables(ctx context.Context, tables []graph.Table) error {
-	start := time.Now()
-	err := t.b.UpsertTables(ctx, tables)
-	t.m.observe("upsert_tables", start, err)
-	return err
 }

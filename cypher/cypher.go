@@ -14,18 +14,11 @@ import (
 //go:embed migrations/*.cypher
 var Migrations embed.FS
 
-// Writes.
+// Writes. Views are written in batches (a single view is a batch of one) by the Ingest*Batch*
+// statements of ingest/ with UpsertViewEdges.
 var (
-	//go:embed upsert_view.cypher
-	UpsertView string
-	//go:embed upsert_view_columns.cypher
-	UpsertViewColumns string
-	//go:embed delete_stale_view_columns.cypher
-	DeleteStaleViewColumns string
 	//go:embed upsert_source_columns.cypher
 	UpsertSourceColumns string
-	//go:embed delete_stale_view_edges.cypher
-	DeleteStaleViewEdges string
 	//go:embed upsert_view_edges.cypher
 	UpsertViewEdges string
 	//go:embed delete_view.cypher

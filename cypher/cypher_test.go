@@ -11,9 +11,7 @@ import (
 // and takes values only as parameters.
 func TestEveryFileIsEmbedded(t *testing.T) {
 	vars := map[string]string{
-		"UpsertView": UpsertView, "UpsertViewColumns": UpsertViewColumns,
-		"DeleteStaleViewColumns": DeleteStaleViewColumns, "UpsertSourceColumns": UpsertSourceColumns,
-		"DeleteStaleViewEdges": DeleteStaleViewEdges, "UpsertViewEdges": UpsertViewEdges,
+		"UpsertSourceColumns": UpsertSourceColumns, "UpsertViewEdges": UpsertViewEdges,
 		"DeleteView": DeleteView, "DemoteViewsToTables": DemoteViewsToTables, "UpsertTables": UpsertTables,
 		"DeleteStaleTableColumns": DeleteStaleTableColumns, "UpstreamStep": UpstreamStep,
 		"DownstreamStep": DownstreamStep, "UpstreamClosure": UpstreamClosure,

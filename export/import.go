@@ -22,7 +22,8 @@ const (
 // OriginTributary marks views imported from a Tributary document that carried no origin.
 const OriginTributary = "tributary-json"
 
-// Writer is what an import writes to; *graph.Store implements it.
+// Writer is what an import writes to: *graph.Writer (which invalidates the cache) in the
+// service, *graph.Store where nothing is cached.
 type Writer interface {
 	ImportDatasets(ctx context.Context, batch []graph.ExportDataset) error
 }

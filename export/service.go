@@ -169,17 +169,11 @@ type ImportOutcome struct {
 	Archive *Extracted    `json:"archive,omitempty"` // sql: what went to the ingestion pipeline
 }
 
-// Invalidator drops cached answers; *graph.CachedReader implements it.
-type Invalidator interface {
-	Invalidate(ctx context.Context) error
-}
-
 // ImportService runs imports for the API.
 type ImportService struct {
-	Writer Writer
-	// Cache, when set, is invalidated after each written batch, so cached lineage answers
-	// never outlive an import (the writes go to the store underneath the cache).
-	Cache     Invalidator
+	// Writer writes each imported batch: the *graph.Writer, which invalidates the response
+	// cache after each commit, so cached lineage answers never outlive an import.
+	Writer    Writer
 	S3        *S3Store  // nil: no s3:// imports
 	IngestDir IngestDir // nil: no archive imports
 	MaxBytes  int64     // largest document or archive; 0 means 1 GiB
@@ -226,11 +220,7 @@ func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.R
 		}
 		return ImportOutcome{Format: format, Archive: &x}, nil
 	case KindJSON, KindOpenLineage:
-		var w Writer = s.Writer
-		if s.Cache != nil {
-			w = invalidatingWriter{w: s.Writer, cache: s.Cache}
-		}
-		res, err := Import(ctx, w, FileOpener(path), ImportOptions{Format: format, RenameDatabases: req.RenameDatabases, Redact: req.URI != ""})
+		res, err := Import(ctx, s.Writer, FileOpener(path), ImportOptions{Format: format, RenameDatabases: req.RenameDatabases, Redact: req.URI != ""})
 		if err != nil {
 			return ImportOutcome{}, err
 		}
@@ -253,19 +243,4 @@ func sniff(path string) (string, error) {
 		return KindSQLArchive, nil
 	}
 	return detectFormat(FileOpener(path))
-}
-
-type invalidatingWriter struct {
-	w     Writer
-	cache Invalidator
-}
-
-func (i invalidatingWriter) ImportDatasets(ctx context.Context, batch []graph.ExportDataset) error {
-	if err := i.w.ImportDatasets(ctx, batch); err != nil {
-		return err
-	}
-	if err := i.cache.Invalidate(ctx); err != nil {
-		return fmt.Errorf("invalidate the lineage cache after an import: %w", err)
-	}
-	return nil
 }

@@ -67,7 +67,7 @@ func TestImportServiceDetectsKinds(t *testing.T) {
 		})
 	}}
 	cache := &countingCache{}
-	svc.Cache = cache
+	svc.Writer = graph.NewWriter(s, cache)
 	out, err := svc.Import(context.Background(), ImportRequest{RenameDatabases: map[string]string{src: dst}}, bytes.NewReader(doc))
 	if err != nil || out.Format != KindJSON || out.Result == nil || out.Result.Views != 4 {
 		t.Fatalf("json body: %+v, %v", out, err)

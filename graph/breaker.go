@@ -19,6 +19,33 @@ var ErrUnavailable = errors.New("neo4j is unavailable")
 // deadline, or the driver's own read or write timeout). It wraps context.DeadlineExceeded.
 var ErrTimeout = fmt.Errorf("neo4j timed out: %w", context.DeadlineExceeded)
 
+// Backend is the store's reads (*Store implements it); the Breaker and the API's Neo4j
+// latency metrics wrap it.
+type Backend interface {
+	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
+	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
+	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
+	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
+	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
+	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
+	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
+	DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error)
+	Counts(ctx context.Context) (Counts, error)
+}
+
+// Read operation names of Backend, as they label the API's Neo4j query metrics.
+const (
+	OpUpstream       = "upstream"
+	OpDownstream     = "downstream"
+	OpViewDetail     = "view"
+	OpFindViews      = "find_views"
+	OpSearch         = "search"
+	OpImpact         = "impact"
+	OpDatasetColumns = "dataset_columns"
+	OpDiffViews      = "diff_views"
+	OpCounts         = "counts"
+)
+
 // BreakerOptions tune a Breaker. Zero values take the defaults.
 type BreakerOptions struct {
 	// RetryInterval is how long the circuit stays open after a failure before a background
@@ -28,12 +55,12 @@ type BreakerOptions struct {
 	ProbeTimeout time.Duration
 }
 
-// Breaker is a circuit breaker over a Backend's reads and writes. A call that fails because
+// Breaker is a circuit breaker over a Backend's reads (and a Writer's writes, Writer.Guarded). A call that fails because
 // Neo4j cannot be reached opens the circuit: from then on calls fail at once with
 // ErrUnavailable instead of waiting for the driver's connection and retry timeouts, and one
 // background probe at a time (after RetryInterval, off the request path) checks Neo4j; the
 // first probe that succeeds closes the circuit. It works like the cache's bypass of a failed
-// Redis (CachedReader).
+// Redis (Cache).
 type Breaker struct {
 	inner   Backend
 	gate    recoveryGate
@@ -208,11 +235,15 @@ func (b *Breaker) Impact(ctx context.Context, roots []ColumnID, depth int) (Impa
 
 // DatasetColumns implements Backend.
 func (b *Breaker) DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error) {
-	v, err := guard(ctx, b, func() (datasetColumns, error) {
+	type answer struct {
+		kind string
+		cols []ColumnID
+	}
+	v, err := guard(ctx, b, func() (answer, error) {
 		kind, cols, err := b.inner.DatasetColumns(ctx, id)
-		return datasetColumns{kind, cols}, err
+		return answer{kind, cols}, err
 	})
-	return v.Kind, v.Columns, err
+	return v.kind, v.cols, err
 }
 
 // DiffViews implements Backend.
@@ -223,22 +254,4 @@ func (b *Breaker) DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, e
 // Counts implements Backend.
 func (b *Breaker) Counts(ctx context.Context) (Counts, error) {
 	return guard(ctx, b, func() (Counts, error) { return b.inner.Counts(ctx) })
-}
-
-// ReplaceViewLineage implements Backend.
-func (b *Breaker) ReplaceViewLineage(ctx context.Context, view View) error {
-	_, err := guard(ctx, b, func() (struct{}, error) { return struct{}{}, b.inner.ReplaceViewLineage(ctx, view) })
-	return err
-}
-
-// DeleteView implements Backend.
-func (b *Breaker) DeleteView(ctx context.Context, id ObjectID) error {
-	_, err := guard(ctx, b, func() (struct{}, error) { return struct{}{}, b.inner.DeleteView(ctx, id) })
-	return err
-}
-
-// UpsertTables implements Backend.
-func (b *Breaker) UpsertTables(ctx context.Context, tables []Table) error {
-	_, err := guard(ctx, b, func() (struct{}, error) { return struct{}{}, b.inner.UpsertTables(ctx, tables) })
-	return err
 }

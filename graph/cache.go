@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,24 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Backend is what CachedReader decorates: the store's reads and writes (*Store implements it).
-type Backend interface {
-	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
-	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
-	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
-	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
-	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
-	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
-	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
-	DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error)
-	Counts(ctx context.Context) (Counts, error)
-
-	ReplaceViewLineage(ctx context.Context, view View) error
-	DeleteView(ctx context.Context, id ObjectID) error
-	UpsertTables(ctx context.Context, tables []Table) error
-}
-
-// CacheOptions tune a CachedReader. Zero values take the defaults.
+// CacheOptions tune a Cache. Zero values take the defaults.
 type CacheOptions struct {
 	// Prefix starts every Redis key (default "tributary:"); tests use their own.
 	Prefix string
@@ -48,7 +30,7 @@ type CacheOptions struct {
 	ProbeTimeout time.Duration
 }
 
-// CacheStats are a CachedReader's counters since it was made, per operation.
+// CacheStats are a Cache's counters since it was made, per operation.
 type CacheStats struct {
 	Hits, Misses, Errors map[string]uint64
 	// Shared counts callers whose answer came from a computation shared with other callers
@@ -56,15 +38,15 @@ type CacheStats struct {
 	Shared map[string]uint64
 }
 
-// CachedReader is a cache-aside decorator over a Backend: every read is looked up in Redis
-// under a key made of the operation, its normalised arguments and the graph generation; a
-// miss computes once per key (concurrent misses share one computation) and stores the answer
-// for the TTL. Writes go to the backend and, once committed, bump the generation, so no read
-// after a write returns lineage from before it. When Redis fails, reads go to the backend
-// directly and the answers stay correct.
-type CachedReader struct {
+// Cache is the API's response cache: encoded answers (Bytes) are kept in Redis under a key
+// made of the operation, its normalised arguments and the graph generation; a miss computes
+// once per key (concurrent misses share one computation) and stores the answer for the TTL.
+// The Writer invalidates it (bumps the generation) after every committed write, so no answer
+// after a write is made from lineage before it. When Redis fails, answers are computed
+// directly and stay correct. It knows nothing of the store: what a miss computes is the
+// caller's.
+type Cache struct {
 	rdb     redis.UniversalClient
-	inner   Backend
 	ttl     time.Duration
 	prefix  string
 	compute time.Duration
@@ -109,8 +91,8 @@ end
 return redis.call('INCR', KEYS[1])
 `
 
-// NewCachedReader returns inner behind a Redis cache whose entries live for ttl (> 0).
-func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration, opts CacheOptions) *CachedReader {
+// NewCache returns a response cache in rdb whose entries live for ttl (default 5 minutes).
+func NewCache(rdb redis.UniversalClient, ttl time.Duration, opts CacheOptions) *Cache {
 	if opts.Prefix == "" {
 		opts.Prefix = "tributary:"
 	}
@@ -126,8 +108,8 @@ func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration
 	if ttl <= 0 {
 		ttl = 5 * time.Minute
 	}
-	c := &CachedReader{
-		rdb: rdb, inner: inner, ttl: ttl, prefix: opts.Prefix, compute: opts.ComputeTimeout,
+	c := &Cache{
+		rdb: rdb, ttl: ttl, prefix: opts.Prefix, compute: opts.ComputeTimeout,
 		genKey: opts.Prefix + "graph:generation",
 		lookup: redis.NewScript(lookupScript),
 		bump:   redis.NewScript(bumpScript),
@@ -137,129 +119,9 @@ func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration
 	return c
 }
 
-// Cache operation names, as they appear in CacheStats and key names.
-const (
-	OpUpstream       = "upstream"
-	OpDownstream     = "downstream"
-	OpViewDetail     = "view"
-	OpFindViews      = "find_views"
-	OpSearch         = "search"
-	OpImpact         = "impact"
-	OpDatasetColumns = "dataset_columns"
-	OpDiffViews      = "diff_views"
-	OpCounts         = "counts"
-)
-
-// Values a read returns may be shared with concurrent callers of the same request: callers
-// must not modify them.
-
-// Upstream implements Backend through the cache.
-func (c *CachedReader) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	return cached(ctx, c, OpUpstream, []any{col.String(), depth}, func(ctx context.Context) (Subgraph, error) {
-		return c.inner.Upstream(ctx, col, depth)
-	})
-}
-
-// Downstream implements Backend through the cache.
-func (c *CachedReader) Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	return cached(ctx, c, OpDownstream, []any{col.String(), depth}, func(ctx context.Context) (Subgraph, error) {
-		return c.inner.Downstream(ctx, col, depth)
-	})
-}
-
-// ViewDetail implements Backend through the cache.
-func (c *CachedReader) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
-	return cached(ctx, c, OpViewDetail, []any{id.String()}, func(ctx context.Context) (ViewDetail, error) {
-		return c.inner.ViewDetail(ctx, id)
-	})
-}
-
-// FindViews implements Backend through the cache.
-func (c *CachedReader) FindViews(ctx context.Context, parts []string) ([]ObjectID, error) {
-	return cached(ctx, c, OpFindViews, []any{parts}, func(ctx context.Context) ([]ObjectID, error) {
-		return c.inner.FindViews(ctx, parts)
-	})
-}
-
-// SearchPage implements Backend through the cache.
-func (c *CachedReader) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
-	args := []any{strings.Join(strings.Fields(strings.ToLower(q)), " "), kind, offset, limit}
-	return cached(ctx, c, OpSearch, args, func(ctx context.Context) ([]SearchHit, error) {
-		return c.inner.SearchPage(ctx, q, kind, offset, limit)
-	})
-}
-
-// Impact implements Backend through the cache.
-func (c *CachedReader) Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error) {
-	ids := make([]string, len(roots))
-	for i, r := range roots {
-		ids[i] = r.String()
-	}
-	return cached(ctx, c, OpImpact, []any{ids, depth}, func(ctx context.Context) (Impact, error) {
-		return c.inner.Impact(ctx, roots, depth)
-	})
-}
-
-// datasetColumns is DatasetColumns' answer as one cacheable value.
-type datasetColumns struct {
-	Kind    string
-	Columns []ColumnID
-}
-
-// DatasetColumns implements Backend through the cache.
-func (c *CachedReader) DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error) {
-	v, err := cached(ctx, c, OpDatasetColumns, []any{id.String()}, func(ctx context.Context) (datasetColumns, error) {
-		kind, cols, err := c.inner.DatasetColumns(ctx, id)
-		return datasetColumns{kind, cols}, err
-	})
-	return v.Kind, v.Columns, err
-}
-
-// DiffViews implements Backend. It is not cached: each proposal is new.
-func (c *CachedReader) DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error) {
-	return c.inner.DiffViews(ctx, proposed)
-}
-
-// Counts implements Backend through the cache.
-func (c *CachedReader) Counts(ctx context.Context) (Counts, error) {
-	return cached(ctx, c, OpCounts, nil, func(ctx context.Context) (Counts, error) {
-		return c.inner.Counts(ctx)
-	})
-}
-
-// ErrGenerationNotBumped is wrapped by a write's error when the write committed but the cache
-// generation could not be bumped: cached answers from before the write may still be served
-// until it is. Writes are idempotent, so retrying the write is the remedy.
-var ErrGenerationNotBumped = errors.New("graph written, but the cache generation was not bumped")
-
-// ReplaceViewLineage writes through the backend, then bumps the generation.
-func (c *CachedReader) ReplaceViewLineage(ctx context.Context, view View) error {
-	if err := c.inner.ReplaceViewLineage(ctx, view); err != nil {
-		return err
-	}
-	return c.Invalidate(ctx)
-}
-
-// DeleteView deletes through the backend, then bumps the generation. A delete of a view that
-// is not there (ErrNotFound) bumps too: an earlier attempt may have deleted it and failed to bump.
-func (c *CachedReader) DeleteView(ctx context.Context, id ObjectID) error {
-	err := c.inner.DeleteView(ctx, id)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	return errors.Join(err, c.Invalidate(ctx))
-}
-
-// UpsertTables writes through the backend, then bumps the generation. Tables commit in
-// batches, so it bumps after a failure too: some batches may have committed.
-func (c *CachedReader) UpsertTables(ctx context.Context, tables []Table) error {
-	err := c.inner.UpsertTables(ctx, tables)
-	return errors.Join(err, c.Invalidate(ctx))
-}
-
 // Invalidate bumps the graph generation: every entry cached before is unreachable from now
-// on. Call it after any graph write that did not go through this decorator.
-func (c *CachedReader) Invalidate(ctx context.Context) error {
+// on. The Writer calls it after each committed write.
+func (c *Cache) Invalidate(ctx context.Context) error {
 	// The write has committed: bump even if the caller's context just ended.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -271,7 +133,7 @@ func (c *CachedReader) Invalidate(ctx context.Context) error {
 }
 
 // Generation returns the current graph generation (seeding it when missing).
-func (c *CachedReader) Generation(ctx context.Context) (int64, error) {
+func (c *Cache) Generation(ctx context.Context) (int64, error) {
 	res, err := c.lookup.Run(ctx, c.rdb, []string{c.genKey}, c.prefix+"c:", "none", seed()).Slice()
 	if err != nil {
 		return 0, fmt.Errorf("cache generation: %w", err)
@@ -282,7 +144,7 @@ func (c *CachedReader) Generation(ctx context.Context) (int64, error) {
 
 // Stats returns the counters. Errors counts reads answered without the cache (Redis failed or
 // was being bypassed after a failure) and failed stores.
-func (c *CachedReader) Stats() CacheStats {
+func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := CacheStats{Hits: map[string]uint64{}, Misses: map[string]uint64{}, Errors: map[string]uint64{}, Shared: map[string]uint64{}}
@@ -296,7 +158,7 @@ func (c *CachedReader) Stats() CacheStats {
 }
 
 // LastError returns the last Redis error and when it happened (zero when none yet).
-func (c *CachedReader) LastError() (time.Time, error) {
+func (c *Cache) LastError() (time.Time, error) {
 	e := c.lastErr.Load()
 	if e == nil {
 		return time.Time{}, nil
@@ -305,7 +167,7 @@ func (c *CachedReader) LastError() (time.Time, error) {
 }
 
 // Ping checks that Redis answers the cache's commands.
-func (c *CachedReader) Ping(ctx context.Context) error {
+func (c *Cache) Ping(ctx context.Context) error {
 	if _, err := c.Generation(ctx); err != nil {
 		c.noteError(err)
 		return err
@@ -314,7 +176,7 @@ func (c *CachedReader) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (c *CachedReader) op(name string) *opStats {
+func (c *Cache) op(name string) *opStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.stats[name]
@@ -325,7 +187,7 @@ func (c *CachedReader) op(name string) *opStats {
 	return st
 }
 
-func (c *CachedReader) noteError(err error) {
+func (c *Cache) noteError(err error) {
 	c.lastErr.Store(&cacheError{at: time.Now(), err: err})
 	c.gate.failed()
 }
@@ -334,7 +196,7 @@ func (c *CachedReader) noteError(err error) {
 // it is full under maxmemory-policy noeviction, say) is up and still serves what it holds:
 // reads keep using it and only this entry is not kept. Anything else (no connection, a
 // timeout) is a failure of Redis itself and starts the bypass.
-func (c *CachedReader) noteStoreError(err error) {
+func (c *Cache) noteStoreError(err error) {
 	var reply redis.Error
 	if errors.As(err, &reply) {
 		c.lastErr.Store(&cacheError{at: time.Now(), err: err})
@@ -362,36 +224,19 @@ type codec[T any] struct {
 	decode func(string) (T, error)
 }
 
-func jsonCodec[T any]() codec[T] {
-	return codec[T]{
-		encode: func(v T) ([]byte, error) { return json.Marshal(v) },
-		decode: func(s string) (T, error) {
-			var v T
-			err := json.Unmarshal([]byte(s), &v)
-			return v, err
-		},
-	}
-}
-
 var bytesCodec = codec[[]byte]{
 	encode: func(b []byte) ([]byte, error) { return b, nil },
 	decode: func(s string) ([]byte, error) { return []byte(s), nil },
 }
 
-// cached is the cache-aside read of one operation, its values stored as JSON.
-func cached[T any](ctx context.Context, c *CachedReader, op string, args []any, compute func(context.Context) (T, error)) (T, error) {
-	return cachedWith(ctx, c, op, args, compute, jsonCodec[T]())
-}
-
 // Bytes is the cache-aside read of an answer the caller has already encoded (an HTTP response
-// body): op and args name it, compute makes it on a miss. It shares the generation, TTL,
-// singleflight and Redis bypass of the graph reads, so a graph write invalidates it too.
-// op must not be one of the Op* names of the graph reads.
-func (c *CachedReader) Bytes(ctx context.Context, op string, args []any, compute func(context.Context) ([]byte, error)) ([]byte, error) {
+// body): op and args name it, compute makes it on a miss. A graph write (Writer) invalidates
+// it.
+func (c *Cache) Bytes(ctx context.Context, op string, args []any, compute func(context.Context) ([]byte, error)) ([]byte, error) {
 	return cachedWith(ctx, c, op, args, compute, bytesCodec)
 }
 
-func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []any, compute func(context.Context) (T, error), cd codec[T]) (T, error) {
+func cachedWith[T any](ctx context.Context, c *Cache, op string, args []any, compute func(context.Context) (T, error), cd codec[T]) (T, error) {
 	var zero T
 	st := c.op(op)
 	key, err := cacheKeyHash(op, args)
@@ -440,7 +285,7 @@ func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []a
 
 // shared runs compute once for concurrent callers of the same key, then store (when not nil)
 // with the result. Each caller waits at most until its own context ends.
-func shared[T any](ctx context.Context, c *CachedReader, st *opStats, key string, compute func(context.Context) (T, error), store func(context.Context, T)) (T, error) {
+func shared[T any](ctx context.Context, c *Cache, st *opStats, key string, compute func(context.Context) (T, error), store func(context.Context, T)) (T, error) {
 	var zero T
 	ch := c.group.DoChan(key, func() (any, error) {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.compute)

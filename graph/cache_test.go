@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -23,8 +24,36 @@ import (
 type countingStore struct {
 	*Store
 	upstream atomic.Int64
-	search   atomic.Int64
 	delay    time.Duration
+}
+
+// cachedStore reads the store's upstream lineage through a Cache as the API does (the
+// answer's JSON under the read's name) and writes through a Writer invalidating that cache.
+type cachedStore struct {
+	*Cache
+	*Writer
+	inner *countingStore
+}
+
+func newCachedStore(rdb redis.UniversalClient, inner *countingStore, opts CacheOptions) *cachedStore {
+	c := NewCache(rdb, time.Minute, opts)
+	return &cachedStore{Cache: c, Writer: NewWriter(inner.Store, c), inner: inner}
+}
+
+func (c *cachedStore) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
+	b, err := c.Bytes(ctx, OpUpstream, []any{col.String(), depth}, func(ctx context.Context) ([]byte, error) {
+		sg, err := c.inner.Upstream(ctx, col, depth)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(sg)
+	})
+	if err != nil {
+		return Subgraph{}, err
+	}
+	var sg Subgraph
+	err = json.Unmarshal(b, &sg)
+	return sg, err
 }
 
 func (c *countingStore) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
@@ -33,11 +62,6 @@ func (c *countingStore) Upstream(ctx context.Context, col ColumnID, depth int) (
 		time.Sleep(c.delay)
 	}
 	return c.Store.Upstream(ctx, col, depth)
-}
-
-func (c *countingStore) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
-	c.search.Add(1)
-	return c.Store.SearchPage(ctx, q, kind, offset, limit)
 }
 
 func sharedRedis(t testing.TB) *redis.Client {
@@ -90,7 +114,7 @@ func TestCacheHitAfterMissAndExactInvalidation(t *testing.T) {
 	ctx := context.Background()
 	db := testDB(t)
 	inner := &countingStore{Store: store}
-	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
+	c := newCachedStore(rdb, inner, CacheOptions{Prefix: testPrefix(t, rdb)})
 	for n := range 2 {
 		if err := c.ReplaceViewLineage(ctx, chainView(n, db)); err != nil {
 			t.Fatal(err)
@@ -150,7 +174,7 @@ func TestCacheConcurrentMissesComputeOnce(t *testing.T) {
 	ctx := context.Background()
 	db := testDB(t)
 	inner := &countingStore{Store: store, delay: 200 * time.Millisecond}
-	c := NewCachedReader(rdb, inner, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
+	c := newCachedStore(rdb, inner, CacheOptions{Prefix: testPrefix(t, rdb)})
 	if err := c.ReplaceViewLineage(ctx, chainView(0, db)); err != nil {
 		t.Fatal(err)
 	}
@@ -229,10 +253,10 @@ func (r *ownRedis) stop() {
 	r.cmd = nil
 }
 
-// chainFixture is a chain of two views written through a CachedReader, the column whose
+// chainFixture is a chain of two views written through a Writer invalidating a Cache, the column whose
 // upstream the tests read, and the store's own answer for it.
 type chainFixture struct {
-	c     *CachedReader
+	c     *cachedStore
 	inner *countingStore
 	db    string
 	root  ColumnID
@@ -244,7 +268,7 @@ func newChainFixture(t *testing.T, rdb redis.UniversalClient, opts CacheOptions)
 	store, _ := newTestStore(t)
 	ctx := context.Background()
 	f := chainFixture{inner: &countingStore{Store: store}, db: testDB(t)}
-	f.c = NewCachedReader(rdb, f.inner, time.Minute, opts)
+	f.c = newCachedStore(rdb, f.inner, opts)
 	for n := range 2 {
 		if err := f.c.ReplaceViewLineage(ctx, chainView(n, f.db)); err != nil {
 			t.Fatal(err)
@@ -326,7 +350,7 @@ func TestCacheGenerationSeededAfterLoss(t *testing.T) {
 	rdb := sharedRedis(t)
 	ctx := context.Background()
 	prefix := testPrefix(t, rdb)
-	c := NewCachedReader(rdb, nil, time.Minute, CacheOptions{Prefix: prefix})
+	c := NewCache(rdb, time.Minute, CacheOptions{Prefix: prefix})
 	g1, err := c.Generation(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -358,7 +382,7 @@ func TestCacheGenerationSeededAfterLoss(t *testing.T) {
 func TestCacheBytesHitAndInvalidation(t *testing.T) {
 	rdb := sharedRedis(t)
 	ctx := context.Background()
-	c := NewCachedReader(rdb, nil, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
+	c := NewCache(rdb, time.Minute, CacheOptions{Prefix: testPrefix(t, rdb)})
 	var calls int
 	compute := func(context.Context) ([]byte, error) {
 		calls++

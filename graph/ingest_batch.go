@@ -9,10 +9,10 @@ import (
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
-// ReplaceViewsLineage is ReplaceViewLineage for many views in one write transaction, together
-// with their ingestion states (states may be empty; otherwise one per view, any order). Each
-// view ends exactly as ReplaceViewLineage would leave it: its columns and edges replaced,
-// stale ones removed; running it twice leaves the same graph. Ingestion uses it to write a batch
+// ReplaceViewsLineage writes many views in one write transaction, together with their
+// ingestion states (states may be empty; otherwise one per view, any order). Each view's
+// columns and edges are replaced, stale ones removed; running it twice leaves the same graph.
+// It is the one view write: ReplaceViewLineage is a batch of one. Ingestion uses it to write a batch
 // with one commit instead of one per view.
 func (s *Store) ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error {
 	_, err := s.replaceViews(ctx, views, states, false, nil)

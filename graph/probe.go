@@ -7,7 +7,7 @@ import (
 )
 
 // recoveryGate is the failure state of a dependency that calls skip while it is down: the
-// cache's bypass of a failed Redis (CachedReader) and the Neo4j circuit breaker (Breaker).
+// cache's bypass of a failed Redis (Cache) and the Neo4j circuit breaker (Breaker).
 // After a failure, calls skip the dependency; once the retry interval has passed, one
 // background probe at a time checks it, off the request path, and only a probe that succeeds
 // ends the skipping. So a dead or hung dependency delays no request after the first failure.

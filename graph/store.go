@@ -31,30 +31,11 @@ func NewStore(driver neo4j.DriverWithContext, database string) *Store {
 }
 
 // ReplaceViewLineage writes view, its columns and all its DERIVES_FROM edges in one write
-// transaction, removing the columns and edges an earlier definition had and this one does not.
-// Running it twice with the same view leaves the same graph, so a retry is safe.
+// transaction, removing the columns and edges an earlier definition had and this one does not:
+// ReplaceViewsLineage of a batch of one. Running it twice with the same view leaves the same
+// graph, so a retry is safe.
 func (s *Store) ReplaceViewLineage(ctx context.Context, view View) error {
-	w, err := prepareView(view)
-	if err != nil {
-		return fmt.Errorf("replace view lineage %s: %w", view.ID, err)
-	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
-	defer session.Close(ctx)
-	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		steps := []writeStep{
-			{"view", cypher.UpsertView, w.view, -1},
-			{"columns", cypher.UpsertViewColumns, map[string]any{"id": w.id, "columns": w.columns}, int64(len(w.columns))},
-			{"stale columns", cypher.DeleteStaleViewColumns, map[string]any{"id": w.id, "columnIds": w.columnIDs}, -1},
-			{"sources", cypher.UpsertSourceColumns, map[string]any{"sources": w.sources}, int64(len(w.sources))},
-			{"stale edges", cypher.DeleteStaleViewEdges, map[string]any{"id": w.id, "edgeKeys": w.edgeKeys}, -1},
-			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": w.edges}, int64(len(w.edges))},
-		}
-		return nil, runSteps(ctx, tx, steps)
-	})
-	if err != nil {
-		return fmt.Errorf("replace view lineage %s: %w", view.ID, err)
-	}
-	return nil
+	return s.ReplaceViewsLineage(ctx, []View{view}, nil)
 }
 
 // DeleteView removes a view, its columns and every edge touching them (including edges of

@@ -109,7 +109,8 @@ func (d *demo) serve(t *testing.T) string {
 	}
 	store := graph.NewStore(d.driver, d.neo4j)
 	sfx := graphtest.Name(t, "DOCS")
-	reader := graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{Prefix: "tributary-test:" + sfx + ":"})
+	cache := graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{Prefix: "tributary-test:" + sfx + ":"})
+	writer := graph.NewWriter(store, cache)
 	t.Cleanup(func() {
 		if keys, err := redisc.cache.Keys(ctx, "tributary-test:"+sfx+":*").Result(); err == nil && len(keys) > 0 {
 			redisc.cache.Del(ctx, keys...)
@@ -117,18 +118,18 @@ func (d *demo) serve(t *testing.T) string {
 	})
 	queue := "tributary-docs-test-" + sfx
 	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(redisc.jobs).DeleteQueue(queue, true) })
-	exports, imports, err := newDataServices(ctx, cfg.S3, store, reader, redisc.jobs, logger)
+	exports, imports, err := newDataServices(ctx, cfg.S3, store, writer, redisc.jobs, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := api.New(api.Config{MaxDepth: cfg.MaxDepth}, api.Deps{
-		Checkers:  healthCheckers(redisc, reader, api.NewNeo4jChecker(store, d.driver)),
+		Checkers:  healthCheckers(redisc, cache, api.NewNeo4jChecker(store, d.driver)),
 		Lineage:   demoViews{LineageReader: store, dbs: d.dbs},
-		Responses: reader,
+		Responses: cache,
 		Metrics:   api.NewMetrics(prometheus.NewRegistry()),
-		Analyzer:  newAnalyzer(reader, cfg.AnalyzeMaxStatements),
-		Differ:    reader,
-		Writer:    reader,
+		Analyzer:  newAnalyzer(store, cfg.AnalyzeMaxStatements),
+		Differ:    store,
+		Writer:    writer,
 		Jobs:      newJobQueue(redisc.jobs, queue),
 		Exports:   exports,
 		Imports:   imports,

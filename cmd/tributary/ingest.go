@@ -150,10 +150,10 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 			return err
 		}
 		defer closeSrc()
-		// Writes go through the cache decorator, which bumps the graph generation after each
-		// commit, so the API never serves lineage older than the last completed write.
-		cache := graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{})
-		runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
+		// Writes go through the writer, which bumps the cache generation after each commit, so
+		// the API never serves lineage older than the last completed write.
+		writer := graph.NewWriter(store, graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{}))
+		runner := ingest.NewRunner(writer, jobs, logger)
 		runner.Concurrency, runner.BatchSize = o.concurrency, o.batch
 		if o.webhooks != nil {
 			// Change records are made in the write transactions, as in the worker, and their
@@ -164,7 +164,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 			if err != nil {
 				return err
 			}
-			runner.WithChanges(changeWriter{store: store, cache: cache}, hooks)
+			runner.WithChanges(writer, hooks)
 			fmt.Fprintf(e.stdout, "change events queued on %q for %d webhook URL(s); a worker delivers them\n", o.queue, len(wc.URLs))
 		}
 		fmt.Fprintf(e.stdout, "job %s: refreshing %s in this process\n", p.JobID, src.Name())

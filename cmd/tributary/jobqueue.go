@@ -14,7 +14,6 @@ import (
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/api/auth"
-	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
 
@@ -63,7 +62,7 @@ func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (
 const viewsSource = "api"
 
 // EnqueueViews implements api.ViewJobs: the views become analyze tasks of one job, analysed
-// and written by the workers like a refresh's (ingest.Runner.AnalyzeBatch through the cache).
+// and written by the workers like a refresh's (ingest.Runner.AnalyzeBatch through graph.Writer).
 func (q *jobQueue) EnqueueViews(ctx context.Context, views []api.ViewSource) (string, error) {
 	id := uuid.NewString()
 	work := make([]ingest.ViewWork, 0, len(views))
@@ -131,43 +130,6 @@ func (q *jobQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
 }
 
 func (q *jobQueue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
-
-// cachedGraph is the store with every lineage write ingestion makes (ReplaceViewLineage,
-// ReplaceViewsLineage, DeleteView, UpsertTables) followed by a bump of the cache generation
-// once it has committed. Wire the ingestion runner with it (worker and `ingest --inline`),
-// otherwise the API keeps serving cached lineage from before a refresh until the TTL ends.
-// SetViewStates is not wrapped: view states are ingestion bookkeeping no read endpoint shows.
-type cachedGraph struct {
-	*graph.Store
-	cache *graph.CachedReader
-}
-
-func newCachedGraph(store *graph.Store, cache *graph.CachedReader) cachedGraph {
-	return cachedGraph{Store: store, cache: cache}
-}
-
-func (g cachedGraph) ReplaceViewLineage(ctx context.Context, v graph.View) error {
-	return g.cache.ReplaceViewLineage(ctx, v)
-}
-
-func (g cachedGraph) DeleteView(ctx context.Context, id graph.ObjectID) error {
-	return g.cache.DeleteView(ctx, id)
-}
-
-func (g cachedGraph) UpsertTables(ctx context.Context, tables []graph.Table) error {
-	return g.cache.UpsertTables(ctx, tables)
-}
-
-// ReplaceViewsLineage is the batch write of the analyze tasks: the store's one transaction,
-// then the generation bump.
-func (g cachedGraph) ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error {
-	if err := g.Store.ReplaceViewsLineage(ctx, views, states); err != nil {
-		return err
-	}
-	return g.cache.Invalidate(ctx)
-}
-
-var _ ingest.Graph = cachedGraph{}
 
 // guardedViewJobs refuses analyze's job path to callers without role, as
 // auth.RequireRoleToWrite does for the in-request writes: both are writes behind a route the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -17,9 +18,9 @@ import (
 	"github.com/tributary-lineage/tributary/ingest"
 )
 
-// An ingestion runner writing through cachedGraph invalidates the API's cache: a lineage read
-// cached before an analyze batch is not served after it.
-func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
+// An ingestion runner wired as the worker wires it (through graph.Writer) invalidates the API's
+// response cache: a lineage answer cached before an analyze batch is not served after it.
+func TestIngestWritesInvalidateTheCache(t *testing.T) {
 	ctx := context.Background()
 	driver, err := neo4j.NewDriverWithContext(envOr("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
 		neo4j.BasicAuth(envOr("TRIBUTARY_NEO4J_USER", "neo4j"), envOr("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
@@ -34,13 +35,13 @@ func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
 	t.Cleanup(func() { rdb.Close() })
 	db := uniqueDB(t)
-	cache := graph.NewCachedReader(rdb, store, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
+	cache := graph.NewCache(rdb, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
 	t.Cleanup(func() {
 		if keys, err := rdb.Keys(ctx, "tributary-test:"+db+":*").Result(); err == nil && len(keys) > 0 {
 			rdb.Del(ctx, keys...)
 		}
 	})
-	runner := ingest.NewRunner(newCachedGraph(store, cache), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	runner := ingest.NewRunner(graph.NewWriter(store, cache), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	view := func(sql string) []ingest.ViewWork {
 		return []ingest.ViewWork{{View: ingest.ListedView{ID: graph.ObjectID{Database: db, Schema: "S", Name: "V"}, Text: sql}}}
 	}
@@ -48,7 +49,22 @@ func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := graph.ColumnID{Database: db, Schema: "S", Table: "V", Column: "X"}
-	before, err := cache.Upstream(ctx, x, 3)
+	// The upstream of X through the cache, as the API caches its answers.
+	upstream := func() (graph.Subgraph, error) {
+		var sg graph.Subgraph
+		b, err := cache.Bytes(ctx, "test:upstream", []any{x.String()}, func(ctx context.Context) ([]byte, error) {
+			sg, err := store.Upstream(ctx, x, 3)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(sg)
+		})
+		if err == nil {
+			err = json.Unmarshal(b, &sg)
+		}
+		return sg, err
+	}
+	before, err := upstream()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +74,7 @@ func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 	if err := runner.AnalyzeBatch(ctx, "test", "", view("CREATE VIEW "+db+".S.V AS SELECT b AS x FROM "+db+".S.T")); err != nil {
 		t.Fatal(err)
 	}
-	after, err := cache.Upstream(ctx, x, 3)
+	after, err := upstream()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +84,7 @@ func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 }
 
 // EnqueueViews makes an ingestion job that real asynq workers (ingest's handlers, writing
-// through cachedGraph) finish: the job ends done and the views are in the graph, the second
+// through graph.Writer) finish: the job ends done and the views are in the graph, the second
 // one expanded from the first's columns.
 func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
 	ctx := context.Background()
@@ -86,12 +102,12 @@ func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
 	t.Cleanup(func() { rdb.Close() })
 	db := uniqueDB(t)
 	queue := "test-" + strings.ToLower(db)
-	cache := graph.NewCachedReader(rdb, store, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
+	cache := graph.NewCache(rdb, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	q := newJobQueue(rdb, queue)
 
 	jobs := ingest.NewJobStore(rdb, "", 0)
-	runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
+	runner := ingest.NewRunner(graph.NewWriter(store, cache), jobs, logger)
 	handlers := ingest.NewHandlers(runner, jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), nil, queue, logger)
 	mux := asynq.NewServeMux()
 	handlers.Register(mux)
@@ -128,7 +144,7 @@ func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
 	if job.State != ingest.JobDone || job.Total != 2 || job.Done != 2 || job.Failed != 0 {
 		t.Fatalf("job = %+v", job)
 	}
-	sg, err := cache.Upstream(ctx, b.Column("Y"), 5)
+	sg, err := store.Upstream(ctx, b.Column("Y"), 5)
 	if err != nil {
 		t.Fatal(err)
 	}

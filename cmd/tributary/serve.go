@@ -78,19 +78,22 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	}
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 
-	// Reads: store -> circuit breaker -> Neo4j latency metrics -> Redis cache. Writes through
-	// the cache bump its generation after they commit, so cached answers are never older than
-	// the last write. The breaker answers 503 at once while Neo4j is unreachable and closes
-	// again by itself once a background probe reaches it.
+	// Reads: store -> circuit breaker -> Neo4j latency metrics; every lineage endpoint caches
+	// its encoded answer in Redis (cache). Writes go through the one writer, which bumps the
+	// cache's generation after they commit, so cached answers are never older than the last
+	// write. The breaker answers 503 at once while Neo4j is unreachable and closes again by
+	// itself once a background probe reaches it.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg)
-	backend := metrics.InstrumentGraph(graph.NewBreaker(store, driver.VerifyConnectivity, graph.BreakerOptions{}))
-	reader := graph.NewCachedReader(redisc.cache, backend, cfg.CacheTTL, graph.CacheOptions{})
-	metrics.RegisterCache(reader)
+	breaker := graph.NewBreaker(store, driver.VerifyConnectivity, graph.BreakerOptions{})
+	backend := metrics.InstrumentGraph(breaker)
+	cache := graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{})
+	writer := graph.NewWriter(store, cache)
+	metrics.RegisterCache(cache)
 	jobs := newJobQueue(rdb, ingest.DefaultQueue)
 	metrics.RegisterJobs(jobs)
-	exports, imports, err := newDataServices(ctx, cfg.S3, store, reader, rdb, logger)
+	exports, imports, err := newDataServices(ctx, cfg.S3, store, writer, rdb, logger)
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
@@ -108,18 +111,18 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		ExpensiveConcurrency: cfg.HTTP.ExpensiveConcurrency,
 		TrustedProxies:       cfg.Auth.TrustedProxies,
 	}, api.Deps{
-		Checkers: healthCheckers(redisc, reader, api.NewNeo4jChecker(store, driver)),
+		Checkers: healthCheckers(redisc, cache, api.NewNeo4jChecker(store, driver)),
 		// Every lineage endpoint caches its encoded answer (Responses), so the reads beneath it
 		// go to Neo4j directly: caching the graph value too would cost a second Redis lookup
 		// and store per miss and twice the memory, for no extra hit.
 		Lineage:   backend,
-		Responses: reader,
+		Responses: cache,
 		Metrics:   metrics,
-		Analyzer:  newAnalyzer(reader, cfg.AnalyzeMaxStatements),
-		Differ:    reader,
+		Analyzer:  newAnalyzer(backend, cfg.AnalyzeMaxStatements),
+		Differ:    backend,
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},
-		Writer:    auth.RequireRoleToWrite(reader, auth.RoleEditor),
+		Writer:    auth.RequireRoleToWrite(writer.Guarded(breaker), auth.RoleEditor),
 		Exports:   exports,
 		Imports:   imports,
 		// The HTTP span wraps authentication too, so rejected requests are traced.
@@ -192,19 +195,19 @@ func (r renamedChecker) Name() string { return r.name }
 
 // newDataServices builds the export and import services of POST /api/v1/data/export and
 // /data/import. Exports read the store (not the cache: they page through whole graphs);
-// imports write the store and invalidate the cache after each batch. Without an S3 bucket
+// imports write through the writer, which invalidates the cache after each batch. Without an S3 bucket
 // there are no export jobs (large scopes are refused with a 400 naming inline delivery) and
 // no s3:// imports; inline exports and body imports still work. Archives of .sql files are
 // ingested in the request, as an inline refresh of their extracted folder (a source of its own,
-// so the refresh drops no other view), writing through the cache.
-func newDataServices(ctx context.Context, s3cfg export.S3Config, store *graph.Store, cache *graph.CachedReader, rdb redis.UniversalClient, logger *slog.Logger) (*export.ExportService, *export.ImportService, error) {
+// so the refresh drops no other view), writing through the writer too.
+func newDataServices(ctx context.Context, s3cfg export.S3Config, store *graph.Store, writer *graph.Writer, rdb redis.UniversalClient, logger *slog.Logger) (*export.ExportService, *export.ImportService, error) {
 	exports := &export.ExportService{Reader: store}
-	imports := &export.ImportService{Writer: store, Cache: cache, IngestDir: func(ctx context.Context, dir string) error {
+	imports := &export.ImportService{Writer: writer, IngestDir: func(ctx context.Context, dir string) error {
 		src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
 		if err != nil {
 			return err
 		}
-		runner := ingest.NewRunner(newCachedGraph(store, cache), nil, logger.With("component", "import"))
+		runner := ingest.NewRunner(writer, nil, logger.With("component", "import"))
 		_, err = runner.RunInline(ctx, src, false, "")
 		return err
 	}}

@@ -140,29 +140,6 @@ func webhooksFromEnv(getenv func(string) string) (*ingest.WebhookConfig, error) 
 	return c, nil
 }
 
-// changeWriter is the store's change-reporting writes followed by a bump of the cache
-// generation once they committed, as cachedGraph does for the plain writes.
-type changeWriter struct {
-	store *graph.Store
-	cache *graph.CachedReader
-}
-
-func (w changeWriter) ReplaceViewsLineageChanges(ctx context.Context, views []graph.View, states []graph.ViewState, events graph.EventsFunc) ([]graph.ViewChange, error) {
-	c, err := w.store.ReplaceViewsLineageChanges(ctx, views, states, events)
-	if err != nil {
-		return nil, err
-	}
-	return c, w.cache.Invalidate(ctx)
-}
-
-func (w changeWriter) DeleteViewChange(ctx context.Context, id graph.ObjectID, events graph.EventsFunc) (graph.ViewChange, error) {
-	c, err := w.store.DeleteViewChange(ctx, id, events)
-	if err != nil {
-		return c, err
-	}
-	return c, w.cache.Invalidate(ctx)
-}
-
 type workerOptions struct {
 	concurrency int
 	queue       string
@@ -197,10 +174,10 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	checkCachePolicy(ctx, redisc.cache, redisc.cacheAddr, redisc.cacheShared, logger)
 	store := graph.NewStore(driver, cfg.Neo4j.Database)
 	jobs := ingest.NewJobStore(rdb, "", 0)
-	// Writes go through the cache decorator, which bumps the graph generation after each
-	// commit, so the API never serves lineage older than the last completed write.
-	cache := graph.NewCachedReader(redisc.cache, store, cfg.CacheTTL, graph.CacheOptions{})
-	runner := ingest.NewRunner(newCachedGraph(store, cache), jobs, logger)
+	// Writes go through the writer, which bumps the cache generation after each commit, so
+	// the API never serves lineage older than the last completed write.
+	writer := graph.NewWriter(store, graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{}))
+	runner := ingest.NewRunner(writer, jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)
 	open, err := sourceOpener(ctx, e, logger)
@@ -244,7 +221,7 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 		if err != nil {
 			return err
 		}
-		runner.WithChanges(changeWriter{store: store, cache: cache}, hooks)
+		runner.WithChanges(writer, hooks)
 		hooks.Register(mux)
 		registerOutboxMetrics(reg, hooks.LastSweep)
 		// The outbox sweep hands on the events whose enqueue failed after their write committed.

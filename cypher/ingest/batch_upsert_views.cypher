@@ -1,5 +1,5 @@
-// Writes many view nodes with their databases and schemas (one row per view in $views), as
-// upsert_view.cypher does for one: a placeholder :Table of the same id becomes the :View, and
+// Writes view nodes with their databases and schemas (one row per view in $views; a single
+// view is a batch of one): a placeholder :Table of the same id becomes the :View, and
 // updatedAt only moves when the content hash changes.
 UNWIND $views AS w
 MERGE (d:Database {id: w.databaseId})
