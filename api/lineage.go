@@ -24,7 +24,7 @@ type LineageReader interface {
 	Downstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
 	ViewDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error)
 	FindViews(ctx context.Context, parts []string) ([]graph.ObjectID, error)
-	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]graph.SearchHit, error)
+	Search(ctx context.Context, q graph.SearchQuery) (graph.SearchResult, error)
 	Impact(ctx context.Context, roots []graph.ColumnID, depth int) (graph.Impact, error)
 	DatasetColumns(ctx context.Context, id graph.ObjectID) (string, []graph.ColumnID, error)
 }

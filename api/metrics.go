@@ -191,9 +191,9 @@ func (t *timedBackend) FindViews(ctx context.Context, parts []string) ([]graph.O
 	return v, err
 }
 
-func (t *timedBackend) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]graph.SearchHit, error) {
+func (t *timedBackend) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchResult, error) {
 	start := time.Now()
-	v, err := t.b.SearchPage(ctx, q, kind, offset, limit)
+	v, err := t.b.Search(ctx, q)
 	t.m.observe(graph.OpSearch, start, err)
 	return v, err
 }

@@ -23,7 +23,7 @@ type Backend interface {
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
-	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
 	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
 	DiffView(ctx context.Context, proposed View) (ViewDiff, error)
@@ -185,11 +185,12 @@ func (c *CachedReader) FindViews(ctx context.Context, parts []string) ([]ObjectI
 	})
 }
 
-// SearchPage implements Backend through the cache.
-func (c *CachedReader) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
-	args := []any{strings.Join(strings.Fields(strings.ToLower(q)), " "), kind, offset, limit}
-	return cached(ctx, c, OpSearch, args, func(ctx context.Context) ([]SearchHit, error) {
-		return c.inner.SearchPage(ctx, q, kind, offset, limit)
+// Search implements Backend through the cache.
+func (c *CachedReader) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	args := []any{strings.Join(strings.Fields(strings.ToLower(q.Text)), " "), q.Kind,
+		q.Databases, q.Schemas, q.Offset, q.Limit}
+	return cached(ctx, c, OpSearch, args, func(ctx context.Context) (SearchResult, error) {
+		return c.inner.Search(ctx, q)
 	})
 }
 

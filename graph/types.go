@@ -168,7 +168,9 @@ type SearchHit struct {
 	ID     string
 	Name   string
 	Parent string
-	Score  float64
+	Score  float64  // the full-text score (BM25), informative only: Match orders hits
+	Match  string   // MatchExact, MatchWords, MatchPrefix or MatchTypo
+	Fields []string // what matched: FieldID, FieldName, FieldPath
 }
 
 // Counts are the sizes of the whole graph.
