@@ -115,6 +115,7 @@ type AnalyzedStatement struct {
 type DiffJSON struct {
 	View           string             `json:"view"`
 	Exists         bool               `json:"exists"`
+	NewView        bool               `json:"new_view,omitempty"` // the graph has no view of this id: everything is added
 	ColumnsAdded   []string           `json:"columns_added"`
 	ColumnsRemoved []string           `json:"columns_removed"`
 	TypesChanged   []TypeChangeJSON   `json:"types_changed"`
@@ -163,7 +164,7 @@ const (
 )
 
 func diffJSON(d graph.ViewDiff) *DiffJSON {
-	out := &DiffJSON{View: d.ID.String(), Exists: d.Exists, ColumnsAdded: nonNil(d.ColumnsAdded),
+	out := &DiffJSON{View: d.ID.String(), Exists: d.Exists, NewView: !d.Exists, ColumnsAdded: nonNil(d.ColumnsAdded),
 		ColumnsRemoved: nonNil(d.ColumnsRemoved), TypesChanged: []TypeChangeJSON{}, EdgesAdded: []EdgeJSON{},
 		EdgesRemoved: []EdgeJSON{}, Broken: []BrokenColumnJSON{}, Affected: impactJSON(d.Affected)}
 	for _, t := range d.TypesChanged {
@@ -254,9 +255,7 @@ func (s *Server) analyze(c echo.Context) error {
 				if err != nil {
 					return lineageError(err, "diff of view %s", st.View.ID)
 				}
-				if d.Exists {
-					sj.Diff = diffJSON(d)
-				}
+				sj.Diff = diffJSON(d)
 			}
 		}
 		out.Statements = append(out.Statements, sj)

@@ -82,8 +82,9 @@ func decodeCursor(s string) (searchCursor, bool) {
 // kindParam reads the kind filter of search: kind, or its older name type.
 func kindParam(c echo.Context) (string, error) {
 	kind, old := c.QueryParam("kind"), c.QueryParam("type")
+	param := "kind"
 	if kind == "" {
-		kind = old
+		kind, param = old, "type"
 	} else if old != "" && old != kind {
 		return "", badParam("kind", "kind %q and type %q differ (type is the older name of kind)", kind, old)
 	}
@@ -91,7 +92,7 @@ func kindParam(c echo.Context) (string, error) {
 	case "", graph.KindColumn, graph.KindTable, graph.KindView:
 		return kind, nil
 	}
-	return "", badParam("kind", "kind %q, want column, table or view", kind)
+	return "", badParam(param, "%s %q, want column, table or view", param, kind)
 }
 
 // pageOffset reads the cursor of a paged list: the offset it holds, checked against the

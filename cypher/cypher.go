@@ -54,8 +54,6 @@ var (
 	ViewDetail string
 	//go:embed search_page.cypher
 	SearchPage string
-	//go:embed search_facets.cypher
-	SearchFacets string
 	//go:embed counts.cypher
 	Counts string
 )

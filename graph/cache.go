@@ -22,7 +22,9 @@ type Backend interface {
 	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
-	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
+	DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
+	FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error)
+	ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error)
 	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
 	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
@@ -146,7 +148,9 @@ const (
 	OpUpstream       = "upstream"
 	OpDownstream     = "downstream"
 	OpViewDetail     = "view"
-	OpFindViews      = "find_views"
+	OpDatasetDetail  = "dataset"
+	OpFindDatasets   = "find_datasets"
+	OpListDatasets   = "list_datasets"
 	OpSearch         = "search"
 	OpImpact         = "impact"
 	OpDatasetColumns = "dataset_columns"
@@ -178,10 +182,25 @@ func (c *CachedReader) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail,
 	})
 }
 
-// FindViews implements Backend through the cache.
-func (c *CachedReader) FindViews(ctx context.Context, parts []string) ([]ObjectID, error) {
-	return cached(ctx, c, OpFindViews, []any{parts}, func(ctx context.Context) ([]ObjectID, error) {
-		return c.inner.FindViews(ctx, parts)
+// DatasetDetail implements Backend through the cache.
+func (c *CachedReader) DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
+	return cached(ctx, c, OpDatasetDetail, []any{id.String()}, func(ctx context.Context) (ViewDetail, error) {
+		return c.inner.DatasetDetail(ctx, id)
+	})
+}
+
+// FindDatasets implements Backend through the cache.
+func (c *CachedReader) FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error) {
+	return cached(ctx, c, OpFindDatasets, []any{parts}, func(ctx context.Context) ([]ObjectRef, error) {
+		return c.inner.FindDatasets(ctx, parts)
+	})
+}
+
+// ListDatasets implements Backend through the cache.
+func (c *CachedReader) ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error) {
+	args := []any{f.Kind, f.Database, f.Schema, f.Status, f.Query, f.Offset, f.Limit}
+	return cached(ctx, c, OpListDatasets, args, func(ctx context.Context) ([]DatasetSummary, error) {
+		return c.inner.ListDatasets(ctx, f)
 	})
 }
 

@@ -114,7 +114,7 @@ func (s *Store) migrate(ctx context.Context, migrations []Migration) ([]string, 
 			}
 		}
 		if m.Name == searchMigration {
-			if err := s.backfillSearch(ctx); err != nil {
+			if err := s.backfillSearch(ctx, ""); err != nil {
 				return applied, fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 		}
@@ -208,11 +208,12 @@ const searchMigration = "004_search"
 const backfillBatch = 5000
 
 // backfillSearch sets the derived search properties (searchProps) of every column, table and
-// view that has none, in batches. Safe to run again or from two processes at once: it only
-// writes what each id determines.
-func (s *Store) backfillSearch(ctx context.Context) error {
+// view whose id starts with prefix ("" for all) that has none, in batches. Safe to run again or
+// from two processes at once: it only writes what each id determines. A node whose id does not
+// parse gets its properties from its name alone.
+func (s *Store) backfillSearch(ctx context.Context, prefix string) error {
 	for {
-		res, err := s.read(ctx, cypher.SearchBackfillTodo, map[string]any{"limit": int64(backfillBatch)})
+		res, err := s.read(ctx, cypher.SearchBackfillTodo, map[string]any{"limit": int64(backfillBatch), "prefix": prefix})
 		if err != nil {
 			return fmt.Errorf("backfill search properties: %w", err)
 		}
@@ -229,19 +230,20 @@ func (s *Store) backfillSearch(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("backfill search properties: %w", err)
 			}
+			name, _, _ := neo4j.GetRecordValue[string](rec, "name")
 			if isColumn {
-				c, err := ParseColumnID(id)
-				if err != nil {
-					return fmt.Errorf("backfill search properties: %w", err)
+				props := nameSearchProps(name)
+				if c, err := ParseColumnID(id); err == nil {
+					props = columnSearchProps(c)
 				}
-				columns = append(columns, map[string]any{"id": id, "search": columnSearchProps(c)})
+				columns = append(columns, map[string]any{"id": id, "search": props})
 				continue
 			}
-			o, err := ParseObjectID(id)
-			if err != nil {
-				return fmt.Errorf("backfill search properties: %w", err)
+			props := nameSearchProps(name)
+			if o, err := ParseObjectID(id); err == nil {
+				props = objectSearchProps(o)
 			}
-			datasets = append(datasets, map[string]any{"id": id, "search": objectSearchProps(o)})
+			datasets = append(datasets, map[string]any{"id": id, "search": props})
 		}
 		_, err = neo4j.ExecuteQuery(ctx, s.driver, cypher.SearchBackfill,
 			map[string]any{"columns": columns, "datasets": datasets}, neo4j.EagerResultTransformer,

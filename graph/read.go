@@ -235,8 +235,22 @@ func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([
 }
 
 // ViewDetail returns a view with its columns, their direct sources, and the objects it reads and
-// the views that read it. It returns ErrNotFound when there is no such view.
+// the views that read it. It returns ErrNotFound when there is no such view (a table of that
+// id included).
 func (s *Store) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
+	d, err := s.DatasetDetail(ctx, id)
+	if err != nil {
+		return ViewDetail{}, err
+	}
+	if d.Kind != KindView {
+		return ViewDetail{}, fmt.Errorf("view %s (a %s of that id exists): %w", id, d.Kind, ErrNotFound)
+	}
+	return d, nil
+}
+
+// DatasetDetail is ViewDetail for a table or view (Kind says which; a table has no definition,
+// status or sources). It returns ErrNotFound when there is neither.
+func (s *Store) DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
 	if err := id.Validate(); err != nil {
 		return ViewDetail{}, fmt.Errorf("view detail: %w: %w", ErrInvalid, err)
 	}
@@ -245,7 +259,7 @@ func (s *Store) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 		return ViewDetail{}, fmt.Errorf("view detail %s: %w", id, err)
 	}
 	if len(res.Records) == 0 {
-		return ViewDetail{}, fmt.Errorf("view %s: %w", id, ErrNotFound)
+		return ViewDetail{}, fmt.Errorf("table or view %s: %w", id, ErrNotFound)
 	}
 	d, err := viewDetailFromRecord(id, res.Records[0])
 	if err != nil {
@@ -268,6 +282,8 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 	}
 	d := ViewDetail{
 		ID:          stored,
+		Kind:        str(vm, "kind"),
+		Placeholder: flag(vm, "placeholder"),
 		Definition:  str(vm, "definition"),
 		Status:      str(vm, "status"),
 		Message:     str(vm, "message"),

@@ -123,13 +123,6 @@ func searchToken(name string) string {
 // Written by every statement that creates a column, table or view, and backfilled by migration
 // 004_search.
 func searchProps(path ...string) map[string]any {
-	name := path[len(path)-1]
-	toks := []string{searchToken(name)}
-	for _, w := range IdentifierWords(name) {
-		if !slices.Contains(toks, w) {
-			toks = append(toks, w)
-		}
-	}
 	parts := make([]string, len(path))
 	for i, p := range path {
 		parts[i] = searchToken(p)
@@ -139,15 +132,31 @@ func searchProps(path ...string) map[string]any {
 		paths = append(paths, strings.Join(parts[i:], "."))
 	}
 	return map[string]any{
-		"searchName":  strings.Join(toks, " "),
+		"searchName":  searchNameTokens(path[len(path)-1]),
 		"searchPath":  strings.Join(paths, " "),
 		"searchScope": "database=" + scopeToken(path[0]) + " schema=" + scopeToken(path[1]),
 	}
 }
 
+// searchNameTokens is the searchName of name: the whole name and its words.
+func searchNameTokens(name string) string {
+	toks := []string{searchToken(name)}
+	for _, w := range IdentifierWords(name) {
+		if !slices.Contains(toks, w) {
+			toks = append(toks, w)
+		}
+	}
+	return strings.Join(toks, " ")
+}
+
 // scopeToken is a database or schema name as a searchScope token: searchToken without double
 // quotes, so a filter matches whether or not it is typed quoted.
 func scopeToken(name string) string { return searchToken(strings.ReplaceAll(name, `"`, "")) }
+
+// nameSearchProps are the search properties of a node whose id does not parse: its name only.
+func nameSearchProps(name string) map[string]any {
+	return map[string]any{"searchName": searchNameTokens(name), "searchPath": "", "searchScope": ""}
+}
 
 func objectSearchProps(o ObjectID) map[string]any {
 	return searchProps(o.Database, o.Schema, o.Name)
@@ -256,63 +265,35 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	hits, err := searchHits(res.Records, words, exact)
+	if len(res.Records) != 1 {
+		return SearchResult{}, fmt.Errorf("search %q: %d records, want 1", q.Text, len(res.Records))
+	}
+	rec := res.Records[0]
+	page, _, err := neo4j.GetRecordValue[[]any](rec, "page")
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	fres, err := s.read(ctx, cypher.SearchFacets, map[string]any{"query": lq})
+	facetMap, _, err := neo4j.GetRecordValue[map[string]any](rec, "facets")
 	if err != nil {
-		return SearchResult{}, fmt.Errorf("search %q facets: %w", q.Text, err)
+		return SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	facets := map[string]int64{KindTable: 0, KindView: 0, KindColumn: 0}
-	for _, rec := range fres.Records {
-		k, _, err := neo4j.GetRecordValue[string](rec, "kind")
-		if err != nil {
-			return SearchResult{}, fmt.Errorf("search %q facets: %w", q.Text, err)
-		}
-		n, _, err := neo4j.GetRecordValue[int64](rec, "hits")
-		if err != nil {
-			return SearchResult{}, fmt.Errorf("search %q facets: %w", q.Text, err)
-		}
-		facets[k] = n
+	out := SearchResult{Hits: make([]SearchHit, 0, len(page)), Facets: map[string]int64{}}
+	for _, k := range []string{KindTable, KindView, KindColumn} {
+		out.Facets[k] = num(facetMap, k)
 	}
-	return SearchResult{Hits: hits, Facets: facets}, nil
-}
-
-// searchHits decodes the rows of search_page.cypher (id, name, kind, score, tier, parentId) and
-// says which fields each hit matched.
-func searchHits(records []*neo4j.Record, words []searchWord, exact string) ([]SearchHit, error) {
-	hits := make([]SearchHit, 0, len(records))
-	for _, rec := range records {
-		var h SearchHit
-		var err error
-		if h.ID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
-			return nil, err
-		}
-		if h.Name, _, err = neo4j.GetRecordValue[string](rec, "name"); err != nil {
-			return nil, err
-		}
-		if h.Kind, _, err = neo4j.GetRecordValue[string](rec, "kind"); err != nil {
-			return nil, err
-		}
-		if h.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
-			return nil, err
-		}
-		tier, _, err := neo4j.GetRecordValue[int64](rec, "tier")
-		if err != nil {
-			return nil, err
-		}
+	for _, v := range page {
+		m, _ := v.(map[string]any)
+		tier := num(m, "tier")
 		if tier < 0 || int(tier) >= len(matchTiers) {
-			return nil, fmt.Errorf("search tier %d out of range", tier)
+			return SearchResult{}, fmt.Errorf("search %q: tier %d out of range", q.Text, tier)
 		}
-		h.Match = matchTiers[tier]
-		if h.Parent, _, err = neo4j.GetRecordValue[string](rec, "parentId"); err != nil {
-			return nil, err
-		}
+		score, _ := m["score"].(float64)
+		h := SearchHit{ID: str(m, "id"), Name: str(m, "name"), Kind: str(m, "kind"), Parent: str(m, "parentId"),
+			Score: score, Match: matchTiers[tier]}
 		h.Fields = matchedFields(h, words, exact)
-		hits = append(hits, h)
+		out.Hits = append(out.Hits, h)
 	}
-	return hits, nil
+	return out, nil
 }
 
 // matchedFields says which fields of hit h the query words matched.

@@ -671,7 +671,7 @@ func TestSearchBackfill(t *testing.T) {
 	if n := find(); n != 0 {
 		t.Fatalf("before the backfill: %d hits, want 0 (properties removed)", n)
 	}
-	if err := s.backfillSearch(ctx); err != nil {
+	if err := s.backfillSearch(ctx, db+"."); err != nil {
 		t.Fatal(err)
 	}
 	if n := find(); n != 1 {

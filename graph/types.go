@@ -141,9 +141,11 @@ type ObjectRef struct {
 	Kind string
 }
 
-// ViewDetail is what ViewDetail returns.
+// ViewDetail is what ViewDetail and DatasetDetail return.
 type ViewDetail struct {
 	ID          ObjectID
+	Kind        string // KindView or KindTable
+	Placeholder bool   // a table known only because a view reads it
 	Definition  string
 	Status      string
 	Message     string

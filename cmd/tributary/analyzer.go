@@ -21,9 +21,14 @@ type columnLister interface {
 // lists for star expansion come from the request's catalog, then from the graph.
 type analyzer struct {
 	graph columnLister
+	// defaultDatabase and defaultSchema complete names when a request gives no default
+	// (TRIBUTARY_DEFAULT_DATABASE, TRIBUTARY_DEFAULT_SCHEMA).
+	defaultDatabase, defaultSchema string
 }
 
-func newAnalyzer(g columnLister) *analyzer { return &analyzer{graph: g} }
+func newAnalyzer(g columnLister, defaultDatabase, defaultSchema string) *analyzer {
+	return &analyzer{graph: g, defaultDatabase: defaultDatabase, defaultSchema: defaultSchema}
+}
 
 // graphCatalog is a lineage.Catalog over the request's catalog and the graph. The engine's
 // Catalog interface has no context or error: lookups use the request's context, and a graph
@@ -67,6 +72,12 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 
 // Analyze implements api.Analyzer.
 func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.AnalyzeResult, error) {
+	if req.DefaultDatabase == "" {
+		req.DefaultDatabase = a.defaultDatabase
+	}
+	if req.DefaultSchema == "" {
+		req.DefaultSchema = a.defaultSchema
+	}
 	cat := &graphCatalog{ctx: ctx, graph: a.graph}
 	// known is every column list a view of this request may need when ingestion analyses it
 	// on its own: the request's catalog, what the graph answered, the views it creates.

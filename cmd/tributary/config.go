@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tributary-lineage/tributary/export"
+	"github.com/tributary-lineage/tributary/graph"
 )
 
 // Secret is a string that never prints: fmt, slog and JSON all see a mask.
@@ -56,6 +57,10 @@ type Config struct {
 	Auth AuthConfig `json:"auth"`
 	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
 	CacheTTL time.Duration `json:"cache_ttl"`
+	// DefaultDatabase and DefaultSchema complete partly qualified names in SQL sent to
+	// POST /api/v1/lineage/analyze when the request gives none (as Snowflake's session would).
+	DefaultDatabase string `json:"default_database"`
+	DefaultSchema   string `json:"default_schema"`
 	// S3 is where export jobs write their files and s3:// imports read from. Optional: with no
 	// bucket, export jobs and s3:// imports are refused and inline exports still stream.
 	S3 export.S3Config `json:"s3"`
@@ -111,6 +116,8 @@ const (
 	envShutdownTimeout = "TRIBUTARY_SHUTDOWN_TIMEOUT"
 	envMaxDepth        = "TRIBUTARY_MAX_DEPTH"
 	envCacheTTL        = "TRIBUTARY_CACHE_TTL"
+	envDefaultDatabase = "TRIBUTARY_DEFAULT_DATABASE"
+	envDefaultSchema   = "TRIBUTARY_DEFAULT_SCHEMA"
 )
 
 // envDefaults documents every variable with its default ("" means none).
@@ -137,6 +144,8 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envShutdownTimeout, "20s", "graceful shutdown budget"},
 	{envMaxDepth, "20", "largest lineage traversal depth the API accepts"},
 	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
+	{envDefaultDatabase, "", "database completing partly qualified names in analyzed SQL when the request gives no default_database (one identifier)"},
+	{envDefaultSchema, "", "schema completing one-part names in analyzed SQL when the request gives no default_schema (one identifier)"},
 	{export.EnvS3Bucket, "", "S3 bucket of export files (none: export jobs and s3:// imports are off)"},
 	{export.EnvS3Prefix, "", "key prefix of export files, e.g. tributary/exports/"},
 	{export.EnvS3Endpoint, "", "S3-compatible endpoint URL (path-style addressing); none means AWS"},
@@ -220,6 +229,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envMaxDepth, "%q is not an integer from 1 to %d", get(envMaxDepth), maxMaxDepth)
 	} else {
 		cfg.MaxDepth = n
+	}
+	for _, d := range []struct {
+		name string
+		dst  *string
+	}{{envDefaultDatabase, &cfg.DefaultDatabase}, {envDefaultSchema, &cfg.DefaultSchema}} {
+		if v := get(d.name); v != "" {
+			if parts, err := graph.ParseIdentifiers(v); err != nil || len(parts) != 1 {
+				bad(d.name, "%q is not one identifier (a name, or a \"quoted\" name)", v)
+			} else {
+				*d.dst = v
+			}
+		}
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil {
 		bad(envLogLevel, "%q is not one of debug, info, warn, error", get(envLogLevel))
@@ -384,13 +405,13 @@ func (c Config) String() string {
 		"cache_redis.addr=%s cache_redis.password=%s cache_redis.db=%d cache_redis.shared=%t "+
 		"http.addr=%s http.read_timeout=%s http.write_timeout=%s http.idle_timeout=%s "+
 		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d "+
-		"log_level=%s shutdown_timeout=%s max_depth=%d",
+		"log_level=%s shutdown_timeout=%s max_depth=%d default_database=%s default_schema=%s",
 		c.Neo4j.URI, c.Neo4j.User, c.Neo4j.Password, c.Neo4j.Database,
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
 		cache.Addr, cache.Password, cache.DB, shared,
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit,
-		c.LogLevel, c.ShutdownTimeout, c.MaxDepth) + " " + c.Auth.String()
+		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.DefaultDatabase, c.DefaultSchema) + " " + c.Auth.String()
 }
 
 // LogValue implements slog.LogValuer; secrets are masked.
@@ -426,6 +447,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.Int("max_depth", c.MaxDepth),
+		slog.String("default_database", c.DefaultDatabase),
+		slog.String("default_schema", c.DefaultSchema),
 		slog.Group("s3",
 			slog.String("bucket", c.S3.Bucket),
 			slog.String("prefix", c.S3.Prefix),

@@ -112,7 +112,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Lineage:   backend,
 		Responses: reader,
 		Metrics:   metrics,
-		Analyzer:  newAnalyzer(reader),
+		Analyzer:  newAnalyzer(reader, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    reader,
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},

@@ -1,4 +1,0 @@
-// How many hits of each kind a search has ($query as in search_page.cypher, without a kind filter).
-CALL db.index.fulltext.queryNodes('tributary_search', $query) YIELD node
-RETURN CASE WHEN node:Column THEN 'column' WHEN node:View THEN 'view' ELSE 'table' END AS kind,
-       count(*) AS hits
