@@ -54,6 +54,8 @@ var (
 	ViewDetail string
 	//go:embed search_page.cypher
 	SearchPage string
+	//go:embed search_facets.cypher
+	SearchFacets string
 	//go:embed counts.cypher
 	Counts string
 )

@@ -18,7 +18,7 @@ func TestEveryFileIsEmbedded(t *testing.T) {
 		"DeleteStaleTableColumns": DeleteStaleTableColumns, "UpstreamStep": UpstreamStep,
 		"DownstreamStep": DownstreamStep, "UpstreamClosure": UpstreamClosure,
 		"DownstreamClosure": DownstreamClosure, "ColumnNodes": ColumnNodes, "ViewDetail": ViewDetail,
-		"SearchPage":         SearchPage,
+		"SearchPage": SearchPage, "SearchFacets": SearchFacets,
 		"SearchBackfillTodo": SearchBackfillTodo, "SearchBackfill": SearchBackfill, "Counts": Counts, "AppliedMigrations": AppliedMigrations,
 		"RecordMigration": RecordMigration, "MigrationLevel": MigrationLevel, "ServerInfo": ServerInfo,
 	}

@@ -8,8 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
@@ -205,7 +203,9 @@ func searchLucene(words []searchWord, databases, schemas []string) string {
 			field = "searchPath:"
 		}
 		e := escapeLucene(w.Text)
-		c := "(" + field + e + " OR " + field + e + "*"
+		// Boosts rank whole words above prefixes above typos in Lucene's score, which picks
+		// the hits ranked when there are more than MaxSearchOffset.
+		c := "(" + field + e + "^8 OR " + field + e + "*^2"
 		if utf8.RuneCountInString(w.Text) >= fuzzyMinLen {
 			c += " OR " + field + e + "~1"
 		}
@@ -260,29 +260,14 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	}
 	exact := strings.ToLower(strings.TrimSpace(q.Text))
 	res, err := s.read(ctx, cypher.SearchPage, map[string]any{
-		"query": lq, "words": wordRows, "exact": exact, "kind": q.Kind,
+		"query": lq, "cap": int64(MaxSearchOffset), "words": wordRows, "exact": exact, "kind": q.Kind,
 		"skip": int64(q.Offset), "limit": int64(q.Limit)})
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	if len(res.Records) != 1 {
-		return SearchResult{}, fmt.Errorf("search %q: %d records, want 1", q.Text, len(res.Records))
-	}
-	rec := res.Records[0]
-	page, _, err := neo4j.GetRecordValue[[]any](rec, "page")
-	if err != nil {
-		return SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-	facetMap, _, err := neo4j.GetRecordValue[map[string]any](rec, "facets")
-	if err != nil {
-		return SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-	out := SearchResult{Hits: make([]SearchHit, 0, len(page)), Facets: map[string]int64{}}
-	for _, k := range []string{KindTable, KindView, KindColumn} {
-		out.Facets[k] = num(facetMap, k)
-	}
-	for _, v := range page {
-		m, _ := v.(map[string]any)
+	out := SearchResult{Hits: make([]SearchHit, 0, len(res.Records)), Facets: map[string]int64{KindTable: 0, KindView: 0, KindColumn: 0}}
+	for _, rec := range res.Records {
+		m := rec.AsMap()
 		tier := num(m, "tier")
 		if tier < 0 || int(tier) >= len(matchTiers) {
 			return SearchResult{}, fmt.Errorf("search %q: tier %d out of range", q.Text, tier)
@@ -292,6 +277,14 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 			Score: score, Match: matchTiers[tier]}
 		h.Fields = matchedFields(h, words, exact)
 		out.Hits = append(out.Hits, h)
+	}
+	fres, err := s.read(ctx, cypher.SearchFacets, map[string]any{"query": lq})
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("search %q facets: %w", q.Text, err)
+	}
+	for _, rec := range fres.Records {
+		m := rec.AsMap()
+		out.Facets[str(m, "kind")] = num(m, "hits")
 	}
 	return out, nil
 }

@@ -96,13 +96,13 @@ func TestSearchLucene(t *testing.T) {
 		q, want string
 		dbs     []string
 	}{
-		{"orders", "(searchName:orders OR searchName:orders* OR searchName:orders~1)", nil},
-		{"customer ltv", "(searchName:customer OR searchName:customer* OR searchName:customer~1) AND (searchName:ltv OR searchName:ltv*)", nil},
-		{"customerLtv", "(searchName:customer OR searchName:customer* OR searchName:customer~1) AND (searchName:ltv OR searchName:ltv*)", nil},
-		{`"Marts".Fct_Orders`, "(searchPath:marts.fct_orders OR searchPath:marts.fct_orders* OR searchPath:marts.fct_orders~1)", nil},
-		{"ab", "(searchName:ab OR searchName:ab*) AND (searchScope:database=x OR searchScope:database=y_z)", []string{"X", `"y z"`}},
-		{`a:b(c)~`, "(searchName:a OR searchName:a*) AND (searchName:b OR searchName:b*) AND (searchName:c OR searchName:c*)", nil},
-		{`x/y.z*`, `(searchPath:x\/y.z\* OR searchPath:x\/y.z\** OR searchPath:x\/y.z\*~1)`, nil},
+		{"orders", "(searchName:orders^8 OR searchName:orders*^2 OR searchName:orders~1)", nil},
+		{"customer ltv", "(searchName:customer^8 OR searchName:customer*^2 OR searchName:customer~1) AND (searchName:ltv^8 OR searchName:ltv*^2)", nil},
+		{"customerLtv", "(searchName:customer^8 OR searchName:customer*^2 OR searchName:customer~1) AND (searchName:ltv^8 OR searchName:ltv*^2)", nil},
+		{`"Marts".Fct_Orders`, "(searchPath:marts.fct_orders^8 OR searchPath:marts.fct_orders*^2 OR searchPath:marts.fct_orders~1)", nil},
+		{"ab", "(searchName:ab^8 OR searchName:ab*^2) AND (searchScope:database=x OR searchScope:database=y_z)", []string{"X", `"y z"`}},
+		{`a:b(c)~`, "(searchName:a^8 OR searchName:a*^2) AND (searchName:b^8 OR searchName:b*^2) AND (searchName:c^8 OR searchName:c*^2)", nil},
+		{`x/y.z*`, `(searchPath:x\/y.z\*^8 OR searchPath:x\/y.z\**^2 OR searchPath:x\/y.z\*~1)`, nil},
 	}
 	for _, tt := range tests {
 		words, err := parseSearchQuery(tt.q)

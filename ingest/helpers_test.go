@@ -4,10 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,9 +13,9 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tributary-lineage/tributary/examples/warehouse"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
 
 func env(name, def string) string {
@@ -126,32 +123,7 @@ func (c *counting) take() (replaced map[graph.ObjectID]int, other int) {
 func demoWarehouse(t *testing.T) (dir, analytics, raw string) {
 	t.Helper()
 	analytics, raw = unique(t, "TI_A_"), unique(t, "TI_R_")
-	re := regexp.MustCompile(`\b(ANALYTICS|RAW)\b`)
-	dir = t.TempDir()
-	err := fs.WalkDir(warehouse.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := warehouse.FS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		out := re.ReplaceAllStringFunc(string(b), func(s string) string {
-			if s == "RAW" {
-				return raw
-			}
-			return analytics
-		})
-		dst := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, []byte(out), 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, analytics, raw
+	return warehousetest.Copy(t, analytics, raw), analytics, raw
 }
 
 // dropAfter removes the test's databases from the shared server when the test ends; a failed

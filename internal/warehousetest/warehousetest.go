@@ -1,0 +1,52 @@
+// Package warehousetest copies the demo warehouse (examples/warehouse) for tests, with its
+// databases renamed so that tests sharing one Neo4j do not share graph nodes.
+package warehousetest
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/tributary-lineage/tributary/examples/warehouse"
+)
+
+// databases matches the demo's two database names as whole identifiers, any case (the SQL
+// and catalog spell them in upper case; search queries may not).
+var databases = regexp.MustCompile(`(?i)\b(ANALYTICS|RAW)\b`)
+
+// Rename replaces the demo's database names ANALYTICS and RAW in s with analytics and raw.
+func Rename(s, analytics, raw string) string {
+	return databases.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) == len("RAW") {
+			return raw
+		}
+		return analytics
+	})
+}
+
+// Copy writes the demo warehouse into a temporary folder of tb with ANALYTICS and RAW renamed
+// (Rename) and returns the folder.
+func Copy(tb testing.TB, analytics, raw string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	err := fs.WalkDir(warehouse.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := warehouse.FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, []byte(Rename(string(b), analytics, raw)), 0o644)
+	})
+	if err != nil {
+		tb.Fatalf("copy the demo warehouse: %v", err)
+	}
+	return dir
+}
