@@ -143,8 +143,9 @@ func TestBrowseDemoWarehouse(t *testing.T) {
 	for _, it := range marts.Items {
 		names = append(names, it.Name)
 	}
-	if !slices.Equal(names, []string{"FCT_ORDERS", "MV_ORDER_TOTALS_DAILY"}) && !slices.Equal(names, []string{"FCT_ORDERS"}) {
-		t.Errorf("marts views matching orders: %v", names)
+	// orders: the word whole, as a prefix or one edit away (order).
+	if !slices.Contains(names, "FCT_ORDERS") || slices.ContainsFunc(names, func(n string) bool { return !strings.Contains(n, "ORDER") }) {
+		t.Errorf("marts views matching orders: %v, want FCT_ORDERS and only names with ORDER", names)
 	}
 
 	var tables api.DatasetListJSON
