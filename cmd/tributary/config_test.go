@@ -100,19 +100,21 @@ func TestLoadConfigOverrides(t *testing.T) {
 
 func TestLoadConfigListsEveryProblem(t *testing.T) {
 	_, err := loadConfig(envMap(map[string]string{
-		envNeo4jURI:       "http://127.0.0.1:7474",
-		envNeo4jDatabase:  "9lives",
-		envRedisAddr:      "localhost",
-		envRedisDB:        "x",
-		envCacheRedisAddr: "cache:redis",
-		envCacheRedisDB:   "-1",
-		envHTTPAddr:       "127.0.0.1:http-alt",
-		envReadTimeout:    "-1s",
-		envLogLevel:       "verbose",
-		envMaxDepth:       "1000",
-		envBodyLimit:      "0",
-		envHealthTimeout:  "30s",
-		envRequestTimeout: "20s",
+		envNeo4jURI:        "http://127.0.0.1:7474",
+		envNeo4jDatabase:   "9lives",
+		envRedisAddr:       "localhost",
+		envRedisDB:         "x",
+		envCacheRedisAddr:  "cache:redis",
+		envCacheRedisDB:    "-1",
+		envHTTPAddr:        "127.0.0.1:http-alt",
+		envReadTimeout:     "-1s",
+		envLogLevel:        "verbose",
+		envMaxDepth:        "1000",
+		envBodyLimit:       "0",
+		envHealthTimeout:   "30s",
+		envRequestTimeout:  "20s",
+		envDefaultDatabase: "A.B",
+		envDefaultSchema:   `"unterminated`,
 	}))
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
@@ -127,6 +129,8 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		`TRIBUTARY_REDIS_DB: "x" is not a non-negative integer`,
 		`TRIBUTARY_CACHE_REDIS_DB: "-1" is not a non-negative integer`,
 		`TRIBUTARY_MAX_DEPTH: "1000" is not an integer from 1 to 100`,
+		`TRIBUTARY_DEFAULT_DATABASE: "A.B" is not one identifier (a name, or a "quoted" name)`,
+		`TRIBUTARY_DEFAULT_SCHEMA: "\"unterminated" is not one identifier (a name, or a "quoted" name)`,
 		`TRIBUTARY_LOG_LEVEL: "verbose" is not one of debug, info, warn, error`,
 		`TRIBUTARY_BODY_LIMIT: "0" is not a positive size (e.g. 1048576, 512KiB, 4MiB)`,
 		`TRIBUTARY_READ_TIMEOUT: "-1s" is not a positive duration (e.g. 500ms, 30s, 2m)`,
@@ -138,7 +142,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "invalid configuration (11 problems):\n  TRIBUTARY_NEO4J_URI: ") {
+	if !strings.HasPrefix(err.Error(), "invalid configuration (13 problems):\n  TRIBUTARY_NEO4J_URI: ") {
 		t.Errorf("message = %q", err.Error())
 	}
 }
