@@ -26,17 +26,14 @@ func demoServe(t *testing.T) (s *serving, analytics, raw string) {
 	return apiServe(t), analytics, raw
 }
 
+// getJSONBody GETs rawURL and decodes its JSON body into v; it returns the status.
 func getJSONBody(t *testing.T, rawURL string, v any) int {
 	t.Helper()
-	resp, err := http.Get(rawURL)
-	if err != nil {
-		t.Fatal(err)
+	code, b := getBody(t, rawURL)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: body is not JSON: %v\n%s", rawURL, err, b)
 	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: body is not JSON: %v", rawURL, err)
-	}
-	return resp.StatusCode
+	return code
 }
 
 // TestSearchJudgedQueries runs the judged query set (testdata/search_judged.json: queries people
