@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -800,7 +801,14 @@ func TestUpsertTablesReplacesColumns(t *testing.T) {
 	if _, err := s.ViewDetail(ctx, v); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ViewDetail of a demoted view: %v, want ErrNotFound", err)
 	}
-	wantNode := `{"labels":["Dataset","Table"],"props":{"id":"` + v.String() + `","name":"NAMES"}}`
+	// Demoted: id, name and the search properties stay, nothing else.
+	props := map[string]any{"id": v.String(), "name": "NAMES"}
+	maps.Copy(props, objectSearchProps(v))
+	nodeJSON, err := json.Marshal(map[string]any{"labels": []string{"Dataset", "Table"}, "props": props})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNode := string(nodeJSON)
 	if nodes := takeSnapshot(t, s, db).Nodes; !slices.Contains(nodes, wantNode) {
 		t.Errorf("demoted view node not %s in:\n%s", wantNode, strings.Join(nodes, "\n"))
 	}
