@@ -107,8 +107,8 @@ func (s *Server) listDatasets(c echo.Context, kind string) error {
 	if f.Offset, err = pageOffset(c, fp); err != nil {
 		return err
 	}
-	if f.Offset+limit+1 > graph.MaxSearchOffset {
-		return badParam("cursor", "lists end after %d items; filter by database, schema or q", graph.MaxSearchOffset-1)
+	if f.Offset+limit+1 > graph.MaxListOffset {
+		return badParam("cursor", "lists end after %d items; filter by database, schema or q", graph.MaxListOffset-1)
 	}
 	f.Limit = limit + 1 // one more tells whether there is a next page
 	return s.cachedJSON(c, "http:list", []any{kind, f.Database, f.Schema, f.Status, f.Query, f.Offset, limit},

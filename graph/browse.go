@@ -10,13 +10,16 @@ import (
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
-// MaxListLimit bounds one page of ListDatasets.
-const MaxListLimit = 500
+// MaxListLimit bounds one page of ListDatasets; MaxListOffset how deep it pages (offset + limit).
+const (
+	MaxListLimit  = 500
+	MaxListOffset = 10000
+)
 
 // DatasetFilter selects the tables or views ListDatasets lists. Kind is KindView or KindTable;
 // Database and Schema are resolved identifiers ("" = any); Status (views only) is "",
 // StatusOK, StatusFailed or StatusHidden; Query ("" = any) keeps the objects a search for it
-// matches (Search's words, without ranking); Offset 0..MaxSearchOffset-Limit, Limit
+// matches (Search's words, without ranking); Offset 0..MaxListOffset-Limit, Limit
 // 1..MaxListLimit.
 type DatasetFilter struct {
 	Kind             string
@@ -81,8 +84,8 @@ func (s *Store) ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSum
 	if f.Limit < 1 || f.Limit > MaxListLimit {
 		return nil, invalidf("list limit %d out of range 1..%d", f.Limit, MaxListLimit)
 	}
-	if f.Offset < 0 || f.Offset+f.Limit > MaxSearchOffset {
-		return nil, invalidf("list offset %d out of range 0..%d", f.Offset, MaxSearchOffset-f.Limit)
+	if f.Offset < 0 || f.Offset+f.Limit > MaxListOffset {
+		return nil, invalidf("list offset %d out of range 0..%d", f.Offset, MaxListOffset-f.Limit)
 	}
 	params := map[string]any{"kind": f.Kind, "database": nullable(f.Database), "schema": nullable(f.Schema),
 		"status": nullable(f.Status), "skip": int64(f.Offset), "limit": int64(f.Limit)}

@@ -11,8 +11,10 @@ import (
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
-// MaxSearchOffset bounds how deep Search pages (offset + limit).
-const MaxSearchOffset = 10000
+// MaxSearchOffset bounds how deep Search pages (offset + limit); it is also how many of the
+// best full-text hits Search ranks, which keeps a broad query (a word 40,000 names contain)
+// from ranking every hit.
+const MaxSearchOffset = 1000
 
 // maxSearchWords bounds the words of one query, after identifiers are split into words.
 const maxSearchWords = 16

@@ -65,12 +65,12 @@ func run() error {
 	var all []graph.DatasetSummary
 	for off := 0; ; off += graph.MaxListLimit {
 		page, err := store.ListDatasets(ctx, graph.DatasetFilter{Kind: graph.KindView, Database: *database,
-			Offset: off, Limit: min(graph.MaxListLimit, graph.MaxSearchOffset-off)})
+			Offset: off, Limit: min(graph.MaxListLimit, graph.MaxListOffset-off)})
 		if err != nil {
 			return err
 		}
 		all = append(all, page...)
-		if len(page) < graph.MaxListLimit || off+2*graph.MaxListLimit > graph.MaxSearchOffset {
+		if len(page) < graph.MaxListLimit || off+2*graph.MaxListLimit > graph.MaxListOffset {
 			break
 		}
 	}
