@@ -19,6 +19,9 @@ type Warehouse struct {
 	// rows outnumber it fail with 090030 "too much data", as Snowflake does
 	// for large databases. Zero means no limit.
 	InfoSchemaRowLimit int
+
+	// QueryHistory is SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY.
+	QueryHistory QueryHistory
 }
 
 // Database is a fixture database.
@@ -37,6 +40,9 @@ type Schema struct {
 	Created time.Time
 	Tables  []*Table
 	Views   []*View
+
+	DynamicTables     []*DynamicTable
+	MaterializedViews []*MaterializedView
 }
 
 // Table is a fixture base table.
@@ -206,7 +212,7 @@ func (w *Warehouse) answer(q Query) (res *Result, err error, ok bool) {
 	if m := infoSelectRe.FindStringSubmatch(sql); m != nil {
 		return w.infoSelect(q, unquoteIdent(m[2]), strings.ToUpper(m[3]), m[1], m[4], m[5])
 	}
-	return nil, nil, false
+	return w.answerHistory(q)
 }
 
 func unquoteIdent(s string) string {
