@@ -99,8 +99,8 @@ func Normalize(text string) string {
 	return b.String()
 }
 
-// skipString returns the index after the single-quoted string at i ('' and
-// backslash escapes inside); an unterminated string runs to the end.
+// skipString returns the index after the single-quoted string at i (doubled
+// quotes and backslash escapes inside); an unterminated string runs to the end.
 func skipString(s string, i int) int {
 	j := i + 1
 	for j < len(s) {
@@ -160,7 +160,9 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isWordStart(r rune) bool { return r == '_' || unicode.IsLetter(r) }
 
-func isWordPart(r rune) bool { return r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordPart(r rune) bool {
+	return r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // Hash is the identity of a statement: the hex SHA-256 (first 16 bytes) of
 // its normalised text and the session's default database and schema, which
