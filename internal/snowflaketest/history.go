@@ -349,27 +349,13 @@ var showDynamicTablesColumns = []Column{
 }
 
 func (w *Warehouse) showDynamicTables(db, schema, limit, from string) (*Result, error) {
-	d, err := w.visibleDatabase(db)
-	if err != nil {
-		return nil, err
-	}
-	s := d.Schema(schema)
-	if s == nil {
-		return nil, ErrDoesNotExist("Schema", `"`+db+`"."`+schema+`"`)
-	}
-	dts := append([]*DynamicTable(nil), s.DynamicTables...)
-	sort.Slice(dts, func(i, j int) bool { return dts[i].Name < dts[j].Name })
-	names := make([]string, len(dts))
-	for i, dt := range dts {
-		names[i] = dt.Name
-	}
-	idx, err := page(names, limit, from)
+	d, s, dts, err := showInSchema(w, db, schema, limit, from,
+		func(s *Schema) []*DynamicTable { return s.DynamicTables }, func(o *DynamicTable) string { return o.Name })
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Columns: showDynamicTablesColumns}
-	for _, i := range idx {
-		dt := dts[i]
+	for _, dt := range dts {
 		res.Rows = append(res.Rows, []any{
 			dt.Created, dt.Name, "", d.Name, s.Name, "", 0, 0, "SYSADMIN",
 			dt.TargetLag, orDefault(dt.RefreshMode, "INCREMENTAL"), nil, dt.Warehouse, dt.Comment, dt.Text,
@@ -407,27 +393,13 @@ var showMaterializedViewsColumns = []Column{
 }
 
 func (w *Warehouse) showMaterializedViews(db, schema, limit, from string) (*Result, error) {
-	d, err := w.visibleDatabase(db)
-	if err != nil {
-		return nil, err
-	}
-	s := d.Schema(schema)
-	if s == nil {
-		return nil, ErrDoesNotExist("Schema", `"`+db+`"."`+schema+`"`)
-	}
-	mvs := append([]*MaterializedView(nil), s.MaterializedViews...)
-	sort.Slice(mvs, func(i, j int) bool { return mvs[i].Name < mvs[j].Name })
-	names := make([]string, len(mvs))
-	for i, mv := range mvs {
-		names[i] = mv.Name
-	}
-	idx, err := page(names, limit, from)
+	d, s, mvs, err := showInSchema(w, db, schema, limit, from,
+		func(s *Schema) []*MaterializedView { return s.MaterializedViews }, func(o *MaterializedView) string { return o.Name })
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Columns: showMaterializedViewsColumns}
-	for _, i := range idx {
-		mv := mvs[i]
+	for _, mv := range mvs {
 		var srcDB, srcSchema, srcTable any
 		if parts := strings.Split(mv.SourceTable, "."); len(parts) == 3 {
 			srcDB, srcSchema, srcTable = parts[0], parts[1], parts[2]

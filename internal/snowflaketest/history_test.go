@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,11 +187,43 @@ func TestShowDynamicTablesAndMaterializedViews(t *testing.T) {
 	}
 	cols, _ := rows.Columns()
 	for _, c := range []string{"name", "database_name", "schema_name", "text", "target_lag", "warehouse", "refresh_mode", "scheduling_state"} {
-		if !containsString(cols, c) {
+		if !slices.Contains(cols, c) {
 			t.Errorf("SHOW DYNAMIC TABLES has no %s column: %v", c, cols)
 		}
 	}
-	var got []map[string]string
+	got := scanStrings(t, rows)
+	if len(got) != 1 || got[0]["name"] != "REVENUE" || got[0]["target_lag"] != "1 hour" || got[0]["warehouse"] != "REPORTING_WH" ||
+		got[0]["refresh_mode"] != "INCREMENTAL" || !strings.HasPrefix(got[0]["text"], "create or replace dynamic table revenue") {
+		t.Errorf("page after DAILY: %+v", got)
+	}
+
+	rows, err = db.QueryContext(context.Background(), `SHOW MATERIALIZED VIEWS IN SCHEMA "ANALYTICS"."MARTS"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mvs := scanStrings(t, rows)
+	if len(mvs) != 1 || mvs[0]["name"] != "MV" || mvs[0]["source_table_name"] != "SALES" ||
+		!strings.HasPrefix(mvs[0]["text"], "create materialized view mv") {
+		t.Errorf("materialized views: %+v", mvs)
+	}
+
+	_, err = db.QueryContext(context.Background(), `SHOW DYNAMIC TABLES IN SCHEMA "ANALYTICS"."NOPE"`)
+	var se *gosnowflake.SnowflakeError
+	if !errors.As(err, &se) || se.Number != 2003 {
+		t.Errorf("unknown schema: %v", err)
+	}
+}
+
+// scanStrings reads every row as column name -> value (NULL as "") and
+// closes rows.
+func scanStrings(t *testing.T, rows *sql.Rows) []map[string]string {
+	t.Helper()
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
 	for rows.Next() {
 		vals := make([]sql.NullString, len(cols))
 		ptrs := make([]any, len(cols))
@@ -204,59 +237,10 @@ func TestShowDynamicTablesAndMaterializedViews(t *testing.T) {
 		for i, c := range cols {
 			m[c] = vals[i].String
 		}
-		got = append(got, m)
+		out = append(out, m)
 	}
-	rows.Close()
-	if len(got) != 1 || got[0]["name"] != "REVENUE" || got[0]["target_lag"] != "1 hour" || got[0]["warehouse"] != "REPORTING_WH" ||
-		got[0]["refresh_mode"] != "INCREMENTAL" || !strings.HasPrefix(got[0]["text"], "create or replace dynamic table revenue") {
-		t.Errorf("page after DAILY: %+v", got)
-	}
-
-	rows, err = db.QueryContext(context.Background(), `SHOW MATERIALIZED VIEWS IN SCHEMA "ANALYTICS"."MARTS"`)
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	cols, _ = rows.Columns()
-	var name, text, srcTable string
-	n := 0
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, c := range cols {
-			switch c {
-			case "name":
-				name = vals[i].String
-			case "text":
-				text = vals[i].String
-			case "source_table_name":
-				srcTable = vals[i].String
-			}
-		}
-		n++
-	}
-	rows.Close()
-	if n != 1 || name != "MV" || srcTable != "SALES" || !strings.HasPrefix(text, "create materialized view mv") {
-		t.Errorf("materialized views: %d rows, name %q source %q text %q", n, name, srcTable, text)
-	}
-
-	_, err = db.QueryContext(context.Background(), `SHOW DYNAMIC TABLES IN SCHEMA "ANALYTICS"."NOPE"`)
-	var se *gosnowflake.SnowflakeError
-	if !errors.As(err, &se) || se.Number != 2003 {
-		t.Errorf("unknown schema: %v", err)
-	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return out
 }
