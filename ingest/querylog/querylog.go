@@ -73,7 +73,7 @@ type Log struct {
 	queryIDs map[string]bool
 }
 
-// NewLog returns an empty Log to Add records to.
+// NewLog returns an empty Log to Add records to (the zero Log works too).
 func NewLog() *Log {
 	return &Log{Dropped: map[string]int{}, byHash: map[string]int{}, queryIDs: map[string]bool{}}
 }
@@ -102,6 +102,9 @@ var (
 // statement or counts why it is dropped. It reports whether the record was
 // kept (a new statement or another run of a known one).
 func (l *Log) Add(r Record) bool {
+	if l.byHash == nil {
+		l.Dropped, l.byHash, l.queryIDs = map[string]int{}, map[string]int{}, map[string]bool{}
+	}
 	l.Records++
 	if r.StartTime.After(l.Watermark) {
 		l.Watermark = r.StartTime
