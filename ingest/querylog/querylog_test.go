@@ -218,3 +218,18 @@ func TestKeptStatementsAnalyse(t *testing.T) {
 		t.Errorf("targets (-want +got):\n%s", d)
 	}
 }
+
+// The hash is a stored identity (edges from query history will carry it):
+// it must not change between releases. A change to Normalize or Hash that
+// moves it orphans every stored query edge. The value is the first 16 bytes
+// of SHA-256 over the normalised text, NUL, database, NUL, schema (checked
+// with sha256sum).
+func TestHashIsStable(t *testing.T) {
+	n := Normalize("insert into mart.daily select d, sum(x) from raw.ev where d = '2024-01-01' group by d")
+	if n != "INSERT INTO MART . DAILY SELECT D , SUM ( X ) FROM RAW . EV WHERE D = ? GROUP BY D" {
+		t.Fatalf("Normalize = %q", n)
+	}
+	if got := Hash(n, "ANALYTICS", "PUBLIC"); got != "fae0b4a00cd7519069c2eb2eb67962fd" {
+		t.Errorf("Hash = %s", got)
+	}
+}
