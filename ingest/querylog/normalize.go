@@ -24,6 +24,22 @@ func Normalize(text string) string {
 		}
 		b.WriteString(tok)
 	}
+	emitUpper := func(word string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		for k := 0; k < len(word); k++ {
+			c := word[k]
+			if c >= utf8.RuneSelf {
+				b.WriteString(strings.ToUpper(word[k:]))
+				return
+			}
+			if c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
 	s := text
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -88,7 +104,7 @@ func Normalize(text string) string {
 					}
 					j += n
 				}
-				emit(strings.ToUpper(s[i:j]))
+				emitUpper(s[i:j])
 				i = j
 				continue
 			}

@@ -233,3 +233,43 @@ func TestHashIsStable(t *testing.T) {
 		t.Errorf("Hash = %s", got)
 	}
 }
+
+// Whatever the input, every record read is either in a statement's runs or
+// counted as dropped: nothing disappears silently.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(historyJSONL), false)
+	f.Add([]byte("QUERY_ID,QUERY_TEXT,QUERY_TYPE,EXECUTION_STATUS,START_TIME\nq,\"insert into t select 1\",INSERT,SUCCESS,2024-01-01 00:00:00\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, csv bool) {
+		// Bad input may fail part way; the accounting must hold for what
+		// was read before the error.
+		l := NewLog()
+		var err error
+		if csv {
+			err = ParseCSV(data, l)
+		} else {
+			err = ParseJSONLines(data, l)
+			lines := 0
+			for _, line := range strings.Split(string(data), "\n") {
+				if strings.TrimSpace(line) != "" {
+					lines++
+				}
+			}
+			if err == nil && l.Records != lines {
+				t.Fatalf("%d records from %d non-blank lines without an error", l.Records, lines)
+			}
+		}
+		if err != nil && !strings.Contains(err.Error(), "query history") {
+			t.Fatalf("error without context: %v", err)
+		}
+		n := 0
+		for _, c := range l.Dropped {
+			n += c
+		}
+		for _, s := range l.Statements {
+			n += s.Runs
+		}
+		if n != l.Records {
+			t.Fatalf("%d records read, %d accounted for", l.Records, n)
+		}
+	})
+}
