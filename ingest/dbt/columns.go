@@ -17,7 +17,8 @@ import (
 )
 
 // Catalog is what dbt docs generate wrote to catalog.json: the columns of
-// every relation as the warehouse reported them, by unique_id.
+// every relation as the warehouse reported them (names as stored), by
+// unique_id.
 type Catalog struct {
 	Columns map[string][]Column
 }
@@ -32,10 +33,9 @@ type rawCatalog struct {
 
 type rawCatalogTable struct {
 	Columns map[string]struct {
-		Type    string  `json:"type"`
-		Index   int     `json:"index"`
-		Name    string  `json:"name"`
-		Comment *string `json:"comment"`
+		Type  string `json:"type"`
+		Index int    `json:"index"`
+		Name  string `json:"name"`
 	} `json:"columns"`
 }
 
@@ -57,10 +57,7 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 			}
 			var cols []indexed
 			for _, rc := range t.Columns {
-				// The warehouse reports names as stored: Snowflake's
-				// upper-case, DuckDB's as written. Resolve them the way an
-				// unquoted dbt column is resolved.
-				cols = append(cols, indexed{rc.Index, Column{Name: columnName(rc.Name, false), DataType: rc.Type}})
+				cols = append(cols, indexed{rc.Index, Column{Name: rc.Name, DataType: rc.Type}})
 			}
 			slices.SortFunc(cols, func(a, b indexed) int { return a.i - b.i })
 			out := make([]Column, len(cols))
@@ -75,28 +72,40 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 
 // ApplyCatalog replaces the column lists of the models, sources and seeds
 // the catalog knows by the catalog's (the warehouse's order and types),
-// keeping the manifest's descriptions and declared data types.
+// keeping the manifest's descriptions and declared data types. Snowflake
+// reports names as stored, so they are kept exactly; other adapters (the
+// DuckDB the fixtures are built with) report unquoted names as written,
+// which are resolved the way Snowflake resolves them, upper-cased.
 func (m *Manifest) ApplyCatalog(c *Catalog) {
+	resolve := func(cols []Column) []Column {
+		out := slices.Clone(cols)
+		if m.AdapterType != "snowflake" {
+			for i := range out {
+				out[i].Name = columnName(out[i].Name, false)
+			}
+		}
+		return out
+	}
 	for i := range m.Models {
 		md := &m.Models[i]
 		if cols, ok := c.Columns[md.UniqueID]; ok {
-			md.Columns, md.ColumnsFrom = merge(cols, md.Columns), ColumnsFromCatalog
+			md.Columns, md.ColumnsFrom = merge(resolve(cols), md.Columns), ColumnsFromCatalog
 		}
 	}
 	for _, list := range [][]Table{m.Sources, m.Seeds} {
 		for i := range list {
 			t := &list[i]
 			if cols, ok := c.Columns[t.UniqueID]; ok {
-				t.Columns, t.ColumnsFrom = merge(cols, t.Columns), ColumnsFromCatalog
+				t.Columns, t.ColumnsFrom = merge(resolve(cols), t.Columns), ColumnsFromCatalog
 			}
 		}
 	}
 }
 
-// merge takes the column list from authoritative and the descriptions (and
-// declared types) from documented.
+// merge takes the column list from authoritative (filled in place and
+// returned) and the descriptions and declared types from documented.
 func merge(authoritative, documented []Column) []Column {
-	out := slices.Clone(authoritative)
+	out := authoritative
 	for i := range out {
 		for _, d := range documented {
 			if d.Name != out[i].Name {

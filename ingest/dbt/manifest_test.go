@@ -334,3 +334,29 @@ func TestLineageReachesSources(t *testing.T) {
 		t.Errorf("rpt_region_revenue.revenue (-want +got):\n%s", d)
 	}
 }
+
+// A Snowflake catalog reports names as stored: a quoted mixed-case column
+// keeps its case, and the catalog's order wins over the documentation's.
+func TestSnowflakeCatalogNamesKept(t *testing.T) {
+	m, err := ParseManifest([]byte(`{"metadata":{"dbt_schema_version":"https://schemas.getdbt.com/dbt/manifest/v11.json","adapter_type":"snowflake"},
+	"nodes":{"model.p.m":{"unique_id":"model.p.m","resource_type":"model","name":"m","relation_name":"DB.S.M",
+	"compiled_code":"select 1 as \"Mixed\", 2 as id","config":{"materialized":"table"},
+	"columns":{"id":{"name":"id","description":"key","data_type":"number"}}}},"sources":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCatalog([]byte(`{"metadata":{"dbt_schema_version":"https://schemas.getdbt.com/dbt/catalog/v1.json"},
+	"nodes":{"model.p.m":{"columns":{"ID":{"type":"NUMBER","index":2,"name":"ID"},"Mixed":{"type":"NUMBER","index":1,"name":"Mixed"}}}},"sources":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.ApplyCatalog(c)
+	want := []Column{{Name: "Mixed", DataType: "NUMBER"}, {Name: "ID", Description: "key", DataType: "number"}}
+	if d := cmp.Diff(want, m.Models[0].Columns); d != "" {
+		t.Errorf("columns (-want +got):\n%s", d)
+	}
+	if _, err := ParseCatalog([]byte(`{"metadata":{"dbt_schema_version":"https://schemas.getdbt.com/dbt/catalog/v2.json"}}`)); err == nil ||
+		!strings.Contains(err.Error(), "catalog/v2.json") {
+		t.Errorf("catalog v2: %v", err)
+	}
+}
