@@ -25,8 +25,10 @@ type Backend interface {
 	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
-	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
-	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
+	DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
+	FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error)
+	ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error)
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
 	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
 	DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error)
@@ -38,7 +40,9 @@ const (
 	OpUpstream       = "upstream"
 	OpDownstream     = "downstream"
 	OpViewDetail     = "view"
-	OpFindViews      = "find_views"
+	OpDatasetDetail  = "dataset"
+	OpFindDatasets   = "find_datasets"
+	OpListDatasets   = "list_datasets"
 	OpSearch         = "search"
 	OpImpact         = "impact"
 	OpDatasetColumns = "dataset_columns"
@@ -218,14 +222,24 @@ func (b *Breaker) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, erro
 	return guard(ctx, b, func() (ViewDetail, error) { return b.inner.ViewDetail(ctx, id) })
 }
 
-// FindViews implements Backend.
-func (b *Breaker) FindViews(ctx context.Context, parts []string) ([]ObjectID, error) {
-	return guard(ctx, b, func() ([]ObjectID, error) { return b.inner.FindViews(ctx, parts) })
+// DatasetDetail implements Backend.
+func (b *Breaker) DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
+	return guard(ctx, b, func() (ViewDetail, error) { return b.inner.DatasetDetail(ctx, id) })
 }
 
-// SearchPage implements Backend.
-func (b *Breaker) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
-	return guard(ctx, b, func() ([]SearchHit, error) { return b.inner.SearchPage(ctx, q, kind, offset, limit) })
+// FindDatasets implements Backend.
+func (b *Breaker) FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error) {
+	return guard(ctx, b, func() ([]ObjectRef, error) { return b.inner.FindDatasets(ctx, parts) })
+}
+
+// ListDatasets implements Backend.
+func (b *Breaker) ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error) {
+	return guard(ctx, b, func() ([]DatasetSummary, error) { return b.inner.ListDatasets(ctx, f) })
+}
+
+// Search implements Backend.
+func (b *Breaker) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	return guard(ctx, b, func() (SearchResult, error) { return b.inner.Search(ctx, q) })
 }
 
 // Impact implements Backend.

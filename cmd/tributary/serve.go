@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Lineage:   backend,
 		Responses: cache,
 		Metrics:   metrics,
-		Analyzer:  newAnalyzer(backend, cfg.AnalyzeMaxStatements),
+		Analyzer:  newAnalyzer(backend, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    backend,
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},
