@@ -656,7 +656,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`tributary_http_request_duration_seconds_count{method="GET",route="/api/v1/lineage/columns",status="400"} 1`,
 		`tributary_cache_hits_total{op="http:columns"} 1`,
 		`tributary_cache_misses_total{op="http:columns"} 1`,
-		`tributary_cache_misses_total{op="upstream"} 1`,
+		// The miss read Neo4j once (no graph-value cache under the response cache).
 		`tributary_neo4j_query_duration_seconds_count{op="upstream",outcome="ok"} 1`,
 	} {
 		if !strings.Contains(body, want) {
