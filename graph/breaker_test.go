@@ -56,9 +56,10 @@ func TestClassifyNeo4jError(t *testing.T) {
 	}
 }
 
-// With Neo4j unreachable the first call opens the circuit, later calls fail at once without
-// reaching the store, and a probe that succeeds closes it.
-func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
+// unreachableDriver is a driver of a Neo4j that refuses connections (a closed port), with no
+// transaction retries.
+func unreachableDriver(t *testing.T) neo4j.DriverWithContext {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +71,13 @@ func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { driver.Close(context.Background()) })
+	return driver
+}
+
+// With Neo4j unreachable the first call opens the circuit, later calls fail at once without
+// reaching the store, and a probe that succeeds closes it.
+func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
+	driver := unreachableDriver(t)
 	live := graphtest.Driver(t)
 	up := make(chan bool, 1)
 	up <- false
@@ -84,7 +92,7 @@ func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 	b := NewBreaker(NewStore(driver, graphtest.Neo4jDatabase()), probe, BreakerOptions{RetryInterval: 10 * time.Millisecond})
 	ctx := context.Background()
 	start := time.Now()
-	_, err = b.Counts(ctx)
+	_, err := b.Counts(ctx)
 	t.Logf("first read: %s", time.Since(start))
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("read with Neo4j unreachable: %v", err)

@@ -3,11 +3,8 @@ package graph
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
-
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
@@ -76,17 +73,7 @@ func TestWriterInvalidatesAfterEveryWrite(t *testing.T) {
 // A guarded writer refuses writes at once while the breaker is open (Neo4j unreachable),
 // and a write that finds Neo4j unreachable opens it.
 func TestGuardedWriterFailsFastWhileNeo4jIsDown(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close() // a closed port: connection refused
-	driver, err := neo4j.NewDriverWithContext("bolt://"+addr, neo4j.NoAuth(), func(c *neo4j.Config) { c.MaxTransactionRetryTime = 0 })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { driver.Close(context.Background()) })
+	driver := unreachableDriver(t)
 	store := NewStore(driver, graphtest.Neo4jDatabase())
 	b := NewBreaker(store, driver.VerifyConnectivity, BreakerOptions{RetryInterval: time.Hour})
 	w := NewWriter(store, nil).Guarded(b)
