@@ -153,9 +153,27 @@ func (m *Metrics) observe(op string, start time.Time, err error) {
 }
 
 // InstrumentGraph returns b with every call timed into tributary_neo4j_query_duration_seconds.
-// Put it between the store and the cache, so only reads that reach Neo4j are counted.
+// The response cache sits above the handlers, so only reads that reach Neo4j are counted.
 func (m *Metrics) InstrumentGraph(b graph.Backend) graph.Backend {
 	return &timedBackend{b: b, m: m}
+}
+
+// InstrumentWriter returns w with every persisted analysis timed into
+// tributary_neo4j_query_duration_seconds (op replace_view_lineage).
+func (m *Metrics) InstrumentWriter(w ViewWriter) ViewWriter {
+	return timedWriter{w: w, m: m}
+}
+
+type timedWriter struct {
+	w ViewWriter
+	m *Metrics
+}
+
+func (t timedWriter) ReplaceViewLineage(ctx context.Context, view graph.View) error {
+	start := time.Now()
+	err := t.w.ReplaceViewLineage(ctx, view)
+	t.m.observe("replace_view_lineage", start, err)
+	return err
 }
 
 type timedBackend struct {

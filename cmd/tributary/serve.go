@@ -122,7 +122,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Differ:    backend,
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},
-		Writer:    auth.RequireRoleToWrite(writer.Guarded(breaker), auth.RoleEditor),
+		Writer:    auth.RequireRoleToWrite(metrics.InstrumentWriter(writer.Guarded(breaker)), auth.RoleEditor),
 		Exports:   exports,
 		Imports:   imports,
 		// The HTTP span wraps authentication too, so rejected requests are traced.
