@@ -218,30 +218,14 @@ func cacheKeyHash(op string, args []any) (string, error) {
 	return op + ":" + base64.RawURLEncoding.EncodeToString(sum[:18]), nil
 }
 
-// codec turns cached values into bytes and back.
-type codec[T any] struct {
-	encode func(T) ([]byte, error)
-	decode func(string) (T, error)
-}
-
-var bytesCodec = codec[[]byte]{
-	encode: func(b []byte) ([]byte, error) { return b, nil },
-	decode: func(s string) ([]byte, error) { return []byte(s), nil },
-}
-
 // Bytes is the cache-aside read of an answer the caller has already encoded (an HTTP response
 // body): op and args name it, compute makes it on a miss. A graph write (Writer) invalidates
-// it.
+// it. The bytes returned may be shared with concurrent callers: do not modify them.
 func (c *Cache) Bytes(ctx context.Context, op string, args []any, compute func(context.Context) ([]byte, error)) ([]byte, error) {
-	return cachedWith(ctx, c, op, args, compute, bytesCodec)
-}
-
-func cachedWith[T any](ctx context.Context, c *Cache, op string, args []any, compute func(context.Context) (T, error), cd codec[T]) (T, error) {
-	var zero T
 	st := c.op(op)
 	key, err := cacheKeyHash(op, args)
 	if err != nil {
-		return zero, err
+		return nil, err
 	}
 	if c.gate.isDown() {
 		st.errors.Add(1)
@@ -250,9 +234,9 @@ func cachedWith[T any](ctx context.Context, c *Cache, op string, args []any, com
 	res, rerr := c.lookup.Run(ctx, c.rdb, []string{c.genKey}, c.prefix+"c:", key, seed()).Slice()
 	if rerr != nil || len(res) != 2 {
 		if ctx.Err() != nil {
-			return zero, ctx.Err()
+			return nil, ctx.Err()
 		}
-		// Redis is unreachable or failing: answer from the backend, sharing concurrent
+		// Redis is unreachable or failing: compute the answer, sharing concurrent
 		// computations of the same request.
 		st.errors.Add(1)
 		if rerr == nil {
@@ -264,18 +248,11 @@ func cachedWith[T any](ctx context.Context, c *Cache, op string, args []any, com
 	gen, _ := res[0].(string)
 	full := c.prefix + "c:" + gen + ":" + key
 	if raw, ok := res[1].(string); ok {
-		if v, err := cd.decode(raw); err == nil {
-			st.hits.Add(1)
-			return v, nil
-		}
-		// An entry that no longer decodes (type changed between releases): recompute.
+		st.hits.Add(1)
+		return []byte(raw), nil
 	}
 	st.misses.Add(1)
-	return shared(ctx, c, st, full, compute, func(sctx context.Context, v T) {
-		b, err := cd.encode(v)
-		if err != nil {
-			return
-		}
+	return shared(ctx, c, st, full, compute, func(sctx context.Context, b []byte) {
 		if err := c.rdb.Set(sctx, full, b, c.ttl).Err(); err != nil {
 			st.errors.Add(1)
 			c.noteStoreError(err)
@@ -285,8 +262,7 @@ func cachedWith[T any](ctx context.Context, c *Cache, op string, args []any, com
 
 // shared runs compute once for concurrent callers of the same key, then store (when not nil)
 // with the result. Each caller waits at most until its own context ends.
-func shared[T any](ctx context.Context, c *Cache, st *opStats, key string, compute func(context.Context) (T, error), store func(context.Context, T)) (T, error) {
-	var zero T
+func shared(ctx context.Context, c *Cache, st *opStats, key string, compute func(context.Context) ([]byte, error), store func(context.Context, []byte)) ([]byte, error) {
 	ch := c.group.DoChan(key, func() (any, error) {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.compute)
 		defer cancel()
@@ -305,10 +281,10 @@ func shared[T any](ctx context.Context, c *Cache, st *opStats, key string, compu
 			st.shared.Add(1)
 		}
 		if r.Err != nil {
-			return zero, r.Err
+			return nil, r.Err
 		}
-		return r.Val.(T), nil
+		return r.Val.([]byte), nil
 	case <-ctx.Done():
-		return zero, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
