@@ -17,7 +17,9 @@ import (
 	"github.com/tributary-lineage/tributary/cypher"
 )
 
-// Store reads and writes lineage in one Neo4j database.
+// Store reads and writes lineage in one Neo4j database. Its writes know nothing of the API's
+// response cache: wherever a cache may hold answers, write through a Writer, which
+// invalidates it after each commit.
 type Store struct {
 	driver   neo4j.DriverWithContext
 	database string
