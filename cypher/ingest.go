@@ -39,8 +39,3 @@ var (
 	//go:embed ingest/batch_delete_stale_view_edges.cypher
 	IngestBatchDeleteStaleViewEdges string
 )
-
-// IngestBatchUpsertNewSourceColumns creates the source columns of a batch that do not exist.
-//
-//go:embed ingest/batch_upsert_new_source_columns.cypher
-var IngestBatchUpsertNewSourceColumns string

@@ -455,7 +455,7 @@ func (s *Store) ImportDatasets(ctx context.Context, batch []ExportDataset) error
 			{"views", cypher.ExportImportViews, map[string]any{"views": views}, int64(len(views)), len(views) == 0},
 			{"stale lineage", cypher.ExportImportDeleteStale, map[string]any{"views": stale}, -1, len(stale) == 0},
 			{"columns", cypher.ExportImportViewColumns, map[string]any{"columns": columns}, int64(len(columns)), len(columns) == 0},
-			{"sources", cypher.UpsertSourceColumns, map[string]any{"sources": sources}, int64(len(sources)), len(sources) == 0},
+			{"sources", cypher.UpsertSourceColumns, map[string]any{"sources": sources}, -1, len(sources) == 0},
 			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": edges}, int64(len(edges)), len(edges) == 0},
 			{"input columns", cypher.UpsertSourceColumns, map[string]any{"sources": inputSources}, -1, len(inputs) == 0},
 			{"inputs", cypher.IngestUpsertIndirectInputs, map[string]any{"inputs": inputs}, int64(len(inputs)), len(inputs) == 0},

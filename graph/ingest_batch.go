@@ -91,7 +91,7 @@ func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewSta
 			{"views", cypher.IngestBatchUpsertViews, map[string]any{"views": viewRows}, int64(len(viewRows))},
 			{"columns", cypher.IngestBatchUpsertViewColumns, map[string]any{"views": columns}, int64(nColumns)},
 			{"stale columns", cypher.IngestBatchDeleteStaleViewColumns, map[string]any{"views": stale}, -1},
-			{"sources", cypher.IngestBatchUpsertNewSourceColumns, map[string]any{"sources": sources}, -1},
+			{"sources", cypher.UpsertSourceColumns, map[string]any{"sources": sources}, -1},
 			{"stale edges", cypher.IngestBatchDeleteStaleViewEdges, map[string]any{"views": stale}, -1},
 			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": edges}, int64(len(edges))},
 		}
