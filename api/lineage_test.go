@@ -526,7 +526,7 @@ func TestAnalyzeDiffListsBrokenDownstreamColumns(t *testing.T) {
 		t.Errorf("view after persist=false: %+v", v.Columns)
 	}
 
-	// persist=true writes through the cache: the next read (cached before) sees the change.
+	// persist=true writes through the writer: the next read (cached before) sees the change.
 	r = do(t, http.MethodPost, ts.url+"/api/v1/lineage/analyze?persist=true", strings.NewReader(`{"sql":"create view ..."}`), jsonHeader)
 	if r.status != 200 || !strings.Contains(string(r.body), `"persisted":true`) {
 		t.Fatalf("persist: status %d body %s", r.status, r.body)
