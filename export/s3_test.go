@@ -23,6 +23,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // fakeS3 is an in-process S3 server (gofakes3, memory backend) that counts multipart uploads.
@@ -89,7 +91,7 @@ func TestExportJobToS3(t *testing.T) {
 	fake := newFakeS3(t)
 	store := newTestS3Store(t, fake, 0)
 
-	redis := asynq.RedisClientOpt{Addr: env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")}
+	redis := asynq.RedisClientOpt{Addr: graphtest.Env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")}
 	b := make([]byte, 4)
 	rand.Read(b)
 	queue := "export-test-" + hex.EncodeToString(b)

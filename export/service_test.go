@@ -12,10 +12,11 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 func TestExportServiceDelivery(t *testing.T) {
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")})
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: graphtest.Env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")})
 	defer client.Close()
 	withQueue := &ExportService{Queue: client, InlineViews: 2}
 	noQueue := &ExportService{}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // countingStore is the real store with a count of the reads that reach it.
@@ -42,8 +44,8 @@ func (c *countingStore) SearchPage(ctx context.Context, q, kind string, offset, 
 
 func sharedRedis(t testing.TB) *redis.Client {
 	t.Helper()
-	addr := env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
-	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: env("TRIBUTARY_REDIS_PASSWORD", "")})
+	addr := graphtest.Env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: graphtest.Env("TRIBUTARY_REDIS_PASSWORD", "")})
 	t.Cleanup(func() { rdb.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -32,34 +31,12 @@ var (
 	schemaNamesQuery string
 )
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// newTestStore connects to the real Neo4j (see COMMON.md defaults), migrates it, and fails the
-// test when the server does not answer.
+// newTestStore connects to the real Neo4j through graphtest, migrates it, and fails the test
+// when the server does not answer.
 func newTestStore(tb testing.TB) (*Store, neo4j.DriverWithContext) {
 	tb.Helper()
-	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
-	driver, err := neo4j.NewDriverWithContext(uri,
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		tb.Fatalf("neo4j driver for %s: %v", uri, err)
-	}
-	tb.Cleanup(func() { driver.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := driver.VerifyConnectivity(ctx); err != nil {
-		tb.Fatalf("neo4j at %s is not reachable (run `make up`): %v", uri, err)
-	}
-	s := NewStore(driver, env("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
-	if _, err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	return s, driver
+	s := graphtest.Store(tb, NewStore)
+	return s, s.driver
 }
 
 // testDB returns a database name no other test uses, so assertions can be scoped to it, and
