@@ -224,20 +224,22 @@ func TestImportFromS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ImportURI(context.Background(), s, store, uri, 1<<20, ImportOptions{RenameDatabases: map[string]string{src: dst}})
+	svc := &ImportService{Writer: s, S3: store, MaxBytes: 1 << 20}
+	out, err := svc.Import(context.Background(), ImportRequest{URI: uri, RenameDatabases: map[string]string{src: dst}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Views != 4 {
-		t.Errorf("result %+v", res)
+	if out.Format != KindJSON || out.Result == nil || out.Result.Views != 4 {
+		t.Errorf("outcome %+v", out)
 	}
 	if diff := cmp.Diff(dump(t, s, src), dump(t, s, dst)); diff != "" {
 		t.Errorf("imported from S3 (-exported +imported):\n%s", diff)
 	}
-	if _, err := ImportURI(context.Background(), s, store, uri, 100, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "import limit") {
+	small := &ImportService{Writer: s, S3: store, MaxBytes: 100}
+	if _, err := small.Import(context.Background(), ImportRequest{URI: uri}, nil); err == nil || !strings.Contains(err.Error(), "import limit") {
 		t.Errorf("a document over the size limit: %v", err)
 	}
-	if _, err := ImportURI(context.Background(), s, store, "s3://lineage/exports/missing.json", 1<<20, ImportOptions{}); err == nil {
+	if _, err := svc.Import(context.Background(), ImportRequest{URI: "s3://lineage/exports/missing.json"}, nil); err == nil {
 		t.Error("missing object imported")
 	}
 }
