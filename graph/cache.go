@@ -21,6 +21,7 @@ import (
 type Backend interface {
 	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
+	Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
 	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
@@ -141,6 +142,7 @@ func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration
 const (
 	OpUpstream       = "upstream"
 	OpDownstream     = "downstream"
+	OpBoth           = "both"
 	OpViewDetail     = "view"
 	OpFindViews      = "find_views"
 	OpSearch         = "search"
@@ -165,6 +167,11 @@ func (c *CachedReader) Downstream(ctx context.Context, col ColumnID, depth int) 
 	return cached(ctx, c, OpDownstream, []any{col.String(), depth}, func(ctx context.Context) (Subgraph, error) {
 		return c.inner.Downstream(ctx, col, depth)
 	})
+}
+
+// Both implements Backend, uncached: the API caches its whole response instead.
+func (c *CachedReader) Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error) {
+	return c.inner.Both(ctx, col, depth)
 }
 
 // ViewDetail implements Backend through the cache.
