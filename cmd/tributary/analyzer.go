@@ -25,10 +25,13 @@ type analyzer struct {
 	// maxStatements is the most statements one request may hold; more are refused before any
 	// parsing of statements (api.StatementLimitError).
 	maxStatements int
+	// defaultDatabase and defaultSchema complete names when a request gives no default
+	// (TRIBUTARY_DEFAULT_DATABASE, TRIBUTARY_DEFAULT_SCHEMA).
+	defaultDatabase, defaultSchema string
 }
 
-func newAnalyzer(g columnLister, maxStatements int) *analyzer {
-	return &analyzer{graph: g, maxStatements: maxStatements}
+func newAnalyzer(g columnLister, maxStatements int, defaultDatabase, defaultSchema string) *analyzer {
+	return &analyzer{graph: g, maxStatements: maxStatements, defaultDatabase: defaultDatabase, defaultSchema: defaultSchema}
 }
 
 // graphCatalog is a lineage.Catalog over the request's catalog and the graph. The engine's
@@ -80,6 +83,12 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 
 // Analyze implements api.Analyzer.
 func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.AnalyzeResult, error) {
+	if req.DefaultDatabase == "" {
+		req.DefaultDatabase = a.defaultDatabase
+	}
+	if req.DefaultSchema == "" {
+		req.DefaultSchema = a.defaultSchema
+	}
 	cat := &graphCatalog{ctx: ctx, graph: a.graph}
 	// known is every column list a view of this request may need when ingestion analyses it
 	// on its own: the request's catalog, what the graph answered, the views it creates.

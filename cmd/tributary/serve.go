@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Lineage:   backend,
 		Responses: reader,
 		Metrics:   metrics,
-		Analyzer:  newAnalyzer(reader, cfg.AnalyzeMaxStatements),
+		Analyzer:  newAnalyzer(reader, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    reader,
 		Jobs:      jobs,
 		ViewJobs:  guardedViewJobs{q: jobs, role: auth.RoleEditor},
