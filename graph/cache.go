@@ -81,20 +81,14 @@ type CachedReader struct {
 	// bump increments the generation, seeding it the same way when missing.
 	bump *redis.Script
 
-	mu      sync.Mutex
-	stats   map[string]*opStats
-	lastErr atomic.Pointer[cacheError]
+	mu    sync.Mutex
+	stats map[string]*opStats
 	// gate: after a Redis failure, reads skip Redis until a background probe (Ping) finds it
 	// answering again, so a dead or hung Redis never delays a request after the first failure.
 	gate recoveryGate
 }
 
 type opStats struct{ hits, misses, errors, shared atomic.Uint64 }
-
-type cacheError struct {
-	at  time.Time
-	err error
-}
 
 const lookupScript = `
 local g = redis.call('GET', KEYS[1])
@@ -291,7 +285,7 @@ func (c *CachedReader) Invalidate(ctx context.Context) error {
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.bump.Run(bctx, c.rdb, []string{c.genKey}, seed()).Err(); err != nil {
-		c.noteError(err)
+		c.gate.failed()
 		return fmt.Errorf("%w: %w", ErrGenerationNotBumped, err)
 	}
 	return nil
@@ -322,19 +316,10 @@ func (c *CachedReader) Stats() CacheStats {
 	return s
 }
 
-// LastError returns the last Redis error and when it happened (zero when none yet).
-func (c *CachedReader) LastError() (time.Time, error) {
-	e := c.lastErr.Load()
-	if e == nil {
-		return time.Time{}, nil
-	}
-	return e.at, e.err
-}
-
 // Ping checks that Redis answers the cache's commands.
 func (c *CachedReader) Ping(ctx context.Context) error {
 	if _, err := c.Generation(ctx); err != nil {
-		c.noteError(err)
+		c.gate.failed()
 		return err
 	}
 	c.gate.recovered() // Redis is back: stop bypassing it
@@ -352,11 +337,6 @@ func (c *CachedReader) op(name string) *opStats {
 	return st
 }
 
-func (c *CachedReader) noteError(err error) {
-	c.lastErr.Store(&cacheError{at: time.Now(), err: err})
-	c.gate.failed()
-}
-
 // noteStoreError records a failed store. A Redis that answered with an error reply (OOM when
 // it is full under maxmemory-policy noeviction, say) is up and still serves what it holds:
 // reads keep using it and only this entry is not kept. Anything else (no connection, a
@@ -364,10 +344,9 @@ func (c *CachedReader) noteError(err error) {
 func (c *CachedReader) noteStoreError(err error) {
 	var reply redis.Error
 	if errors.As(err, &reply) {
-		c.lastErr.Store(&cacheError{at: time.Now(), err: err})
 		return
 	}
-	c.noteError(err)
+	c.gate.failed()
 }
 
 // seed is a generation value larger than any earlier one in practice (nanoseconds since 1970).
@@ -440,7 +419,7 @@ func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []a
 		if rerr == nil {
 			rerr = fmt.Errorf("cache lookup: %d values, want 2", len(res))
 		}
-		c.noteError(rerr)
+		c.gate.failed()
 		return shared(ctx, c, st, "nocache:"+key, compute, nil)
 	}
 	gen, _ := res[0].(string)

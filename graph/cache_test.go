@@ -9,7 +9,6 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -294,9 +293,6 @@ func TestCacheSurvivesRedisOutage(t *testing.T) {
 	if err := c.Ping(ctx); err == nil {
 		t.Error("Ping succeeded with Redis down")
 	}
-	if at, err := c.LastError(); err == nil || at.IsZero() {
-		t.Error("LastError is empty after failures")
-	}
 	// A write while Redis is down commits to Neo4j and says the cache was not invalidated.
 	werr := c.ReplaceViewLineage(ctx, chainView(2, db))
 	if !errors.Is(werr, ErrGenerationNotBumped) {
@@ -554,9 +550,6 @@ func TestCacheKeepsReadingThroughFullRedis(t *testing.T) {
 	if st.Misses[OpUpstream] != 2 || st.Errors[OpUpstream] != 2 || st.Hits[OpUpstream] != 0 {
 		t.Errorf("with Redis full: misses %d, errors %d, hits %d; want 2 misses (both reads looked up Redis), 2 failed stores, no hit",
 			st.Misses[OpUpstream], st.Errors[OpUpstream], st.Hits[OpUpstream])
-	}
-	if _, err := c.LastError(); err == nil || !strings.Contains(err.Error(), "OOM") {
-		t.Errorf("LastError = %v, want Redis's OOM reply", err)
 	}
 	if err := rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
 		t.Fatal(err)
