@@ -213,8 +213,8 @@ func decodeRecords[T any, V neo4j.RecordValue](ctx context.Context, tx neo4j.Man
 }
 
 // pathsAndDistances computes, over edges (following From->To when upstream, To->From otherwise), the
-// maximal column paths from root and every column's distance from root (the fewest hops; the
-// columns edges do not reach are not in dist). A path ends after depth hops or at a column with
+// maximal column paths from root and every column's distance from root (the fewest hops, at most
+// depth; the columns edges do not reach within depth are not in dist). A path ends after depth hops or at a column with
 // no next column; parallel edges give one path. Paths stop after limit, and truncated says so;
 // dist is always complete.
 func pathsAndDistances(root ColumnID, edges []Edge, upstream bool, depth, limit int) (paths [][]ColumnID, truncated bool, dist map[ColumnID]int) {
@@ -231,19 +231,7 @@ func pathsAndDistances(root ColumnID, edges []Edge, upstream bool, depth, limit 
 	for k := range next {
 		SortByKey(next[k], ColumnID.String, cmp.Compare[string])
 	}
-	dist = map[ColumnID]int{root: 0}
-	for layer, d := []ColumnID{root}, 1; len(layer) > 0; d++ {
-		var following []ColumnID
-		for _, c := range layer {
-			for _, n := range next[c] {
-				if _, seen := dist[n]; !seen {
-					dist[n] = d
-					following = append(following, n)
-				}
-			}
-		}
-		layer = following
-	}
+	dist = distances([]ColumnID{root}, next, depth)
 	path := []ColumnID{root}
 	var dfs func()
 	dfs = func() {
@@ -277,6 +265,29 @@ func pathsAndDistances(root ColumnID, edges []Edge, upstream bool, depth, limit 
 	}
 	dfs()
 	return paths, truncated, dist
+}
+
+// distances returns the fewest hops from any of roots (distance 0) to every column next leads
+// to within depth hops: a breadth-first walk.
+func distances(roots []ColumnID, next map[ColumnID][]ColumnID, depth int) map[ColumnID]int {
+	dist := make(map[ColumnID]int, len(next)+len(roots))
+	for _, r := range roots {
+		dist[r] = 0
+	}
+	frontier := slices.Clone(roots)
+	for d := 1; d <= depth && len(frontier) > 0; d++ {
+		var following []ColumnID
+		for _, c := range frontier {
+			for _, n := range next[c] {
+				if _, seen := dist[n]; !seen {
+					dist[n] = d
+					following = append(following, n)
+				}
+			}
+		}
+		frontier = following
+	}
+	return dist
 }
 
 // ViewDetail returns a view with its columns, their direct sources, and the objects it reads and
