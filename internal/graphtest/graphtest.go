@@ -7,11 +7,12 @@
 // at the end; a test database left behind shows up later, e.g. as a second
 // MARTS.CUSTOMER_LTV view that makes `make demo`'s lookups ambiguous.
 //
-//	store := graph.NewStore(graphtest.Driver(t), graphtest.Neo4jDatabase())
-//	db := graphtest.Database(t, store, "TX_") // e.g. TX_3F09A1C2D4, deleted when t ends
+//	store := graphtest.Store(t, graph.NewStore)  // connected and migrated
+//	db := graphtest.Database(t, store, "TX_")     // e.g. TX_3F09A1C2D4, deleted when t ends
+//	lines, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{db}) // canonical, to compare
 //
-// graphtest imports nothing of this module, so graph's own tests can use it too; a
-// *graph.Store is a Deleter.
+// Every test that talks to Neo4j gets its connection here. graphtest imports nothing of this
+// module, so graph's own tests can use it too; a *graph.Store is a Deleter and a Migrator.
 package graphtest
 
 import (
