@@ -212,11 +212,11 @@ func decodeRecords[T any, V neo4j.RecordValue](ctx context.Context, tx neo4j.Man
 	return out, nil
 }
 
-// pathsAndDistances computes, over edges (following From->To when upstream, To->From otherwise), the
-// maximal column paths from root and every column's distance from root (the fewest hops, at most
-// depth; the columns edges do not reach within depth are not in dist). A path ends after depth hops or at a column with
-// no next column; parallel edges give one path. Paths stop after limit, and truncated says so;
-// dist is always complete.
+// pathsAndDistances computes, over edges (following From->To when upstream, To->From
+// otherwise), the maximal column paths from root and every column's distance from root (the
+// fewest hops, at most depth; columns not reached within depth are not in dist). A path ends
+// after depth hops or at a column with no next column; parallel edges give one path. Paths stop
+// after limit, and truncated says so; dist is always complete.
 func pathsAndDistances(root ColumnID, edges []Edge, upstream bool, depth, limit int) (paths [][]ColumnID, truncated bool, dist map[ColumnID]int) {
 	next := map[ColumnID][]ColumnID{}
 	for _, e := range edges {
