@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 )
 
 // This file is what the HTTP endpoints (POST /api/v1/data/export, POST /api/v1/data/import)
@@ -164,9 +165,9 @@ type ImportRequest struct {
 
 // ImportOutcome is the answer of an import.
 type ImportOutcome struct {
-	Format  string        `json:"format"`
-	Result  *ImportResult `json:"result,omitempty"`  // json and openlineage
-	Archive *Extracted    `json:"archive,omitempty"` // sql: what went to the ingestion pipeline
+	Format  string            `json:"format"`
+	Result  *ImportResult     `json:"result,omitempty"`  // json and openlineage
+	Archive *ingest.Extracted `json:"archive,omitempty"` // sql: what went to the ingestion pipeline
 }
 
 // ImportService runs imports for the API.
@@ -174,14 +175,14 @@ type ImportService struct {
 	// Writer writes each imported batch: the *graph.Writer, which invalidates the response
 	// cache after each commit, so cached lineage answers never outlive an import.
 	Writer    Writer
-	S3        *S3Store  // nil: no s3:// imports
-	IngestDir IngestDir // nil: no archive imports
-	MaxBytes  int64     // largest document or archive; 0 means 1 GiB
-	Limits    ArchiveLimits
+	S3        *S3Store         // nil: no s3:// imports
+	IngestDir ingest.RunFolder // nil: no archive imports
+	MaxBytes  int64            // largest document or archive; 0 means 1 GiB
+	Limits    ingest.ArchiveLimits
 }
 
 // Import spools the body (or the s3:// object) to a temporary file, detects its kind and
-// imports it. Bad input is a *ValidationError or *ArchiveError (graph.ErrInvalid); the
+// imports it. Bad input is a *ValidationError or *ingest.ArchiveError (graph.ErrInvalid); the
 // problems of an s3:// object name positions and fields, never its values. A URI outside
 // the store's bucket and prefix is ErrOutsideBucket, refused before any request to S3.
 func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.Reader) (ImportOutcome, error) {
@@ -214,7 +215,7 @@ func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.R
 		if s.IngestDir == nil {
 			return ImportOutcome{}, fmt.Errorf("%w: archive imports are not configured", graph.ErrInvalid)
 		}
-		x, err := ImportSQLArchive(ctx, path, s.Limits, s.IngestDir)
+		x, err := ingest.ImportSQLArchive(ctx, path, s.Limits, s.IngestDir)
 		if err != nil {
 			return ImportOutcome{}, err
 		}

@@ -24,6 +24,7 @@ var ErrTimeout = fmt.Errorf("neo4j timed out: %w", context.DeadlineExceeded)
 type Backend interface {
 	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
+	Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 	DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 	FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error)
@@ -39,6 +40,7 @@ type Backend interface {
 const (
 	OpUpstream       = "upstream"
 	OpDownstream     = "downstream"
+	OpBoth           = "both"
 	OpViewDetail     = "view"
 	OpDatasetDetail  = "dataset"
 	OpFindDatasets   = "find_datasets"
@@ -59,8 +61,8 @@ type BreakerOptions struct {
 	ProbeTimeout time.Duration
 }
 
-// Breaker is a circuit breaker over a Backend's reads (and a Writer's writes, Writer.Guarded). A call that fails because
-// Neo4j cannot be reached opens the circuit: from then on calls fail at once with
+// Breaker is a circuit breaker over a Backend's reads (and a Writer's writes: Writer.Guarded).
+// A call that fails because Neo4j cannot be reached opens the circuit: from then on calls fail at once with
 // ErrUnavailable instead of waiting for the driver's connection and retry timeouts, and one
 // background probe at a time (after RetryInterval, off the request path) checks Neo4j; the
 // first probe that succeeds closes the circuit. It works like the cache's bypass of a failed
@@ -215,6 +217,15 @@ func (b *Breaker) Upstream(ctx context.Context, col ColumnID, depth int) (Subgra
 // Downstream implements Backend.
 func (b *Breaker) Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
 	return guard(ctx, b, func() (Subgraph, error) { return b.inner.Downstream(ctx, col, depth) })
+}
+
+// Both implements Backend.
+func (b *Breaker) Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error) {
+	sides, err := guard(ctx, b, func() ([2]Subgraph, error) {
+		up, down, err := b.inner.Both(ctx, col, depth)
+		return [2]Subgraph{up, down}, err
+	})
+	return sides[0], sides[1], err
 }
 
 // ViewDetail implements Backend.

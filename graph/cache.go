@@ -60,20 +60,14 @@ type Cache struct {
 	// bump increments the generation, seeding it the same way when missing.
 	bump *redis.Script
 
-	mu      sync.Mutex
-	stats   map[string]*opStats
-	lastErr atomic.Pointer[cacheError]
+	mu    sync.Mutex
+	stats map[string]*opStats
 	// gate: after a Redis failure, reads skip Redis until a background probe (Ping) finds it
 	// answering again, so a dead or hung Redis never delays a request after the first failure.
 	gate recoveryGate
 }
 
 type opStats struct{ hits, misses, errors, shared atomic.Uint64 }
-
-type cacheError struct {
-	at  time.Time
-	err error
-}
 
 const lookupScript = `
 local g = redis.call('GET', KEYS[1])
@@ -126,7 +120,7 @@ func (c *Cache) Invalidate(ctx context.Context) error {
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.bump.Run(bctx, c.rdb, []string{c.genKey}, seed()).Err(); err != nil {
-		c.noteError(err)
+		c.gate.failed()
 		return fmt.Errorf("%w: %w", ErrGenerationNotBumped, err)
 	}
 	return nil
@@ -157,19 +151,10 @@ func (c *Cache) Stats() CacheStats {
 	return s
 }
 
-// LastError returns the last Redis error and when it happened (zero when none yet).
-func (c *Cache) LastError() (time.Time, error) {
-	e := c.lastErr.Load()
-	if e == nil {
-		return time.Time{}, nil
-	}
-	return e.at, e.err
-}
-
 // Ping checks that Redis answers the cache's commands.
 func (c *Cache) Ping(ctx context.Context) error {
 	if _, err := c.Generation(ctx); err != nil {
-		c.noteError(err)
+		c.gate.failed()
 		return err
 	}
 	c.gate.recovered() // Redis is back: stop bypassing it
@@ -187,11 +172,6 @@ func (c *Cache) op(name string) *opStats {
 	return st
 }
 
-func (c *Cache) noteError(err error) {
-	c.lastErr.Store(&cacheError{at: time.Now(), err: err})
-	c.gate.failed()
-}
-
 // noteStoreError records a failed store. A Redis that answered with an error reply (OOM when
 // it is full under maxmemory-policy noeviction, say) is up and still serves what it holds:
 // reads keep using it and only this entry is not kept. Anything else (no connection, a
@@ -199,10 +179,9 @@ func (c *Cache) noteError(err error) {
 func (c *Cache) noteStoreError(err error) {
 	var reply redis.Error
 	if errors.As(err, &reply) {
-		c.lastErr.Store(&cacheError{at: time.Now(), err: err})
 		return
 	}
-	c.noteError(err)
+	c.gate.failed()
 }
 
 // seed is a generation value larger than any earlier one in practice (nanoseconds since 1970).
@@ -231,18 +210,15 @@ func (c *Cache) Bytes(ctx context.Context, op string, args []any, compute func(c
 		st.errors.Add(1)
 		return shared(ctx, c, st, "nocache:"+key, compute, nil)
 	}
-	res, rerr := c.lookup.Run(ctx, c.rdb, []string{c.genKey}, c.prefix+"c:", key, seed()).Slice()
-	if rerr != nil || len(res) != 2 {
+	res, err := c.lookup.Run(ctx, c.rdb, []string{c.genKey}, c.prefix+"c:", key, seed()).Slice()
+	if err != nil || len(res) != 2 {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		// Redis is unreachable or failing: compute the answer, sharing concurrent
 		// computations of the same request.
 		st.errors.Add(1)
-		if rerr == nil {
-			rerr = fmt.Errorf("cache lookup: %d values, want 2", len(res))
-		}
-		c.noteError(rerr)
+		c.gate.failed()
 		return shared(ctx, c, st, "nocache:"+key, compute, nil)
 	}
 	gen, _ := res[0].(string)
