@@ -233,6 +233,13 @@ func (t *timedBackend) ReplaceViewLineage(ctx context.Context, view graph.View) 
 	return err
 }
 
+func (t *timedBackend) ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error {
+	start := time.Now()
+	err := t.b.ReplaceViewsLineage(ctx, views, states)
+	t.m.observe("replace_views_lineage", start, err)
+	return err
+}
+
 func (t *timedBackend) DeleteView(ctx context.Context, id graph.ObjectID) error {
 	start := time.Now()
 	err := t.b.DeleteView(ctx, id)

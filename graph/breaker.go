@@ -231,6 +231,12 @@ func (b *Breaker) ReplaceViewLineage(ctx context.Context, view View) error {
 	return err
 }
 
+// ReplaceViewsLineage implements Backend.
+func (b *Breaker) ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error {
+	_, err := guard(ctx, b, func() (struct{}, error) { return struct{}{}, b.inner.ReplaceViewsLineage(ctx, views, states) })
+	return err
+}
+
 // DeleteView implements Backend.
 func (b *Breaker) DeleteView(ctx context.Context, id ObjectID) error {
 	_, err := guard(ctx, b, func() (struct{}, error) { return struct{}{}, b.inner.DeleteView(ctx, id) })

@@ -30,6 +30,7 @@ type Backend interface {
 	Counts(ctx context.Context) (Counts, error)
 
 	ReplaceViewLineage(ctx context.Context, view View) error
+	ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error
 	DeleteView(ctx context.Context, id ObjectID) error
 	UpsertTables(ctx context.Context, tables []Table) error
 }
@@ -235,6 +236,15 @@ var ErrGenerationNotBumped = errors.New("graph written, but the cache generation
 // ReplaceViewLineage writes through the backend, then bumps the generation.
 func (c *CachedReader) ReplaceViewLineage(ctx context.Context, view View) error {
 	if err := c.inner.ReplaceViewLineage(ctx, view); err != nil {
+		return err
+	}
+	return c.Invalidate(ctx)
+}
+
+// ReplaceViewsLineage writes views with their states in one transaction through the backend,
+// then bumps the generation.
+func (c *CachedReader) ReplaceViewsLineage(ctx context.Context, views []View, states []ViewState) error {
+	if err := c.inner.ReplaceViewsLineage(ctx, views, states); err != nil {
 		return err
 	}
 	return c.Invalidate(ctx)

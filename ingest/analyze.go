@@ -111,7 +111,7 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	if v.Conflict != "" {
 		return fallback(graph.StatusFailed, v.Conflict)
 	}
-	stmts := sql.ParseScript(v.Text)
+	stmts := v.statements()
 	for _, st := range stmts {
 		if st.Err != nil {
 			return fallback(graph.StatusFailed, positionMessage(v, st.Err.Line, st.Err.Col, st.Err.Error()))
@@ -251,3 +251,6 @@ func positionMessage(v ListedView, line, col int, msg string) string {
 	}
 	return fmt.Sprintf("%d:%d: %s", line, col, msg)
 }
+
+// SourceAPI is the source recorded on views written through the API (analyze with persist).
+const SourceAPI = "api"

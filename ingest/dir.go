@@ -75,6 +75,8 @@ type sqlFile struct {
 	text  string
 	n     int // statements in the file
 	views []fileView
+	// parsed is the file parsed, kept when it is one statement (the view's whole text).
+	parsed []sql.StatementResult
 }
 
 type fileView struct {
@@ -118,6 +120,9 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 		f := sqlFile{path: p, text: string(b)}
 		stmts := sql.ParseScript(f.text)
 		f.n = len(stmts)
+		if f.n == 1 {
+			f.parsed = stmts // the view's text is the whole file: its analysis reuses the parse
+		}
 		for _, st := range stmts {
 			if name, ok := createViewName(st); ok {
 				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line})
@@ -158,7 +163,7 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 			seen[id], first[id] = len(l.Views), pos
 			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line}
 			if f.n == 1 {
-				v.Text, v.Line = f.text, 1
+				v.Text, v.Line, v.parsed = f.text, 1, f.parsed
 			}
 			l.Views = append(l.Views, v)
 		}

@@ -59,6 +59,10 @@ type ViewWork struct {
 	// Cycle is a dependency cycle the view is in (the view, the one it reads, ..., the view
 	// again); its message names it.
 	Cycle []graph.ObjectID `json:"cycle,omitempty"`
+	// Analysis is the view analysed, as it is written (cycle message included): planning
+	// analyses each view once and keeps the result, so writing does not analyse again. Nil
+	// for work built without it: the write then analyses View with Catalog.
+	Analysis *Analysis `json:"analysis,omitempty"`
 }
 
 // BuildPlan lists src and compares it with the graph. A view is analysed when it is new, its
@@ -66,7 +70,8 @@ type ViewWork struct {
 // whose column list its last analysis read (a star it expanded, names it bound) now has other
 // columns or is gone. The views to analyse are analysed here once, in dependency order, to
 // learn their output columns; that decides which readers must follow and gives each its
-// catalog, so the analyze tasks can run in any order and on any worker.
+// catalog. Each ViewWork keeps its analysis, so the analyze tasks write it as planned, in any
+// order and on any worker, without parsing or analysing again.
 func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Listing, error) {
 	l, err := src.List(ctx)
 	if err != nil {
@@ -153,12 +158,16 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		}
 	}
 
-	// Dependencies: parsed references for views to analyse, recorded ones for the others.
+	// Dependencies: parsed references for views to analyse, recorded ones for the others. A
+	// view to analyse is parsed here once (unless its source did when listing); the parse
+	// serves its references and its analysis below, and is dropped after.
 	deps := make(map[graph.ObjectID][]graph.ObjectID, len(l.Views))
-	for _, v := range l.Views {
-		if _, ok := reason[v.ID]; ok {
-			deps[v.ID] = references(v)
+	for i, v := range l.Views {
+		if _, ok := reason[v.ID]; ok && !v.Hidden {
+			l.Views[i].parsed = v.statements()
+			deps[v.ID] = references(l.Views[i])
 		} else {
+			l.Views[i].parsed = nil
 			deps[v.ID] = state[v.ID].ColumnDeps
 		}
 	}
@@ -192,6 +201,7 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 			return nil, fmt.Errorf("plan %s: %w", source, err)
 		}
 		a := AnalyzeView(v, source, cat)
+		l.Views[i].parsed, v.parsed = nil, nil
 		if !slices.Equal(a.Columns, oldCols[v.ID]) {
 			changedCols[v.ID] = true
 		}
@@ -201,7 +211,10 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		if why == ChangeEngine {
 			p.ReanalysedEngine++
 		}
-		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]})
+		if len(cycle[v.ID]) > 0 {
+			a.View.Message = joinNotes(a.View.Message, cycleMessage(cycle[v.ID]))
+		}
+		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID], Analysis: &a})
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})
 	}
 	return p, nil
@@ -240,7 +253,7 @@ func references(v ListedView) []graph.ObjectID {
 		return nil
 	}
 	var out []graph.ObjectID
-	for _, st := range sql.ParseScript(v.Text) {
+	for _, st := range v.statements() {
 		if st.Stmt == nil {
 			continue
 		}

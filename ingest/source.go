@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest/lineage"
+	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // Source lists the views of a warehouse with their definitions and the columns of its tables.
@@ -71,6 +72,18 @@ type ListedView struct {
 	// Conflict, when set, says why the view cannot be analysed as listed (it is defined more
 	// than once, with the positions); the view is written as failed with it.
 	Conflict string `json:"conflict,omitempty"`
+
+	// parsed is Text parsed by the source when it listed the view (nil when it did not): the
+	// plan and the analysis reuse it, so a refresh parses each view once. Never serialised.
+	parsed []sql.StatementResult
+}
+
+// statements returns Text parsed: what the source parsed when listing, or a parse now.
+func (v ListedView) statements() []sql.StatementResult {
+	if v.parsed != nil {
+		return v.parsed
+	}
+	return sql.ParseScript(v.Text)
 }
 
 // Version fingerprints everything about the listed view that its analysis depends on, except

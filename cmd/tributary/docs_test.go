@@ -126,7 +126,7 @@ func (d *demo) serve(t *testing.T) string {
 		Lineage:   demoViews{LineageReader: store, dbs: d.dbs},
 		Responses: reader,
 		Metrics:   api.NewMetrics(prometheus.NewRegistry()),
-		Analyzer:  newAnalyzer(reader, cfg.AnalyzeMaxStatements),
+		Analyzer:  api.NewEngineAnalyzer(reader, cfg.AnalyzeMaxStatements),
 		Differ:    reader,
 		Writer:    reader,
 		Jobs:      newJobQueue(redisc.jobs, queue),

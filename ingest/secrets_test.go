@@ -1,9 +1,8 @@
-package main
+package ingest_test
 
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/ingest/snowflake"
 	"github.com/tributary-lineage/tributary/internal/snowflaketest"
 )
 
@@ -54,7 +53,7 @@ func (s *secretsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"Name": in.SecretId, "SecretString": v, "VersionId": strconv.Itoa(s.calls)})
 }
 
-// The worker's source opener reads the Snowflake credentials from Secrets Manager, keeps
+// The worker's source opener (OpenerFromEnv) reads the Snowflake credentials from Secrets Manager, keeps
 // them, and reads the secret again when Snowflake refuses them after a rotation.
 func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 	ctx := context.Background()
@@ -77,13 +76,12 @@ func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 	}
 	vars := map[string]string{
 		ingest.EnvSnowflakeSecretID:    "tributary/snowflake",
-		envSecretsEndpoint:             smSrv.URL,
+		snowflake.EnvSecretsEndpoint:   smSrv.URL,
 		"TRIBUTARY_SNOWFLAKE_HOST":     "127.0.0.1",
 		"TRIBUTARY_SNOWFLAKE_PORT":     strconv.Itoa(sf.Port()),
 		"TRIBUTARY_SNOWFLAKE_PROTOCOL": "http",
 	}
-	e := env{getenv: func(k string) string { return vars[k] }, stdout: io.Discard, stderr: io.Discard}
-	open, err := sourceOpener(ctx, e, slog.New(slog.DiscardHandler))
+	open, err := ingest.OpenerFromEnv(ctx, func(k string) string { return vars[k] }, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +89,7 @@ func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 
 	// The secret still holds the old password: one refused login, one re-read, still refused.
 	sm.put("tributary/snowflake", secret("pw-1"))
-	if _, _, err := open(ctx, p); err == nil || !export.IsAuthFailure(err) {
+	if _, _, err := open(ctx, p); err == nil || !snowflake.IsAuthFailure(err) {
 		t.Fatalf("open with a stale secret: err = %v, want an authentication failure", err)
 	}
 	if sm.calls != 2 {

@@ -1,4 +1,4 @@
-package export
+package snowflake
 
 import (
 	"context"
@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"github.com/tributary-lineage/tributary/ingest/snowflake"
 )
 
 // EnvSecretsEndpoint overrides the Secrets Manager endpoint (LocalStack, tests).
@@ -108,15 +106,15 @@ func (p *SecretsProvider) Refresh(ctx context.Context, id string) ([]byte, error
 	return value, nil
 }
 
-// Snowflake returns base with the credentials of secret id applied (snowflake.Config.WithSecret).
-func (p *SecretsProvider) Snowflake(ctx context.Context, id string, base snowflake.Config) (snowflake.Config, error) {
+// Snowflake returns base with the credentials of secret id applied (Config.WithSecret).
+func (p *SecretsProvider) Snowflake(ctx context.Context, id string, base Config) (Config, error) {
 	secret, err := p.Fetch(ctx, id)
 	if err != nil {
-		return snowflake.Config{}, err
+		return Config{}, err
 	}
 	cfg, err := base.WithSecret(secret)
 	if err != nil {
-		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
+		return Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
 	}
 	return cfg, nil
 }
@@ -124,7 +122,7 @@ func (p *SecretsProvider) Snowflake(ctx context.Context, id string, base snowfla
 // WithSnowflake runs fn with the configuration from secret id. When fn fails because
 // Snowflake rejected the credentials (IsAuthFailure), the secret is fetched again and fn
 // runs once more with the new value: a rotated secret is picked up without a restart.
-func (p *SecretsProvider) WithSnowflake(ctx context.Context, id string, base snowflake.Config, fn func(context.Context, snowflake.Config) error) error {
+func (p *SecretsProvider) WithSnowflake(ctx context.Context, id string, base Config, fn func(context.Context, Config) error) error {
 	cfg, err := p.Snowflake(ctx, id, base)
 	if err != nil {
 		return err
@@ -155,6 +153,6 @@ var snowflakeAuthCodes = map[int]bool{
 
 // IsAuthFailure reports whether err is Snowflake refusing the credentials.
 func IsAuthFailure(err error) bool {
-	code, ok := snowflake.ErrorCode(err)
+	code, ok := ErrorCode(err)
 	return ok && snowflakeAuthCodes[code]
 }

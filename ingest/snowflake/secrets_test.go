@@ -1,4 +1,4 @@
-package export
+package snowflake_test
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/tributary-lineage/tributary/ingest/snowflake"
 	"github.com/tributary-lineage/tributary/internal/snowflaketest"
@@ -84,11 +87,13 @@ func TestSecretRotationIsPickedUp(t *testing.T) {
 		return string(b)
 	}
 	secrets.put("tributary/snowflake", secretJSON("pw-1"))
-	client, err := NewSecretsManagerClient(ctx, secrets.srv.URL, awsTestConfig()...)
+	client, err := snowflake.NewSecretsManagerClient(ctx, secrets.srv.URL,
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")),
+		config.WithRegion("eu-west-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewSecretsProvider(client, nil)
+	p := snowflake.NewSecretsProvider(client, nil)
 	base := snowflake.Config{Host: "127.0.0.1", Port: sf.Port(), Protocol: "http", LoginTimeout: 5 * time.Second}
 
 	// Fetched at start, then served from the cache.
