@@ -279,6 +279,8 @@ func (s *Server) analyze(c echo.Context) error {
 	for _, st := range res.Statements {
 		if st.View != nil {
 			views = append(views, *st.View)
+		}
+		if st.State != nil {
 			states = append(states, *st.State)
 		}
 	}
