@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tributary-lineage/tributary/ingest"
@@ -16,51 +12,12 @@ import (
 	"github.com/tributary-lineage/tributary/internal/snowflaketest"
 )
 
-// secretsServer answers Secrets Manager's GetSecretValue (JSON 1.1 protocol) from a map.
-type secretsServer struct {
-	mu     sync.Mutex
-	values map[string]string
-	calls  int
-}
-
-func (s *secretsServer) put(id, value string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.values[id] = value
-}
-
-func (s *secretsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
-		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		http.Error(w, "unsupported or unsigned request", http.StatusBadRequest)
-		return
-	}
-	var in struct{ SecretId string }
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls++
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	v, ok := s.values[in.SecretId]
-	if !ok {
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(map[string]string{"__type": "ResourceNotFoundException", "message": "no such secret"})
-		return
-	}
-	json.NewEncoder(w).Encode(map[string]any{"Name": in.SecretId, "SecretString": v, "VersionId": strconv.Itoa(s.calls)})
-}
-
 // The worker's source opener (OpenerFromEnv) reads the Snowflake credentials from Secrets Manager, keeps
 // them, and reads the secret again when Snowflake refuses them after a rotation.
 func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 	ctx := context.Background()
 	sf := snowflaketest.New(t, snowflaketest.WithUser(snowflaketest.User{Name: "INGEST", Password: "pw-2"}))
-	sm := &secretsServer{values: map[string]string{}}
-	smSrv := httptest.NewServer(sm)
-	t.Cleanup(smSrv.Close)
+	sm := snowflaketest.NewSecretsManager(t)
 	secret := func(pw string) string {
 		b, err := json.Marshal(map[string]string{"account": sf.Account(), "user": "ingest", "password": pw})
 		if err != nil {
@@ -76,7 +33,7 @@ func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 	}
 	vars := map[string]string{
 		ingest.EnvSnowflakeSecretID:    "tributary/snowflake",
-		snowflake.EnvSecretsEndpoint:   smSrv.URL,
+		snowflake.EnvSecretsEndpoint:   sm.URL(),
 		"TRIBUTARY_SNOWFLAKE_HOST":     "127.0.0.1",
 		"TRIBUTARY_SNOWFLAKE_PORT":     strconv.Itoa(sf.Port()),
 		"TRIBUTARY_SNOWFLAKE_PROTOCOL": "http",
@@ -88,23 +45,23 @@ func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 	p := ingest.RefreshPayload{Source: "snowflake"}
 
 	// The secret still holds the old password: one refused login, one re-read, still refused.
-	sm.put("tributary/snowflake", secret("pw-1"))
+	sm.Put("tributary/snowflake", secret("pw-1"))
 	if _, _, err := open(ctx, p); err == nil || !snowflake.IsAuthFailure(err) {
 		t.Fatalf("open with a stale secret: err = %v, want an authentication failure", err)
 	}
-	if sm.calls != 2 {
-		t.Errorf("Secrets Manager calls = %d, want 2 (first read, re-read after the refused login)", sm.calls)
+	if sm.Calls() != 2 {
+		t.Errorf("Secrets Manager calls = %d, want 2 (first read, re-read after the refused login)", sm.Calls())
 	}
 
 	// Rotated: the cached pw-1 is refused, the secret is read again and pw-2 logs in.
-	sm.put("tributary/snowflake", secret("pw-2"))
+	sm.Put("tributary/snowflake", secret("pw-2"))
 	src, closeSrc, err := open(ctx, p)
 	if err != nil {
 		t.Fatalf("open after rotation: %v", err)
 	}
 	defer closeSrc()
-	if src == nil || sm.calls != 3 {
-		t.Errorf("source %v after %d Secrets Manager calls, want one more read", src, sm.calls)
+	if src == nil || sm.Calls() != 3 {
+		t.Errorf("source %v after %d Secrets Manager calls, want one more read", src, sm.Calls())
 	}
 	var ok, refused int
 	for _, l := range sf.Logins() {
@@ -123,7 +80,7 @@ func TestSourceOpenerReadsRotatedSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer close2()
-	if src2 == nil || sm.calls != 3 {
-		t.Errorf("Secrets Manager calls = %d after a second open, want 3 (cached)", sm.calls)
+	if src2 == nil || sm.Calls() != 3 {
+		t.Errorf("Secrets Manager calls = %d after a second open, want 3 (cached)", sm.Calls())
 	}
 }
