@@ -133,6 +133,7 @@ type AnalyzedStatement struct {
 type DiffJSON struct {
 	View           string             `json:"view"`
 	Exists         bool               `json:"exists"`
+	NewView        bool               `json:"new_view,omitempty"` // the graph has no view of this id: everything is added
 	ColumnsAdded   []string           `json:"columns_added"`
 	ColumnsRemoved []string           `json:"columns_removed"`
 	TypesChanged   []TypeChangeJSON   `json:"types_changed"`
@@ -191,7 +192,7 @@ const (
 )
 
 func diffJSON(d graph.ViewDiff) *DiffJSON {
-	out := &DiffJSON{View: d.ID.String(), Exists: d.Exists, ColumnsAdded: nonNil(d.ColumnsAdded),
+	out := &DiffJSON{View: d.ID.String(), Exists: d.Exists, NewView: !d.Exists, ColumnsAdded: nonNil(d.ColumnsAdded),
 		ColumnsRemoved: nonNil(d.ColumnsRemoved), TypesChanged: []TypeChangeJSON{}, EdgesAdded: []EdgeJSON{},
 		EdgesRemoved: []EdgeJSON{}, Broken: []BrokenColumnJSON{}, Affected: impactJSON(d.Affected)}
 	for _, t := range d.TypesChanged {
@@ -304,7 +305,7 @@ func (s *Server) analyze(c echo.Context) error {
 		sj := AnalyzedStatementJSON{AnalyzedStatement: st}
 		sj.Columns, sj.Indirect, sj.Warnings = nonNil(st.Columns), nonNil(st.Indirect), nonNil(st.Warnings)
 		if st.View != nil {
-			if diffs != nil && diffs[nView].Exists {
+			if diffs != nil {
 				sj.Diff = diffJSON(diffs[nView])
 			}
 			nView++

@@ -25,12 +25,16 @@ type EngineAnalyzer struct {
 	// maxStatements is the most statements one request may hold; more are refused before any
 	// parsing of statements (StatementLimitError).
 	maxStatements int
+	// defaultDatabase and defaultSchema complete names when a request gives no default
+	// (TRIBUTARY_DEFAULT_DATABASE, TRIBUTARY_DEFAULT_SCHEMA).
+	defaultDatabase, defaultSchema string
 }
 
-// NewEngineAnalyzer returns an EngineAnalyzer reading column lists from g (nil: the request's catalog
-// only) and refusing requests of more than maxStatements statements.
-func NewEngineAnalyzer(g ColumnLister, maxStatements int) *EngineAnalyzer {
-	return &EngineAnalyzer{graph: g, maxStatements: maxStatements}
+// NewEngineAnalyzer returns an EngineAnalyzer reading column lists from g (nil: the request's
+// catalog only), refusing requests of more than maxStatements statements, and completing names
+// with defaultDatabase and defaultSchema when a request gives no defaults.
+func NewEngineAnalyzer(g ColumnLister, maxStatements int, defaultDatabase, defaultSchema string) *EngineAnalyzer {
+	return &EngineAnalyzer{graph: g, maxStatements: maxStatements, defaultDatabase: defaultDatabase, defaultSchema: defaultSchema}
 }
 
 // graphCatalog is a lineage.Catalog over the request's catalog and the graph. The engine's
@@ -85,6 +89,12 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 // function ingestion writes with, so a view persisted through the API is stored exactly as
 // ingestion stores it (with source ingest.SourceAPI), in the request or as a job.
 func (a *EngineAnalyzer) Analyze(ctx context.Context, req AnalyzeRequest) (AnalyzeResult, error) {
+	if req.DefaultDatabase == "" {
+		req.DefaultDatabase = a.defaultDatabase
+	}
+	if req.DefaultSchema == "" {
+		req.DefaultSchema = a.defaultSchema
+	}
 	cat := &graphCatalog{ctx: ctx, graph: a.graph}
 	// known is every column list a view of this request may need when AnalyzeView analyses it
 	// on its own: the request's catalog, what the graph answered, the views it creates.

@@ -23,8 +23,10 @@ type LineageReader interface {
 	Upstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
 	Downstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
 	ViewDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error)
-	FindViews(ctx context.Context, parts []string) ([]graph.ObjectID, error)
-	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]graph.SearchHit, error)
+	DatasetDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error)
+	FindDatasets(ctx context.Context, parts []string) ([]graph.ObjectRef, error)
+	ListDatasets(ctx context.Context, f graph.DatasetFilter) ([]graph.DatasetSummary, error)
+	Search(ctx context.Context, q graph.SearchQuery) (graph.SearchResult, error)
 	Impact(ctx context.Context, roots []graph.ColumnID, depth int) (graph.Impact, error)
 	DatasetColumns(ctx context.Context, id graph.ObjectID) (string, []graph.ColumnID, error)
 }
@@ -403,10 +405,12 @@ type ViewColumnJSON struct {
 // ViewJSON is the body of GET /api/v1/lineage/views/{view_name}.
 type ViewJSON struct {
 	ID          string           `json:"id"`
+	Kind        string           `json:"kind"`                  // view or table
+	Placeholder bool             `json:"placeholder,omitempty"` // a table known only because a view reads it
 	Database    string           `json:"database"`
 	Schema      string           `json:"schema"`
 	Name        string           `json:"name"`
-	Status      string           `json:"status"`
+	Status      string           `json:"status,omitempty"` // views
 	Message     string           `json:"message,omitempty"`
 	Definition  string           `json:"definition"`
 	UpdatedAt   string           `json:"updated_at,omitempty"`
@@ -430,36 +434,57 @@ func pathParam(c echo.Context, name string) (string, error) {
 	return u, nil
 }
 
-// resolveView turns a fully or partly qualified name into one view id: 404 when none
-// matches, 409 listing the candidates when several do.
-func (s *Server) resolveView(ctx context.Context, param, name string) (graph.ObjectID, error) {
+// resolveDataset turns a fully or partly qualified name into one table or view of kind
+// (graph.KindView, or "" for either): 404 when none matches (naming the tables or views of that
+// name that exist when kind excludes them), 409 listing the candidates when several do.
+func (s *Server) resolveDataset(ctx context.Context, param, name, kind string) (graph.ObjectRef, error) {
 	parts, err := graph.ParseIdentifiers(name)
 	if err != nil {
-		return graph.ObjectID{}, badParam(param, "view name %q: %v", name, err)
+		return graph.ObjectRef{}, badParam(param, "name %q: %v", name, err)
 	}
 	if len(parts) > 3 {
-		return graph.ObjectID{}, badParam(param, "view name %q has %d parts, want NAME, SCHEMA.NAME or DB.SCHEMA.NAME", name, len(parts))
+		return graph.ObjectRef{}, badParam(param, "name %q has %d parts, want NAME, SCHEMA.NAME or DB.SCHEMA.NAME", name, len(parts))
 	}
-	if len(parts) == 3 {
-		return graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}, nil
-	}
-	ids, err := s.lineage.FindViews(ctx, parts)
+	found, err := s.lineage.FindDatasets(ctx, parts)
 	if err != nil {
-		return graph.ObjectID{}, lineageError(err, "view %s", name)
+		return graph.ObjectRef{}, lineageError(err, "find %s", name)
 	}
-	switch len(ids) {
-	case 0:
-		return graph.ObjectID{}, notFound("no view named %s", name)
+	var refs []graph.ObjectRef
+	for _, r := range found {
+		if kind == "" || r.Kind == kind {
+			refs = append(refs, r)
+		}
+	}
+	what := "table or view"
+	if kind != "" {
+		what = kind
+	}
+	switch len(refs) {
 	case 1:
-		return ids[0], nil
+		return refs[0], nil
+	case 0:
+		if len(found) == 0 {
+			return graph.ObjectRef{}, notFound("no %s named %s", what, name)
+		}
+		others := make([]map[string]string, len(found))
+		var names []string
+		for i, r := range found {
+			others[i] = map[string]string{"id": r.ID.String(), "kind": r.Kind,
+				"href": "/api/v1/lineage/datasets/" + url.PathEscape(r.ID.String())}
+			names = append(names, r.Kind+" "+r.ID.String())
+		}
+		p := notFound("no %s named %s; it names the %s (GET /api/v1/lineage/datasets/{name} answers for any kind)",
+			what, name, strings.Join(names, ", "))
+		p.Extensions = map[string]any{"exists": others}
+		return graph.ObjectRef{}, p
 	}
-	cands := make([]string, len(ids))
-	for i, id := range ids {
-		cands[i] = id.String()
+	cands := make([]string, len(refs))
+	for i, r := range refs {
+		cands[i] = r.ID.String()
 	}
-	return graph.ObjectID{}, &Problem{
+	return graph.ObjectRef{}, &Problem{
 		Type: ProblemTypeAmbiguous, Title: "Ambiguous name", Status: http.StatusConflict,
-		Detail:     fmt.Sprintf("%s names %d views; qualify it with one of the candidates", name, len(ids)),
+		Detail:     fmt.Sprintf("%s names %d %ss; qualify it with one of the candidates", name, len(refs), what),
 		Extensions: map[string]any{"candidates": cands},
 	}
 }
@@ -478,15 +503,42 @@ func (s *Server) view(c echo.Context) error {
 }
 
 func (s *Server) buildView(ctx context.Context, name string) (ViewJSON, error) {
-	id, err := s.resolveView(ctx, "view_name", name)
+	ref, err := s.resolveDataset(ctx, "view_name", name, graph.KindView)
 	if err != nil {
 		return ViewJSON{}, err
 	}
-	d, err := s.lineage.ViewDetail(ctx, id)
+	d, err := s.lineage.ViewDetail(ctx, ref.ID)
 	if err != nil {
-		return ViewJSON{}, lineageError(err, "view %s", id)
+		return ViewJSON{}, lineageError(err, "view %s", ref.ID)
 	}
-	out := ViewJSON{ID: d.ID.String(), Database: d.ID.Database, Schema: d.ID.Schema, Name: d.ID.Name,
+	return toViewJSON(d), nil
+}
+
+func (s *Server) dataset(c echo.Context) error {
+	if s.lineage == nil {
+		return unavailable("the lineage graph")
+	}
+	name, err := pathParam(c, "name")
+	if err != nil {
+		return err
+	}
+	return s.cachedJSON(c, "http:dataset", []any{name}, func(ctx context.Context) (any, error) {
+		ref, err := s.resolveDataset(ctx, "name", name, "")
+		if err != nil {
+			return nil, err
+		}
+		d, err := s.lineage.DatasetDetail(ctx, ref.ID)
+		if err != nil {
+			return nil, lineageError(err, "%s %s", ref.Kind, ref.ID)
+		}
+		return toViewJSON(d), nil
+	})
+}
+
+// toViewJSON renders a table or view.
+func toViewJSON(d graph.ViewDetail) ViewJSON {
+	out := ViewJSON{ID: d.ID.String(), Kind: d.Kind, Placeholder: d.Placeholder,
+		Database: d.ID.Database, Schema: d.ID.Schema, Name: d.ID.Name,
 		Status: d.Status, Message: d.Message, Definition: d.Definition,
 		Columns: []ViewColumnJSON{}, Upstream: []ViewRef{}, Downstream: []ViewRef{}}
 	if !d.UpdatedAt.IsZero() {
@@ -510,7 +562,7 @@ func (s *Server) buildView(ctx context.Context, name string) (ViewJSON, error) {
 	for _, w := range d.Downstream {
 		out.Downstream = append(out.Downstream, ViewRef{ID: w.String(), Kind: graph.KindView})
 	}
-	return out, nil
+	return out
 }
 
 // ImpactStepJSON is one hop of an impact path.
@@ -609,10 +661,11 @@ func (s *Server) impact(c echo.Context) error {
 func (s *Server) buildImpact(ctx context.Context, hasCol bool, col graph.ColumnID, view string, depth int) (ImpactJSON, error) {
 	roots := []graph.ColumnID{col}
 	if !hasCol {
-		id, err := s.resolveView(ctx, "view", view)
+		ref, err := s.resolveDataset(ctx, "view", view, "")
 		if err != nil {
 			return ImpactJSON{}, err
 		}
+		id := ref.ID
 		_, cols, err := s.lineage.DatasetColumns(ctx, id)
 		if err != nil {
 			return ImpactJSON{}, lineageError(err, "table or view %s", id)

@@ -63,11 +63,22 @@ func edge(from, to graph.ColumnID, typ graph.EdgeType, sub graph.Subtype) graph.
 	return graph.Edge{From: from, To: to, Type: typ, Subtype: sub}
 }
 
+// lettersOnly maps the digits of a hex string to letters G..P, so that the search token is one
+// word (search splits names at digits).
+func lettersOnly(hex string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return 'G' + (r - '0')
+		}
+		return r
+	}, strings.ToUpper(hex))
+}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	_, store, rdb := realDeps(t)
 	sfx := randomHex(t, 4)
-	f := &fixture{db: "TA_" + sfx, sfx: sfx, token: "ZQ" + sfx, store: store, rdb: rdb}
+	f := &fixture{db: "TA_" + sfx, sfx: sfx, token: "ZQ" + lettersOnly(sfx), store: store, rdb: rdb}
 	graphtest.Cleanup(t, store, f.db)
 	prefix := "tributary-test:" + sfx + ":"
 	t.Cleanup(func() {

@@ -184,16 +184,30 @@ func (t *timedBackend) ViewDetail(ctx context.Context, id graph.ObjectID) (graph
 	return v, err
 }
 
-func (t *timedBackend) FindViews(ctx context.Context, parts []string) ([]graph.ObjectID, error) {
+func (t *timedBackend) DatasetDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error) {
 	start := time.Now()
-	v, err := t.b.FindViews(ctx, parts)
-	t.m.observe(graph.OpFindViews, start, err)
+	v, err := t.b.DatasetDetail(ctx, id)
+	t.m.observe(graph.OpDatasetDetail, start, err)
 	return v, err
 }
 
-func (t *timedBackend) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]graph.SearchHit, error) {
+func (t *timedBackend) FindDatasets(ctx context.Context, parts []string) ([]graph.ObjectRef, error) {
 	start := time.Now()
-	v, err := t.b.SearchPage(ctx, q, kind, offset, limit)
+	v, err := t.b.FindDatasets(ctx, parts)
+	t.m.observe(graph.OpFindDatasets, start, err)
+	return v, err
+}
+
+func (t *timedBackend) ListDatasets(ctx context.Context, f graph.DatasetFilter) ([]graph.DatasetSummary, error) {
+	start := time.Now()
+	v, err := t.b.ListDatasets(ctx, f)
+	t.m.observe(graph.OpListDatasets, start, err)
+	return v, err
+}
+
+func (t *timedBackend) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchResult, error) {
+	start := time.Now()
+	v, err := t.b.Search(ctx, q)
 	t.m.observe(graph.OpSearch, start, err)
 	return v, err
 }

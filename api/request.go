@@ -62,10 +62,17 @@ func decodeJSON(c echo.Context, v any, what string) error {
 	return nil
 }
 
+// repeatableParams are the query parameters that may be given more than once, by route: the
+// OpenAPI document declares each as an array (style form, explode).
+var repeatableParams = map[string]map[string]bool{
+	"/api/v1/lineage/search": {"database": true, "schema": true},
+}
+
 // checkRequestLine refuses, with problem+json, a method the route does not serve (405, before
 // authentication), a URL longer than MaxURILength (414), headers larger than MaxHeaderBytes
 // (431), and a query parameter given more than once (400: which one would count is a guess, and
-// a proxy may guess differently) or given empty (400: not the same as leaving it out). It runs
+// a proxy may guess differently; repeatableParams lists the array parameters) or given empty
+// (400: not the same as leaving it out). It runs
 // first, after routing.
 func checkRequestLine() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -99,10 +106,10 @@ func checkRequestLine() echo.MiddlewareFunc {
 			}
 			slices.Sort(names)
 			for _, k := range names {
-				if n := len(q[k]); n > 1 {
+				if n := len(q[k]); n > 1 && !repeatableParams[c.Path()][k] {
 					return badParam(k, "query parameter %s is given %d times; give it once", k, n)
 				}
-				if q[k][0] == "" {
+				if slices.Contains(q[k], "") {
 					return badParam(k, "query parameter %s is empty; give a value or leave it out", k)
 				}
 			}

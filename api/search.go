@@ -15,22 +15,36 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 )
 
-// SearchHitJSON is one search result.
+// SearchHitJSON is one search result: Match is how well it matched (exact, words, prefix,
+// typo; best first) and Fields what it matched on (id, name, path), for highlighting.
 type SearchHitJSON struct {
-	Kind   string  `json:"kind"`
-	ID     string  `json:"id"`
-	Name   string  `json:"name"`
-	Parent string  `json:"parent"`
-	Score  float64 `json:"score"`
+	Kind   string   `json:"kind"`
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Parent string   `json:"parent"`
+	Match  string   `json:"match"`
+	Fields []string `json:"fields"`
+	Score  float64  `json:"score"`
+}
+
+// SearchFacetsJSON counts the hits of a search per kind (with the database and schema filters,
+// whatever the kind filter).
+type SearchFacetsJSON struct {
+	Table  int64 `json:"table"`
+	View   int64 `json:"view"`
+	Column int64 `json:"column"`
 }
 
 // SearchJSON is the body of GET /api/v1/lineage/search. NextCursor is empty on the last page.
 type SearchJSON struct {
-	Query      string          `json:"query"`
-	Type       string          `json:"type,omitempty"`
-	Limit      int             `json:"limit"`
-	Items      []SearchHitJSON `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+	Query      string           `json:"query"`
+	Kind       string           `json:"kind,omitempty"`
+	Databases  []string         `json:"databases,omitempty"`
+	Schemas    []string         `json:"schemas,omitempty"`
+	Limit      int              `json:"limit"`
+	Facets     SearchFacetsJSON `json:"facets"`
+	Items      []SearchHitJSON  `json:"items"`
+	NextCursor string           `json:"next_cursor,omitempty"`
 }
 
 // searchCursor is what an opaque cursor holds: the offset of the next page and a fingerprint
@@ -40,8 +54,12 @@ type searchCursor struct {
 	Query  uint64 `json:"q"`
 }
 
-func queryFingerprint(q, kind string, limit int) uint64 {
-	h := sha256.Sum256([]byte(strings.Join(strings.Fields(strings.ToLower(q)), " ") + "\x00" + kind + "\x00" + strconv.Itoa(limit)))
+func queryFingerprint(limit int, parts ...string) uint64 {
+	norm := make([]string, len(parts))
+	for i, p := range parts {
+		norm[i] = strings.Join(strings.Fields(strings.ToLower(p)), " ")
+	}
+	h := sha256.Sum256([]byte(strings.Join(norm, "\x00") + "\x00" + strconv.Itoa(limit)))
 	return binary.BigEndian.Uint64(h[:8])
 }
 
@@ -62,6 +80,39 @@ func decodeCursor(s string) (searchCursor, bool) {
 	return c, true
 }
 
+// kindParam reads the kind filter of search: kind, or its older name type.
+func kindParam(c echo.Context) (string, error) {
+	kind, old := c.QueryParam("kind"), c.QueryParam("type")
+	param := "kind"
+	if kind == "" {
+		kind, param = old, "type"
+	} else if old != "" && old != kind {
+		return "", badParam("kind", "kind %q and type %q differ (type is the older name of kind)", kind, old)
+	}
+	switch kind {
+	case "", graph.KindColumn, graph.KindTable, graph.KindView:
+		return kind, nil
+	}
+	return "", badParam(param, "%s %q, want column, table or view", param, kind)
+}
+
+// pageOffset reads the cursor of a paged list: the offset it holds, checked against the
+// fingerprint of the query it was issued for.
+func pageOffset(c echo.Context, fp uint64) (int, error) {
+	raw := c.QueryParam("cursor")
+	if raw == "" {
+		return 0, nil
+	}
+	cur, ok := decodeCursor(raw)
+	if !ok {
+		return 0, badParam("cursor", "cursor is not one this server issued")
+	}
+	if cur.Query != fp {
+		return 0, badParam("cursor", "cursor belongs to another query (the filters and limit must stay the same)")
+	}
+	return cur.Offset, nil
+}
+
 func (s *Server) search(c echo.Context) error {
 	if s.lineage == nil {
 		return unavailable("the lineage graph")
@@ -73,49 +124,60 @@ func (s *Server) search(c echo.Context) error {
 	if n := utf8.RuneCountInString(q); n > 200 {
 		return badParam("q", "q is %d characters, at most 200", n)
 	}
-	kind := c.QueryParam("type")
-	switch kind {
-	case "", graph.KindColumn, graph.KindTable, graph.KindView:
-	default:
-		return badParam("type", "type %q, want column, table or view", kind)
+	kind, err := kindParam(c)
+	if err != nil {
+		return err
+	}
+	params := c.QueryParams()
+	databases, schemas := params["database"], params["schema"]
+	for name, vs := range map[string][]string{"database": databases, "schema": schemas} {
+		if len(vs) > 16 {
+			return badParam(name, "%d %s values, at most 16", len(vs), name)
+		}
+		for _, v := range vs {
+			if len(v) > 255 || strings.TrimSpace(v) == "" {
+				return badParam(name, "%s %q: want a name of 1 to 255 bytes", name, v)
+			}
+		}
 	}
 	limit, err := intParam(c, "limit", DefaultSearchLimit, 1, MaxSearchLimit)
 	if err != nil {
 		return err
 	}
-	fp := queryFingerprint(q, kind, limit)
-	offset := 0
-	if raw := c.QueryParam("cursor"); raw != "" {
-		cur, ok := decodeCursor(raw)
-		if !ok {
-			return badParam("cursor", "cursor is not one this server issued")
-		}
-		if cur.Query != fp {
-			return badParam("cursor", "cursor belongs to another query (q, type and limit must stay the same)")
-		}
-		offset = cur.Offset
+	fp := queryFingerprint(limit, q, kind, strings.Join(databases, "\x00"), strings.Join(schemas, "\x00"))
+	offset, err := pageOffset(c, fp)
+	if err != nil {
+		return err
 	}
 	if offset+limit+1 > graph.MaxSearchOffset {
 		return badParam("cursor", "search pages end after %d results; refine the query", graph.MaxSearchOffset-1)
 	}
-	return s.cachedJSON(c, "http:search", []any{q, kind, limit, offset}, func(ctx context.Context) (any, error) {
-		return s.buildSearch(ctx, q, kind, limit, offset, fp)
+	sq := graph.SearchQuery{Text: q, Kind: kind, Databases: databases, Schemas: schemas, Offset: offset, Limit: limit + 1}
+	return s.cachedJSON(c, "http:search", []any{q, kind, databases, schemas, limit, offset}, func(ctx context.Context) (any, error) {
+		return s.buildSearch(ctx, sq, limit, fp)
 	})
 }
 
-func (s *Server) buildSearch(ctx context.Context, q, kind string, limit, offset int, fp uint64) (SearchJSON, error) {
-	// One more than asked tells whether there is a next page.
-	hits, err := s.lineage.SearchPage(ctx, q, kind, offset, limit+1)
+func (s *Server) buildSearch(ctx context.Context, q graph.SearchQuery, limit int, fp uint64) (SearchJSON, error) {
+	// One more than asked (q.Limit) tells whether there is a next page.
+	res, err := s.lineage.Search(ctx, q)
 	if err != nil {
-		return SearchJSON{}, lineageError(err, "search %q", q)
+		return SearchJSON{}, lineageError(err, "search %q", q.Text)
 	}
-	out := SearchJSON{Query: q, Type: kind, Limit: limit, Items: []SearchHitJSON{}}
-	for i, h := range hits {
+	out := SearchJSON{Query: q.Text, Kind: q.Kind, Databases: q.Databases, Schemas: q.Schemas, Limit: limit,
+		Items: []SearchHitJSON{}, Facets: SearchFacetsJSON{
+			Table: res.Facets[graph.KindTable], View: res.Facets[graph.KindView], Column: res.Facets[graph.KindColumn]}}
+	for i, h := range res.Hits {
 		if i == limit {
-			out.NextCursor = encodeCursor(searchCursor{Offset: offset + limit, Query: fp})
+			out.NextCursor = encodeCursor(searchCursor{Offset: q.Offset + limit, Query: fp})
 			break
 		}
-		out.Items = append(out.Items, SearchHitJSON{Kind: h.Kind, ID: h.ID, Name: h.Name, Parent: h.Parent, Score: h.Score})
+		fields := h.Fields
+		if fields == nil {
+			fields = []string{}
+		}
+		out.Items = append(out.Items, SearchHitJSON{Kind: h.Kind, ID: h.ID, Name: h.Name, Parent: h.Parent,
+			Match: h.Match, Fields: fields, Score: h.Score})
 	}
 	return out, nil
 }

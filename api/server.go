@@ -220,7 +220,10 @@ func (s *Server) routes() {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/lineage/columns", s.columnLineage)
+	v1.GET("/lineage/views", s.listViews)
 	v1.GET("/lineage/views/:view_name", s.view)
+	v1.GET("/lineage/tables", s.listTables)
+	v1.GET("/lineage/datasets/:name", s.dataset)
 	v1.GET("/lineage/search", s.search)
 	v1.GET("/lineage/impact", s.impact)
 	v1.POST("/lineage/analyze", s.analyze, s.expensive)

@@ -54,8 +54,10 @@ var (
 	ViewDetail string
 	//go:embed diff_views.cypher
 	DiffViews string
-	//go:embed search_names.cypher
-	SearchNames string
+	//go:embed search_page.cypher
+	SearchPage string
+	//go:embed search_facets.cypher
+	SearchFacets string
 	//go:embed counts.cypher
 	Counts string
 )
@@ -70,6 +72,10 @@ var (
 	MigrationLevel string
 	//go:embed server_info.cypher
 	ServerInfo string
+	//go:embed search_backfill_todo.cypher
+	SearchBackfillTodo string
+	//go:embed search_backfill.cypher
+	SearchBackfill string
 )
 
 // HopsToken stands for the upper bound of the variable-length pattern in UpstreamClosure and

@@ -18,7 +18,8 @@ func TestEveryFileIsEmbedded(t *testing.T) {
 		"DeleteStaleTableColumns": DeleteStaleTableColumns, "UpstreamStep": UpstreamStep,
 		"DownstreamStep": DownstreamStep, "UpstreamClosure": UpstreamClosure,
 		"DownstreamClosure": DownstreamClosure, "ColumnNodes": ColumnNodes, "ViewDetail": ViewDetail, "DiffViews": DiffViews,
-		"SearchNames": SearchNames, "Counts": Counts, "AppliedMigrations": AppliedMigrations,
+		"SearchPage": SearchPage, "SearchFacets": SearchFacets,
+		"SearchBackfillTodo": SearchBackfillTodo, "SearchBackfill": SearchBackfill, "Counts": Counts, "AppliedMigrations": AppliedMigrations,
 		"RecordMigration": RecordMigration, "MigrationLevel": MigrationLevel, "ServerInfo": ServerInfo,
 	}
 	files, err := filepath.Glob("*.cypher")

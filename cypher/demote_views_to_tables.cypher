@@ -1,6 +1,6 @@
 // Before base tables are written: a :View whose id the catalog now reports as a table loses its
 // view edges, every other outgoing relationship but HAS_COLUMN, its HAS_VIEW link and all
-// properties but id and name, and becomes a :Table.
+// properties but id, name and the search properties, and becomes a :Table.
 UNWIND $ids AS id
 MATCH (v:View {id: id})
 OPTIONAL MATCH (v)-[:HAS_COLUMN]->(:Column)-[e:DERIVES_FROM]->(:Column)
@@ -14,7 +14,7 @@ WITH DISTINCT v
 OPTIONAL MATCH (:Schema)-[hv:HAS_VIEW]->(v)
 DELETE hv
 WITH DISTINCT v
-SET v = {id: v.id, name: v.name}
+SET v = {id: v.id, name: v.name, searchName: v.searchName, searchPath: v.searchPath, searchScope: v.searchScope}
 REMOVE v:View
 SET v:Table
 RETURN count(v) AS demoted

@@ -8,10 +8,10 @@ MERGE (s:Schema {id: src.schemaId})
   ON CREATE SET s.name = src.schema
 MERGE (d)-[:HAS_SCHEMA]->(s)
 MERGE (o:Dataset {id: src.datasetId})
-  ON CREATE SET o:Table, o.name = src.dataset, o.placeholder = true
+  ON CREATE SET o:Table, o.name = src.dataset, o.placeholder = true, o += src.datasetSearch
 FOREACH (_ IN CASE WHEN o:View THEN [] ELSE [1] END |
   MERGE (s)-[:HAS_TABLE]->(o))
 MERGE (c:Column {id: src.id})
-  ON CREATE SET c.name = src.name
+  ON CREATE SET c.name = src.name, c += src.search
 MERGE (o)-[:HAS_COLUMN]->(c)
 RETURN count(c) AS written

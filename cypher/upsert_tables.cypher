@@ -7,13 +7,14 @@ MERGE (s:Schema {id: t.schemaId})
   ON CREATE SET s.name = t.schema
 MERGE (d)-[:HAS_SCHEMA]->(s)
 MERGE (o:Dataset {id: t.id})
-SET o:Table, o.name = t.name
+SET o:Table, o.name = t.name, o += t.search
 REMOVE o.placeholder
 MERGE (s)-[:HAS_TABLE]->(o)
 WITH o, t
 UNWIND t.columns AS col
 MERGE (c:Column {id: col.id})
 SET c.name = col.name,
+    c += col.search,
     c.ordinal = col.ordinal,
     c.dataType = col.dataType
 MERGE (o)-[:HAS_COLUMN]->(c)

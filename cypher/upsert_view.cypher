@@ -10,6 +10,7 @@ MERGE (v:Dataset {id: $id})
 WITH s, v, coalesce(v.lineageHash <> $hash, true) AS changed
 SET v:View,
     v.name = $name,
+    v += $search,
     v.definition = $definition,
     v.status = $status,
     v.message = $message,

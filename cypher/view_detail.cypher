@@ -1,8 +1,9 @@
-// One view: its definition and status, its columns with their direct sources, and the tables and
-// views it reads directly and the views that read it directly.
-MATCH (v:View {id: $id})
+// One table or view: its kind, definition and status (views), its columns with their direct
+// sources, and the tables and views it reads directly and the views that read it directly.
+MATCH (v:Dataset {id: $id})
 RETURN
-  v {.id, .name, .definition, .status, .message, .updatedAt, .lastAltered} AS view,
+  v {.id, .name, .definition, .status, .message, .updatedAt, .lastAltered,
+     kind: CASE WHEN v:View THEN 'view' ELSE 'table' END, placeholder: coalesce(v.placeholder, false)} AS view,
   COLLECT {
     MATCH (v)-[:HAS_COLUMN]->(c:Column)
     RETURN c {.id, .name, .ordinal, .dataType,

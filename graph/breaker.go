@@ -191,14 +191,24 @@ func (b *Breaker) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, erro
 	return guard(ctx, b, func() (ViewDetail, error) { return b.inner.ViewDetail(ctx, id) })
 }
 
-// FindViews implements Backend.
-func (b *Breaker) FindViews(ctx context.Context, parts []string) ([]ObjectID, error) {
-	return guard(ctx, b, func() ([]ObjectID, error) { return b.inner.FindViews(ctx, parts) })
+// DatasetDetail implements Backend.
+func (b *Breaker) DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
+	return guard(ctx, b, func() (ViewDetail, error) { return b.inner.DatasetDetail(ctx, id) })
 }
 
-// SearchPage implements Backend.
-func (b *Breaker) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
-	return guard(ctx, b, func() ([]SearchHit, error) { return b.inner.SearchPage(ctx, q, kind, offset, limit) })
+// FindDatasets implements Backend.
+func (b *Breaker) FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error) {
+	return guard(ctx, b, func() ([]ObjectRef, error) { return b.inner.FindDatasets(ctx, parts) })
+}
+
+// ListDatasets implements Backend.
+func (b *Breaker) ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error) {
+	return guard(ctx, b, func() ([]DatasetSummary, error) { return b.inner.ListDatasets(ctx, f) })
+}
+
+// Search implements Backend.
+func (b *Breaker) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	return guard(ctx, b, func() (SearchResult, error) { return b.inner.Search(ctx, q) })
 }
 
 // Impact implements Backend.

@@ -22,8 +22,10 @@ type Backend interface {
 	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
-	FindViews(ctx context.Context, parts []string) ([]ObjectID, error)
-	SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error)
+	DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
+	FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error)
+	ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error)
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	Impact(ctx context.Context, roots []ColumnID, depth int) (Impact, error)
 	DatasetColumns(ctx context.Context, id ObjectID) (string, []ColumnID, error)
 	DiffViews(ctx context.Context, proposed []View) ([]ViewDiff, error)
@@ -143,7 +145,9 @@ const (
 	OpUpstream       = "upstream"
 	OpDownstream     = "downstream"
 	OpViewDetail     = "view"
-	OpFindViews      = "find_views"
+	OpDatasetDetail  = "dataset"
+	OpFindDatasets   = "find_datasets"
+	OpListDatasets   = "list_datasets"
 	OpSearch         = "search"
 	OpImpact         = "impact"
 	OpDatasetColumns = "dataset_columns"
@@ -175,18 +179,34 @@ func (c *CachedReader) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail,
 	})
 }
 
-// FindViews implements Backend through the cache.
-func (c *CachedReader) FindViews(ctx context.Context, parts []string) ([]ObjectID, error) {
-	return cached(ctx, c, OpFindViews, []any{parts}, func(ctx context.Context) ([]ObjectID, error) {
-		return c.inner.FindViews(ctx, parts)
+// DatasetDetail implements Backend through the cache.
+func (c *CachedReader) DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
+	return cached(ctx, c, OpDatasetDetail, []any{id.String()}, func(ctx context.Context) (ViewDetail, error) {
+		return c.inner.DatasetDetail(ctx, id)
 	})
 }
 
-// SearchPage implements Backend through the cache.
-func (c *CachedReader) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
-	args := []any{strings.Join(strings.Fields(strings.ToLower(q)), " "), kind, offset, limit}
-	return cached(ctx, c, OpSearch, args, func(ctx context.Context) ([]SearchHit, error) {
-		return c.inner.SearchPage(ctx, q, kind, offset, limit)
+// FindDatasets implements Backend through the cache.
+func (c *CachedReader) FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error) {
+	return cached(ctx, c, OpFindDatasets, []any{parts}, func(ctx context.Context) ([]ObjectRef, error) {
+		return c.inner.FindDatasets(ctx, parts)
+	})
+}
+
+// ListDatasets implements Backend through the cache.
+func (c *CachedReader) ListDatasets(ctx context.Context, f DatasetFilter) ([]DatasetSummary, error) {
+	args := []any{f.Kind, f.Database, f.Schema, f.Status, f.Query, f.Offset, f.Limit}
+	return cached(ctx, c, OpListDatasets, args, func(ctx context.Context) ([]DatasetSummary, error) {
+		return c.inner.ListDatasets(ctx, f)
+	})
+}
+
+// Search implements Backend through the cache.
+func (c *CachedReader) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	args := []any{strings.Join(strings.Fields(strings.ToLower(q.Text)), " "), q.Kind,
+		q.Databases, q.Schemas, q.Offset, q.Limit}
+	return cached(ctx, c, OpSearch, args, func(ctx context.Context) (SearchResult, error) {
+		return c.inner.Search(ctx, q)
 	})
 }
 

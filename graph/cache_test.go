@@ -35,9 +35,9 @@ func (c *countingStore) Upstream(ctx context.Context, col ColumnID, depth int) (
 	return c.Store.Upstream(ctx, col, depth)
 }
 
-func (c *countingStore) SearchPage(ctx context.Context, q, kind string, offset, limit int) ([]SearchHit, error) {
+func (c *countingStore) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	c.search.Add(1)
-	return c.Store.SearchPage(ctx, q, kind, offset, limit)
+	return c.Store.Search(ctx, q)
 }
 
 func sharedRedis(t testing.TB) *redis.Client {

@@ -345,14 +345,15 @@ func importRows(d ExportDataset) (table map[string]any, view *viewWrite, err err
 			if c.Ordinal != nil {
 				ord = int64(*c.Ordinal)
 			}
-			cols = append(cols, map[string]any{"id": d.ID.Column(c.Name).String(), "name": c.Name,
-				"ordinal": ord, "dataType": nullable(c.DataType)})
+			cid := d.ID.Column(c.Name)
+			cols = append(cols, map[string]any{"id": cid.String(), "name": c.Name,
+				"ordinal": ord, "dataType": nullable(c.DataType), "search": columnSearchProps(cid)})
 		}
 		return map[string]any{
 			"id": d.ID.String(), "name": d.ID.Name,
 			"schemaId": d.ID.SchemaID(), "schema": d.ID.Schema,
 			"databaseId": QuoteIdentifier(d.ID.Database), "database": d.ID.Database,
-			"placeholder": d.Placeholder, "columns": cols,
+			"placeholder": d.Placeholder, "columns": cols, "search": objectSearchProps(d.ID),
 		}, nil, nil
 	case KindView:
 		v := View{ID: d.ID, Definition: d.Definition, Status: d.Status, Message: d.Message,

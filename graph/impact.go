@@ -252,43 +252,47 @@ func (s *Store) DatasetColumns(ctx context.Context, id ObjectID) (string, []Colu
 	return kind, cols, nil
 }
 
-// MaxViewCandidates caps FindViews.
-const MaxViewCandidates = 50
+// MaxNameCandidates caps FindDatasets.
+const MaxNameCandidates = 50
 
-// FindViews resolves a partly qualified view name: parts are NAME, SCHEMA.NAME or
-// DB.SCHEMA.NAME (already resolved identifiers). It returns the matching view ids, sorted,
-// at most MaxViewCandidates; none is not an error.
-func (s *Store) FindViews(ctx context.Context, parts []string) ([]ObjectID, error) {
+// FindDatasets resolves a partly qualified table or view name: parts are NAME, SCHEMA.NAME or
+// DB.SCHEMA.NAME (already resolved identifiers). It returns the matching tables and views with
+// their kinds, by id, at most MaxNameCandidates; none is not an error.
+func (s *Store) FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error) {
 	if len(parts) < 1 || len(parts) > 3 {
-		return nil, invalidf("view name with %d parts, want 1..3", len(parts))
+		return nil, invalidf("name with %d parts, want 1..3", len(parts))
 	}
 	for _, p := range parts {
 		if p == "" {
-			return nil, invalidf("view name with an empty part")
+			return nil, invalidf("name with an empty part")
 		}
 	}
-	params := map[string]any{"name": parts[len(parts)-1], "schema": nil, "database": nil, "limit": int64(MaxViewCandidates)}
+	params := map[string]any{"name": parts[len(parts)-1], "schema": nil, "database": nil, "limit": int64(MaxNameCandidates)}
 	if len(parts) >= 2 {
 		params["schema"] = parts[len(parts)-2]
 	}
 	if len(parts) == 3 {
 		params["database"] = parts[0]
 	}
-	res, err := s.read(ctx, cypher.APIFindViews, params)
+	res, err := s.read(ctx, cypher.APIFindDatasets, params)
 	if err != nil {
-		return nil, fmt.Errorf("find views %v: %w", parts, err)
+		return nil, fmt.Errorf("find tables and views %v: %w", parts, err)
 	}
-	out := make([]ObjectID, 0, len(res.Records))
+	out := make([]ObjectRef, 0, len(res.Records))
 	for _, rec := range res.Records {
 		raw, _, err := neo4j.GetRecordValue[string](rec, "id")
 		if err != nil {
-			return nil, fmt.Errorf("find views: %w", err)
+			return nil, fmt.Errorf("find tables and views: %w", err)
+		}
+		kind, _, err := neo4j.GetRecordValue[string](rec, "kind")
+		if err != nil {
+			return nil, fmt.Errorf("find tables and views: %w", err)
 		}
 		id, err := ParseObjectID(raw)
 		if err != nil {
-			return nil, fmt.Errorf("find views: %w", err)
+			return nil, fmt.Errorf("find tables and views: %w", err)
 		}
-		out = append(out, id)
+		out = append(out, ObjectRef{ID: id, Kind: kind})
 	}
 	return out, nil
 }

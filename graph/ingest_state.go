@@ -148,6 +148,7 @@ func sourceRow(c ColumnID) map[string]any {
 		"datasetId": o.String(), "dataset": o.Name,
 		"schemaId": o.SchemaID(), "schema": o.Schema,
 		"databaseId": QuoteIdentifier(o.Database), "database": o.Database,
+		"search": columnSearchProps(c), "datasetSearch": objectSearchProps(o),
 	}
 }
 

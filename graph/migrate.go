@@ -113,6 +113,11 @@ func (s *Store) migrate(ctx context.Context, migrations []Migration) ([]string, 
 				return applied, fmt.Errorf("migration %s statement %d: %w", m.Name, i+1, err)
 			}
 		}
+		if m.Name == searchMigration {
+			if err := s.backfillSearch(ctx, ""); err != nil {
+				return applied, fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+		}
 		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.RecordMigration,
 			map[string]any{"version": int64(m.Version), "name": m.Name}, neo4j.EagerResultTransformer,
 			neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
@@ -193,4 +198,58 @@ func (s *Store) ServerInfo(ctx context.Context) (ServerInfo, error) {
 		return ServerInfo{}, fmt.Errorf("server info: %w", err)
 	}
 	return info, nil
+}
+
+// searchMigration is the migration whose index reads the derived search properties; nodes
+// written before it get them from backfillSearch before it is recorded.
+const searchMigration = "004_search"
+
+// backfillBatch is how many nodes of each kind one backfill transaction fills.
+const backfillBatch = 5000
+
+// backfillSearch sets the derived search properties (searchProps) of every column, table and
+// view whose id starts with prefix ("" for all) that has none, in batches. Safe to run again or
+// from two processes at once: it only writes what each id determines. A node whose id does not
+// parse gets its properties from its name alone.
+func (s *Store) backfillSearch(ctx context.Context, prefix string) error {
+	for {
+		res, err := s.read(ctx, cypher.SearchBackfillTodo, map[string]any{"limit": int64(backfillBatch), "prefix": prefix})
+		if err != nil {
+			return fmt.Errorf("backfill search properties: %w", err)
+		}
+		if len(res.Records) == 0 {
+			return nil
+		}
+		columns, datasets := []any{}, []any{}
+		for _, rec := range res.Records {
+			id, _, err := neo4j.GetRecordValue[string](rec, "id")
+			if err != nil {
+				return fmt.Errorf("backfill search properties: %w", err)
+			}
+			isColumn, _, err := neo4j.GetRecordValue[bool](rec, "column")
+			if err != nil {
+				return fmt.Errorf("backfill search properties: %w", err)
+			}
+			name, _, _ := neo4j.GetRecordValue[string](rec, "name")
+			if isColumn {
+				props := nameSearchProps(name)
+				if c, err := ParseColumnID(id); err == nil {
+					props = columnSearchProps(c)
+				}
+				columns = append(columns, map[string]any{"id": id, "search": props})
+				continue
+			}
+			props := nameSearchProps(name)
+			if o, err := ParseObjectID(id); err == nil {
+				props = objectSearchProps(o)
+			}
+			datasets = append(datasets, map[string]any{"id": id, "search": props})
+		}
+		_, err = neo4j.ExecuteQuery(ctx, s.driver, cypher.SearchBackfill,
+			map[string]any{"columns": columns, "datasets": datasets}, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
+		if err != nil {
+			return fmt.Errorf("backfill search properties: %w", err)
+		}
+	}
 }

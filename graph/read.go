@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -237,8 +235,22 @@ func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([
 }
 
 // ViewDetail returns a view with its columns, their direct sources, and the objects it reads and
-// the views that read it. It returns ErrNotFound when there is no such view.
+// the views that read it. It returns ErrNotFound when there is no such view (a table of that
+// id included).
 func (s *Store) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
+	d, err := s.DatasetDetail(ctx, id)
+	if err != nil {
+		return ViewDetail{}, err
+	}
+	if d.Kind != KindView {
+		return ViewDetail{}, fmt.Errorf("view %s (a %s of that id exists): %w", id, d.Kind, ErrNotFound)
+	}
+	return d, nil
+}
+
+// DatasetDetail is ViewDetail for a table or view (Kind says which; a table has no definition,
+// status or sources). It returns ErrNotFound when there is neither.
+func (s *Store) DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
 	if err := id.Validate(); err != nil {
 		return ViewDetail{}, fmt.Errorf("view detail: %w: %w", ErrInvalid, err)
 	}
@@ -247,7 +259,7 @@ func (s *Store) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 		return ViewDetail{}, fmt.Errorf("view detail %s: %w", id, err)
 	}
 	if len(res.Records) == 0 {
-		return ViewDetail{}, fmt.Errorf("view %s: %w", id, ErrNotFound)
+		return ViewDetail{}, fmt.Errorf("table or view %s: %w", id, ErrNotFound)
 	}
 	d, err := viewDetailFromRecord(id, res.Records[0])
 	if err != nil {
@@ -270,6 +282,8 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 	}
 	d := ViewDetail{
 		ID:          stored,
+		Kind:        str(vm, "kind"),
+		Placeholder: flag(vm, "placeholder"),
 		Definition:  str(vm, "definition"),
 		Status:      str(vm, "status"),
 		Message:     str(vm, "message"),
@@ -348,70 +362,6 @@ func viewColumnsFromRecord(rec *neo4j.Record) ([]ViewColumn, error) {
 		return cmp.Or(cmp.Compare(a.Ordinal, b.Ordinal), cmp.Compare(a.Name, b.Name))
 	})
 	return out, nil
-}
-
-// Search finds columns, tables and views whose name has a word starting with each word of q,
-// best first (exact words rank above prefixes). kind is "", KindColumn, KindTable or KindView;
-// limit is 1..MaxSearchLimit (0 means 20).
-func (s *Store) Search(ctx context.Context, q string, kind string, limit int) ([]SearchHit, error) {
-	switch kind {
-	case "", KindColumn, KindTable, KindView:
-	default:
-		return nil, invalidf("search kind %q, want %q, %q or %q", kind, KindColumn, KindTable, KindView)
-	}
-	if limit == 0 {
-		limit = 20
-	}
-	if limit < 1 || limit > MaxSearchLimit {
-		return nil, invalidf("search limit %d out of range 1..%d", limit, MaxSearchLimit)
-	}
-	lq, err := LuceneQuery(q)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.read(ctx, cypher.SearchNames, map[string]any{"query": lq, "kind": kind, "limit": int64(limit)})
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q, err)
-	}
-	hits, err := searchHits(res.Records)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q, err)
-	}
-	return hits, nil
-}
-
-// luceneSpecial are the characters Lucene's classic query parser gives a meaning to.
-const luceneSpecial = `+-&|!(){}[]^"~*?:\/`
-
-// LuceneQuery turns user input into a full-text query: every whitespace-separated word, lower
-// cased, with Lucene's special characters escaped, must match a name word exactly (boosted) or
-// as a prefix. It fails on input with no words.
-func LuceneQuery(q string) (string, error) {
-	words := strings.FieldsFunc(q, unicode.IsSpace)
-	if len(words) == 0 {
-		return "", invalidf("empty search query")
-	}
-	if len(words) > 16 {
-		return "", invalidf("search query has %d words, at most 16", len(words))
-	}
-	clauses := make([]string, 0, len(words))
-	for _, w := range words {
-		e := escapeLucene(strings.ToLower(w))
-		clauses = append(clauses, "("+e+"^2 OR "+e+"*)")
-	}
-	return strings.Join(clauses, " AND "), nil
-}
-
-func escapeLucene(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(luceneSpecial, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	// AND, OR and NOT are operators only in upper case; words are lower-cased before this.
-	return b.String()
 }
 
 // Counts returns the sizes of the whole graph.
@@ -530,31 +480,4 @@ func flag(m map[string]any, k string) bool {
 func timeOf(m map[string]any, k string) time.Time {
 	t, _ := m[k].(time.Time)
 	return t
-}
-
-// searchHits decodes the rows of the full-text search statements (id, name, kind, score,
-// parentId).
-func searchHits(records []*neo4j.Record) ([]SearchHit, error) {
-	hits := make([]SearchHit, 0, len(records))
-	for _, rec := range records {
-		var h SearchHit
-		var err error
-		if h.ID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
-			return nil, err
-		}
-		if h.Name, _, err = neo4j.GetRecordValue[string](rec, "name"); err != nil {
-			return nil, err
-		}
-		if h.Kind, _, err = neo4j.GetRecordValue[string](rec, "kind"); err != nil {
-			return nil, err
-		}
-		if h.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
-			return nil, err
-		}
-		if h.Parent, _, err = neo4j.GetRecordValue[string](rec, "parentId"); err != nil {
-			return nil, err
-		}
-		hits = append(hits, h)
-	}
-	return hits, nil
 }

@@ -252,9 +252,9 @@ func prepareView(v View) (viewWrite, error) {
 			return viewWrite{}, invalidf("column %s listed twice", QuoteIdentifier(c.Name))
 		}
 		names[c.Name] = true
-		id := v.ID.Column(c.Name).String()
-		w.columns = append(w.columns, columnRow(id, c))
-		w.columnIDs = append(w.columnIDs, id)
+		cid := v.ID.Column(c.Name)
+		w.columns = append(w.columns, columnRow(cid, c))
+		w.columnIDs = append(w.columnIDs, cid.String())
 	}
 
 	edges := make([]Edge, 0, len(v.Edges))
@@ -305,13 +305,7 @@ func prepareView(v View) (viewWrite, error) {
 			continue
 		}
 		seenSource[e.To] = true
-		o := e.To.Object()
-		w.sources = append(w.sources, map[string]any{
-			"id": e.To.String(), "name": e.To.Column,
-			"datasetId": o.String(), "dataset": o.Name,
-			"schemaId": o.SchemaID(), "schema": o.Schema,
-			"databaseId": QuoteIdentifier(o.Database), "database": o.Database,
-		})
+		w.sources = append(w.sources, sourceRow(e.To))
 	}
 
 	hash, err := viewHash(v, edges)
@@ -327,7 +321,7 @@ func prepareView(v View) (viewWrite, error) {
 		"schemaId": v.ID.SchemaID(), "schema": v.ID.Schema,
 		"databaseId": QuoteIdentifier(v.ID.Database), "database": v.ID.Database,
 		"definition": v.Definition, "status": v.Status, "message": nullable(v.Message),
-		"lastAltered": lastAltered, "hash": hash,
+		"lastAltered": lastAltered, "hash": hash, "search": objectSearchProps(v.ID),
 	}
 	return w, nil
 }
@@ -411,9 +405,9 @@ func tableRow(t Table) (map[string]any, error) {
 			return nil, invalidf("table %s: column %s listed twice", id, QuoteIdentifier(c.Name))
 		}
 		names[c.Name] = true
-		cid := t.ID.Column(c.Name).String()
+		cid := t.ID.Column(c.Name)
 		cols = append(cols, columnRow(cid, c))
-		ids = append(ids, cid)
+		ids = append(ids, cid.String())
 	}
 	var columnIDs any = ids
 	if len(ids) == 0 {
@@ -423,12 +417,13 @@ func tableRow(t Table) (map[string]any, error) {
 		"id": id, "name": t.ID.Name,
 		"schemaId": t.ID.SchemaID(), "schema": t.ID.Schema,
 		"databaseId": QuoteIdentifier(t.ID.Database), "database": t.ID.Database,
-		"columns": cols, "columnIds": columnIDs,
+		"columns": cols, "columnIds": columnIDs, "search": objectSearchProps(t.ID),
 	}, nil
 }
 
-func columnRow(id string, c Column) map[string]any {
-	return map[string]any{"id": id, "name": c.Name, "ordinal": int64(c.Ordinal), "dataType": nullable(c.DataType)}
+func columnRow(id ColumnID, c Column) map[string]any {
+	return map[string]any{"id": id.String(), "name": c.Name, "ordinal": int64(c.Ordinal),
+		"dataType": nullable(c.DataType), "search": columnSearchProps(id)}
 }
 
 // nullable maps "" to a missing property.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -535,10 +536,11 @@ func TestHostileNamesRoundTrip(t *testing.T) {
 	if diff := cmp.Diff([][]ColumnID{{tbl.Column(srcCol), view.Column(viewCol)}}, sg.Paths); diff != "" {
 		t.Errorf("downstream paths (-want +got):\n%s", diff)
 	}
-	hits, err := s.Search(ctx, "ünï", KindColumn, MaxSearchLimit)
+	res, err := s.Search(ctx, SearchQuery{Text: "ünï", Kind: KindColumn, Databases: []string{db}, Limit: MaxSearchLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
+	hits := res.Hits
 	if !slices.ContainsFunc(hits, func(h SearchHit) bool { return h.ID == tbl.Column(srcCol).String() && h.Name == srcCol }) {
 		t.Errorf("search ünï: %v, want the hostile column", hits)
 	}
@@ -563,68 +565,118 @@ func TestSearch(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
 	db := testDB(t)
-	word := "ZQ" + strings.TrimPrefix(db, "TT_") // a word no other test's names contain
-	tbl := obj(db, "S", word+"_ORDERS")
-	view := obj(db, "S", word+"_REVENUE")
-	if err := s.UpsertTables(ctx, []Table{{ID: tbl, Columns: []Column{{word + "_AMOUNT", 1, "NUMBER"}, {word + " Total", 2, "NUMBER"}}}}); err != nil {
+	orders := obj(db, "RAW", "ORDERS")
+	fct := obj(db, "MARTS", "FCT_ORDERS")
+	ltv := obj(db, "MARTS", "customerLtv") // a quoted camelCase name
+	if err := s.UpsertTables(ctx, []Table{{ID: orders, Columns: []Column{{"ORDER_AMOUNT", 1, "NUMBER"}, {"ORDERS", 2, "NUMBER"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	mustReplace(t, s, View{ID: view, Status: StatusOK, Columns: []Column{{word + "_AMOUNT", 1, "NUMBER"}},
-		Edges: []Edge{edge(view.Column(word+"_AMOUNT"), tbl.Column(word+"_AMOUNT"), EdgeDirect, SubtypeIdentity)}})
+	mustReplace(t, s, View{ID: fct, Status: StatusOK, Columns: []Column{{"AMOUNT", 1, "NUMBER"}},
+		Edges: []Edge{edge(fct.Column("AMOUNT"), orders.Column("ORDER_AMOUNT"), EdgeDirect, SubtypeIdentity)}})
+	mustReplace(t, s, View{ID: ltv, Status: StatusOK, Columns: []Column{{"LIFETIME_VALUE", 1, "NUMBER"}},
+		Edges: []Edge{edge(ltv.Column("LIFETIME_VALUE"), fct.Column("AMOUNT"), EdgeDirect, SubtypeAggregation)}})
 
-	ids := func(hits []SearchHit) []string {
-		var out []string
-		for _, h := range hits {
-			out = append(out, h.Kind+" "+h.ID)
+	type hit struct{ Kind, ID, Match string }
+	search := func(q SearchQuery) ([]hit, map[string]int64) {
+		t.Helper()
+		q.Databases = append(q.Databases, db)
+		if q.Limit == 0 {
+			q.Limit = 50
 		}
-		slices.Sort(out)
-		return out
+		res, err := s.Search(ctx, q)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", q.Text, err)
+		}
+		var out []hit
+		for _, h := range res.Hits {
+			out = append(out, hit{h.Kind, h.ID, h.Match})
+		}
+		return out, res.Facets
 	}
 	tests := []struct {
-		q, kind string
-		want    []string
+		q    SearchQuery
+		want []hit
 	}{
-		{strings.ToLower(word) + "_am", "", []string{"column " + tbl.Column(word+"_AMOUNT").String(), "column " + view.Column(word+"_AMOUNT").String()}},
-		{word + "_AM", KindColumn, []string{"column " + tbl.Column(word+"_AMOUNT").String(), "column " + view.Column(word+"_AMOUNT").String()}},
-		{word + "_", KindTable, []string{"table " + tbl.String()}},
-		{word + "_r", KindView, []string{"view " + view.String()}},
-		{word + "_r", KindTable, nil},
-		{word + " tot", "", []string{"column " + tbl.Column(word+" Total").String()}},
-		{word + "_AMOUNT~2 (x:y) \"", "", nil},
-		// Escaped, '*' and '\' are literal: the analyzer drops them from the exact clause, so only
-		// the name whose word is exactly `word` matches, not every name the word prefixes.
-		{word + "*", "", []string{"column " + tbl.Column(word+" Total").String()}},
-		{`\` + word, "", []string{"column " + tbl.Column(word+" Total").String()}},
-		{"*", "", nil},
+		// The exact name first (the table before the column), then whole words, views and
+		// tables before columns, shorter names first.
+		{SearchQuery{Text: "orders"}, []hit{
+			{"table", orders.String(), MatchExact}, {"column", orders.Column("ORDERS").String(), MatchExact},
+			{"view", fct.String(), MatchWords}, {"column", orders.Column("ORDER_AMOUNT").String(), MatchTypo}}},
+		{SearchQuery{Text: "order amount"}, []hit{{"column", orders.Column("ORDER_AMOUNT").String(), MatchWords}}},
+		{SearchQuery{Text: "ord amo"}, []hit{{"column", orders.Column("ORDER_AMOUNT").String(), MatchPrefix}}},
+		{SearchQuery{Text: "ordr amuont"}, []hit{{"column", orders.Column("ORDER_AMOUNT").String(), MatchTypo}}},
+		{SearchQuery{Text: "customer ltv"}, []hit{{"view", ltv.String(), MatchWords}}},
+		{SearchQuery{Text: "CUSTOMER_LTV"}, []hit{{"view", ltv.String(), MatchWords}}},
+		{SearchQuery{Text: "ltv"}, []hit{{"view", ltv.String(), MatchWords}}},
+		{SearchQuery{Text: "lifetime value", Kind: KindColumn}, []hit{{"column", ltv.Column("LIFETIME_VALUE").String(), MatchWords}}},
+		{SearchQuery{Text: "lifetime value", Kind: KindView}, nil},
+		{SearchQuery{Text: "marts.fct_orders"}, []hit{{"view", fct.String(), MatchWords}, {"column", fct.Column("AMOUNT").String(), MatchPrefix}}},
+		{SearchQuery{Text: "customerltv.lifetime_value"}, []hit{{"column", ltv.Column("LIFETIME_VALUE").String(), MatchWords}}},
+		{SearchQuery{Text: strings.ToLower(fct.String())}, []hit{{"view", fct.String(), MatchExact}, {"column", fct.Column("AMOUNT").String(), MatchPrefix}}},
+		{SearchQuery{Text: "amount", Schemas: []string{"marts"}}, []hit{{"column", fct.Column("AMOUNT").String(), MatchExact}}},
+		{SearchQuery{Text: "fct orders nothing"}, nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.q+"/"+tt.kind, func(t *testing.T) {
-			hits, err := s.Search(ctx, tt.q, tt.kind, 50)
-			if err != nil {
-				t.Fatalf("Search(%q): %v", tt.q, err)
-			}
-			if diff := cmp.Diff(tt.want, ids(hits)); diff != "" {
-				t.Errorf("Search(%q, %q) (-want +got):\n%s", tt.q, tt.kind, diff)
-			}
-			for i := 1; i < len(hits); i++ {
-				if hits[i].Score > hits[i-1].Score {
-					t.Errorf("hits not ranked by score: %v", hits)
-				}
+		t.Run(tt.q.Text+"/"+tt.q.Kind, func(t *testing.T) {
+			got, _ := search(tt.q)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Search(%q, kind %q) (-want +got):\n%s", tt.q.Text, tt.q.Kind, diff)
 			}
 		})
 	}
-	// An exact word ranks above a longer word it prefixes.
-	hits, err := s.Search(ctx, word+"_revenue", "", 10)
+	// Facets count every hit per kind, whatever the kind filter and the page.
+	_, facets := search(SearchQuery{Text: "orders", Kind: KindView, Limit: 1})
+	if diff := cmp.Diff(map[string]int64{KindTable: 1, KindView: 1, KindColumn: 2}, facets); diff != "" {
+		t.Errorf("facets (-want +got):\n%s", diff)
+	}
+	// Pages are slices of one order.
+	all, _ := search(SearchQuery{Text: "orders"})
+	var paged []hit
+	for off := 0; off < len(all); off++ {
+		page, _ := search(SearchQuery{Text: "orders", Offset: off, Limit: 1})
+		paged = append(paged, page...)
+	}
+	if diff := cmp.Diff(all, paged); diff != "" {
+		t.Errorf("pages (-all +paged):\n%s", diff)
+	}
+	for _, bad := range []SearchQuery{{Text: "", Limit: 1}, {Text: "   ", Limit: 1}, {Text: "x", Kind: "index", Limit: 1}, {Text: "__", Limit: 1}} {
+		if _, err := s.Search(ctx, bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Search(%+v): %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+// TestSearchBackfill: nodes written before migration 004 (no search properties) are found
+// after the backfill the migration runs.
+func TestSearchBackfill(t *testing.T) {
+	s, driver := newTestStore(t)
+	ctx := context.Background()
+	db := testDB(t)
+	tbl := obj(db, "RAW", "WEB_SESSIONS")
+	if err := s.UpsertTables(ctx, []Table{{ID: tbl, Columns: []Column{{"SESSION_ID", 1, "TEXT"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := neo4j.ExecuteQuery(ctx, driver, `MATCH (n) WHERE n.id STARTS WITH $prefix AND (n:Column OR n:Dataset)
+		REMOVE n.searchName, n.searchPath, n.searchScope`, map[string]any{"prefix": db + "."},
+		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.database))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hits) != 1 || hits[0].ID != view.String() || hits[0].Parent != view.SchemaID() {
-		t.Errorf("exact search: %+v", hits)
-	}
-	for _, bad := range []struct{ q, kind string }{{"", ""}, {"   ", ""}, {"x", "index"}} {
-		if _, err := s.Search(ctx, bad.q, bad.kind, 10); !errors.Is(err, ErrInvalid) {
-			t.Errorf("Search(%q, %q): %v, want ErrInvalid", bad.q, bad.kind, err)
+	find := func() int {
+		res, err := s.Search(ctx, SearchQuery{Text: "web sessions", Databases: []string{db}, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
 		}
+		return len(res.Hits)
+	}
+	if n := find(); n != 0 {
+		t.Fatalf("before the backfill: %d hits, want 0 (properties removed)", n)
+	}
+	if err := s.backfillSearch(ctx, db+"."); err != nil {
+		t.Fatal(err)
+	}
+	if n := find(); n != 1 {
+		t.Errorf("after the backfill: %d hits, want the table", n)
 	}
 }
 
@@ -749,7 +801,14 @@ func TestUpsertTablesReplacesColumns(t *testing.T) {
 	if _, err := s.ViewDetail(ctx, v); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ViewDetail of a demoted view: %v, want ErrNotFound", err)
 	}
-	wantNode := `{"labels":["Dataset","Table"],"props":{"id":"` + v.String() + `","name":"NAMES"}}`
+	// Demoted: id, name and the search properties stay, nothing else.
+	props := map[string]any{"id": v.String(), "name": "NAMES"}
+	maps.Copy(props, objectSearchProps(v))
+	nodeJSON, err := json.Marshal(map[string]any{"labels": []string{"Dataset", "Table"}, "props": props})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNode := string(nodeJSON)
 	if nodes := takeSnapshot(t, s, db).Nodes; !slices.Contains(nodes, wantNode) {
 		t.Errorf("demoted view node not %s in:\n%s", wantNode, strings.Join(nodes, "\n"))
 	}

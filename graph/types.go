@@ -174,9 +174,11 @@ type ObjectRef struct {
 	Kind string
 }
 
-// ViewDetail is what ViewDetail returns.
+// ViewDetail is what ViewDetail and DatasetDetail return.
 type ViewDetail struct {
 	ID          ObjectID
+	Kind        string // KindView or KindTable
+	Placeholder bool   // a table known only because a view reads it
 	Definition  string
 	Status      string
 	Message     string
@@ -201,7 +203,9 @@ type SearchHit struct {
 	ID     string
 	Name   string
 	Parent string
-	Score  float64
+	Score  float64  // the full-text score (BM25), informative only: Match orders hits
+	Match  string   // MatchExact, MatchWords, MatchPrefix or MatchTypo
+	Fields []string // what matched: FieldID, FieldName, FieldPath
 }
 
 // Counts are the sizes of the whole graph.

@@ -52,27 +52,70 @@ func TestBuildPaths(t *testing.T) {
 	}
 }
 
-func TestLuceneQuery(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Cust", "(cust^2 OR cust*)"},
-		{"  cust   ord ", "(cust^2 OR cust*) AND (ord^2 OR ord*)"},
-		{`a+b-c&&d||e!f(g)h{i}j[k]l^m"n~o*p?q:r\s/t`, `(a\+b\-c\&\&d\|\|e\!f\(g\)h\{i\}j\[k\]l\^m\"n\~o\*p\?q\:r\\s\/t^2 OR a\+b\-c\&\&d\|\|e\!f\(g\)h\{i\}j\[k\]l\^m\"n\~o\*p\?q\:r\\s\/t*)`},
-		{"AND OR NOT", "(and^2 OR and*) AND (or^2 OR or*) AND (not^2 OR not*)"},
-		{"}) DETACH DELETE n //", `(\}\)^2 OR \}\)*) AND (detach^2 OR detach*) AND (delete^2 OR delete*) AND (n^2 OR n*) AND (\/\/^2 OR \/\/*)`},
-		{"Ünï", "(ünï^2 OR ünï*)"},
+func TestIdentifierWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"FCT_ORDERS", []string{"fct", "orders"}},
+		{"stgShopOrders", []string{"stg", "shop", "orders"}},
+		{"STG_SHOP__ORDERS", []string{"stg", "shop", "orders"}},
+		{"HTTPServer2xx", []string{"http", "server", "2", "xx"}},
+		{"ORDERS_00042", []string{"orders", "00042"}},
+		{"a.b$c d", []string{"a", "b", "c", "d"}},
+		{"_LOADED_AT", []string{"loaded", "at"}},
+		{"Ünï_Größe", []string{"ünï", "größe"}},
+		{"__", nil},
 	}
 	for _, tt := range tests {
-		got, err := LuceneQuery(tt.in)
-		if err != nil {
-			t.Fatalf("LuceneQuery(%q): %v", tt.in, err)
-		}
-		if got != tt.want {
-			t.Errorf("LuceneQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		if diff := cmp.Diff(tt.want, IdentifierWords(tt.in)); diff != "" {
+			t.Errorf("IdentifierWords(%q) (-want +got):\n%s", tt.in, diff)
 		}
 	}
-	for _, bad := range []string{"", " \t\n", strings.Repeat("w ", 17)} {
-		if _, err := LuceneQuery(bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("LuceneQuery(%q): %v, want ErrInvalid", bad, err)
+}
+
+func TestSearchProps(t *testing.T) {
+	got := columnSearchProps(ColumnID{"ANALYTICS", "MARTS", "CUSTOMER_LTV", "lifetimeValue"})
+	want := map[string]any{
+		"searchName":  "lifetimevalue lifetime value",
+		"searchPath":  "customer_ltv.lifetimevalue marts.customer_ltv.lifetimevalue analytics.marts.customer_ltv.lifetimevalue",
+		"searchScope": "database=analytics schema=marts",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("column search props (-want +got):\n%s", diff)
+	}
+	got = objectSearchProps(ObjectID{"My DB", "S", "ORDERS"})
+	want = map[string]any{"searchName": "orders", "searchPath": "s.orders my_db.s.orders", "searchScope": "database=my_db schema=s"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("object search props (-want +got):\n%s", diff)
+	}
+}
+
+func TestSearchLucene(t *testing.T) {
+	tests := []struct {
+		q, want string
+		dbs     []string
+	}{
+		{"orders", "(searchName:orders^8 OR searchName:orders*^2 OR searchName:orders~1)", nil},
+		{"customer ltv", "(searchName:customer^8 OR searchName:customer*^2 OR searchName:customer~1) AND (searchName:ltv^8 OR searchName:ltv*^2)", nil},
+		{"customerLtv", "(searchName:customer^8 OR searchName:customer*^2 OR searchName:customer~1) AND (searchName:ltv^8 OR searchName:ltv*^2)", nil},
+		{`"Marts".Fct_Orders`, "(searchPath:marts.fct_orders^8 OR searchPath:marts.fct_orders*^2 OR searchPath:marts.fct_orders~1)", nil},
+		{"ab", "(searchName:ab^8 OR searchName:ab*^2) AND (searchScope:database=x OR searchScope:database=y_z)", []string{"X", `"y z"`}},
+		{`a:b(c)~`, "(searchName:a^8 OR searchName:a*^2) AND (searchName:b^8 OR searchName:b*^2) AND (searchName:c^8 OR searchName:c*^2)", nil},
+		{`x/y.z*`, `(searchPath:x\/y.z\*^8 OR searchPath:x\/y.z\**^2 OR searchPath:x\/y.z\*~1)`, nil},
+	}
+	for _, tt := range tests {
+		words, err := parseSearchQuery(tt.q)
+		if err != nil {
+			t.Fatalf("parse %q: %v", tt.q, err)
+		}
+		if got := searchLucene(words, tt.dbs, nil); got != tt.want {
+			t.Errorf("searchLucene(%q) =\n %s\nwant\n %s", tt.q, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"", " \t\n", "*** ()", strings.Repeat("w ", 17), "a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q", "\xff"} {
+		if _, err := parseSearchQuery(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("parseSearchQuery(%q): %v, want ErrInvalid", bad, err)
 		}
 	}
 }
@@ -142,7 +185,7 @@ func TestTraversalValidatesDepth(t *testing.T) {
 			t.Errorf("Downstream depth %d: %v, want ErrInvalid", depth, err)
 		}
 	}
-	if _, err := s.Search(context.Background(), "x", "", MaxSearchLimit+1); !errors.Is(err, ErrInvalid) {
+	if _, err := s.Search(context.Background(), SearchQuery{Text: "x", Limit: MaxSearchLimit + 1}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Search limit: %v, want ErrInvalid", err)
 	}
 }

@@ -50,9 +50,10 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	graphtest.CleanupChangeEvents(t, driver, queue)
 	rcv := newReceiver(t, func(int) int { return http.StatusOK })
 	red := redistest.Start(t)
+	rdb := red.Client(t) // one client throughout, as a worker keeps its own across an outage
 
 	hooks, err := ingest.NewWebhooks(ingest.WebhookConfig{URLs: []string{rcv.srv.URL + "/hook"}, Secret: testSecret,
-		Queue: queue, Timeout: 2 * time.Second, MaxRetry: 3}, asynq.NewClientFromRedisClient(red.Client(t)), store, nil, nil)
+		Queue: queue, Timeout: 2 * time.Second, MaxRetry: 3}, asynq.NewClientFromRedisClient(rdb), store, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	if _, err := runner.RunInline(ctx, src, false, "job-outbox"); err != nil {
 		t.Fatalf("refresh with the job Redis down: %v", err)
 	}
-	if err := red.Client(t).Ping(ctx).Err(); err == nil {
+	if err := rdb.Ping(ctx).Err(); err == nil {
 		t.Fatal("the job Redis was not killed during the refresh")
 	}
 	c, err := store.ChangeEventCounts(ctx, queue)
@@ -94,9 +95,16 @@ func TestChangeEventsSurviveAJobRedisOutageAfterTheCommit(t *testing.T) {
 	}
 
 	red.Restart() // empty: no persistence
+	// go-redis answers from a failed dial for a moment after one: wait until this client's
+	// pool has reconnected, as a worker's would.
+	for deadline := time.Now().Add(10 * time.Second); rdb.Ping(ctx).Err() != nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the job Redis client did not reconnect after the restart")
+		}
+	}
 	mux := asynq.NewServeMux()
 	hooks.Register(mux)
-	srv := asynq.NewServerFromRedisClient(red.Client(t), asynq.Config{
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency: 2, Queues: map[string]int{queue: 1}, LogLevel: asynq.FatalLevel,
 		TaskCheckInterval: 20 * time.Millisecond,
 	})

@@ -104,7 +104,10 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 			"GET /docs/:asset":     pc.Docs,
 
 			"GET /api/v1/lineage/columns":             viewer,
+			"GET /api/v1/lineage/views":               viewer,
 			"GET /api/v1/lineage/views/:view_name":    viewer,
+			"GET /api/v1/lineage/tables":              viewer,
+			"GET /api/v1/lineage/datasets/:name":      viewer,
 			"GET /api/v1/lineage/views/:name":         viewer,
 			"GET /api/v1/lineage/search":              viewer,
 			"GET /api/v1/lineage/impact":              viewer,

@@ -130,6 +130,54 @@ func TestAnalyzeDiffEndToEnd(t *testing.T) {
 	}
 }
 
+// TestAnalyzeDefaultDatabase: a view relying on the default database gets the server's
+// TRIBUTARY_DEFAULT_DATABASE, a request's default_database overrides it, and a view the graph
+// does not hold says so (diff.new_view) instead of answering no diff.
+func TestAnalyzeDefaultDatabase(t *testing.T) {
+	db, other := uniqueDB(t), uniqueDB(t)
+	s := startServe(t, map[string]string{
+		"TRIBUTARY_AUTH": "off", "TRIBUTARY_RATE_LIMIT_ANON": "off", envDefaultDatabase: db,
+	})
+	analyze := s.base + "/api/v1/lineage/analyze"
+	type result struct {
+		Statements []struct {
+			Target string `json:"target"`
+			Diff   *struct {
+				Exists       bool     `json:"exists"`
+				NewView      bool     `json:"new_view"`
+				ColumnsAdded []string `json:"columns_added"`
+			} `json:"diff"`
+		} `json:"statements"`
+	}
+	post := func(body string) result {
+		t.Helper()
+		code, out := postJSON(t, analyze, body)
+		if code != http.StatusOK {
+			t.Fatalf("analyze %s: status %d %s", body, code, out)
+		}
+		var r result
+		if err := json.Unmarshal(out, &r); err != nil || len(r.Statements) != 1 {
+			t.Fatalf("analyze %s: %s", body, out)
+		}
+		return r
+	}
+	r := post(`{"sql": "CREATE VIEW STAGING.X AS SELECT 1 AS A"}`)
+	st := r.Statements[0]
+	if st.Target != db+".STAGING.X" || st.Diff == nil || !st.Diff.NewView || st.Diff.Exists ||
+		!slices.Equal(st.Diff.ColumnsAdded, []string{"A"}) {
+		t.Errorf("with the server default: %+v (diff %+v), want target %s.STAGING.X and diff.new_view", st, st.Diff, db)
+	}
+	r = post(`{"sql": "CREATE VIEW STAGING.X AS SELECT 1 AS A", "default_database": "` + other + `", "persist": true}`)
+	if st := r.Statements[0]; st.Target != other+".STAGING.X" || st.Diff == nil || !st.Diff.NewView {
+		t.Errorf("with default_database: %+v", st)
+	}
+	// Now stored: the same view is no longer new.
+	r = post(`{"sql": "CREATE VIEW STAGING.X AS SELECT 1 AS A, 2 AS B", "default_database": "` + other + `"}`)
+	if st := r.Statements[0]; st.Diff == nil || st.Diff.NewView || !st.Diff.Exists || !slices.Equal(st.Diff.ColumnsAdded, []string{"B"}) {
+		t.Errorf("redefining the stored view: %+v", st.Diff)
+	}
+}
+
 func TestAnalyzeMalformedSQLIs422WithPosition(t *testing.T) {
 	s := apiServe(t)
 	code, out := postJSON(t, s.base+"/api/v1/lineage/analyze", `{"sql":"SELECT a\nFROM t;\nSELECT b,\n  FROM ( t"}`)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tributary-lineage/tributary/export"
+	"github.com/tributary-lineage/tributary/graph"
 )
 
 // Secret is a string that never prints: fmt, slog and JSON all see a mask.
@@ -58,6 +59,10 @@ type Config struct {
 	Auth AuthConfig `json:"auth"`
 	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
 	CacheTTL time.Duration `json:"cache_ttl"`
+	// DefaultDatabase and DefaultSchema complete partly qualified names in SQL sent to
+	// POST /api/v1/lineage/analyze when the request gives none (as Snowflake's session would).
+	DefaultDatabase string `json:"default_database"`
+	DefaultSchema   string `json:"default_schema"`
 	// S3 is where export jobs write their files and s3:// imports read from. Optional: with no
 	// bucket, export jobs and s3:// imports are refused and inline exports still stream.
 	S3 export.S3Config `json:"s3"`
@@ -121,6 +126,8 @@ const (
 	envExpensiveConcurrency = "TRIBUTARY_EXPENSIVE_CONCURRENCY"
 	maxAnalyzeMaxStatements = 100000
 	maxExpensiveConcurrency = 1024
+	envDefaultDatabase      = "TRIBUTARY_DEFAULT_DATABASE"
+	envDefaultSchema        = "TRIBUTARY_DEFAULT_SCHEMA"
 )
 
 // envDefaults documents every variable with its default ("" means none).
@@ -149,6 +156,8 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envAnalyzeMaxStatements, "1000", "most SQL statements one analyze request may hold (more: 413)"},
 	{envExpensiveConcurrency, "4", "analyze, export and import requests run at once (more: 503 with Retry-After)"},
 	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
+	{envDefaultDatabase, "", "database completing partly qualified names in analyzed SQL when the request gives no default_database (one identifier)"},
+	{envDefaultSchema, "", "schema completing one-part names in analyzed SQL when the request gives no default_schema (one identifier)"},
 	{export.EnvS3Bucket, "", "S3 bucket of export files (none: export jobs and s3:// imports are off)"},
 	{export.EnvS3Prefix, "", "key prefix of export files, e.g. tributary/exports/"},
 	{export.EnvS3Endpoint, "", "S3-compatible endpoint URL (path-style addressing); none means AWS"},
@@ -242,6 +251,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envExpensiveConcurrency, "%q is not an integer from 1 to %d", get(envExpensiveConcurrency), maxExpensiveConcurrency)
 	} else {
 		cfg.HTTP.ExpensiveConcurrency = n
+	}
+	for _, d := range []struct {
+		name string
+		dst  *string
+	}{{envDefaultDatabase, &cfg.DefaultDatabase}, {envDefaultSchema, &cfg.DefaultSchema}} {
+		if v := get(d.name); v != "" {
+			if parts, err := graph.ParseIdentifiers(v); err != nil || len(parts) != 1 {
+				bad(d.name, "%q is not one identifier (a name, or a \"quoted\" name)", v)
+			} else {
+				*d.dst = v
+			}
+		}
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil {
 		bad(envLogLevel, "%q is not one of debug, info, warn, error", get(envLogLevel))
@@ -406,14 +427,14 @@ func (c Config) String() string {
 		"cache_redis.addr=%s cache_redis.password=%s cache_redis.db=%d cache_redis.shared=%t "+
 		"http.addr=%s http.read_timeout=%s http.write_timeout=%s http.idle_timeout=%s "+
 		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d http.expensive_concurrency=%d "+
-		"log_level=%s shutdown_timeout=%s max_depth=%d analyze_max_statements=%d "+
+		"log_level=%s shutdown_timeout=%s max_depth=%d analyze_max_statements=%d default_database=%s default_schema=%s "+
 		"s3.bucket=%s s3.prefix=%s s3.endpoint=%s s3.region=%s s3.presign_expiry=%s s3.part_size=%d",
 		c.Neo4j.URI, c.Neo4j.User, c.Neo4j.Password, c.Neo4j.Database,
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
 		cache.Addr, cache.Password, cache.DB, shared,
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit, c.HTTP.ExpensiveConcurrency,
-		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements,
+		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements, c.DefaultDatabase, c.DefaultSchema,
 		c.S3.Bucket, c.S3.Prefix, c.S3.Endpoint, c.S3.Region, c.S3.PresignExpiry, c.S3.PartSize) + " " + c.Auth.String()
 }
 
@@ -452,6 +473,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.Int("max_depth", c.MaxDepth),
 		slog.Int("analyze_max_statements", c.AnalyzeMaxStatements),
+		slog.String("default_database", c.DefaultDatabase),
+		slog.String("default_schema", c.DefaultSchema),
 		slog.Group("s3",
 			slog.String("bucket", c.S3.Bucket),
 			slog.String("prefix", c.S3.Prefix),

@@ -116,6 +116,8 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		envBodyLimit:            "0",
 		envHealthTimeout:        "30s",
 		envRequestTimeout:       "20s",
+		envDefaultDatabase:      "A.B",
+		envDefaultSchema:        `"unterminated`,
 	}))
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
@@ -132,6 +134,8 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		`TRIBUTARY_MAX_DEPTH: "1000" is not an integer from 1 to 100`,
 		`TRIBUTARY_ANALYZE_MAX_STATEMENTS: "0" is not an integer from 1 to 100000`,
 		`TRIBUTARY_EXPENSIVE_CONCURRENCY: "many" is not an integer from 1 to 1024`,
+		`TRIBUTARY_DEFAULT_DATABASE: "A.B" is not one identifier (a name, or a "quoted" name)`,
+		`TRIBUTARY_DEFAULT_SCHEMA: "\"unterminated" is not one identifier (a name, or a "quoted" name)`,
 		`TRIBUTARY_LOG_LEVEL: "verbose" is not one of debug, info, warn, error`,
 		`TRIBUTARY_BODY_LIMIT: "0" is not a positive size (e.g. 1048576, 512KiB, 4MiB)`,
 		`TRIBUTARY_READ_TIMEOUT: "-1s" is not a positive duration (e.g. 500ms, 30s, 2m)`,
@@ -143,7 +147,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "invalid configuration (13 problems):\n  TRIBUTARY_NEO4J_URI: ") {
+	if !strings.HasPrefix(err.Error(), "invalid configuration (15 problems):\n  TRIBUTARY_NEO4J_URI: ") {
 		t.Errorf("message = %q", err.Error())
 	}
 }

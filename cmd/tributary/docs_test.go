@@ -126,7 +126,7 @@ func (d *demo) serve(t *testing.T) string {
 		Lineage:   demoViews{LineageReader: store, dbs: d.dbs},
 		Responses: reader,
 		Metrics:   api.NewMetrics(prometheus.NewRegistry()),
-		Analyzer:  api.NewEngineAnalyzer(reader, cfg.AnalyzeMaxStatements),
+		Analyzer:  api.NewEngineAnalyzer(reader, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    reader,
 		Writer:    reader,
 		Jobs:      newJobQueue(redisc.jobs, queue),
@@ -140,15 +140,15 @@ func (d *demo) serve(t *testing.T) string {
 	return ts.URL
 }
 
-// demoViews finds views by partly qualified names in the demo's databases only.
+// demoViews finds tables and views by partly qualified names in the demo's databases only.
 type demoViews struct {
 	api.LineageReader
 	dbs []string
 }
 
-func (v demoViews) FindViews(ctx context.Context, parts []string) ([]graph.ObjectID, error) {
-	ids, err := v.LineageReader.FindViews(ctx, parts)
-	return slices.DeleteFunc(ids, func(id graph.ObjectID) bool { return !slices.Contains(v.dbs, id.Database) }), err
+func (v demoViews) FindDatasets(ctx context.Context, parts []string) ([]graph.ObjectRef, error) {
+	refs, err := v.LineageReader.FindDatasets(ctx, parts)
+	return slices.DeleteFunc(refs, func(r graph.ObjectRef) bool { return !slices.Contains(v.dbs, r.ID.Database) }), err
 }
 
 // docHosts are the hosts the documentation's curls name for Tributary itself.

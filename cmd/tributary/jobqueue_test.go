@@ -92,7 +92,7 @@ func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
 	a := graph.ObjectID{Database: db, Schema: "S", Name: "A"}
 	b := graph.ObjectID{Database: db, Schema: "S", Name: "B"}
 	base := graph.ObjectID{Database: db, Schema: "RAW", Name: "T"}
-	res, err := api.NewEngineAnalyzer(cache, 10).Analyze(ctx, api.AnalyzeRequest{
+	res, err := api.NewEngineAnalyzer(cache, 10, "", "").Analyze(ctx, api.AnalyzeRequest{
 		SQL:     "CREATE VIEW " + a.String() + " AS SELECT x, y FROM " + base.String() + "; CREATE VIEW " + b.String() + " AS SELECT * FROM " + a.String(),
 		Catalog: map[string][]string{base.String(): {"X", "Y"}},
 	})

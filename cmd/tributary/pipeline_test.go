@@ -65,7 +65,7 @@ func testPersistLikeIngestion(t *testing.T, n int) {
 	cache := graph.NewCachedReader(rdb, store, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	q := startViewJobs(t, rdb, newCachedGraph(store, cache), "test-"+strings.ToLower(db), logger)
-	srv := api.New(api.Config{}, api.Deps{Lineage: store, Analyzer: api.NewEngineAnalyzer(cache, 100), Differ: cache,
+	srv := api.New(api.Config{}, api.Deps{Lineage: store, Analyzer: api.NewEngineAnalyzer(cache, 100, "", ""), Differ: cache,
 		Writer: cache, Jobs: q, ViewJobs: q}, logger)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

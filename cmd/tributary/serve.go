@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Lineage:   backend,
 		Responses: reader,
 		Metrics:   metrics,
-		Analyzer:  api.NewEngineAnalyzer(reader, cfg.AnalyzeMaxStatements),
+		Analyzer:  api.NewEngineAnalyzer(reader, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    reader,
 		Jobs:      jobs,
 		ViewJobs:  auth.RequireRoleToEnqueue(jobs, auth.RoleEditor),

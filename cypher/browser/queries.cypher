@@ -73,9 +73,16 @@ RETURN coalesce(t.placeholder, false) AS placeholder, count(t) AS tables,
        collect(t.id)[..5] AS some_tables
 ORDER BY placeholder DESC;
 
-// Tributary: find by name (full-text prefix search)
-CALL db.index.fulltext.queryNodes('tributary_names', 'customer_ltv*') YIELD node, score
+// Tributary: find by name (names are split into words: CUSTOMER_LTV is customer, ltv; each word whole, as a prefix or one typo away)
+CALL db.index.fulltext.queryNodes('tributary_search', '(searchName:customer^8 OR searchName:customer*^2 OR searchName:customer~1) AND (searchName:ltv^8 OR searchName:ltv*^2)') YIELD node, score
 RETURN labels(node) AS labels, node.id AS id, score
+ORDER BY score DESC
+LIMIT 20;
+
+// Tributary: find by dotted path (schema.view, view.column or a full id)
+CALL db.index.fulltext.queryNodes('tributary_search', 'searchPath:marts.fct_orders^8 OR searchPath:marts.fct_orders*^2') YIELD node, score
+RETURN labels(node) AS labels, node.id AS id, score
+ORDER BY score DESC
 LIMIT 20;
 
 // Tributary: sizes

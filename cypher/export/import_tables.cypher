@@ -8,7 +8,7 @@ MERGE (s:Schema {id: t.schemaId})
   ON CREATE SET s.name = t.schema
 MERGE (d)-[:HAS_SCHEMA]->(s)
 MERGE (o:Dataset {id: t.id})
-  ON CREATE SET o:Table, o.name = t.name, o.placeholder = t.placeholder
+  ON CREATE SET o:Table, o.name = t.name, o.placeholder = t.placeholder, o += t.search
 FOREACH (_ IN CASE WHEN o:View THEN [] ELSE [1] END |
   SET o:Table, o.name = t.name
   MERGE (s)-[:HAS_TABLE]->(o))
@@ -16,7 +16,7 @@ SET o.placeholder = CASE WHEN o:Table AND o.placeholder AND t.placeholder THEN t
 WITH o, t
 UNWIND t.columns AS col
 MERGE (c:Column {id: col.id})
-  ON CREATE SET c.name = col.name
+  ON CREATE SET c.name = col.name, c += col.search
 SET c.ordinal = coalesce(col.ordinal, c.ordinal),
     c.dataType = coalesce(col.dataType, c.dataType)
 MERGE (o)-[:HAS_COLUMN]->(c)

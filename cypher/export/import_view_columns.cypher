@@ -3,6 +3,7 @@ UNWIND $columns AS col
 MATCH (v:View {id: col.view})
 MERGE (c:Column {id: col.id})
 SET c.name = col.name,
+    c += col.search,
     c.ordinal = col.ordinal,
     c.dataType = col.dataType
 MERGE (v)-[:HAS_COLUMN]->(c)

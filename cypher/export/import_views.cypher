@@ -10,6 +10,7 @@ MERGE (o:Dataset {id: v.id})
 WITH s, o, v, coalesce(o.lineageHash <> v.hash, true) AS changed
 SET o:View,
     o.name = v.name,
+    o += v.search,
     o.definition = v.definition,
     o.status = v.status,
     o.message = v.message,

@@ -4,6 +4,7 @@ MATCH (v:View {id: w.id})
 UNWIND w.columns AS col
 MERGE (c:Column {id: col.id})
 SET c.name = col.name,
+    c += col.search,
     c.ordinal = col.ordinal,
     c.dataType = col.dataType
 MERGE (v)-[:HAS_COLUMN]->(c)

@@ -11,6 +11,7 @@ MERGE (v:Dataset {id: w.id})
 WITH s, v, w, coalesce(v.lineageHash <> w.hash, true) AS changed
 SET v:View,
     v.name = w.name,
+    v += w.search,
     v.definition = w.definition,
     v.status = w.status,
     v.message = w.message,

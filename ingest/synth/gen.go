@@ -308,7 +308,7 @@ func (g *gen) view(name string, layer int) *rel {
 	sb.WriteString(";\n")
 
 	g.out = append(g.out, View{
-		Name: name, Layer: layer, Shape: shape, Path: path,
+		Name: name, Layer: layer, Shape: shape, Path: path, Body: body,
 		Columns: r.columns(), Sources: vb.sources, Refs: vb.refs, Locals: vb.locals,
 	})
 	g.files = append(g.files, File{Path: path, Content: []byte(sb.String())})

@@ -113,6 +113,7 @@ type View struct {
 	Layer   int      // 1..Depth; base tables are layer 0
 	Shape   string   // select, join, aggregate, window, cte, star, union
 	Path    string   // file path relative to the output directory
+	Body    string   // the SELECT of its CREATE VIEW
 	Columns []Column // output columns, in order
 	Sources []string // qualified names of the relations it reads
 	Refs    []Ref    // every column the SQL reads

@@ -19,6 +19,9 @@ type Warehouse struct {
 	// rows outnumber it fail with 090030 "too much data", as Snowflake does
 	// for large databases. Zero means no limit.
 	InfoSchemaRowLimit int
+
+	// QueryHistory is SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY.
+	QueryHistory QueryHistory
 }
 
 // Database is a fixture database.
@@ -37,6 +40,9 @@ type Schema struct {
 	Created time.Time
 	Tables  []*Table
 	Views   []*View
+
+	DynamicTables     []*DynamicTable
+	MaterializedViews []*MaterializedView
 }
 
 // Table is a fixture base table.
@@ -206,7 +212,7 @@ func (w *Warehouse) answer(q Query) (res *Result, err error, ok bool) {
 	if m := infoSelectRe.FindStringSubmatch(sql); m != nil {
 		return w.infoSelect(q, unquoteIdent(m[2]), strings.ToUpper(m[3]), m[1], m[4], m[5])
 	}
-	return nil, nil, false
+	return w.answerHistory(q)
 }
 
 func unquoteIdent(s string) string {
@@ -272,6 +278,44 @@ func page(names []string, limit, from string) ([]int, error) {
 		}
 	}
 	return idx, nil
+}
+
+// showInSchema answers the common part of SHOW <objects> IN SCHEMA db.schema
+// [LIMIT n FROM 'name']: the schema (or Snowflake's error for a missing
+// one) and its objects sorted by name, paged.
+func showInSchema[T any](w *Warehouse, db, schema, limit, from string, list func(*Schema) []T, name func(T) string) (*Database, *Schema, []T, error) {
+	d, err := w.visibleDatabase(db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s := d.Schema(schema)
+	if s == nil {
+		return nil, nil, nil, ErrDoesNotExist("Schema", `"`+db+`"."`+schema+`"`)
+	}
+	objects, err := pageByName(list(s), name, limit, from)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return d, s, objects, nil
+}
+
+// pageByName sorts objects by name and applies SHOW's LIMIT n FROM 'name'.
+func pageByName[T any](objects []T, name func(T) string, limit, from string) ([]T, error) {
+	sorted := append([]T(nil), objects...)
+	sort.Slice(sorted, func(i, j int) bool { return name(sorted[i]) < name(sorted[j]) })
+	names := make([]string, len(sorted))
+	for i, o := range sorted {
+		names[i] = name(o)
+	}
+	idx, err := page(names, limit, from)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(idx))
+	for k, i := range idx {
+		out[k] = sorted[i]
+	}
+	return out, nil
 }
 
 var terseColumns = []Column{
@@ -344,27 +388,13 @@ var showViewsColumns = []Column{
 }
 
 func (w *Warehouse) showViews(db, schema, limit, from string) (*Result, error) {
-	d, err := w.visibleDatabase(db)
-	if err != nil {
-		return nil, err
-	}
-	s := d.Schema(schema)
-	if s == nil {
-		return nil, ErrDoesNotExist("Schema", `"`+db+`"."`+schema+`"`)
-	}
-	views := append([]*View(nil), s.Views...)
-	sort.Slice(views, func(i, j int) bool { return views[i].Name < views[j].Name })
-	names := make([]string, len(views))
-	for i, v := range views {
-		names[i] = v.Name
-	}
-	idx, err := page(names, limit, from)
+	d, s, views, err := showInSchema(w, db, schema, limit, from,
+		func(s *Schema) []*View { return s.Views }, func(o *View) string { return o.Name })
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Columns: showViewsColumns}
-	for _, i := range idx {
-		v := views[i]
+	for _, v := range views {
 		text := v.Text
 		if v.Hidden {
 			text = ""
