@@ -11,6 +11,12 @@ import (
 	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
+// maxKeptEdges bounds the memory a plan holds: it keeps the analyses of the views it plans,
+// in dependency order, until they hold this many edges (~0.7 KB of heap per edge with its
+// columns and expressions: about 180 MB on the generated warehouse of docs/benchmarks.md);
+// the views planned after that keep only their catalog and are analysed again when written.
+const maxKeptEdges = 250_000
+
 // Graph is what ingestion reads from and writes to the lineage graph (*graph.Store).
 type Graph interface {
 	// ReplaceViewsLineage writes a batch of views with their states in one transaction.
@@ -61,7 +67,8 @@ type ViewWork struct {
 	Cycle []graph.ObjectID `json:"cycle,omitempty"`
 	// Analysis is the view analysed, as it is written (cycle message included): planning
 	// analyses each view once and keeps the result, so writing does not analyse again. Nil
-	// for work built without it: the write then analyses View with Catalog.
+	// for work built without it or past the plan's memory bound (maxKeptEdges): the write
+	// then analyses View with Catalog.
 	Analysis *Analysis `json:"analysis,omitempty"`
 }
 
@@ -70,8 +77,8 @@ type ViewWork struct {
 // whose column list its last analysis read (a star it expanded, names it bound) now has other
 // columns or is gone. The views to analyse are analysed here once, in dependency order, to
 // learn their output columns; that decides which readers must follow and gives each its
-// catalog. Each ViewWork keeps its analysis, so the analyze tasks write it as planned, in any
-// order and on any worker, without parsing or analysing again.
+// catalog. Each ViewWork keeps its analysis (up to maxKeptEdges edges in all), so the analyze
+// tasks write it as planned, in any order and on any worker, without parsing or analysing again.
 func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Listing, error) {
 	l, err := src.List(ctx)
 	if err != nil {
@@ -182,6 +189,7 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 	for _, t := range p.Tables {
 		changedCols[t.ID] = true
 	}
+	keptEdges := 0 // edges of the analyses the plan keeps (maxKeptEdges)
 	for _, i := range order {
 		v := l.Views[i]
 		why, ok := reason[v.ID]
@@ -214,7 +222,12 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		if len(cycle[v.ID]) > 0 {
 			a.View.Message = joinNotes(a.View.Message, cycleMessage(cycle[v.ID]))
 		}
-		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID], Analysis: &a})
+		w := ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]}
+		if keptEdges+len(a.View.Edges) <= maxKeptEdges {
+			keptEdges += len(a.View.Edges)
+			w.Analysis = &a
+		}
+		p.Analyze = append(p.Analyze, w)
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})
 	}
 	return p, nil
