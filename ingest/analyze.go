@@ -111,7 +111,7 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	if v.Conflict != "" {
 		return fallback(graph.StatusFailed, v.Conflict)
 	}
-	stmts := v.statements()
+	stmts := sql.ParseScript(v.Text)
 	for _, st := range stmts {
 		if st.Err != nil {
 			return fallback(graph.StatusFailed, positionMessage(v, st.Err.Line, st.Err.Col, st.Err.Error()))

@@ -75,14 +75,13 @@ type sqlFile struct {
 	text  string
 	n     int // statements in the file
 	views []fileView
-	// parsed is the file parsed, kept when it is one statement (the view's whole text).
-	parsed []sql.StatementResult
 }
 
 type fileView struct {
-	name sql.ObjectName
-	text string
-	line int
+	name  sql.ObjectName
+	text  string
+	line  int
+	names []sql.ObjectName // relations the statement reads (see ListedView.names)
 }
 
 // List implements Source. Every CREATE VIEW statement is a view; a statement that does not
@@ -120,12 +119,9 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 		f := sqlFile{path: p, text: string(b)}
 		stmts := sql.ParseScript(f.text)
 		f.n = len(stmts)
-		if f.n == 1 {
-			f.parsed = stmts // the view's text is the whole file: its analysis reuses the parse
-		}
 		for _, st := range stmts {
 			if name, ok := createViewName(st); ok {
-				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line})
+				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line, names: tableNames(st)})
 			}
 		}
 		files = append(files, f)
@@ -161,9 +157,10 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 				continue
 			}
 			seen[id], first[id] = len(l.Views), pos
-			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line}
+			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line,
+				names: fv.names, named: true}
 			if f.n == 1 {
-				v.Text, v.Line, v.parsed = f.text, 1, f.parsed
+				v.Text, v.Line = f.text, 1
 			}
 			l.Views = append(l.Views, v)
 		}

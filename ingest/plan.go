@@ -78,7 +78,9 @@ type ViewWork struct {
 // columns or is gone. The views to analyse are analysed here once, in dependency order, to
 // learn their output columns; that decides which readers must follow and gives each its
 // catalog. Each ViewWork keeps its analysis (up to maxKeptEdges edges in all), so the analyze
-// tasks write it as planned, in any order and on any worker, without parsing or analysing again.
+// tasks write it as planned, in any order and on any worker, without parsing or analysing
+// again. The order comes from the names the source found when listing (DirSource parses each
+// file once for that), so a view is parsed twice per refresh and analysed once.
 func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Listing, error) {
 	l, err := src.List(ctx)
 	if err != nil {
@@ -165,16 +167,12 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		}
 	}
 
-	// Dependencies: parsed references for views to analyse, recorded ones for the others. A
-	// view to analyse is parsed here once (unless its source did when listing); the parse
-	// serves its references and its analysis below, and is dropped after.
+	// Dependencies: parsed references for views to analyse, recorded ones for the others.
 	deps := make(map[graph.ObjectID][]graph.ObjectID, len(l.Views))
-	for i, v := range l.Views {
-		if _, ok := reason[v.ID]; ok && !v.Hidden {
-			l.Views[i].parsed = v.statements()
-			deps[v.ID] = references(l.Views[i])
+	for _, v := range l.Views {
+		if _, ok := reason[v.ID]; ok {
+			deps[v.ID] = references(v)
 		} else {
-			l.Views[i].parsed = nil
 			deps[v.ID] = state[v.ID].ColumnDeps
 		}
 	}
@@ -209,7 +207,6 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 			return nil, fmt.Errorf("plan %s: %w", source, err)
 		}
 		a := AnalyzeView(v, source, cat)
-		l.Views[i].parsed, v.parsed = nil, nil
 		if !slices.Equal(a.Columns, oldCols[v.ID]) {
 			changedCols[v.ID] = true
 		}
@@ -260,27 +257,41 @@ func columnNames(cols []graph.Column) []string {
 }
 
 // references returns the tables and views a view's text names in FROM clauses, completed with
-// the view's defaults (CTE names included: harmless for ordering).
+// the view's defaults (CTE names included: harmless for ordering): the names its source found
+// when listing, or those of a parse now.
 func references(v ListedView) []graph.ObjectID {
 	if v.Hidden {
 		return nil
 	}
-	var out []graph.ObjectID
-	for _, st := range v.statements() {
-		if st.Stmt == nil {
-			continue
+	names := v.names
+	if !v.named {
+		for _, st := range sql.ParseScript(v.Text) {
+			names = append(names, tableNames(st)...)
 		}
-		sql.Inspect(st.Stmt, func(n sql.Node) bool {
-			if t, ok := n.(*sql.TableName); ok && len(t.Name.Parts) > 0 {
-				if id, err := resolveObject(t.Name, v.DefaultDatabase, v.DefaultSchema); err == nil && id != v.ID {
-					out = append(out, id)
-				}
-			}
-			return true
-		})
+	}
+	var out []graph.ObjectID
+	for _, n := range names {
+		if id, err := resolveObject(n, v.DefaultDatabase, v.DefaultSchema); err == nil && id != v.ID {
+			out = append(out, id)
+		}
 	}
 	slices.SortFunc(out, compareIDs)
 	return slices.Compact(out)
+}
+
+// tableNames returns the relation names a parsed statement reads (FROM clauses), unresolved.
+func tableNames(st sql.StatementResult) []sql.ObjectName {
+	if st.Stmt == nil {
+		return nil
+	}
+	var out []sql.ObjectName
+	sql.Inspect(st.Stmt, func(n sql.Node) bool {
+		if t, ok := n.(*sql.TableName); ok && len(t.Name.Parts) > 0 {
+			out = append(out, t.Name)
+		}
+		return true
+	})
+	return out
 }
 
 // topoOrder returns indexes of views so that a view comes after the listed views it depends

@@ -73,17 +73,11 @@ type ListedView struct {
 	// than once, with the positions); the view is written as failed with it.
 	Conflict string `json:"conflict,omitempty"`
 
-	// parsed is Text parsed by the source when it listed the view (nil when it did not): the
-	// plan and the analysis reuse it, so a refresh parses each view once. Never serialised.
-	parsed []sql.StatementResult
-}
-
-// statements returns Text parsed: what the source parsed when listing, or a parse now.
-func (v ListedView) statements() []sql.StatementResult {
-	if v.parsed != nil {
-		return v.parsed
-	}
-	return sql.ParseScript(v.Text)
+	// names are the relations Text names (FROM clauses), found when the source parsed the
+	// text to list it (named is then set): planning orders the views by them without parsing
+	// again. Not serialised.
+	names []sql.ObjectName
+	named bool
 }
 
 // Version fingerprints everything about the listed view that its analysis depends on, except
