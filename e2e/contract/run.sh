@@ -78,10 +78,10 @@ for _ in $(seq 1 150); do
 	sleep 0.1
 done
 
+export TRIBUTARY_CONTRACT_API_KEY=$key
 echo "== schemathesis $SCHEMATHESIS_VERSION against http://$TRIBUTARY_HTTP_ADDR (at most ${max_time}s)"
 status=0
 "$venv/bin/st" --config-file e2e/contract/schemathesis.toml run "http://$TRIBUTARY_HTTP_ADDR/openapi.json" \
-	--header "X-API-Key: $key" \
 	--max-time "$max_time" \
 	--exclude-operation-id refresh --exclude-operation-id dataExport \
 	--exclude-operation-id dataExportJob --exclude-operation-id dataImport \
