@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 )
 
 // DataExporter runs exports; *export.ExportService implements it.
@@ -145,7 +146,7 @@ func (s *Server) dataImport(c echo.Context) error {
 	out, err := s.imports.Import(c.Request().Context(), req, c.Request().Body)
 	if err != nil {
 		var verr *export.ValidationError
-		var aerr *export.ArchiveError
+		var aerr *ingest.ArchiveError
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):

@@ -22,6 +22,7 @@ import (
 type LineageReader interface {
 	Upstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
 	Downstream(ctx context.Context, col graph.ColumnID, depth int) (graph.Subgraph, error)
+	Both(ctx context.Context, col graph.ColumnID, depth int) (up, down graph.Subgraph, err error)
 	ViewDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error)
 	DatasetDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error)
 	FindDatasets(ctx context.Context, parts []string) ([]graph.ObjectRef, error)
@@ -205,19 +206,25 @@ type side struct {
 
 func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir string, depth, limit int) (ColumnLineage, error) {
 	var parts []side
-	if dir == DirUpstream || dir == DirBoth {
+	switch dir {
+	case DirUpstream:
 		sg, err := s.lineage.Upstream(ctx, col, depth)
 		if err != nil {
 			return ColumnLineage{}, lineageError(err, "column %s", col)
 		}
-		parts = append(parts, side{DirUpstream, sg})
-	}
-	if dir == DirDownstream || dir == DirBoth {
+		parts = []side{{DirUpstream, sg}}
+	case DirDownstream:
 		sg, err := s.lineage.Downstream(ctx, col, depth)
 		if err != nil {
 			return ColumnLineage{}, lineageError(err, "column %s", col)
 		}
-		parts = append(parts, side{DirDownstream, sg})
+		parts = []side{{DirDownstream, sg}}
+	default: // DirBoth: one read transaction for both sides
+		up, down, err := s.lineage.Both(ctx, col, depth)
+		if err != nil {
+			return ColumnLineage{}, lineageError(err, "column %s", col)
+		}
+		parts = []side{{DirUpstream, up}, {DirDownstream, down}}
 	}
 
 	out := ColumnLineage{Root: col.String(), Direction: dir, Depth: depth, Limit: limit,
@@ -236,19 +243,15 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 		out.Truncated = out.Truncated || p.sg.Truncated
 		for _, n := range p.sg.Nodes {
 			nodes[n.ID] = n
+			if old, ok := dist[n.ID]; !ok || n.Distance < old {
+				dist[n.ID] = n.Distance
+			}
 		}
 		for _, e := range p.sg.Edges {
 			k := ekey{e.From, e.To, e.Type, e.Subtype, e.View}
 			if !seenEdge[k] {
 				seenEdge[k] = true
 				edges = append(edges, e)
-			}
-		}
-		for d, ids := range bfsLayers(col, p.sg.Edges, p.dir == DirUpstream) {
-			for _, id := range ids {
-				if old, ok := dist[id]; !ok || d < old {
-					dist[id] = d
-				}
 			}
 		}
 	}
@@ -331,36 +334,6 @@ func distOr(dist map[graph.ColumnID]int, id graph.ColumnID) int {
 		return d
 	}
 	return graph.MaxDepth + 1
-}
-
-// bfsLayers returns the columns at each distance from root over edges (From->To upstream,
-// To->From downstream).
-func bfsLayers(root graph.ColumnID, edges []graph.Edge, upstream bool) [][]graph.ColumnID {
-	next := map[graph.ColumnID][]graph.ColumnID{}
-	for _, e := range edges {
-		from, to := e.From, e.To
-		if !upstream {
-			from, to = to, from
-		}
-		next[from] = append(next[from], to)
-	}
-	seen := map[graph.ColumnID]bool{root: true}
-	layers := [][]graph.ColumnID{{root}}
-	for {
-		var layer []graph.ColumnID
-		for _, c := range layers[len(layers)-1] {
-			for _, n := range next[c] {
-				if !seen[n] {
-					seen[n] = true
-					layer = append(layer, n)
-				}
-			}
-		}
-		if len(layer) == 0 {
-			return layers
-		}
-		layers = append(layers, layer)
-	}
 }
 
 // lineageError maps the graph's not-found and invalid errors to problems; anything else is

@@ -94,19 +94,23 @@ func BenchmarkCachedColumnLineage(b *testing.B) {
 
 // BenchmarkUncachedColumnLineage is GET /api/v1/lineage/columns at depth 10 with no cache:
 // two Neo4j statements (the closure's edges, then its columns) in one read transaction, and
-// the response.
+// the response; direction=both reads both closures and the columns in one transaction.
 func BenchmarkUncachedColumnLineage(b *testing.B) {
 	_, store, _ := realDeps(b)
 	top := benchGraph(b, store, 11, 6)
 	s := New(Config{}, Deps{Lineage: store}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	h := s.Handler()
-	target := "/api/v1/lineage/columns?" + url.Values{"column": {top.String()}, "direction": {"upstream"}, "depth": {"10"}}.Encode()
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
-		if w.Code != 200 {
-			b.Fatalf("status %d", w.Code)
-		}
+	for _, dir := range []string{DirUpstream, DirBoth} {
+		b.Run(dir, func(b *testing.B) {
+			target := "/api/v1/lineage/columns?" + url.Values{"column": {top.String()}, "direction": {dir}, "depth": {"10"}}.Encode()
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+				if w.Code != 200 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
 	}
 }

@@ -177,6 +177,13 @@ func (t *timedBackend) Downstream(ctx context.Context, col graph.ColumnID, depth
 	return v, err
 }
 
+func (t *timedBackend) Both(ctx context.Context, col graph.ColumnID, depth int) (up, down graph.Subgraph, err error) {
+	start := time.Now()
+	up, down, err = t.b.Both(ctx, col, depth)
+	t.m.observe(graph.OpBoth, start, err)
+	return up, down, err
+}
+
 func (t *timedBackend) ViewDetail(ctx context.Context, id graph.ObjectID) (graph.ViewDetail, error) {
 	start := time.Now()
 	v, err := t.b.ViewDetail(ctx, id)

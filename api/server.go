@@ -126,8 +126,8 @@ type Deps struct {
 	Security []echo.MiddlewareFunc
 }
 
-// Server is the HTTP server. Create it with New, run it with ListenAndServe
-// or Serve, stop it with Shutdown.
+// Server is the HTTP server. Create it with New, run it with Serve on a listener of the
+// caller's, stop it with Shutdown.
 type Server struct {
 	cfg       Config
 	logger    *slog.Logger
@@ -241,16 +241,6 @@ func (s *Server) serveMetrics(c echo.Context) error {
 
 // Handler returns the server's http.Handler (middleware and routes).
 func (s *Server) Handler() http.Handler { return s.echo }
-
-// ListenAndServe listens on Config.Addr and serves until Shutdown. It returns
-// nil after a Shutdown, or the error that stopped it.
-func (s *Server) ListenAndServe() error {
-	l, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
-	}
-	return s.Serve(l)
-}
 
 // Serve serves on l until Shutdown; it returns nil after a Shutdown.
 func (s *Server) Serve(l net.Listener) error {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,57 +11,26 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
+
+	"github.com/tributary-lineage/tributary/internal/logtest"
 )
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// logRecords decodes the JSON log lines written so far.
-func (s *syncBuffer) records(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for line := range strings.Lines(s.String()) {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q: %v", line, err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
 
 type testServer struct {
 	*Server
 	url  string
-	logs *syncBuffer
+	logs *logtest.Buffer
 }
 
 // startServer serves s on a real loopback listener until the test ends.
 // extra routes may be added before it starts serving.
 func startServer(t testing.TB, cfg Config, deps Deps, extra func(e *echo.Echo)) *testServer {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := New(cfg, deps, logger)
 	if extra != nil {
@@ -210,7 +178,7 @@ func TestRequestIDKeptOrReplacedAndLogged(t *testing.T) {
 	}
 	// Every request above has an access-log line carrying its id.
 	logged := map[string]bool{}
-	for _, rec := range ts.logs.records(t) {
+	for _, rec := range ts.logs.Records(t) {
 		if rec["msg"] == "http request" && rec["route"] == "/echo-id" {
 			logged[rec["request_id"].(string)] = true
 			if rec["status"] != float64(200) || rec["method"] != "GET" {
@@ -241,7 +209,7 @@ func TestPanicBecomes500ProblemAndIsLoggedOnce(t *testing.T) {
 		t.Errorf("problem = %v", p)
 	}
 	var panics, access int
-	for _, rec := range ts.logs.records(t) {
+	for _, rec := range ts.logs.Records(t) {
 		switch rec["msg"] {
 		case "handler panic":
 			panics++
@@ -413,7 +381,7 @@ func TestAccessLogIgnoresForwardedForFromClients(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	var found bool
-	for _, rec := range ts.logs.records(t) {
+	for _, rec := range ts.logs.Records(t) {
 		if rec["msg"] == "http request" && rec["route"] == "/health" {
 			found = true
 			if rec["remote_ip"] != "127.0.0.1" || rec["level"] != "DEBUG" {

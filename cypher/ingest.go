@@ -15,12 +15,6 @@ var (
 	IngestUpsertIndirectInputs string
 	//go:embed ingest/set_view_states.cypher
 	IngestSetViewStates string
-	//go:embed ingest/dump_datasets.cypher
-	IngestDumpDatasets string
-	//go:embed ingest/dump_columns.cypher
-	IngestDumpColumns string
-	//go:embed ingest/dump_edges.cypher
-	IngestDumpEdges string
 )
 
 // IngestSourceCounts sizes what one source ingested.

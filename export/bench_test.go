@@ -95,23 +95,31 @@ type countingDiscard struct{ n int64 }
 
 func (c *countingDiscard) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
+// benchSizes are the warehouse sizes (views) to benchmark: 1,000 and 10,000, or the comma
+// separated list in TRIBUTARY_BENCH_VIEWS.
+func benchSizes(b *testing.B) []int {
+	v := os.Getenv("TRIBUTARY_BENCH_VIEWS")
+	if v == "" {
+		return []int{1000, 10000}
+	}
+	var sizes []int
+	for _, p := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			b.Fatalf("TRIBUTARY_BENCH_VIEWS: %v", err)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
 // BenchmarkExport exports synthetic warehouses of 1,000 and 10,000 views (loaded through the
 // ingestion pipeline) to xlsx and csv, reporting the peak heap during each export. Set
 // TRIBUTARY_BENCH_CLI to a tributary binary to also measure the CLI's peak RSS with
 // /usr/bin/time -v. TRIBUTARY_BENCH_VIEWS (comma separated) changes the sizes.
 func BenchmarkExport(b *testing.B) {
 	s := newStore(b)
-	sizes := []int{1000, 10000}
-	if v := os.Getenv("TRIBUTARY_BENCH_VIEWS"); v != "" {
-		sizes = nil
-		for _, p := range strings.Split(v, ",") {
-			n, err := strconv.Atoi(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sizes = append(sizes, n)
-		}
-	}
+	sizes := benchSizes(b)
 	b.Cleanup(func() { graphtest.Drop(b, s, forgetBenchGraphs()...) })
 	for _, views := range sizes {
 		for _, format := range []Format{FormatXLSX, FormatCSV} {
@@ -180,17 +188,7 @@ func cliPeakRSS(b *testing.B, bin, db string, format Format) (int64, time.Durati
 // another database name (validation passes, then batched writes), reporting the peak heap.
 func BenchmarkImport(b *testing.B) {
 	s := newStore(b)
-	sizes := []int{1000, 10000}
-	if v := os.Getenv("TRIBUTARY_BENCH_VIEWS"); v != "" {
-		sizes = nil
-		for _, p := range strings.Split(v, ",") {
-			n, err := strconv.Atoi(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sizes = append(sizes, n)
-		}
-	}
+	sizes := benchSizes(b)
 	var copies []string
 	b.Cleanup(func() { graphtest.Drop(b, s, append(copies, forgetBenchGraphs()...)...) })
 	for _, views := range sizes {

@@ -9,8 +9,8 @@
 //
 // Imports (Import) read a Tributary JSON document or OpenLineage events/datasets, validate
 // every record first (a ValidationError lists each bad record with its position) and only
-// then write, in batches of one transaction each. Archives of .sql files are unpacked safely
-// (ExtractSQLArchive) for the ingestion pipeline.
+// then write, in batches of one transaction each. Archives of .sql files are handed to the
+// ingestion pipeline (ingest.ImportSQLArchive unpacks them safely).
 //
 // S3Store keeps export files in S3 (multipart upload, presigned downloads); SecretsProvider
 // fetches Snowflake credentials from AWS Secrets Manager and refreshes them on auth failure.

@@ -297,15 +297,3 @@ func (s *S3Store) check(bucket, key string) error {
 	}
 	return nil
 }
-
-// ImportURI imports the document at an s3:// uri: it is copied to a temporary file of at most
-// maxBytes (0: unlimited), then read by Import.
-func ImportURI(ctx context.Context, w Writer, store *S3Store, uri string, maxBytes int64, opts ImportOptions) (ImportResult, error) {
-	path, err := store.Spool(ctx, uri, maxBytes)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	defer os.Remove(path)
-	opts.Redact = true
-	return Import(ctx, w, FileOpener(path), opts)
-}

@@ -23,6 +23,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // fakeS3 is an in-process S3 server (gofakes3, memory backend) that counts multipart uploads.
@@ -89,7 +91,7 @@ func TestExportJobToS3(t *testing.T) {
 	fake := newFakeS3(t)
 	store := newTestS3Store(t, fake, 0)
 
-	redis := asynq.RedisClientOpt{Addr: env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")}
+	redis := asynq.RedisClientOpt{Addr: graphtest.Env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")}
 	b := make([]byte, 4)
 	rand.Read(b)
 	queue := "export-test-" + hex.EncodeToString(b)
@@ -222,20 +224,22 @@ func TestImportFromS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ImportURI(context.Background(), s, store, uri, 1<<20, ImportOptions{RenameDatabases: map[string]string{src: dst}})
+	svc := &ImportService{Writer: s, S3: store, MaxBytes: 1 << 20}
+	out, err := svc.Import(context.Background(), ImportRequest{URI: uri, RenameDatabases: map[string]string{src: dst}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Views != 4 {
-		t.Errorf("result %+v", res)
+	if out.Format != KindJSON || out.Result == nil || out.Result.Views != 4 {
+		t.Errorf("outcome %+v", out)
 	}
 	if diff := cmp.Diff(dump(t, s, src), dump(t, s, dst)); diff != "" {
 		t.Errorf("imported from S3 (-exported +imported):\n%s", diff)
 	}
-	if _, err := ImportURI(context.Background(), s, store, uri, 100, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "import limit") {
+	small := &ImportService{Writer: s, S3: store, MaxBytes: 100}
+	if _, err := small.Import(context.Background(), ImportRequest{URI: uri}, nil); err == nil || !strings.Contains(err.Error(), "import limit") {
 		t.Errorf("a document over the size limit: %v", err)
 	}
-	if _, err := ImportURI(context.Background(), s, store, "s3://lineage/exports/missing.json", 1<<20, ImportOptions{}); err == nil {
+	if _, err := svc.Import(context.Background(), ImportRequest{URI: "s3://lineage/exports/missing.json"}, nil); err == nil {
 		t.Error("missing object imported")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 )
 
 // This file is what the HTTP endpoints (POST /api/v1/data/export, POST /api/v1/data/import)
@@ -164,9 +165,9 @@ type ImportRequest struct {
 
 // ImportOutcome is the answer of an import.
 type ImportOutcome struct {
-	Format  string        `json:"format"`
-	Result  *ImportResult `json:"result,omitempty"`  // json and openlineage
-	Archive *Extracted    `json:"archive,omitempty"` // sql: what went to the ingestion pipeline
+	Format  string            `json:"format"`
+	Result  *ImportResult     `json:"result,omitempty"`  // json and openlineage
+	Archive *ingest.Extracted `json:"archive,omitempty"` // sql: what went to the ingestion pipeline
 }
 
 // Invalidator drops cached answers; *graph.CachedReader implements it.
@@ -180,14 +181,14 @@ type ImportService struct {
 	// Cache, when set, is invalidated after each written batch, so cached lineage answers
 	// never outlive an import (the writes go to the store underneath the cache).
 	Cache     Invalidator
-	S3        *S3Store  // nil: no s3:// imports
-	IngestDir IngestDir // nil: no archive imports
-	MaxBytes  int64     // largest document or archive; 0 means 1 GiB
-	Limits    ArchiveLimits
+	S3        *S3Store         // nil: no s3:// imports
+	IngestDir ingest.RunFolder // nil: no archive imports
+	MaxBytes  int64            // largest document or archive; 0 means 1 GiB
+	Limits    ingest.ArchiveLimits
 }
 
 // Import spools the body (or the s3:// object) to a temporary file, detects its kind and
-// imports it. Bad input is a *ValidationError or *ArchiveError (graph.ErrInvalid); the
+// imports it. Bad input is a *ValidationError or *ingest.ArchiveError (graph.ErrInvalid); the
 // problems of an s3:// object name positions and fields, never its values. A URI outside
 // the store's bucket and prefix is ErrOutsideBucket, refused before any request to S3.
 func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.Reader) (ImportOutcome, error) {
@@ -220,7 +221,7 @@ func (s *ImportService) Import(ctx context.Context, req ImportRequest, body io.R
 		if s.IngestDir == nil {
 			return ImportOutcome{}, fmt.Errorf("%w: archive imports are not configured", graph.ErrInvalid)
 		}
-		x, err := ImportSQLArchive(ctx, path, s.Limits, s.IngestDir)
+		x, err := ingest.ImportSQLArchive(ctx, path, s.Limits, s.IngestDir)
 		if err != nil {
 			return ImportOutcome{}, err
 		}

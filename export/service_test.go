@@ -12,10 +12,12 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
 
 func TestExportServiceDelivery(t *testing.T) {
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")})
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: graphtest.Env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")})
 	defer client.Close()
 	withQueue := &ExportService{Queue: client, InlineViews: 2}
 	noQueue := &ExportService{}
@@ -75,7 +77,7 @@ func TestImportServiceDetectsKinds(t *testing.T) {
 	if cache.n != out.Result.Batches || cache.n == 0 {
 		t.Errorf("cache invalidated %d times for %d batches", cache.n, out.Result.Batches)
 	}
-	zipPath := writeZip(t, entry{"models/a.sql", "CREATE VIEW A.B.C AS SELECT 1 AS X"}, entry{"catalog.json", "{}"})
+	zipPath := warehousetest.Zip(t, warehousetest.File{Name: "models/a.sql", Data: "CREATE VIEW A.B.C AS SELECT 1 AS X"}, warehousetest.File{Name: "catalog.json", Data: "{}"})
 	zipBytes, _ := os.ReadFile(zipPath)
 	out, err = svc.Import(context.Background(), ImportRequest{}, bytes.NewReader(zipBytes))
 	if err != nil || out.Format != KindSQLArchive || strings.Join(ingested, ",") != "catalog.json,models/a.sql" {

@@ -186,6 +186,15 @@ func (b *Breaker) Downstream(ctx context.Context, col ColumnID, depth int) (Subg
 	return guard(ctx, b, func() (Subgraph, error) { return b.inner.Downstream(ctx, col, depth) })
 }
 
+// Both implements Backend.
+func (b *Breaker) Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error) {
+	sides, err := guard(ctx, b, func() ([2]Subgraph, error) {
+		up, down, err := b.inner.Both(ctx, col, depth)
+		return [2]Subgraph{up, down}, err
+	})
+	return sides[0], sides[1], err
+}
+
 // ViewDetail implements Backend.
 func (b *Breaker) ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error) {
 	return guard(ctx, b, func() (ViewDetail, error) { return b.inner.ViewDetail(ctx, id) })

@@ -21,6 +21,7 @@ import (
 type Backend interface {
 	Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
 	Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error)
+	Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error)
 	ViewDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 	DatasetDetail(ctx context.Context, id ObjectID) (ViewDetail, error)
 	FindDatasets(ctx context.Context, parts []string) ([]ObjectRef, error)
@@ -81,20 +82,14 @@ type CachedReader struct {
 	// bump increments the generation, seeding it the same way when missing.
 	bump *redis.Script
 
-	mu      sync.Mutex
-	stats   map[string]*opStats
-	lastErr atomic.Pointer[cacheError]
+	mu    sync.Mutex
+	stats map[string]*opStats
 	// gate: after a Redis failure, reads skip Redis until a background probe (Ping) finds it
 	// answering again, so a dead or hung Redis never delays a request after the first failure.
 	gate recoveryGate
 }
 
 type opStats struct{ hits, misses, errors, shared atomic.Uint64 }
-
-type cacheError struct {
-	at  time.Time
-	err error
-}
 
 const lookupScript = `
 local g = redis.call('GET', KEYS[1])
@@ -144,6 +139,7 @@ func NewCachedReader(rdb redis.UniversalClient, inner Backend, ttl time.Duration
 const (
 	OpUpstream       = "upstream"
 	OpDownstream     = "downstream"
+	OpBoth           = "both"
 	OpViewDetail     = "view"
 	OpDatasetDetail  = "dataset"
 	OpFindDatasets   = "find_datasets"
@@ -170,6 +166,11 @@ func (c *CachedReader) Downstream(ctx context.Context, col ColumnID, depth int) 
 	return cached(ctx, c, OpDownstream, []any{col.String(), depth}, func(ctx context.Context) (Subgraph, error) {
 		return c.inner.Downstream(ctx, col, depth)
 	})
+}
+
+// Both implements Backend, uncached: the API caches its whole response instead.
+func (c *CachedReader) Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error) {
+	return c.inner.Both(ctx, col, depth)
 }
 
 // ViewDetail implements Backend through the cache.
@@ -294,7 +295,7 @@ func (c *CachedReader) Invalidate(ctx context.Context) error {
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.bump.Run(bctx, c.rdb, []string{c.genKey}, seed()).Err(); err != nil {
-		c.noteError(err)
+		c.gate.failed()
 		return fmt.Errorf("%w: %w", ErrGenerationNotBumped, err)
 	}
 	return nil
@@ -325,19 +326,10 @@ func (c *CachedReader) Stats() CacheStats {
 	return s
 }
 
-// LastError returns the last Redis error and when it happened (zero when none yet).
-func (c *CachedReader) LastError() (time.Time, error) {
-	e := c.lastErr.Load()
-	if e == nil {
-		return time.Time{}, nil
-	}
-	return e.at, e.err
-}
-
 // Ping checks that Redis answers the cache's commands.
 func (c *CachedReader) Ping(ctx context.Context) error {
 	if _, err := c.Generation(ctx); err != nil {
-		c.noteError(err)
+		c.gate.failed()
 		return err
 	}
 	c.gate.recovered() // Redis is back: stop bypassing it
@@ -355,11 +347,6 @@ func (c *CachedReader) op(name string) *opStats {
 	return st
 }
 
-func (c *CachedReader) noteError(err error) {
-	c.lastErr.Store(&cacheError{at: time.Now(), err: err})
-	c.gate.failed()
-}
-
 // noteStoreError records a failed store. A Redis that answered with an error reply (OOM when
 // it is full under maxmemory-policy noeviction, say) is up and still serves what it holds:
 // reads keep using it and only this entry is not kept. Anything else (no connection, a
@@ -367,10 +354,9 @@ func (c *CachedReader) noteError(err error) {
 func (c *CachedReader) noteStoreError(err error) {
 	var reply redis.Error
 	if errors.As(err, &reply) {
-		c.lastErr.Store(&cacheError{at: time.Now(), err: err})
 		return
 	}
-	c.noteError(err)
+	c.gate.failed()
 }
 
 // seed is a generation value larger than any earlier one in practice (nanoseconds since 1970).
@@ -443,7 +429,7 @@ func cachedWith[T any](ctx context.Context, c *CachedReader, op string, args []a
 		if rerr == nil {
 			rerr = fmt.Errorf("cache lookup: %d values, want 2", len(res))
 		}
-		c.noteError(rerr)
+		c.gate.failed()
 		return shared(ctx, c, st, "nocache:"+key, compute, nil)
 	}
 	gen, _ := res[0].(string)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // countingStore is the real store with a count of the reads that reach it.
@@ -42,8 +43,8 @@ func (c *countingStore) Search(ctx context.Context, q SearchQuery) (SearchResult
 
 func sharedRedis(t testing.TB) *redis.Client {
 	t.Helper()
-	addr := env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
-	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: env("TRIBUTARY_REDIS_PASSWORD", "")})
+	addr := graphtest.Env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: graphtest.Env("TRIBUTARY_REDIS_PASSWORD", "")})
 	t.Cleanup(func() { rdb.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -291,9 +292,6 @@ func TestCacheSurvivesRedisOutage(t *testing.T) {
 	}
 	if err := c.Ping(ctx); err == nil {
 		t.Error("Ping succeeded with Redis down")
-	}
-	if at, err := c.LastError(); err == nil || at.IsZero() {
-		t.Error("LastError is empty after failures")
 	}
 	// A write while Redis is down commits to Neo4j and says the cache was not invalidated.
 	werr := c.ReplaceViewLineage(ctx, chainView(2, db))
@@ -552,9 +550,6 @@ func TestCacheKeepsReadingThroughFullRedis(t *testing.T) {
 	if st.Misses[OpUpstream] != 2 || st.Errors[OpUpstream] != 2 || st.Hits[OpUpstream] != 0 {
 		t.Errorf("with Redis full: misses %d, errors %d, hits %d; want 2 misses (both reads looked up Redis), 2 failed stores, no hit",
 			st.Misses[OpUpstream], st.Errors[OpUpstream], st.Hits[OpUpstream])
-	}
-	if _, err := c.LastError(); err == nil || !strings.Contains(err.Error(), "OOM") {
-		t.Errorf("LastError = %v, want Redis's OOM reply", err)
 	}
 	if err := rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
 		t.Fatal(err)

@@ -107,13 +107,13 @@ func TestImportDatasetsValidatesTheWholeBatchFirst(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
-	if d, err := s.Dump(context.Background(), []string{db}); err != nil || len(d) != 0 {
+	if d, err := graphtest.Dump(context.Background(), s.driver, []string{db}); err != nil || len(d) != 0 {
 		t.Fatalf("graph after a rejected batch: %q, %v", d, err)
 	}
 	if err := s.ImportDatasets(context.Background(), []ExportDataset{good}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.Dump(context.Background(), []string{db})
+	d, err := graphtest.Dump(context.Background(), s.driver, []string{db})
 	if err != nil {
 		t.Fatal(err)
 	}

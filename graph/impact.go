@@ -145,23 +145,7 @@ func buildImpact(roots []ColumnID, depth int, edges []Edge, nodes map[ColumnID]N
 			kinds[k] = append(kinds[k], kd)
 		}
 	}
-	dist := map[ColumnID]int{}
-	frontier := slices.Clone(roots)
-	for _, r := range roots {
-		dist[r] = 0
-	}
-	for d := 1; d <= depth && len(frontier) > 0; d++ {
-		var next []ColumnID
-		for _, c := range frontier {
-			for _, n := range down[c] {
-				if _, ok := dist[n]; !ok {
-					dist[n] = d
-					next = append(next, n)
-				}
-			}
-		}
-		frontier = next
-	}
+	dist := distances(roots, down, depth)
 	// Parent: the smallest source id one hop closer, so paths are deterministic.
 	parent := map[ColumnID]ColumnID{}
 	for k := range kinds {

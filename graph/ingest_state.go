@@ -14,9 +14,9 @@ import (
 // This file holds what ingestion records next to a view's lineage: which source listed the
 // view, which version of its definition was analysed, which objects' column lists the analysis
 // read, and the statement-level inputs (JOIN, FILTER, GROUP_BY, SORT) that concern the whole view
-// rather than one output column. ReplaceViewLineage writes the lineage; SetViewStates writes this,
-// afterwards, so a crash in between leaves a view without a recorded version, which the next
-// refresh re-analyses.
+// rather than one output column. ReplaceViewsLineage writes it with the lineage in one
+// transaction, so a crash leaves either both or neither and the next refresh re-analyses a view
+// without a recorded version.
 
 // ViewState is ingestion's record about one view.
 type ViewState struct {
@@ -58,27 +58,6 @@ type StoredTable struct {
 
 // RelIndirectInput is the relationship type of a view's statement-level inputs.
 const RelIndirectInput = "INDIRECT_INPUT"
-
-// SetViewStates records states of views that exist (written by ReplaceViewLineage) in one write
-// transaction, replacing their earlier statement-level inputs. Running it twice is harmless.
-func (s *Store) SetViewStates(ctx context.Context, states []ViewState) error {
-	if len(states) == 0 {
-		return nil
-	}
-	sp, err := prepareStates(states)
-	if err != nil {
-		return fmt.Errorf("set view states: %w", err)
-	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
-	defer session.Close(ctx)
-	_, err = session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		return nil, sp.run(ctx, tx)
-	})
-	if err != nil {
-		return fmt.Errorf("set view states of %d views (%s...): %w", len(states), states[0].ID, err)
-	}
-	return nil
-}
 
 // statesWrite is a validated list of view states turned into statement parameters.
 type statesWrite struct {

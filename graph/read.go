@@ -24,57 +24,89 @@ const MaxSearchLimit = 200
 
 // Upstream returns the columns col derives from, up to depth hops (1..MaxDepth).
 func (s *Store) Upstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	sg, err := s.traverse(ctx, true, col, depth)
+	sgs, err := s.traverse(ctx, col, depth, true)
 	if err != nil {
 		return Subgraph{}, fmt.Errorf("upstream of %s: %w", col, err)
 	}
-	return sg, nil
+	return sgs[0], nil
 }
 
 // Downstream returns the columns derived from col (its impact), up to depth hops (1..MaxDepth).
 func (s *Store) Downstream(ctx context.Context, col ColumnID, depth int) (Subgraph, error) {
-	sg, err := s.traverse(ctx, false, col, depth)
+	sgs, err := s.traverse(ctx, col, depth, false)
 	if err != nil {
 		return Subgraph{}, fmt.Errorf("downstream of %s: %w", col, err)
 	}
-	return sg, nil
+	return sgs[0], nil
 }
 
-// traverse reads the edges of a breadth-first walk of DERIVES_FROM from root in one statement,
-// then the columns they touch, in one read transaction; paths are built from the edges in Go.
-func (s *Store) traverse(ctx context.Context, upstream bool, root ColumnID, depth int) (Subgraph, error) {
+// Both returns what Upstream and Downstream return, read in one transaction (one consistent
+// view of the graph, one round of statements).
+func (s *Store) Both(ctx context.Context, col ColumnID, depth int) (up, down Subgraph, err error) {
+	sgs, err := s.traverse(ctx, col, depth, true, false)
+	if err != nil {
+		return Subgraph{}, Subgraph{}, fmt.Errorf("lineage of %s: %w", col, err)
+	}
+	return sgs[0], sgs[1], nil
+}
+
+// traverse reads, in one read transaction, the edges of a breadth-first walk of DERIVES_FROM
+// from root for each side (upstream or not; one statement each), then the columns they touch
+// (one statement for all sides); paths and distances are computed from the edges in Go.
+func (s *Store) traverse(ctx context.Context, root ColumnID, depth int, sides ...bool) ([]Subgraph, error) {
 	if depth < 1 || depth > MaxDepth {
-		return Subgraph{}, invalidf("depth %d out of range 1..%d", depth, MaxDepth)
+		return nil, invalidf("depth %d out of range 1..%d", depth, MaxDepth)
 	}
 	if err := root.Validate(); err != nil {
-		return Subgraph{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeRead})
 	defer session.Close(ctx)
-	sg, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (Subgraph, error) {
-		sg := Subgraph{Root: root, Depth: depth}
+	type read struct {
+		edges [][]Edge
+		nodes []Node
+	}
+	r, err := neo4j.ExecuteRead(ctx, session, func(tx neo4j.ManagedTransaction) (read, error) {
 		roots := []any{root.String()}
-		edges, err := closureEdges(ctx, tx, upstream, roots, depth)
-		if err != nil {
-			return Subgraph{}, err
+		ids := roots
+		var r read
+		for _, upstream := range sides {
+			edges, err := closureEdges(ctx, tx, upstream, roots, depth)
+			if err != nil {
+				return read{}, err
+			}
+			r.edges = append(r.edges, edges)
+			ids = append(ids, edgeEnds(edges, ids)...)
 		}
-		sg.Edges = edges
-		sg.Nodes, err = columnNodes(ctx, tx, append(roots, edgeEnds(edges, roots)...))
+		nodes, err := columnNodes(ctx, tx, ids)
 		if err != nil {
-			return Subgraph{}, err
+			return read{}, err
 		}
-		return sg, nil
+		r.nodes = nodes
+		return r, nil
 	})
 	if err != nil {
-		return Subgraph{}, err
+		return nil, err
 	}
-	if !slices.ContainsFunc(sg.Nodes, func(n Node) bool { return n.ID == root }) {
-		return Subgraph{}, fmt.Errorf("column %s: %w", root, ErrNotFound)
+	if !slices.ContainsFunc(r.nodes, func(n Node) bool { return n.ID == root }) {
+		return nil, fmt.Errorf("column %s: %w", root, ErrNotFound)
 	}
-	sg.Paths, sg.Truncated = buildPaths(root, sg.Edges, upstream, depth, MaxPaths)
-	SortByKey(sg.Nodes, func(n Node) string { return n.ID.String() }, cmp.Compare[string])
-	sortEdges(sg.Edges)
-	return sg, nil
+	out := make([]Subgraph, len(sides))
+	for i, upstream := range sides {
+		sg := Subgraph{Root: root, Depth: depth, Edges: r.edges[i]}
+		var dist map[ColumnID]int
+		sg.Paths, sg.Truncated, dist = pathsAndDistances(root, sg.Edges, upstream, depth, MaxPaths)
+		for _, n := range r.nodes {
+			if d, ok := dist[n.ID]; ok {
+				n.Distance = d
+				sg.Nodes = append(sg.Nodes, n)
+			}
+		}
+		SortByKey(sg.Nodes, func(n Node) string { return n.ID.String() }, cmp.Compare[string])
+		sortEdges(sg.Edges)
+		out[i] = sg
+	}
+	return out, nil
 }
 
 // SortByKey sorts s stably by a key computed once per element, for keys that cost to make
@@ -180,10 +212,12 @@ func decodeRecords[T any, V neo4j.RecordValue](ctx context.Context, tx neo4j.Man
 	return out, nil
 }
 
-// buildPaths lists the maximal column paths from root over edges (following From->To when
-// upstream, To->From otherwise): a path ends after depth hops or at a column with no next
-// column. Parallel edges give one path. It stops after limit paths and reports truncation.
-func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([][]ColumnID, bool) {
+// pathsAndDistances computes, over edges (following From->To when upstream, To->From
+// otherwise), the maximal column paths from root and every column's distance from root (the
+// fewest hops, at most depth; columns not reached within depth are not in dist). A path ends
+// after depth hops or at a column with no next column; parallel edges give one path. Paths stop
+// after limit, and truncated says so; dist is always complete.
+func pathsAndDistances(root ColumnID, edges []Edge, upstream bool, depth, limit int) (paths [][]ColumnID, truncated bool, dist map[ColumnID]int) {
 	next := map[ColumnID][]ColumnID{}
 	for _, e := range edges {
 		from, to := e.From, e.To
@@ -197,11 +231,10 @@ func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([
 	for k := range next {
 		SortByKey(next[k], ColumnID.String, cmp.Compare[string])
 	}
-	var paths [][]ColumnID
-	truncated := false
+	dist = distances([]ColumnID{root}, next, depth)
 	path := []ColumnID{root}
-	var walk func()
-	walk = func() {
+	var dfs func()
+	dfs = func() {
 		if truncated {
 			return
 		}
@@ -226,12 +259,35 @@ func buildPaths(root ColumnID, edges []Edge, upstream bool, depth, limit int) ([
 		}
 		for _, n := range steps {
 			path = append(path, n)
-			walk()
+			dfs()
 			path = path[:len(path)-1]
 		}
 	}
-	walk()
-	return paths, truncated
+	dfs()
+	return paths, truncated, dist
+}
+
+// distances returns the fewest hops from any of roots (distance 0) to every column next leads
+// to within depth hops: a breadth-first walk.
+func distances(roots []ColumnID, next map[ColumnID][]ColumnID, depth int) map[ColumnID]int {
+	dist := make(map[ColumnID]int, len(next)+len(roots))
+	for _, r := range roots {
+		dist[r] = 0
+	}
+	frontier := slices.Clone(roots)
+	for d := 1; d <= depth && len(frontier) > 0; d++ {
+		var following []ColumnID
+		for _, c := range frontier {
+			for _, n := range next[c] {
+				if _, seen := dist[n]; !seen {
+					dist[n] = d
+					following = append(following, n)
+				}
+			}
+		}
+		frontier = following
+	}
+	return dist
 }
 
 // ViewDetail returns a view with its columns, their direct sources, and the objects it reads and

@@ -141,7 +141,6 @@ func tableBatches(tables []Table, maxTables, maxColumns int) [][2]int {
 	return out
 }
 
-// runCount runs a statement returning one record with one integer column.
 // writeStep is one statement of a write transaction and the count it must report (-1: any).
 type writeStep struct {
 	name   string
@@ -175,8 +174,7 @@ func keyOf(e Edge) edgeKey { return edgeKey{e.From, e.To, e.Type, e.Subtype} }
 
 // diffEdges compares a view's old edges with its new ones by key: added are the new edges
 // (each key once, View set to view) that old lacks; removed are the old ones new lacks (each
-// key once).
-// Both come sorted.
+// key once). Both come sorted.
 func diffEdges(view ObjectID, old, new []Edge) (added, removed []Edge) {
 	had := make(map[edgeKey]bool, len(old))
 	for _, e := range old {
@@ -206,6 +204,7 @@ func diffEdges(view ObjectID, old, new []Edge) (added, removed []Edge) {
 	return added, removed
 }
 
+// runCount runs a statement returning one record with one integer column.
 func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any) (int64, error) {
 	res, err := tx.Run(ctx, query, params)
 	if err != nil {
@@ -233,6 +232,7 @@ type viewWrite struct {
 	edges     []any
 }
 
+// prepareView validates v and turns it into the parameters of the view write statements.
 func prepareView(v View) (viewWrite, error) {
 	if err := v.ID.Validate(); err != nil {
 		return viewWrite{}, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -330,6 +330,7 @@ func prepareView(v View) (viewWrite, error) {
 // word, so Neo4j Browser's style sheet can show it in the edge's caption.
 const Unverified = "unverified"
 
+// verification is the verification property of an edge: Unverified or none.
 func verification(unverified bool) any {
 	if unverified {
 		return Unverified

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -33,34 +32,12 @@ var (
 	schemaNamesQuery string
 )
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// newTestStore connects to the real Neo4j (see COMMON.md defaults), migrates it, and fails the
-// test when the server does not answer.
+// newTestStore connects to the real Neo4j through graphtest, migrates it, and fails the test
+// when the server does not answer.
 func newTestStore(tb testing.TB) (*Store, neo4j.DriverWithContext) {
 	tb.Helper()
-	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
-	driver, err := neo4j.NewDriverWithContext(uri,
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		tb.Fatalf("neo4j driver for %s: %v", uri, err)
-	}
-	tb.Cleanup(func() { driver.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := driver.VerifyConnectivity(ctx); err != nil {
-		tb.Fatalf("neo4j at %s is not reachable (run `make up`): %v", uri, err)
-	}
-	s := NewStore(driver, env("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
-	if _, err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	return s, driver
+	s := graphtest.Store(tb, NewStore)
+	return s, s.driver
 }
 
 // testDB returns a database name no other test uses, so assertions can be scoped to it, and
@@ -306,6 +283,21 @@ func labelsOf(t *testing.T, s *Store, id ObjectID) (labels []string, placeholder
 	return labels, placeholder, parents
 }
 
+// checkTraversal compares a traversal's paths and edges (in any order) with the wanted ones.
+func checkTraversal(t *testing.T, sg Subgraph, err error, wantPaths [][]ColumnID, wantEdges []Edge) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantPaths, sg.Paths); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+	slices.SortFunc(wantEdges, compareEdges)
+	if diff := cmp.Diff(wantEdges, sg.Edges); diff != "" {
+		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+}
+
 func TestThreeHopChainTraversal(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
@@ -356,14 +348,7 @@ func TestThreeHopChainTraversal(t *testing.T) {
 
 	t.Run("upstream full", func(t *testing.T) {
 		sg, err := s.Upstream(ctx, F, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantPaths := [][]ColumnID{{F, S, X, A}, {F, S, X, C}, {F, S, Y, B}, {F, S, Y, C}}
-		if diff := cmp.Diff(wantPaths, sg.Paths); diff != "" {
-			t.Errorf("paths (-want +got):\n%s", diff)
-		}
-		wantEdges := []Edge{
+		checkTraversal(t, sg, err, [][]ColumnID{{F, S, X, A}, {F, S, X, C}, {F, S, Y, B}, {F, S, Y, C}}, []Edge{
 			e(F, S, EdgeDirect, SubtypeTransformation, c.v3),
 			e(S, X, EdgeIndirect, SubtypeGroupBy, c.v2),
 			e(S, Y, EdgeDirect, SubtypeAggregation, c.v2),
@@ -372,11 +357,7 @@ func TestThreeHopChainTraversal(t *testing.T) {
 			e(Y, B, EdgeDirect, SubtypeTransformation, c.v1),
 			e(Y, C, EdgeDirect, SubtypeTransformation, c.v1),
 			e(Y, C, EdgeIndirect, SubtypeFilter, c.v1),
-		}
-		slices.SortFunc(wantEdges, compareEdges)
-		if diff := cmp.Diff(wantEdges, sg.Edges); diff != "" {
-			t.Errorf("edges (-want +got):\n%s", diff)
-		}
+		})
 		if diff := cmp.Diff(sortIDs([]ColumnID{F, S, X, Y, A, B, C}), ids(sg)); diff != "" {
 			t.Errorf("nodes (-want +got):\n%s", diff)
 		}
@@ -412,14 +393,7 @@ func TestThreeHopChainTraversal(t *testing.T) {
 
 	t.Run("downstream full", func(t *testing.T) {
 		sg, err := s.Downstream(ctx, C, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantPaths := [][]ColumnID{{C, X, S, F}, {C, X, X2}, {C, Y, S, F}}
-		if diff := cmp.Diff(wantPaths, sg.Paths); diff != "" {
-			t.Errorf("paths (-want +got):\n%s", diff)
-		}
-		wantEdges := []Edge{
+		checkTraversal(t, sg, err, [][]ColumnID{{C, X, S, F}, {C, X, X2}, {C, Y, S, F}}, []Edge{
 			e(F, S, EdgeDirect, SubtypeTransformation, c.v3),
 			e(S, X, EdgeIndirect, SubtypeGroupBy, c.v2),
 			e(S, Y, EdgeDirect, SubtypeAggregation, c.v2),
@@ -428,11 +402,7 @@ func TestThreeHopChainTraversal(t *testing.T) {
 			e(X2, X, EdgeIndirect, SubtypeGroupBy, c.v2),
 			e(Y, C, EdgeDirect, SubtypeTransformation, c.v1),
 			e(Y, C, EdgeIndirect, SubtypeFilter, c.v1),
-		}
-		slices.SortFunc(wantEdges, compareEdges)
-		if diff := cmp.Diff(wantEdges, sg.Edges); diff != "" {
-			t.Errorf("edges (-want +got):\n%s", diff)
-		}
+		})
 	})
 
 	t.Run("no lineage", func(t *testing.T) {

@@ -135,12 +135,33 @@ func TestTraversalsMatchBreadthFirstWalk(t *testing.T) {
 				}
 				for _, n := range sg.Nodes {
 					gotNodes = append(gotNodes, n.ID.String())
+					if n.Distance != dist[n.ID] {
+						t.Fatalf("root %s depth %d upstream %v: %s at distance %d, walk says %d", root, depth, upstream, n.ID, n.Distance, dist[n.ID])
+					}
 				}
 				slices.Sort(wantNodes)
 				if diff := cmp.Diff(wantNodes, gotNodes); diff != "" {
 					t.Fatalf("root %s depth %d upstream %v: columns (-walk +store):\n%s", root, depth, upstream, diff)
 				}
 				checked += len(want)
+			}
+		}
+		// Both reads what Upstream and Downstream read, in one transaction.
+		for _, depth := range []int{1, 4} {
+			up, err := store.Upstream(ctx, root, depth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			down, err := store.Downstream(ctx, root, depth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotUp, gotDown, err := store.Both(ctx, root, depth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]Subgraph{up, down}, []Subgraph{gotUp, gotDown}); diff != "" {
+				t.Fatalf("Both(%s, %d) (-Upstream,Downstream +Both):\n%s", root, depth, diff)
 			}
 		}
 		// Impact from two roots at once: the distances of a walk from both.

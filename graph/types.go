@@ -133,9 +133,11 @@ type Node struct {
 	Parent      ObjectID
 	ParentKind  string // "table" or "view"
 	Placeholder bool   // parent is a table known only because a view reads it
+	// Distance is the fewest hops from the traversal's root (0 for the root itself).
+	Distance int
 }
 
-// Subgraph is the result of Upstream or Downstream.
+// Subgraph is the result of Upstream or Downstream (or one side of Both).
 type Subgraph struct {
 	Root  ColumnID
 	Depth int

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -10,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestBuildPaths(t *testing.T) {
+func TestPathsAndDistances(t *testing.T) {
 	v := obj("D", "S", "V")
 	a, b, c, d, e := v.Column("A"), v.Column("B"), v.Column("C"), v.Column("D"), v.Column("E")
 	edges := []Edge{
@@ -36,19 +37,35 @@ func TestBuildPaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, truncated := buildPaths(tt.root, edges, tt.upstream, tt.depth, tt.limit)
+			got, truncated, dist := pathsAndDistances(tt.root, edges, tt.upstream, tt.depth, tt.limit)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("paths (-want +got):\n%s", diff)
 			}
 			if truncated != tt.truncated {
 				t.Errorf("truncated = %v, want %v", truncated, tt.truncated)
 			}
+			// Distances are the fewest hops within depth, also when paths are truncated.
+			want := map[ColumnID]int{a: 0, b: 1, c: 1, d: 2, e: 3}
+			switch tt.root {
+			case e:
+				want = map[ColumnID]int{e: 0}
+				if !tt.upstream {
+					want = map[ColumnID]int{e: 0, d: 1, b: 2, c: 2, a: 3}
+				}
+			}
+			maps.DeleteFunc(want, func(_ ColumnID, d int) bool { return d > tt.depth })
+			if diff := cmp.Diff(want, dist); diff != "" {
+				t.Errorf("distances (-want +got):\n%s", diff)
+			}
 		})
 	}
 	// A cycle (not producible from SQL) ends the path instead of looping.
-	got, _ := buildPaths(a, []Edge{{From: a, To: b}, {From: b, To: a}}, true, 10, 100)
+	got, _, dist := pathsAndDistances(a, []Edge{{From: a, To: b}, {From: b, To: a}}, true, 10, 100)
 	if diff := cmp.Diff([][]ColumnID{{a, b}}, got); diff != "" {
 		t.Errorf("cycle (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[ColumnID]int{a: 0, b: 1}, dist); diff != "" {
+		t.Errorf("cycle distances (-want +got):\n%s", diff)
 	}
 }
 

@@ -60,11 +60,6 @@ func NewDirSource(dir string, opts DirOptions) (*DirSource, error) {
 	return &DirSource{root: abs, fsys: os.DirFS(abs), opts: opts}, nil
 }
 
-// NewFSSource returns a source reading fsys (e.g. an embed.FS), named "dir:"+name.
-func NewFSSource(name string, fsys fs.FS, opts DirOptions) *DirSource {
-	return &DirSource{root: name, fsys: fsys, opts: opts}
-}
-
 // Name implements Source: "dir:" and the absolute folder path.
 func (d *DirSource) Name() string { return "dir:" + d.root }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // The demo warehouse from files: every view lands (the broken one as failed, with its
@@ -97,7 +98,7 @@ func TestDirRefreshDemoWarehouse(t *testing.T) {
 		t.Errorf("FCT_ORDER_ITEMS has no source in another view")
 	}
 
-	before, err := store.Dump(ctx, []string{analytics, raw})
+	before, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{analytics, raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestDirRefreshDemoWarehouse(t *testing.T) {
 	if replaced, other := g.take(); len(replaced) != 0 || other != 0 {
 		t.Errorf("second refresh wrote %d views and made %d other writes, want none", len(replaced), other)
 	}
-	after, err := store.Dump(ctx, []string{analytics, raw})
+	after, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{analytics, raw})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 	"github.com/tributary-lineage/tributary/internal/redistest"
 )
 
@@ -35,7 +36,7 @@ func faultRun(t *testing.T, store *graph.Store) (want []string, db, dir string) 
 	if _, err := ingest.NewRunner(store, nil, nil).RunInline(ctx, src, false, ""); err != nil {
 		t.Fatal(err)
 	}
-	dump, err := store.Dump(ctx, []string{clean})
+	dump, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{clean})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func faultRun(t *testing.T, store *graph.Store) (want []string, db, dir string) 
 // sameGraph fails the test unless database db (ingested from dir) dumps as want.
 func sameGraph(t *testing.T, store *graph.Store, want []string, db, dir string) {
 	t.Helper()
-	got, err := store.Dump(context.Background(), []string{db})
+	got, err := graphtest.Dump(context.Background(), graphtest.Driver(t), []string{db})
 	if err != nil {
 		t.Fatal(err)
 	}

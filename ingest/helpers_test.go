@@ -4,61 +4,28 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/redistest"
 	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
 
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// newStore connects to the Neo4j of `make up` and applies the migrations; it fails the test
-// when the server is missing.
+// newStore connects to the Neo4j of `make up` through graphtest and applies the migrations;
+// it fails the test when the server is missing.
 func newStore(tb testing.TB) *graph.Store {
 	tb.Helper()
-	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
-	driver, err := neo4j.NewDriverWithContext(uri,
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		tb.Fatalf("neo4j driver for %s: %v", uri, err)
-	}
-	tb.Cleanup(func() { driver.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := driver.VerifyConnectivity(ctx); err != nil {
-		tb.Fatalf("neo4j at %s is not reachable (run `make up`): %v", uri, err)
-	}
-	s := graph.NewStore(driver, env("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
-	if _, err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	return s
+	return graphtest.Store(tb, graph.NewStore)
 }
 
 // newRedis connects to the Redis of `make up`; it fails the test when the server is missing.
 func newRedis(tb testing.TB) *redis.Client {
-	tb.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")})
-	tb.Cleanup(func() { rdb.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		tb.Fatalf("redis at %s is not reachable (run `make up`): %v", rdb.Options().Addr, err)
-	}
-	return rdb
+	return redistest.Shared(tb)
 }
 
 // unique returns a random name with prefix, for databases, queues and key prefixes.

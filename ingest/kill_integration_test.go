@@ -80,7 +80,7 @@ func TestWorkerKilledMidBatchConverges(t *testing.T) {
 	if len(plan.Analyze) != 120 {
 		t.Fatalf("uninterrupted run analysed %d views, want 120", len(plan.Analyze))
 	}
-	want, err := store.Dump(ctx, []string{dbA})
+	want, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{dbA})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestWorkerKilledMidBatchConverges(t *testing.T) {
 	if job.State != ingest.JobDone || job.Done != 120 || job.Failed != 0 {
 		t.Fatalf("job after the restart: %+v; want done with 120 views", job)
 	}
-	got, err := store.Dump(ctx, []string{dbB})
+	got, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{dbB})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/snowflake"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 	"github.com/tributary-lineage/tributary/internal/snowflaketest"
 )
 
@@ -150,7 +151,7 @@ func TestSnowflakeRefresh(t *testing.T) {
 		}
 	}
 	// Statement-level inputs are stored once per view, not per output column.
-	dump, err := store.Dump(ctx, []string{db})
+	dump, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestSnowflakeRefresh(t *testing.T) {
 	if replaced, other := g.take(); len(replaced) != 0 || other != 0 {
 		t.Errorf("second refresh wrote views %v and made %d other writes, want none", replaced, other)
 	}
-	after, err := store.Dump(ctx, []string{db})
+	after, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func TestDirSourceList(t *testing.T) {
 		"deep/er/d.SQL":     {Data: []byte("create view d as select 1 as x")},
 		"catalog_types.txt": {Data: []byte("{}")},
 	}
-	l, err := NewFSSource("test", fsys, DirOptions{}).List(context.Background())
+	l, err := (&DirSource{root: "test", fsys: fsys}).List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestDirSourceList(t *testing.T) {
 	// A view defined twice is listed once, with a conflict naming both definitions; the
 	// conflict fails its analysis.
 	fsys["marts/dup.sql"] = &fstest.MapFile{Data: []byte("\nCREATE VIEW WH.MARTS.A AS SELECT 1 AS X")}
-	l, err = NewFSSource("test", fsys, DirOptions{}).List(context.Background())
+	l, err = (&DirSource{root: "test", fsys: fsys}).List(context.Background())
 	if err != nil {
 		t.Fatalf("a view defined twice: %v", err)
 	}

@@ -1,27 +1,18 @@
 package telemetry
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
-)
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
+	"github.com/tributary-lineage/tributary/internal/redistest"
+)
 
 // recorder returns a provider whose spans land, as they end, in the returned exporter.
 func recorder() (*Provider, *tracetest.InMemoryExporter) {
@@ -30,34 +21,8 @@ func recorder() (*Provider, *tracetest.InMemoryExporter) {
 	return &Provider{Tracer: tp, Propagator: NewPropagator(), shutdown: tp.Shutdown}, exp
 }
 
-func newDriver(t *testing.T) neo4j.DriverWithContext {
-	t.Helper()
-	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
-	d, err := neo4j.NewDriverWithContext(uri,
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		t.Fatalf("neo4j driver for %s: %v", uri, err)
-	}
-	t.Cleanup(func() { d.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := d.VerifyConnectivity(ctx); err != nil {
-		t.Fatalf("neo4j at %s is not reachable (run `make up`): %v", uri, err)
-	}
-	return d
-}
-
 func newRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	addr := env("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379")
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	t.Cleanup(func() { rdb.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("redis at %s is not reachable (run `make up`): %v", addr, err)
-	}
-	return rdb
+	return redistest.Shared(t)
 }
 
 func unique(t *testing.T, prefix string) string {

@@ -24,8 +24,8 @@ import (
 // recorded spans form one tree: caller -> HTTP server span -> neo4j session -> read
 // transaction -> one query span per statement, with the Cypher the store ran.
 func TestTracedRequestReachesNeo4j(t *testing.T) {
-	driver := newDriver(t)
-	db := env("TRIBUTARY_NEO4J_DATABASE", "neo4j")
+	driver := graphtest.Driver(t)
+	db := graphtest.Neo4jDatabase()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -151,12 +151,12 @@ func TestTracedRequestReachesNeo4j(t *testing.T) {
 // TestExecuteQueryAndUntracedSessions: neo4j.ExecuteQuery on the wrapped driver is covered by
 // a session span; a session opened without a span in its context records nothing.
 func TestExecuteQueryAndUntracedSessions(t *testing.T) {
-	driver := newDriver(t)
+	driver := graphtest.Driver(t)
 	p, exp := recorder()
 	d := WrapDriver(driver, p)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db := env("TRIBUTARY_NEO4J_DATABASE", "neo4j")
+	db := graphtest.Neo4jDatabase()
 
 	if _, err := neo4j.ExecuteQuery(ctx, d, "RETURN 1 AS one", nil, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db), neo4j.ExecuteQueryWithReadersRouting()); err != nil {

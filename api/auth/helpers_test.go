@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,36 +20,19 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/internal/logtest"
 )
 
 // syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer struct{ logtest.Buffer }
 
 // records decodes the JSON log lines; with logger set, only those whose
 // "logger" attribute equals it.
 func (s *syncBuffer) records(t *testing.T, logger string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for line := range strings.Lines(s.String()) {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q: %v", line, err)
-		}
+	for _, m := range s.Records(t) {
 		if logger == "" || m["logger"] == logger {
 			out = append(out, m)
 		}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -68,7 +67,6 @@ type KeySet struct {
 	lastAttempt time.Time  // guarded by refresh
 	// lastKidRefresh is the last fetch caused by an unknown kid; guarded by refresh.
 	lastKidRefresh time.Time
-	fetches        atomic.Int64
 	now            func() time.Time
 }
 
@@ -88,9 +86,6 @@ func NewKeySet(cfg KeySetConfig, logger *slog.Logger) *KeySet {
 	}
 	return &KeySet{cfg: cfg, logger: logger, now: time.Now}
 }
-
-// Fetches is how many times the JWKS URL was requested.
-func (k *KeySet) Fetches() int64 { return k.fetches.Load() }
 
 // Key returns the RSA public key with this kid, refreshing the set when the
 // kid is unknown or the set is stale and the refresh interval allows it.
@@ -171,7 +166,6 @@ func (k *KeySet) fetchedAt() time.Time {
 func (k *KeySet) fetch(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, k.cfg.Timeout)
 	defer cancel()
-	k.fetches.Add(1)
 	keys, err := k.get(ctx)
 	if err != nil {
 		k.logger.WarnContext(ctx, "jwks fetch failed", "url", k.cfg.URL, "error", err.Error())

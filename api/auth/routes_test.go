@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/api/auth"
+	"github.com/tributary-lineage/tributary/internal/logtest"
 )
 
 var pathParam = regexp.MustCompile(`:[A-Za-z_]+|\*`)
@@ -93,8 +93,8 @@ func describe(a auth.Access) string {
 // TestCredentialsNeverLogged: the API server's access log and the audit
 // log never contain a presented token or API key, accepted or not.
 func TestCredentialsNeverLogged(t *testing.T) {
-	var logs strings.Builder
-	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var logs logtest.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	policy := auth.DefaultPolicy(auth.PolicyConfig{Health: auth.Public, Metrics: auth.Need(auth.RoleViewer), Docs: auth.Public})
 	sec, err := auth.New(auth.Config{Policy: policy, Logger: logger, Keys: auth.NewKeyStore(deadRedis(t), "unused:")})
 	if err != nil {
@@ -132,17 +132,6 @@ func TestCredentialsNeverLogged(t *testing.T) {
 			t.Errorf("credential %q in the log:\n%s", secret, out)
 		}
 	}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // deadRedis is a client for a port nothing listens on: API key lookups fail

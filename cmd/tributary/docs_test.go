@@ -25,6 +25,7 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/doctest"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/logtest"
 	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
 
@@ -57,7 +58,7 @@ type demo struct {
 	base           string // the test server's URL
 	driver         neo4j.DriverWithContext
 	neo4j          string // Neo4j database
-	logs           *lockedBuffer
+	logs           *logtest.Buffer
 }
 
 func loadDemo(t *testing.T) *demo {
@@ -71,7 +72,7 @@ func loadDemo(t *testing.T) *demo {
 		dbs:       []string{analytics, raw},
 		neo4j:     graphtest.Neo4jDatabase(),
 		driver:    graphtest.Driver(t),
-		logs:      &lockedBuffer{},
+		logs:      &logtest.Buffer{},
 	}
 	dir := warehousetest.Copy(t, analytics, raw)
 	code, stdout, stderr := runCmd(t, testEnv(nil), "ingest", "--source", "dir:"+dir, "--default-database", analytics, "--inline")

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
@@ -25,28 +24,15 @@ import (
 // exportGraph writes one table and one view under a fresh database name and removes them after.
 func exportGraph(t *testing.T) string {
 	t.Helper()
-	env := testEnv(nil)
-	cfg, err := loadConfig(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	driver, err := neo4j.NewDriverWithContext(cfg.Neo4j.URI, neo4j.BasicAuth(cfg.Neo4j.User, cfg.Neo4j.Password.Reveal(), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { driver.Close(context.Background()) })
-	s := graph.NewStore(driver, cfg.Neo4j.Database)
+	s := graphtest.Store(t, graph.NewStore)
 	ctx := context.Background()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("neo4j (run `make up`): %v", err)
-	}
 	db := graphtest.Database(t, s, "CLIEXP_")
 	tbl := graph.ObjectID{Database: db, Schema: "RAW", Name: "ORDERS"}
 	view := graph.ObjectID{Database: db, Schema: "MART", Name: "TOTALS"}
 	if err := s.UpsertTables(ctx, []graph.Table{{ID: tbl, Columns: []graph.Column{{Name: "AMOUNT", Ordinal: 1}}}}); err != nil {
 		t.Fatal(err)
 	}
-	err = s.ReplaceViewLineage(ctx, graph.View{ID: view, Status: graph.StatusOK, Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
+	err := s.ReplaceViewLineage(ctx, graph.View{ID: view, Status: graph.StatusOK, Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
 		Edges: []graph.Edge{{From: view.Column("TOTAL"), To: tbl.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeAggregation}}})
 	if err != nil {
 		t.Fatal(err)

@@ -8,28 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // An ingestion runner writing through cachedGraph invalidates the API's cache: a lineage read
 // cached before an analyze batch is not served after it.
 func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 	ctx := context.Background()
-	driver, err := neo4j.NewDriverWithContext(envOr("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
-		neo4j.BasicAuth(envOr("TRIBUTARY_NEO4J_USER", "neo4j"), envOr("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { driver.Close(ctx) })
-	store := graph.NewStore(driver, envOr("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatalf("neo4j (run `make up`): %v", err)
-	}
+	store := graphtest.Store(t, graph.NewStore)
 	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
 	t.Cleanup(func() { rdb.Close() })
 	db := uniqueDB(t)
@@ -71,16 +62,7 @@ func TestCachedGraphInvalidatesOnIngestWrites(t *testing.T) {
 // one expanded from the first's columns.
 func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
 	ctx := context.Background()
-	driver, err := neo4j.NewDriverWithContext(envOr("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
-		neo4j.BasicAuth(envOr("TRIBUTARY_NEO4J_USER", "neo4j"), envOr("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { driver.Close(ctx) })
-	store := graph.NewStore(driver, envOr("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatalf("neo4j (run `make up`): %v", err)
-	}
+	store := graphtest.Store(t, graph.NewStore)
 	rdb := redis.NewClient(&redis.Options{Addr: envOr("TRIBUTARY_REDIS_ADDR", "127.0.0.1:6379"), Password: envOr("TRIBUTARY_REDIS_PASSWORD", "")})
 	t.Cleanup(func() { rdb.Close() })
 	db := uniqueDB(t)

@@ -11,9 +11,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tributary-lineage/tributary/internal/logtest"
 )
 
 // testEnv is the process environment (so `make test` settings apply) with overrides.
@@ -24,24 +25,6 @@ func testEnv(overrides map[string]string) func(string) string {
 		}
 		return os.Getenv(k)
 	}
-}
-
-// lockedBuffer is an io.Writer safe to share with a running command.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func runCmd(t *testing.T, env func(string) string, args ...string) (code int, stdout, stderr string) {
@@ -181,7 +164,7 @@ func freeAddr(t *testing.T) string {
 
 type serving struct {
 	base           string
-	stdout, stderr *lockedBuffer
+	stdout, stderr *logtest.Buffer
 	cancel         context.CancelFunc
 	done           chan int
 }
@@ -192,7 +175,7 @@ func startServe(t *testing.T, overrides map[string]string) *serving {
 	addr := freeAddr(t)
 	overrides[envHTTPAddr] = addr
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serving{base: "http://" + addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	s := &serving{base: "http://" + addr, stdout: &logtest.Buffer{}, stderr: &logtest.Buffer{}, cancel: cancel, done: make(chan int, 1)}
 	go func() { s.done <- run(ctx, []string{"serve"}, testEnv(overrides), s.stdout, s.stderr) }()
 	t.Cleanup(cancel)
 	deadline := time.Now().Add(15 * time.Second)

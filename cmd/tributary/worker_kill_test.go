@@ -46,7 +46,7 @@ func TestWorkerKilledRecovers(t *testing.T) {
 		return dir, db
 	}
 	dump := func(db, dir string) []string {
-		lines, err := store.Dump(ctx, []string{db})
+		lines, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{db})
 		if err != nil {
 			t.Fatal(err)
 		}

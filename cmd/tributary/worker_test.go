@@ -10,6 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tributary-lineage/tributary/internal/logtest"
 )
 
 // TestWorkerCacheOnItsOwnRedis: with TRIBUTARY_CACHE_REDIS_ADDR naming a private redis-server
@@ -54,7 +56,7 @@ func TestWorkerCacheOnItsOwnRedis(t *testing.T) {
 
 // workerProc is a `tributary worker` running inside the test process.
 type workerProc struct {
-	out, err lockedBuffer
+	out, err logtest.Buffer
 	cancel   context.CancelFunc
 	exited   chan int
 }

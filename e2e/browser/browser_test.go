@@ -8,41 +8,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
 
 func newStore(t *testing.T) *graph.Store {
 	t.Helper()
-	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
-	driver, err := neo4j.NewDriverWithContext(uri,
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		t.Fatalf("neo4j driver for %s: %v", uri, err)
-	}
-	t.Cleanup(func() { driver.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := driver.VerifyConnectivity(ctx); err != nil {
-		t.Fatalf("neo4j at %s is not reachable (run `make up`): %v", uri, err)
-	}
-	s := graph.NewStore(driver, env("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
+	return graphtest.Store(t, graph.NewStore)
 }
 
 // shot saves a full-page screenshot for debugging when a step fails.

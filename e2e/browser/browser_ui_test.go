@@ -42,7 +42,7 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 
 	bctx := chromiumtest.New(t, 3*time.Minute)
 
-	url := env("TRIBUTARY_BROWSER_URL", "http://127.0.0.1:7474/browser/")
+	url := graphtest.Env("TRIBUTARY_BROWSER_URL", "http://127.0.0.1:7474/browser/")
 	step := func(name string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(bctx, actions...); err != nil {
@@ -55,7 +55,7 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 	// credentials) settle, which can drop keystrokes or a click: each try fills the form,
 	// reads the fields back before clicking, and counts as connected only when Browser says
 	// so ("You are connected as user ..."); a failed try logs what the page shows.
-	user, password := env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local")
+	user, password := graphtest.Env("TRIBUTARY_NEO4J_USER", "neo4j"), graphtest.Env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local")
 	connected := false
 	for try := 1; try <= 5 && !connected; try++ {
 		tctx, cancelTry := context.WithTimeout(bctx, 20*time.Second)

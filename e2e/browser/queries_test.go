@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
 	"github.com/tributary-lineage/tributary/internal/doctest"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 // savedQueries returns queries.cypher's statements by their "// Tributary: name" line.
@@ -49,19 +50,13 @@ func TestSavedQueriesCompile(t *testing.T) {
 	if len(queries) < 10 {
 		t.Fatalf("queries.cypher has %d statements, want the guide's set (>= 10)", len(queries))
 	}
-	uri := env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
-	driver, err := neo4j.NewDriverWithContext(uri,
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer driver.Close(context.Background())
+	driver := graphtest.Driver(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	params := map[string]any{"id": "A.B.C.D", "view": "A.B.C", "table": "A.B.C"}
 	for name, q := range queries {
 		_, err := neo4j.ExecuteQuery(ctx, driver, "EXPLAIN "+q, params, neo4j.EagerResultTransformer,
-			neo4j.ExecuteQueryWithDatabase(env("TRIBUTARY_NEO4J_DATABASE", "neo4j")), neo4j.ExecuteQueryWithReadersRouting())
+			neo4j.ExecuteQueryWithDatabase(graphtest.Neo4jDatabase()), neo4j.ExecuteQueryWithReadersRouting())
 		if err != nil {
 			t.Errorf("%s: %v\n%s", name, err, q)
 		}

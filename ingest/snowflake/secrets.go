@@ -2,7 +2,6 @@ package snowflake
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -76,7 +75,7 @@ func (p *SecretsProvider) Fetch(ctx context.Context, id string) ([]byte, error) 
 }
 
 // Invalidate drops the cached value of id: the next Fetch reads Secrets Manager. Call it when
-// Snowflake refuses the credentials (IsAuthFailure) outside WithSnowflake.
+// Snowflake refuses the credentials (IsAuthFailure).
 func (p *SecretsProvider) Invalidate(id string) {
 	p.mu.Lock()
 	delete(p.cache, id)
@@ -104,42 +103,6 @@ func (p *SecretsProvider) Refresh(ctx context.Context, id string) ([]byte, error
 	p.mu.Unlock()
 	p.log.InfoContext(ctx, "secret fetched", "secret_id", id, "version", v.version)
 	return value, nil
-}
-
-// Snowflake returns base with the credentials of secret id applied (Config.WithSecret).
-func (p *SecretsProvider) Snowflake(ctx context.Context, id string, base Config) (Config, error) {
-	secret, err := p.Fetch(ctx, id)
-	if err != nil {
-		return Config{}, err
-	}
-	cfg, err := base.WithSecret(secret)
-	if err != nil {
-		return Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
-	}
-	return cfg, nil
-}
-
-// WithSnowflake runs fn with the configuration from secret id. When fn fails because
-// Snowflake rejected the credentials (IsAuthFailure), the secret is fetched again and fn
-// runs once more with the new value: a rotated secret is picked up without a restart.
-func (p *SecretsProvider) WithSnowflake(ctx context.Context, id string, base Config, fn func(context.Context, Config) error) error {
-	cfg, err := p.Snowflake(ctx, id, base)
-	if err != nil {
-		return err
-	}
-	err = fn(ctx, cfg)
-	if err == nil || !IsAuthFailure(err) {
-		return err
-	}
-	p.log.WarnContext(ctx, "snowflake rejected the credentials; fetching the secret again", "secret_id", id, "error", err.Error())
-	secret, rerr := p.Refresh(ctx, id)
-	if rerr != nil {
-		return errors.Join(err, rerr)
-	}
-	if cfg, rerr = base.WithSecret(secret); rerr != nil {
-		return errors.Join(err, fmt.Errorf("snowflake secret %s: %w", id, rerr))
-	}
-	return fn(ctx, cfg)
 }
 
 // Snowflake error numbers that mean the credentials were refused.

@@ -35,21 +35,20 @@ func TestSecretRotationIsPickedUp(t *testing.T) {
 	p := snowflake.NewSecretsProvider(client, nil)
 	base := snowflake.Config{Host: "127.0.0.1", Port: sf.Port(), Protocol: "http", LoginTimeout: 5 * time.Second}
 
-	// Fetched at start, then served from the cache.
-	cfg, err := p.Snowflake(ctx, "tributary/snowflake", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Password != "pw-1" || cfg.Account != sf.Account() || cfg.Role != "LINEAGE_READER" {
-		t.Fatalf("config from the secret: %s", cfg)
-	}
-	if _, err := p.Fetch(ctx, "tributary/snowflake"); err != nil || secrets.Calls() != 1 {
-		t.Fatalf("second read went to Secrets Manager (%d calls, %v)", secrets.Calls(), err)
-	}
-
-	secrets.Put("tributary/snowflake", secretJSON("pw-2")) // rotation
+	// open logs in with the configuration from the secret, as the source opener does.
 	var passwords []string
-	ping := func(ctx context.Context, cfg snowflake.Config) error {
+	open := func() error {
+		secret, err := p.Fetch(ctx, "tributary/snowflake")
+		if err != nil {
+			return err
+		}
+		cfg, err := base.WithSecret(secret)
+		if err != nil {
+			return err
+		}
+		if cfg.Account != sf.Account() || cfg.Role != "LINEAGE_READER" {
+			t.Fatalf("config from the secret: %s", cfg)
+		}
 		passwords = append(passwords, cfg.Password)
 		src, err := snowflake.Open(cfg, nil)
 		if err != nil {
@@ -58,7 +57,19 @@ func TestSecretRotationIsPickedUp(t *testing.T) {
 		defer src.Close()
 		return src.Ping(ctx)
 	}
-	if err := p.WithSnowflake(ctx, "tributary/snowflake", base, ping); err != nil {
+
+	// Fetched at start, then served from the cache.
+	if err := open(); !snowflake.IsAuthFailure(err) {
+		t.Fatalf("pw-1 login: %v, want an auth failure", err)
+	}
+	if _, err := p.Fetch(ctx, "tributary/snowflake"); err != nil || secrets.Calls() != 1 {
+		t.Fatalf("second read went to Secrets Manager (%d calls, %v)", secrets.Calls(), err)
+	}
+
+	// Rotated: after the refusal the secret is read again and the new password logs in.
+	secrets.Put("tributary/snowflake", secretJSON("pw-2"))
+	p.Invalidate("tributary/snowflake")
+	if err := open(); err != nil {
 		t.Fatalf("after rotation: %v", err)
 	}
 	if strings.Join(passwords, ",") != "pw-1,pw-2" || secrets.Calls() != 2 {
@@ -68,18 +79,12 @@ func TestSecretRotationIsPickedUp(t *testing.T) {
 	if len(logins) != 2 || logins[0].OK || !logins[1].OK {
 		t.Errorf("logins %+v, want a refused one then an accepted one", logins)
 	}
+	if snowflake.IsAuthFailure(context.DeadlineExceeded) {
+		t.Error("a deadline is not a credential problem")
+	}
 
-	// Other failures are not credential problems: no re-fetch.
-	calls := secrets.Calls()
-	sentinel := context.DeadlineExceeded
-	if err := p.WithSnowflake(ctx, "tributary/snowflake", base, func(context.Context, snowflake.Config) error { return sentinel }); err != sentinel {
-		t.Errorf("err = %v", err)
-	}
-	if secrets.Calls() != calls {
-		t.Error("a non-auth failure fetched the secret again")
-	}
 	// Invalidate and MaxAge make Fetch read again.
-	calls = secrets.Calls()
+	calls := secrets.Calls()
 	p.Invalidate("tributary/snowflake")
 	if _, err := p.Fetch(ctx, "tributary/snowflake"); err != nil || secrets.Calls() != calls+1 {
 		t.Errorf("fetch after Invalidate: %v, %d calls", err, secrets.Calls()-calls)

@@ -7,11 +7,12 @@
 // at the end; a test database left behind shows up later, e.g. as a second
 // MARTS.CUSTOMER_LTV view that makes `make demo`'s lookups ambiguous.
 //
-//	store := graph.NewStore(graphtest.Driver(t), graphtest.Neo4jDatabase())
-//	db := graphtest.Database(t, store, "TX_") // e.g. TX_3F09A1C2D4, deleted when t ends
+//	store := graphtest.Store(t, graph.NewStore)  // connected and migrated
+//	db := graphtest.Database(t, store, "TX_")     // e.g. TX_3F09A1C2D4, deleted when t ends
+//	lines, err := graphtest.Dump(ctx, graphtest.Driver(t), []string{db}) // canonical, to compare
 //
-// graphtest imports nothing of this module, so graph's own tests can use it too; a
-// *graph.Store is a Deleter.
+// Every test that talks to Neo4j gets its connection here. graphtest imports nothing of this
+// module, so graph's own tests can use it too; a *graph.Store is a Deleter and a Migrator.
 package graphtest
 
 import (
@@ -98,9 +99,9 @@ func Env(key, def string) string {
 // Neo4jDatabase is the Neo4j database tests use: TRIBUTARY_NEO4J_DATABASE, default neo4j.
 func Neo4jDatabase() string { return Env("TRIBUTARY_NEO4J_DATABASE", "neo4j") }
 
-// Driver connects to the Neo4j of `make up` (TRIBUTARY_NEO4J_URI, _USER and _PASSWORD, with
-// the defaults of COMMON.md), fails tb when the server does not answer, and closes the driver
-// when tb ends.
+// Driver connects to the Neo4j at TRIBUTARY_NEO4J_URI as TRIBUTARY_NEO4J_USER with
+// TRIBUTARY_NEO4J_PASSWORD (by default the server and account `make up` starts), fails tb when the
+// server does not answer, and closes the driver when tb ends.
 func Driver(tb testing.TB) neo4j.DriverWithContext {
 	tb.Helper()
 	uri := Env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687")
@@ -122,6 +123,26 @@ func Driver(tb testing.TB) neo4j.DriverWithContext {
 	return driver
 }
 
+// Migrator is a store whose schema migrations can be applied; *graph.Store implements it.
+type Migrator interface {
+	Migrate(ctx context.Context) ([]string, error)
+}
+
+// Store connects to the Neo4j of `make up` (Driver), opens a store on Neo4jDatabase with open
+// (graph.NewStore) and applies the migrations; it fails tb when either does not succeed.
+//
+//	store := graphtest.Store(t, graph.NewStore)
+func Store[S Migrator](tb testing.TB, open func(neo4j.DriverWithContext, string) S) S {
+	tb.Helper()
+	s := open(Driver(tb), Neo4jDatabase())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := s.Migrate(ctx); err != nil {
+		tb.Fatalf("graphtest: migrate neo4j: %v", err)
+	}
+	return s
+}
+
 // CleanupChangeEvents deletes the change events of the delivery queue named (the :ChangeEvent
 // outbox nodes a test's writes stored) when tb ends; a failed deletion fails tb.
 func CleanupChangeEvents(tb testing.TB, driver neo4j.DriverWithContext, queue string) {
@@ -137,7 +158,7 @@ func CleanupChangeEvents(tb testing.TB, driver neo4j.DriverWithContext, queue st
 	})
 }
 
-// NormalizeDump renders the lines of a graph dump (graph.Store.Dump) of database db ingested
+// NormalizeDump renders the lines of a graph dump (Dump) of database db ingested
 // from folder dir so that two runs of one warehouse under other names compare equal: the
 // database name (as given and lower case: generated warehouses write lower-case names) and
 // the folder are replaced, and the source versions (they fingerprint text naming the

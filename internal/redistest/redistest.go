@@ -10,6 +10,7 @@ package redistest
 import (
 	"context"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -79,4 +80,23 @@ func (s *Server) Client(tb testing.TB) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: s.Addr})
 	tb.Cleanup(func() { c.Close() })
 	return c
+}
+
+// Shared connects to the job Redis of `make up` (TRIBUTARY_REDIS_ADDR, default
+// 127.0.0.1:6379), fails tb when it does not answer, and closes the client when tb ends. Tests
+// share it with each other: write only under key prefixes and queue names of their own.
+func Shared(tb testing.TB) *redis.Client {
+	tb.Helper()
+	addr := os.Getenv("TRIBUTARY_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	tb.Cleanup(func() { rdb.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		tb.Fatalf("redis at %s is not reachable (run `make up`): %v", addr, err)
+	}
+	return rdb
 }

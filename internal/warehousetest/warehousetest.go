@@ -3,6 +3,8 @@
 package warehousetest
 
 import (
+	"archive/zip"
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,4 +51,34 @@ func Copy(tb testing.TB, analytics, raw string) string {
 		tb.Fatalf("copy the demo warehouse: %v", err)
 	}
 	return dir
+}
+
+// File is one entry of an archive Zip writes.
+type File struct {
+	Name string // slash-separated path in the archive
+	Data string
+}
+
+// Zip writes a zip archive of files into a temporary folder of tb and returns its path.
+func Zip(tb testing.TB, files ...File) string {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range files {
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := w.Write([]byte(f.Data)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	p := filepath.Join(tb.TempDir(), "upload.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

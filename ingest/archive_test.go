@@ -1,4 +1,4 @@
-package export
+package ingest_test
 
 import (
 	"archive/tar"
@@ -17,29 +17,9 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
-
-type entry struct {
-	name string
-	data string
-}
-
-func writeZip(t *testing.T, entries ...entry) string {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range entries {
-		w, err := zw.Create(e.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(e.data))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return writeTemp(t, buf.Bytes())
-}
 
 func writeTemp(t *testing.T, b []byte) string {
 	t.Helper()
@@ -116,7 +96,7 @@ func writeTar(t *testing.T, gz bool, headers ...tar.Header) string {
 }
 
 func TestExtractRejectsUnsafeArchives(t *testing.T) {
-	limits := ArchiveLimits{MaxEntries: 10, MaxFileBytes: 1 << 20, MaxTotalBytes: 4 << 20}
+	limits := ingest.ArchiveLimits{MaxEntries: 10, MaxFileBytes: 1 << 20, MaxTotalBytes: 4 << 20}
 	for _, tc := range []struct {
 		name    string
 		archive func(t *testing.T) string
@@ -124,22 +104,26 @@ func TestExtractRejectsUnsafeArchives(t *testing.T) {
 		msg     string
 	}{
 		{"zip path traversal", func(t *testing.T) string {
-			return writeZip(t, entry{"views/ok.sql", "CREATE VIEW A.B.C AS SELECT 1 AS X"}, entry{"../../etc/evil.sql", "x"})
+			return warehousetest.Zip(t, warehousetest.File{Name: "views/ok.sql", Data: "CREATE VIEW A.B.C AS SELECT 1 AS X"}, warehousetest.File{Name: "../../etc/evil.sql", Data: "x"})
 		}, "../../etc/evil.sql", "path traversal"},
-		{"zip absolute path", func(t *testing.T) string { return writeZip(t, entry{"/tmp/evil.sql", "x"}) }, "/tmp/evil.sql", "absolute path"},
-		{"zip backslashes", func(t *testing.T) string { return writeZip(t, entry{`..\evil.sql`, "x"}) }, `..\evil.sql`, "backslash"},
+		{"zip absolute path", func(t *testing.T) string {
+			return warehousetest.Zip(t, warehousetest.File{Name: "/tmp/evil.sql", Data: "x"})
+		}, "/tmp/evil.sql", "absolute path"},
+		{"zip backslashes", func(t *testing.T) string {
+			return warehousetest.Zip(t, warehousetest.File{Name: `..\evil.sql`, Data: "x"})
+		}, `..\evil.sql`, "backslash"},
 		{"zip bomb declaring 1 GiB", func(t *testing.T) string { return zipBomb(t, 1<<30) }, "views/bomb.sql", "declares 1073741824 bytes"},
 		{"zip bomb lying about its size", func(t *testing.T) string { return zipBomb(t, 1000) }, "views/bomb.sql", "does not match its header"},
 		{"too many entries", func(t *testing.T) string {
-			var es []entry
+			var es []warehousetest.File
 			for i := range 11 {
-				es = append(es, entry{"v" + string(rune('a'+i)) + ".sql", "x"})
+				es = append(es, warehousetest.File{Name: "v" + string(rune('a'+i)) + ".sql", Data: "x"})
 			}
-			return writeZip(t, es...)
+			return warehousetest.Zip(t, es...)
 		}, "vk.sql", "more than 10 entries"},
 		{"too many bytes in total", func(t *testing.T) string {
 			big := strings.Repeat("y", 900<<10)
-			return writeZip(t, entry{"a.sql", big}, entry{"b.sql", big}, entry{"c.sql", big}, entry{"d.sql", big}, entry{"e.sql", big})
+			return warehousetest.Zip(t, warehousetest.File{Name: "a.sql", Data: big}, warehousetest.File{Name: "b.sql", Data: big}, warehousetest.File{Name: "c.sql", Data: big}, warehousetest.File{Name: "d.sql", Data: big}, warehousetest.File{Name: "e.sql", Data: big})
 		}, "e.sql", "total limit"},
 		{"tar path traversal", func(t *testing.T) string {
 			return writeTar(t, false, tar.Header{Name: "a/../../x.sql", Typeflag: tar.TypeReg, Size: 3, Mode: 0o644})
@@ -154,10 +138,10 @@ func TestExtractRejectsUnsafeArchives(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := ExtractSQLArchive(context.Background(), tc.archive(t), dir, limits)
-			var ae *ArchiveError
+			_, err := ingest.ExtractSQLArchive(context.Background(), tc.archive(t), dir, limits)
+			var ae *ingest.ArchiveError
 			if !errors.As(err, &ae) || !errors.Is(err, graph.ErrInvalid) {
-				t.Fatalf("err = %v, want an ArchiveError", err)
+				t.Fatalf("err = %v, want an ingest.ArchiveError", err)
 			}
 			if ae.Entry != tc.entry || !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("err = %v; want entry %q and %q", err, tc.entry, tc.msg)
@@ -179,17 +163,17 @@ func TestExtractRejectsUnsafeArchives(t *testing.T) {
 // An archive of .sql files goes through the ingestion pipeline into the graph.
 func TestImportSQLArchiveThroughIngestion(t *testing.T) {
 	s := newStore(t)
-	db := testDB(t, s, "EXZ_")
+	db := graphtest.Database(t, s, "TZ_")
 	w := synth.Generate(synth.Options{Views: 12, Columns: 6, Depth: 3, Seed: 7, Database: db})
-	var es []entry
+	var es []warehousetest.File
 	for _, f := range w.AllFiles() {
-		es = append(es, entry{"warehouse/" + f.Path, string(f.Content)})
+		es = append(es, warehousetest.File{Name: "warehouse/" + f.Path, Data: string(f.Content)})
 	}
-	es = append(es, entry{"README.md", "not SQL"})
-	archive := writeZip(t, es...)
+	es = append(es, warehousetest.File{Name: "README.md", Data: "not SQL"})
+	archive := warehousetest.Zip(t, es...)
 
 	runner := ingest.NewRunner(s, nil, nil)
-	x, err := ImportSQLArchive(context.Background(), archive, ArchiveLimits{}, func(ctx context.Context, dir string) error {
+	x, err := ingest.ImportSQLArchive(context.Background(), archive, ingest.ArchiveLimits{}, func(ctx context.Context, dir string) error {
 		src, err := ingest.NewDirSource(dir, ingest.DirOptions{})
 		if err != nil {
 			return err
@@ -204,7 +188,7 @@ func TestImportSQLArchiveThroughIngestion(t *testing.T) {
 		t.Errorf("extracted %d files, skipped %q", len(x.Files), x.Skipped)
 	}
 	views := 0
-	for _, l := range dump(t, s, db) {
+	for _, l := range archiveDump(t, db) {
 		if strings.HasPrefix(l, "dataset ") && strings.Contains(l, `"link":"HAS_VIEW"`) {
 			views++
 		}
@@ -212,4 +196,14 @@ func TestImportSQLArchiveThroughIngestion(t *testing.T) {
 	if views != 12 {
 		t.Errorf("%d views in the graph after the import, want 12", views)
 	}
+}
+
+// archiveDump is the graph dump of database db.
+func archiveDump(t *testing.T, db string) []string {
+	t.Helper()
+	lines, err := graphtest.Dump(context.Background(), graphtest.Driver(t), []string{db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }

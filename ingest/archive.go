@@ -1,4 +1,4 @@
-package export
+package ingest
 
 import (
 	"archive/tar"
@@ -286,14 +286,14 @@ func (x *extractor) write(name string, r io.Reader, declared int64) error {
 	return nil
 }
 
-// IngestDir runs the ingestion pipeline over a folder of .sql files (in the binary: an inline
+// RunFolder runs the ingestion pipeline over a folder of .sql files (in the binary: an inline
 // ingest run of a dir: source).
-type IngestDir func(ctx context.Context, dir string) error
+type RunFolder func(ctx context.Context, dir string) error
 
 // ImportSQLArchive extracts the archive at archivePath (see ExtractSQLArchive) into a fresh
 // temporary folder, hands the folder to ingestDir and removes it afterwards. A rejected
 // archive never reaches the pipeline.
-func ImportSQLArchive(ctx context.Context, archivePath string, limits ArchiveLimits, ingestDir IngestDir) (Extracted, error) {
+func ImportSQLArchive(ctx context.Context, archivePath string, limits ArchiveLimits, ingestDir RunFolder) (Extracted, error) {
 	dir, err := os.MkdirTemp("", "tributary-sql-*")
 	if err != nil {
 		return Extracted{}, fmt.Errorf("import sql archive: %w", err)
