@@ -26,25 +26,18 @@ type ViewDiffer interface {
 	DiffViews(ctx context.Context, proposed []graph.View) ([]graph.ViewDiff, error)
 }
 
-// ViewWriter persists analysed views (analyze with persist=true): *graph.Writer, so the write
-// invalidates cached lineage.
+// ViewWriter persists analysed views (analyze with persist=true): the views with their states
+// in one transaction, as an ingestion batch writes them, then the cache invalidated
+// (*graph.Writer).
 type ViewWriter interface {
-	ReplaceViewLineage(ctx context.Context, view graph.View) error
+	ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error
 }
 
 // ViewJobs writes analysed views through the ingestion pipeline as a job (analyze with
-// persist=true over MaxSyncPersistViews views answers 202 with the job id).
+// persist=true over MaxSyncPersistViews views answers 202 with the job id): the views and
+// states are written as they are, in batches, by the workers.
 type ViewJobs interface {
-	EnqueueViews(ctx context.Context, views []ViewSource) (jobID string, err error)
-}
-
-// ViewSource is a CREATE VIEW statement as ingestion takes it: its text, the defaults that
-// complete its names, and the column lists its analysis read (star expansion, binding).
-type ViewSource struct {
-	ID                             graph.ObjectID
-	SQL                            string
-	DefaultDatabase, DefaultSchema string
-	Catalog                        map[graph.ObjectID][]string
+	EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (jobID string, err error)
 }
 
 // AnalyzeRequest is the body of POST /api/v1/lineage/analyze.
@@ -134,7 +127,7 @@ type AnalyzedStatement struct {
 	Indirect []AnalyzedIndirect `json:"indirect"`
 	Warnings []Warning          `json:"warnings"`
 	View     *graph.View        `json:"-"`
-	Source   *ViewSource        `json:"-"` // set with View
+	State    *graph.ViewState   `json:"-"` // set with View: what ingestion records with it
 }
 
 // DiffJSON is the diff of a CREATE VIEW against the stored view.
@@ -284,13 +277,17 @@ func (s *Server) analyze(c echo.Context) error {
 			Detail: detail, Extensions: map[string]any{"skipped": nonNil(res.Skipped)}}
 	}
 	var views []graph.View
+	var states []graph.ViewState
 	for _, st := range res.Statements {
 		if st.View != nil {
 			views = append(views, *st.View)
 		}
+		if st.State != nil {
+			states = append(states, *st.State)
+		}
 	}
 	if req.Persist && len(views) > MaxSyncPersistViews {
-		return s.persistAsJob(c, res, len(views))
+		return s.persistAsJob(c, views, states)
 	}
 	// One diff per view, in the order of views, read together.
 	var diffs []graph.ViewDiff
@@ -331,31 +328,24 @@ func (s *Server) analyze(c echo.Context) error {
 				res.Count, len(body), s.cfg.AnalyzeMaxAnswer),
 			Extensions: map[string]any{"bytes": len(body), "limit": s.cfg.AnalyzeMaxAnswer}}
 	}
-	if req.Persist {
-		for _, v := range views {
-			if err := s.writer.ReplaceViewLineage(ctx, v); err != nil {
-				return lineageError(err, "write view %s", v.ID)
-			}
+	if req.Persist && len(views) > 0 {
+		if err := s.writer.ReplaceViewsLineage(ctx, views, states); err != nil {
+			return lineageError(err, "write %d views", len(views))
 		}
 	}
 	return c.JSONBlob(http.StatusOK, body)
 }
 
 // persistAsJob hands a large persist=true input to the ingestion pipeline: 202 with the job.
-func (s *Server) persistAsJob(c echo.Context, res AnalyzeResult, n int) error {
+func (s *Server) persistAsJob(c echo.Context, views []graph.View, states []graph.ViewState) error {
+	n := len(views)
 	if n > MaxPersistViews {
 		return badParam("sql", "%d views to write, at most %d per request; ingest larger sets with POST /api/v1/data/refresh", n, MaxPersistViews)
 	}
 	if s.viewJobs == nil {
 		return badParam("sql", "%d views to write, at most %d per request on this server", n, MaxSyncPersistViews)
 	}
-	var srcs []ViewSource
-	for _, st := range res.Statements {
-		if st.Source != nil {
-			srcs = append(srcs, *st.Source)
-		}
-	}
-	id, err := s.viewJobs.EnqueueViews(c.Request().Context(), srcs)
+	id, err := s.viewJobs.EnqueueViews(c.Request().Context(), views, states)
 	if err != nil {
 		var he *echo.HTTPError
 		var pr *Problem

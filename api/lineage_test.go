@@ -798,9 +798,9 @@ func TestEndpointsWithoutRedis(t *testing.T) {
 	getJSON(t, ts.url+"/health/ready", 200, nil)
 }
 
-type fakeViewJobs struct{ got []ViewSource }
+type fakeViewJobs struct{ got []graph.View }
 
-func (f *fakeViewJobs) EnqueueViews(ctx context.Context, views []ViewSource) (string, error) {
+func (f *fakeViewJobs) EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (string, error) {
 	f.got = views
 	return "job-123", nil
 }
@@ -814,7 +814,7 @@ func TestAnalyzePersistLargeInputBecomesJob(t *testing.T) {
 			id := f.obj("BULK", fmt.Sprintf("V%d", i))
 			v := graph.View{ID: id, Status: graph.StatusOK, Definition: "create view", Columns: []graph.Column{{Name: "X", Ordinal: 1}}}
 			res.Statements = append(res.Statements, AnalyzedStatement{Index: i, Kind: "CREATE_VIEW", Target: id.String(),
-				View: &v, Source: &ViewSource{ID: id, SQL: "create view " + id.String() + " as select 1 x"}})
+				View: &v, State: &graph.ViewState{ID: id, Source: "api"}})
 		}
 		return fakeAnalyzer{res: res}
 	}

@@ -159,7 +159,7 @@ func (m *Metrics) InstrumentGraph(b graph.Backend) graph.Backend {
 }
 
 // InstrumentWriter returns w with every persisted analysis timed into
-// tributary_neo4j_query_duration_seconds (op replace_view_lineage).
+// tributary_neo4j_query_duration_seconds (op replace_views_lineage).
 func (m *Metrics) InstrumentWriter(w ViewWriter) ViewWriter {
 	return timedWriter{w: w, m: m}
 }
@@ -169,10 +169,10 @@ type timedWriter struct {
 	m *Metrics
 }
 
-func (t timedWriter) ReplaceViewLineage(ctx context.Context, view graph.View) error {
+func (t timedWriter) ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error {
 	start := time.Now()
-	err := t.w.ReplaceViewLineage(ctx, view)
-	t.m.observe("replace_view_lineage", start, err)
+	err := t.w.ReplaceViewsLineage(ctx, views, states)
+	t.m.observe("replace_views_lineage", start, err)
 	return err
 }
 

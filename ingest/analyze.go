@@ -251,3 +251,6 @@ func positionMessage(v ListedView, line, col int, msg string) string {
 	}
 	return fmt.Sprintf("%d:%d: %s", line, col, msg)
 }
+
+// SourceAPI is the source recorded on views written through the API (analyze with persist).
+const SourceAPI = "api"

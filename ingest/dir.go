@@ -73,9 +73,10 @@ type sqlFile struct {
 }
 
 type fileView struct {
-	name sql.ObjectName
-	text string
-	line int
+	name  sql.ObjectName
+	text  string
+	line  int
+	names []sql.ObjectName // relations the statement reads (see ListedView.names)
 }
 
 // List implements Source. Every CREATE VIEW statement is a view; a statement that does not
@@ -115,7 +116,7 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 		f.n = len(stmts)
 		for _, st := range stmts {
 			if name, ok := createViewName(st); ok {
-				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line})
+				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line, names: tableNames(st)})
 			}
 		}
 		files = append(files, f)
@@ -151,7 +152,8 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 				continue
 			}
 			seen[id], first[id] = len(l.Views), pos
-			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line}
+			v := ListedView{ID: id, Text: fv.text, DefaultDatabase: db, DefaultSchema: schema, Origin: f.path, Line: fv.line,
+				names: fv.names, named: true}
 			if f.n == 1 {
 				v.Text, v.Line = f.text, 1
 			}

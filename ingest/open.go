@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/tributary-lineage/tributary/ingest/snowflake"
 )
@@ -11,6 +13,10 @@ import (
 // EnvSnowflakeSecretID names an AWS Secrets Manager secret holding Snowflake credentials as
 // JSON (see snowflake.Config.WithSecret); it is read when set.
 const EnvSnowflakeSecretID = "TRIBUTARY_SNOWFLAKE_SECRET_ID"
+
+// secretMaxAge bounds how long a Snowflake secret read from Secrets Manager is reused
+// without a failed login: a rotation is picked up at the latest this long after it.
+const secretMaxAge = 15 * time.Minute
 
 // FetchSecret returns the value of a secret (AWS Secrets Manager in the binary).
 type FetchSecret func(ctx context.Context, id string) ([]byte, error)
@@ -71,4 +77,57 @@ func SnowflakeConfig(ctx context.Context, getenv func(string) string, fetch Fetc
 		return snowflake.Config{}, fmt.Errorf("snowflake secret %s: %w", id, err)
 	}
 	return cfg, nil
+}
+
+// OpenerFromEnv returns how the worker and `ingest --inline` open sources. Without
+// TRIBUTARY_SNOWFLAKE_SECRET_ID it is Opener reading the environment. With it, the Snowflake
+// credentials come from that Secrets Manager secret (JSON with account, user, role, warehouse
+// and a private key, token or password; the endpoint from TRIBUTARY_SECRETS_ENDPOINT when
+// set), fetched at the first open and kept; when Snowflake rejects them at login the secret is
+// read again once (it was rotated) before the open fails.
+func OpenerFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (OpenSource, error) {
+	id := getenv(EnvSnowflakeSecretID)
+	if id == "" {
+		return Opener(getenv, nil, logger), nil
+	}
+	client, err := snowflake.NewSecretsManagerClient(ctx, getenv(snowflake.EnvSecretsEndpoint))
+	if err != nil {
+		return nil, fmt.Errorf("secrets manager for %s: %w", EnvSnowflakeSecretID, err)
+	}
+	secrets := snowflake.NewSecretsProvider(client, logger)
+	secrets.MaxAge = secretMaxAge
+	fallback := Opener(getenv, secrets.Fetch, logger)
+	return func(ctx context.Context, p RefreshPayload) (Source, func() error, error) {
+		kind, _, err := ParseSourceSpec(p.Source)
+		if err != nil || kind != "snowflake" {
+			return fallback(ctx, p)
+		}
+		sf, account, err := openSnowflake(ctx, getenv, secrets.Fetch, logger)
+		if err != nil && snowflake.IsAuthFailure(err) {
+			logger.WarnContext(ctx, "snowflake rejected the credentials from the secret; reading it again", "secret_id", id)
+			secrets.Invalidate(id)
+			sf, account, err = openSnowflake(ctx, getenv, secrets.Fetch, logger)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return NewSnowflakeSource(sf, account), sf.Close, nil
+	}, nil
+}
+
+// openSnowflake opens a Snowflake source with the configuration from the environment and
+// the secret, and logs in once so that rejected credentials show up here.
+func openSnowflake(ctx context.Context, getenv func(string) string, fetch FetchSecret, logger *slog.Logger) (*snowflake.Source, string, error) {
+	cfg, err := SnowflakeConfig(ctx, getenv, fetch)
+	if err != nil {
+		return nil, "", err
+	}
+	sf, err := snowflake.Open(cfg, logger)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := sf.Ping(ctx); err != nil {
+		return nil, "", errors.Join(fmt.Errorf("open snowflake %s: %w", cfg.Account, err), sf.Close())
+	}
+	return sf, cfg.Account, nil
 }

@@ -11,6 +11,12 @@ import (
 	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
+// maxKeptEdges bounds the memory a plan holds: it keeps the analyses of the views it plans,
+// in dependency order, until they hold this many edges (~0.7 KB of heap per edge with its
+// columns and expressions: about 180 MB on the generated warehouse of docs/benchmarks.md);
+// the views planned after that keep only their catalog and are analysed again when written.
+const maxKeptEdges = 250_000
+
 // Graph is what ingestion reads from and writes to the lineage graph (*graph.Store).
 type Graph interface {
 	// ReplaceViewsLineage writes a batch of views with their states in one transaction.
@@ -59,6 +65,11 @@ type ViewWork struct {
 	// Cycle is a dependency cycle the view is in (the view, the one it reads, ..., the view
 	// again); its message names it.
 	Cycle []graph.ObjectID `json:"cycle,omitempty"`
+	// Analysis is the view analysed, as it is written (cycle message included): planning
+	// analyses each view once and keeps the result, so writing does not analyse again. Nil
+	// for work built without it or past the plan's memory bound (maxKeptEdges): the write
+	// then analyses View with Catalog.
+	Analysis *Analysis `json:"analysis,omitempty"`
 }
 
 // BuildPlan lists src and compares it with the graph. A view is analysed when it is new, its
@@ -66,7 +77,10 @@ type ViewWork struct {
 // whose column list its last analysis read (a star it expanded, names it bound) now has other
 // columns or is gone. The views to analyse are analysed here once, in dependency order, to
 // learn their output columns; that decides which readers must follow and gives each its
-// catalog, so the analyze tasks can run in any order and on any worker.
+// catalog. Each ViewWork keeps its analysis (up to maxKeptEdges edges in all), so the analyze
+// tasks write it as planned, in any order and on any worker, without parsing or analysing
+// again. The order comes from the names the source found when listing (DirSource parses each
+// file once for that), so a view is parsed twice per refresh and analysed once.
 func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Listing, error) {
 	l, err := src.List(ctx)
 	if err != nil {
@@ -173,6 +187,7 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 	for _, t := range p.Tables {
 		changedCols[t.ID] = true
 	}
+	keptEdges := 0 // edges of the analyses the plan keeps (maxKeptEdges)
 	for _, i := range order {
 		v := l.Views[i]
 		why, ok := reason[v.ID]
@@ -201,7 +216,15 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 		if why == ChangeEngine {
 			p.ReanalysedEngine++
 		}
-		p.Analyze = append(p.Analyze, ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]})
+		if len(cycle[v.ID]) > 0 {
+			a.View.Message = joinNotes(a.View.Message, cycleMessage(cycle[v.ID]))
+		}
+		w := ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]}
+		if keptEdges+len(a.View.Edges) <= maxKeptEdges {
+			keptEdges += len(a.View.Edges)
+			w.Analysis = &a
+		}
+		p.Analyze = append(p.Analyze, w)
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})
 	}
 	return p, nil
@@ -234,27 +257,41 @@ func columnNames(cols []graph.Column) []string {
 }
 
 // references returns the tables and views a view's text names in FROM clauses, completed with
-// the view's defaults (CTE names included: harmless for ordering).
+// the view's defaults (CTE names included: harmless for ordering): the names its source found
+// when listing, or those of a parse now.
 func references(v ListedView) []graph.ObjectID {
 	if v.Hidden {
 		return nil
 	}
-	var out []graph.ObjectID
-	for _, st := range sql.ParseScript(v.Text) {
-		if st.Stmt == nil {
-			continue
+	names := v.names
+	if !v.named {
+		for _, st := range sql.ParseScript(v.Text) {
+			names = append(names, tableNames(st)...)
 		}
-		sql.Inspect(st.Stmt, func(n sql.Node) bool {
-			if t, ok := n.(*sql.TableName); ok && len(t.Name.Parts) > 0 {
-				if id, err := resolveObject(t.Name, v.DefaultDatabase, v.DefaultSchema); err == nil && id != v.ID {
-					out = append(out, id)
-				}
-			}
-			return true
-		})
+	}
+	var out []graph.ObjectID
+	for _, n := range names {
+		if id, err := resolveObject(n, v.DefaultDatabase, v.DefaultSchema); err == nil && id != v.ID {
+			out = append(out, id)
+		}
 	}
 	slices.SortFunc(out, compareIDs)
 	return slices.Compact(out)
+}
+
+// tableNames returns the relation names a parsed statement reads (FROM clauses), unresolved.
+func tableNames(st sql.StatementResult) []sql.ObjectName {
+	if st.Stmt == nil {
+		return nil
+	}
+	var out []sql.ObjectName
+	sql.Inspect(st.Stmt, func(n sql.Node) bool {
+		if t, ok := n.(*sql.TableName); ok && len(t.Name.Parts) > 0 {
+			out = append(out, t.Name)
+		}
+		return true
+	})
+	return out
 }
 
 // topoOrder returns indexes of views so that a view comes after the listed views it depends

@@ -148,6 +148,19 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 	return err
 }
 
+// analysis is the work's view analysed: the plan's analysis when it kept one, else
+// AnalyzeView with the work's catalog now.
+func (w ViewWork) analysis(source string) Analysis {
+	if w.Analysis != nil {
+		return *w.Analysis
+	}
+	a := AnalyzeView(w.View, source, NewCatalog(w.Catalog))
+	if len(w.Cycle) > 0 {
+		a.View.Message = joinNotes(a.View.Message, cycleMessage(w.Cycle))
+	}
+	return a
+}
+
 // analyzeBatch is AnalyzeBatch that also returns the outcomes once the views are written (nil
 // when they are not).
 func (r *Runner) analyzeBatch(ctx context.Context, source, jobID string, work []ViewWork) ([]Outcome, error) {
@@ -159,10 +172,7 @@ func (r *Runner) analyzeBatch(ctx context.Context, source, jobID string, work []
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		a := AnalyzeView(w.View, source, NewCatalog(w.Catalog))
-		if len(w.Cycle) > 0 {
-			a.View.Message = joinNotes(a.View.Message, cycleMessage(w.Cycle))
-		}
+		a := w.analysis(source)
 		views = append(views, a.View)
 		states = append(states, a.State)
 		o := Outcome{View: w.View.ID.String(), Failed: a.Failed}

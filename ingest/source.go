@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest/lineage"
+	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // Source lists the views of a warehouse with their definitions and the columns of its tables.
@@ -71,6 +72,12 @@ type ListedView struct {
 	// Conflict, when set, says why the view cannot be analysed as listed (it is defined more
 	// than once, with the positions); the view is written as failed with it.
 	Conflict string `json:"conflict,omitempty"`
+
+	// names are the relations Text names (FROM clauses), found when the source parsed the
+	// text to list it (named is then set): planning orders the views by them without parsing
+	// again. Not serialised.
+	names []sql.ObjectName
+	named bool
 }
 
 // Version fingerprints everything about the listed view that its analysis depends on, except

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tributary-lineage/tributary/graph"
 )
@@ -472,5 +474,69 @@ func TestCycles(t *testing.T) {
 	}
 	if msg := cycleMessage(want[id("A")]); msg != "dependency cycle: D.S.A reads D.S.B reads D.S.C reads D.S.A; the views of a cycle cannot all see each other's columns" {
 		t.Errorf("message %q", msg)
+	}
+}
+
+// A refresh analyses each view once: the listing keeps the names each view reads (so planning
+// orders the views without parsing them again), planning analyses each view and keeps the
+// analysis in the work, and that analysis is what analysing the view again at write time would
+// give, also after the JSON round trip an analyze task makes.
+func TestPlanKeepsTheAnalysisItWrites(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"raw.sql":      "CREATE VIEW D.S.BASE AS SELECT a, b + 1 AS b FROM d.raw.t WHERE a > 0",
+		"mid.sql":      "CREATE VIEW D.S.MID AS SELECT * FROM d.s.base",
+		"two.sql":      "CREATE VIEW D.S.X AS SELECT a FROM d.s.y;\nCREATE VIEW D.S.Y AS SELECT a FROM d.s.x",
+		"bad.sql":      "CREATE VIEW D.S.BAD AS SELECT FROM",
+		"star.sql":     "CREATE VIEW D.S.TOP AS SELECT m.*, nope FROM d.s.mid m JOIN d.raw.t r ON r.a = m.a",
+		"catalog.json": `{"D.RAW.T": ["A", "B"]}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := NewDirSource(dir, DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := src.List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range l.Views {
+		fresh := v
+		fresh.names, fresh.named = nil, false
+		if !v.named || !slices.Equal(references(v), references(fresh)) {
+			t.Errorf("listed %s: names kept %v, references %v, want those of a parse %v", v.ID, v.named, references(v), references(fresh))
+		}
+	}
+	g := &memGraph{views: map[graph.ObjectID]graph.StoredView{}, tables: map[graph.ObjectID]graph.StoredTable{}}
+	p, err := planListing(context.Background(), src.Name(), l, g, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Analyze) != 6 {
+		t.Fatalf("%d views to analyse, want 6", len(p.Analyze))
+	}
+	for _, w := range p.Analyze {
+		if w.Analysis == nil {
+			t.Fatalf("work for %s: no analysis kept", w.View.ID)
+		}
+		again := ViewWork{View: w.View, Catalog: w.Catalog, Cycle: w.Cycle}.analysis(src.Name())
+		if d := cmp.Diff(again, *w.Analysis); d != "" {
+			t.Errorf("%s: kept analysis differs from a fresh one (-fresh +kept):\n%s", w.View.ID, d)
+		}
+		b, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back ViewWork
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(again, back.analysis(src.Name()), cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("%s: analysis after the task's JSON round trip (-fresh +carried):\n%s", w.View.ID, d)
+		}
 	}
 }

@@ -8,7 +8,12 @@ import (
 
 // ViewWriter is the shape of api.ViewWriter (the analyze handler's writer).
 type ViewWriter interface {
-	ReplaceViewLineage(ctx context.Context, view graph.View) error
+	ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error
+}
+
+// ViewJobs is the shape of api.ViewJobs (analyze's job path for large inputs).
+type ViewJobs interface {
+	EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (string, error)
 }
 
 type guardedWriter struct {
@@ -24,9 +29,28 @@ func RequireRoleToWrite(w ViewWriter, role Role) ViewWriter {
 	return guardedWriter{w: w, role: role}
 }
 
-func (g guardedWriter) ReplaceViewLineage(ctx context.Context, view graph.View) error {
+func (g guardedWriter) ReplaceViewsLineage(ctx context.Context, views []graph.View, states []graph.ViewState) error {
 	if err := Require(ctx, g.role); err != nil {
 		return err
 	}
-	return g.w.ReplaceViewLineage(ctx, view)
+	return g.w.ReplaceViewsLineage(ctx, views, states)
+}
+
+type guardedJobs struct {
+	j    ViewJobs
+	role Role
+}
+
+// RequireRoleToEnqueue wraps j so that enqueueing views needs role, as RequireRoleToWrite does
+// for the writes in the request: analyze's job path is a write behind a route the policy sees
+// as a read.
+func RequireRoleToEnqueue(j ViewJobs, role Role) ViewJobs {
+	return guardedJobs{j: j, role: role}
+}
+
+func (g guardedJobs) EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (string, error) {
+	if err := Require(ctx, g.role); err != nil {
+		return "", err
+	}
+	return g.j.EnqueueViews(ctx, views, states)
 }

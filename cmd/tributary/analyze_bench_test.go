@@ -44,7 +44,7 @@ func BenchmarkAnalyzeDiff1000Views(b *testing.B) {
 	ctx := context.Background()
 	store := graph.NewStore(graphtest.Driver(b), graphtest.Neo4jDatabase())
 	db := graphtest.Database(b, store, "BA_")
-	an := newAnalyzer(store, n, "", "")
+	an := api.NewEngineAnalyzer(store, n, "", "")
 	stored, catalog := warehouseSQL(db, n, false)
 	res, err := an.Analyze(ctx, api.AnalyzeRequest{SQL: stored, Catalog: catalog})
 	if err != nil {

@@ -128,7 +128,7 @@ func (d *demo) serve(t *testing.T) string {
 		Lineage:   demoViews{LineageReader: store, dbs: d.dbs},
 		Responses: cache,
 		Metrics:   api.NewMetrics(prometheus.NewRegistry()),
-		Analyzer:  newAnalyzer(store, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
+		Analyzer:  api.NewEngineAnalyzer(store, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    store,
 		Writer:    writer,
 		Jobs:      newJobQueue(redisc.jobs, queue),

@@ -141,7 +141,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 	p := o.payload
 
 	if o.inline {
-		open, err := sourceOpener(ctx, e, logger)
+		open, err := ingest.OpenerFromEnv(ctx, e.getenv, logger)
 		if err != nil {
 			return err
 		}

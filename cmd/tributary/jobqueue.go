@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api"
-	"github.com/tributary-lineage/tributary/api/auth"
+	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
 
@@ -58,36 +56,29 @@ func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (
 	return p.JobID, nil
 }
 
-// viewsSource is the source name ingestion records on views written through the API.
-const viewsSource = "api"
-
-// EnqueueViews implements api.ViewJobs: the views become analyze tasks of one job, analysed
-// and written by the workers like a refresh's (ingest.Runner.AnalyzeBatch through graph.Writer).
-func (q *jobQueue) EnqueueViews(ctx context.Context, views []api.ViewSource) (string, error) {
-	id := uuid.NewString()
-	work := make([]ingest.ViewWork, 0, len(views))
-	for _, v := range views {
-		w := ingest.ViewWork{View: ingest.ListedView{ID: v.ID, Text: v.SQL,
-			DefaultDatabase: v.DefaultDatabase, DefaultSchema: v.DefaultSchema}}
-		for oid, cols := range v.Catalog {
-			if oid != v.ID {
-				w.Catalog = append(w.Catalog, ingest.CatalogEntry{ID: oid, Columns: cols})
-			}
-		}
-		slices.SortFunc(w.Catalog, func(a, b ingest.CatalogEntry) int { return strings.Compare(a.ID.String(), b.ID.String()) })
-		work = append(work, w)
+// EnqueueViews implements api.ViewJobs: the analysed views become analyze tasks of one job,
+// written by the workers as they were analysed (ingest.Runner.AnalyzeBatch through graph.Writer).
+func (q *jobQueue) EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (string, error) {
+	if len(views) != len(states) {
+		return "", fmt.Errorf("enqueue views: %d views, %d states", len(views), len(states))
 	}
-	if err := q.jobs.Create(ctx, id, viewsSource, false); err != nil {
+	id := uuid.NewString()
+	work := make([]ingest.ViewWork, len(views))
+	for i, v := range views {
+		work[i] = ingest.ViewWork{View: ingest.ListedView{ID: v.ID},
+			Analysis: &ingest.Analysis{View: v, State: states[i], Failed: v.Status == graph.StatusFailed}}
+	}
+	if err := q.jobs.Create(ctx, id, ingest.SourceAPI, false); err != nil {
 		return "", err
 	}
-	if err := q.jobs.Planned(ctx, id, &ingest.Plan{Source: viewsSource, Analyze: work}, time.Now().UTC()); err != nil {
+	if err := q.jobs.Planned(ctx, id, &ingest.Plan{Source: ingest.SourceAPI, Analyze: work}, time.Now().UTC()); err != nil {
 		return "", err
 	}
 	for start := 0; start < len(work); start += ingest.DefaultBatchSize {
 		batch := work[start:min(start+ingest.DefaultBatchSize, len(work))]
 		// The task id names the job: the default one (a hash of the views) would merge two
 		// requests with the same SQL into one task, and the second job would never finish.
-		task, err := ingest.NewAnalyzeTask(ctx, ingest.AnalyzePayload{Source: viewsSource, JobID: id, Views: batch},
+		task, err := ingest.NewAnalyzeTask(ctx, ingest.AnalyzePayload{Source: ingest.SourceAPI, JobID: id, Views: batch},
 			asynq.Queue(q.queue), asynq.MaxRetry(5), asynq.TaskID(fmt.Sprintf("analyze:%s:%d", id, start)))
 		if err != nil {
 			return "", err
@@ -130,18 +121,3 @@ func (q *jobQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
 }
 
 func (q *jobQueue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
-
-// guardedViewJobs refuses analyze's job path to callers without role, as
-// auth.RequireRoleToWrite does for the in-request writes: both are writes behind a route the
-// policy sees as a read.
-type guardedViewJobs struct {
-	q    api.ViewJobs
-	role auth.Role
-}
-
-func (g guardedViewJobs) EnqueueViews(ctx context.Context, views []api.ViewSource) (string, error) {
-	if err := auth.Require(ctx, g.role); err != nil {
-		return "", err
-	}
-	return g.q.EnqueueViews(ctx, views)
-}

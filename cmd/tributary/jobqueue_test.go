@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api"
@@ -86,29 +85,24 @@ func TestEnqueueViewsRunsThroughTheWorkers(t *testing.T) {
 	queue := "test-" + strings.ToLower(db)
 	cache := graph.NewCache(rdb, time.Minute, graph.CacheOptions{Prefix: "tributary-test:" + db + ":"})
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	q := newJobQueue(rdb, queue)
-
-	jobs := ingest.NewJobStore(rdb, "", 0)
-	runner := ingest.NewRunner(graph.NewWriter(store, cache), jobs, logger)
-	handlers := ingest.NewHandlers(runner, jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), nil, queue, logger)
-	mux := asynq.NewServeMux()
-	handlers.Register(mux)
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 2, Queues: map[string]int{queue: 1}, LogLevel: asynq.FatalLevel})
-	if err := srv.Start(mux); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(queue, true) })
+	q := startViewJobs(t, rdb, graph.NewWriter(store, cache), queue, logger)
 
 	a := graph.ObjectID{Database: db, Schema: "S", Name: "A"}
 	b := graph.ObjectID{Database: db, Schema: "S", Name: "B"}
 	base := graph.ObjectID{Database: db, Schema: "RAW", Name: "T"}
-	id, err := q.EnqueueViews(ctx, []api.ViewSource{
-		{ID: a, SQL: "CREATE VIEW " + a.String() + " AS SELECT x, y FROM " + base.String(),
-			Catalog: map[graph.ObjectID][]string{base: {"X", "Y"}}},
-		{ID: b, SQL: "CREATE VIEW " + b.String() + " AS SELECT * FROM " + a.String(),
-			Catalog: map[graph.ObjectID][]string{base: {"X", "Y"}, a: {"X", "Y"}}},
+	res, err := api.NewEngineAnalyzer(store, 10, "", "").Analyze(ctx, api.AnalyzeRequest{
+		SQL:     "CREATE VIEW " + a.String() + " AS SELECT x, y FROM " + base.String() + "; CREATE VIEW " + b.String() + " AS SELECT * FROM " + a.String(),
+		Catalog: map[string][]string{base.String(): {"X", "Y"}},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var views []graph.View
+	var states []graph.ViewState
+	for _, st := range res.Statements {
+		views, states = append(views, *st.View), append(states, *st.State)
+	}
+	id, err := q.EnqueueViews(ctx, views, states)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,7 +180,7 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	runner := ingest.NewRunner(writer, jobs, logger)
 	runner.BatchSize = o.batch
 	client := asynq.NewClientFromRedisClient(rdb)
-	open, err := sourceOpener(ctx, e, logger)
+	open, err := ingest.OpenerFromEnv(ctx, e.getenv, logger)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package export
+package snowflake
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"github.com/tributary-lineage/tributary/ingest/snowflake"
 )
 
 // EnvSecretsEndpoint overrides the Secrets Manager endpoint (LocalStack, tests).
@@ -118,6 +116,6 @@ var snowflakeAuthCodes = map[int]bool{
 
 // IsAuthFailure reports whether err is Snowflake refusing the credentials.
 func IsAuthFailure(err error) bool {
-	code, ok := snowflake.ErrorCode(err)
+	code, ok := ErrorCode(err)
 	return ok && snowflakeAuthCodes[code]
 }

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -6,32 +6,35 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/lineage"
 	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
-// columnLister is the graph read the analyzer uses for tables the request's catalog omits.
-type columnLister interface {
+// ColumnLister is the graph read the EngineAnalyzer uses for tables the request's catalog omits.
+type ColumnLister interface {
 	DatasetColumns(ctx context.Context, id graph.ObjectID) (string, []graph.ColumnID, error)
 }
 
-// analyzer adapts the lineage engine (ingest/sql + ingest/lineage) to api.Analyzer. Column
+// EngineAnalyzer is the Analyzer of the binary: the lineage engine (ingest/sql +
+// ingest/lineage) and ingestion's AnalyzeView. Column
 // lists for star expansion come from the request's catalog, then from the graph.
-type analyzer struct {
-	graph columnLister
+type EngineAnalyzer struct {
+	graph ColumnLister
 	// maxStatements is the most statements one request may hold; more are refused before any
-	// parsing of statements (api.StatementLimitError).
+	// parsing of statements (StatementLimitError).
 	maxStatements int
 	// defaultDatabase and defaultSchema complete names when a request gives no default
 	// (TRIBUTARY_DEFAULT_DATABASE, TRIBUTARY_DEFAULT_SCHEMA).
 	defaultDatabase, defaultSchema string
 }
 
-func newAnalyzer(g columnLister, maxStatements int, defaultDatabase, defaultSchema string) *analyzer {
-	return &analyzer{graph: g, maxStatements: maxStatements, defaultDatabase: defaultDatabase, defaultSchema: defaultSchema}
+// NewEngineAnalyzer returns an EngineAnalyzer reading column lists from g (nil: the request's
+// catalog only), refusing requests of more than maxStatements statements, and completing names
+// with defaultDatabase and defaultSchema when a request gives no defaults.
+func NewEngineAnalyzer(g ColumnLister, maxStatements int, defaultDatabase, defaultSchema string) *EngineAnalyzer {
+	return &EngineAnalyzer{graph: g, maxStatements: maxStatements, defaultDatabase: defaultDatabase, defaultSchema: defaultSchema}
 }
 
 // graphCatalog is a lineage.Catalog over the request's catalog and the graph. The engine's
@@ -40,7 +43,7 @@ func newAnalyzer(g columnLister, maxStatements int, defaultDatabase, defaultSche
 type graphCatalog struct {
 	ctx   context.Context
 	extra lineage.MapCatalog
-	graph columnLister
+	graph ColumnLister
 	err   error
 	found map[graph.ObjectID][]string // column lists read from the graph
 	views map[graph.ObjectID]bool     // those of views
@@ -81,8 +84,11 @@ func (c *graphCatalog) Table(database, schema, name string) (lineage.Table, bool
 	return t, true
 }
 
-// Analyze implements api.Analyzer.
-func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.AnalyzeResult, error) {
+// Analyze implements Analyzer. The response's statements come from one analysis of the
+// whole script; each CREATE VIEW's graph.View and graph.ViewState come from AnalyzeView, the
+// function ingestion writes with, so a view persisted through the API is stored exactly as
+// ingestion stores it (with source ingest.SourceAPI), in the request or as a job.
+func (a *EngineAnalyzer) Analyze(ctx context.Context, req AnalyzeRequest) (AnalyzeResult, error) {
 	if req.DefaultDatabase == "" {
 		req.DefaultDatabase = a.defaultDatabase
 	}
@@ -90,47 +96,47 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 		req.DefaultSchema = a.defaultSchema
 	}
 	cat := &graphCatalog{ctx: ctx, graph: a.graph}
-	// known is every column list a view of this request may need when ingestion analyses it
+	// known is every column list a view of this request may need when AnalyzeView analyses it
 	// on its own: the request's catalog, what the graph answered, the views it creates.
-	known := map[graph.ObjectID][]string{}
+	known := &ingest.Catalog{}
 	for name, cols := range req.Catalog {
 		id, err := graph.ParseObjectID(name)
 		if err != nil {
-			return api.AnalyzeResult{}, fmt.Errorf("%w: catalog: %w", graph.ErrInvalid, err)
+			return AnalyzeResult{}, fmt.Errorf("%w: catalog: %w", graph.ErrInvalid, err)
 		}
 		resolved := make([]string, 0, len(cols))
 		for _, c := range cols {
 			parts, err := graph.ParseIdentifiers(c)
 			if err != nil || len(parts) != 1 {
-				return api.AnalyzeResult{}, fmt.Errorf("%w: catalog %s: column %q is not one identifier", graph.ErrInvalid, name, c)
+				return AnalyzeResult{}, fmt.Errorf("%w: catalog %s: column %q is not one identifier", graph.ErrInvalid, name, c)
 			}
 			resolved = append(resolved, parts[0])
 		}
 		cat.extra.Add(lineage.Table{Database: id.Database, Schema: id.Schema, Name: id.Name, Columns: resolved})
-		known[id] = resolved
+		known.Put(id, resolved)
 	}
 	defDB, err := oneIdentifier("default_database", req.DefaultDatabase)
 	if err != nil {
-		return api.AnalyzeResult{}, err
+		return AnalyzeResult{}, err
 	}
 	defSchema, err := oneIdentifier("default_schema", req.DefaultSchema)
 	if err != nil {
-		return api.AnalyzeResult{}, err
+		return AnalyzeResult{}, err
 	}
 	stmts, err := sql.ParseScriptContext(ctx, req.SQL, a.maxStatements)
 	var tooMany *sql.TooManyStatementsError
 	if errors.As(err, &tooMany) {
-		return api.AnalyzeResult{}, &api.StatementLimitError{Count: tooMany.Count, Limit: tooMany.Limit}
+		return AnalyzeResult{}, &StatementLimitError{Count: tooMany.Count, Limit: tooMany.Limit}
 	}
 	if err != nil {
-		return api.AnalyzeResult{}, err
+		return AnalyzeResult{}, err
 	}
-	out := api.AnalyzeResult{Count: len(stmts)}
+	out := AnalyzeResult{Count: len(stmts)}
 	for _, st := range stmts {
 		if st.Err != nil {
 			// The message without its "line:col: " prefix: the position has its own fields.
 			msg := strings.TrimPrefix(st.Err.Error(), fmt.Sprintf("%d:%d: ", st.Err.Line, st.Err.Col))
-			out.Errors = append(out.Errors, api.StatementError{Statement: st.Index, Line: st.Err.Line, Col: st.Err.Col, Message: msg})
+			out.Errors = append(out.Errors, StatementError{Statement: st.Index, Line: st.Err.Line, Col: st.Err.Col, Message: msg})
 		}
 	}
 	if len(out.Errors) > 0 {
@@ -138,46 +144,46 @@ func (a *analyzer) Analyze(ctx context.Context, req api.AnalyzeRequest) (api.Ana
 	}
 	res, err := lineage.AnalyzeContext(ctx, stmts, lineage.Options{Catalog: cat, DefaultDatabase: req.DefaultDatabase, DefaultSchema: req.DefaultSchema})
 	if cat.err != nil {
-		return api.AnalyzeResult{}, fmt.Errorf("read column lists from the graph: %w", cat.err)
+		return AnalyzeResult{}, fmt.Errorf("read column lists from the graph: %w", cat.err)
 	}
 	if err != nil {
-		return api.AnalyzeResult{}, err
+		return AnalyzeResult{}, err
 	}
 	for _, sk := range res.Skipped {
-		out.Skipped = append(out.Skipped, api.SkippedStatement{Statement: sk.Statement, Line: sk.Line, Col: sk.Col, Reason: sk.Message})
+		out.Skipped = append(out.Skipped, SkippedStatement{Statement: sk.Statement, Line: sk.Line, Col: sk.Col, Reason: sk.Message})
 	}
 	for id, cols := range cat.found {
-		known[id] = cols
+		if cat.views[id] {
+			known.PutView(id, cols)
+		} else {
+			known.Put(id, cols)
+		}
 	}
 	for _, st := range res.Statements {
-		as := api.AnalyzedStatement{Index: st.Index, Kind: st.Kind}
+		as := AnalyzedStatement{Index: st.Index, Kind: st.Kind}
 		if st.Target != nil {
 			as.Target = *st.Target
 		}
 		for _, c := range st.Columns {
-			ac := api.AnalyzedColumn{Name: c.Name, Sources: []api.AnalyzedSource{}}
+			ac := AnalyzedColumn{Name: c.Name, Sources: []AnalyzedSource{}}
 			for _, s := range c.Sources {
-				ac.Sources = append(ac.Sources, api.AnalyzedSource{Column: s.Column, Type: s.Type, Subtype: s.Subtype,
+				ac.Sources = append(ac.Sources, AnalyzedSource{Column: s.Column, Type: s.Type, Subtype: s.Subtype,
 					Masking: s.Masking, Verified: s.Verified, Expressions: ingest.Steps(s)})
 			}
 			as.Columns = append(as.Columns, ac)
 		}
 		for _, in := range st.Indirect {
-			as.Indirect = append(as.Indirect, api.AnalyzedIndirect{Column: in.Column, Subtype: in.Subtype})
+			as.Indirect = append(as.Indirect, AnalyzedIndirect{Column: in.Column, Subtype: in.Subtype})
 		}
 		for _, w := range st.Warnings {
-			as.Warnings = append(as.Warnings, api.Warning{Line: w.Line, Col: w.Col, Message: w.Message})
+			as.Warnings = append(as.Warnings, Warning{Line: w.Line, Col: w.Col, Message: w.Message})
 		}
-		if st.Kind == lineage.KindCreateView && st.Target != nil {
-			text := sourceText(stmts, st.Index)
-			if v, ok := viewOf(st, text, cat.views); ok {
-				as.View = &v
-				as.Source = &api.ViewSource{ID: v.ID, SQL: text, DefaultDatabase: defDB, DefaultSchema: defSchema, Catalog: known}
-				cols := make([]string, 0, len(v.Columns))
-				for _, c := range v.Columns {
-					cols = append(cols, c.Name)
-				}
-				known[v.ID] = cols
+		if id, ok := viewTarget(st); ok {
+			v := ingest.ListedView{ID: id, Text: sourceText(stmts, st.Index), DefaultDatabase: defDB, DefaultSchema: defSchema}
+			an := ingest.AnalyzeView(v, ingest.SourceAPI, known)
+			as.View, as.State = &an.View, &an.State
+			if len(an.Columns) > 0 {
+				known.PutView(id, an.Columns)
 			}
 		}
 		out.Statements = append(out.Statements, as)
@@ -194,36 +200,16 @@ func sourceText(stmts []sql.StatementResult, index int) string {
 	return ""
 }
 
-// viewOf turns a CREATE VIEW's lineage into the graph.View ingestion would write: output
-// columns in order, one edge per typed source. Sources that are not fully qualified columns
-// cannot be stored and are left out (the statement's warnings say why they are partial), and
-// so are unverified sources in views (a view's columns are its analysed output: the edge would
-// give it a column it does not have), as ingestion does.
-func viewOf(st lineage.Statement, text string, views map[graph.ObjectID]bool) (graph.View, bool) {
+// viewTarget is the view a CREATE VIEW statement creates, when it names it fully.
+func viewTarget(st lineage.Statement) (graph.ObjectID, bool) {
+	if st.Kind != lineage.KindCreateView || st.Target == nil {
+		return graph.ObjectID{}, false
+	}
 	parts, err := graph.ParseIdentifiers(*st.Target)
 	if err != nil || len(parts) != 3 {
-		return graph.View{}, false
+		return graph.ObjectID{}, false
 	}
-	id := graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}
-	v := graph.View{ID: id, Definition: text, Status: graph.StatusOK}
-	seen := map[string]bool{}
-	for i, c := range st.Columns {
-		names, err := graph.ParseIdentifiers(c.Name)
-		if err != nil || len(names) != 1 || seen[names[0]] {
-			continue
-		}
-		name := names[0]
-		seen[name] = true
-		v.Columns = append(v.Columns, graph.Column{Name: name, Ordinal: i + 1})
-		for _, s := range c.Sources {
-			e, err := ingest.SourceEdge(id.Column(name), s)
-			if err != nil || e.Unverified && views[e.To.Object()] {
-				continue
-			}
-			v.Edges = append(v.Edges, e)
-		}
-	}
-	return v, true
+	return graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}, true
 }
 
 func isNotFound(err error) bool { return errors.Is(err, graph.ErrNotFound) }
