@@ -15,7 +15,7 @@ import (
 )
 
 // Analyzer computes the column lineage of SQL without writing anything. The lineage engine
-// (ingest/lineage, through an adapter wired in cmd) implements it.
+// (engine/lineage, through an adapter wired in cmd) implements it.
 type Analyzer interface {
 	Analyze(ctx context.Context, req AnalyzeRequest) (AnalyzeResult, error)
 }

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
+	"github.com/tributary-lineage/tributary/engine/sql"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
-	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // ColumnLister is the graph read the EngineAnalyzer uses for tables the request's catalog omits.
@@ -17,8 +17,8 @@ type ColumnLister interface {
 	DatasetColumns(ctx context.Context, id graph.ObjectID) (string, []graph.ColumnID, error)
 }
 
-// EngineAnalyzer is the Analyzer of the binary: the lineage engine (ingest/sql +
-// ingest/lineage) and ingestion's AnalyzeView. Column
+// EngineAnalyzer is the Analyzer of the binary: the lineage engine (engine/sql +
+// engine/lineage) and ingestion's AnalyzeView. Column
 // lists for star expansion come from the request's catalog, then from the graph.
 type EngineAnalyzer struct {
 	graph ColumnLister

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side comparison of Tributary's lineage engine (ingest/lineage) with
+# Side-by-side comparison of Tributary's lineage engine (engine/lineage) with
 # sqlglot's column lineage, on the same views, on this machine, in one run.
 #
 #   bench/compare.sh [--synth-views N] [--py-reps R] [--go-mintime D] [--no-compiled] [--fresh] [--out DIR]

@@ -17,8 +17,8 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/synth"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 // benchGraphs caches the generated graphs of this benchmark run: loading 10,000 views takes

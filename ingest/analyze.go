@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
+	"github.com/tributary-lineage/tributary/engine/sql"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
-	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // Analysis is the outcome of analysing one view: what to write and what the analysis read.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/synth"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
+	"github.com/tributary-lineage/tributary/internal/synth"
 	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
 

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tributary-lineage/tributary/engine/sql"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // Catalog file names DirSource looks for at the top of its folder when DirOptions.Catalog is

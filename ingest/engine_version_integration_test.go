@@ -10,9 +10,9 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 

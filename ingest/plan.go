@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary-lineage/tributary/engine/sql"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // maxKeptEdges bounds the memory a plan holds: it keeps the analyses of the views it plans,

@@ -1,6 +1,6 @@
 // Package ingest keeps the lineage graph true to a warehouse: it lists a source (a folder of
 // .sql files or Snowflake), compares the listing with what the graph holds, analyses new and
-// changed views in dependency order (parse with ingest/sql, lineage with ingest/lineage) and
+// changed views in dependency order (parse with engine/sql, lineage with engine/lineage) and
 // writes each view's lineage with one graph transaction. The work runs as asynq tasks on Redis
 // (TypeRefresh plans, TypeAnalyze writes batches of views) with a job record per refresh, or
 // in-process (Runner.RunInline).
@@ -17,9 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
+	"github.com/tributary-lineage/tributary/engine/sql"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
-	"github.com/tributary-lineage/tributary/ingest/sql"
 )
 
 // Source lists the views of a warehouse with their definitions and the columns of its tables.

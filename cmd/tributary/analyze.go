@@ -11,9 +11,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
 )
 
 const analyzeSummary = `Print the column lineage of the statements in FILE (or standard input when FILE

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 func runGen(_ context.Context, e env, args []string) int {

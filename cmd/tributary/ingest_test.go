@@ -16,7 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 func uniqueName(t *testing.T, prefix string) string {

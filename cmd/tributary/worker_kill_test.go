@@ -14,9 +14,9 @@ import (
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
-	"github.com/tributary-lineage/tributary/ingest/synth"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 	"github.com/tributary-lineage/tributary/internal/redistest"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 // envWorkerProcess makes the test binary run `tributary` with the arguments it holds (split

@@ -3,9 +3,9 @@ package dbt_test
 import (
 	"testing"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/ingest/dbt"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 func manifest5000(b *testing.B) []byte {

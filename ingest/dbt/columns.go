@@ -12,8 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
 )
 
 // Catalog is what dbt docs generate wrote to catalog.json: the columns of

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/graph"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
 )
 
 // The fixtures are written by testdata/regen.sh with real dbt-core:

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tributary-lineage/tributary/ingest/querylog"
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 // BenchmarkParseJSONLines reads a generated history of 100,000 records with

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tributary-lineage/tributary/ingest/lineage"
+	"github.com/tributary-lineage/tributary/engine/lineage"
 )
 
 const historyJSONL = `{"QUERY_ID":"01a","QUERY_TEXT":"insert into mart.daily select d, sum(x) from raw.ev where d = '2024-01-01' group by d","QUERY_TYPE":"INSERT","DATABASE_NAME":"ANALYTICS","SCHEMA_NAME":"PUBLIC","EXECUTION_STATUS":"SUCCESS","START_TIME":"2024-01-02T03:00:00.000Z","END_TIME":"2024-01-02T03:00:05.000Z","ROLE_NAME":"ETL","USER_NAME":"TASKS","WAREHOUSE_NAME":"ETL_WH"}

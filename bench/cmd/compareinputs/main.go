@@ -5,8 +5,8 @@
 //     broken one left out), default database ANALYTICS, with a catalog of
 //     the raw tables plus every view's output columns, so each view can be
 //     analysed on its own (stars over upstream views expand);
-//   - synth: a generated warehouse (ingest/synth) with CatalogWithViews;
-//   - bench200: ingest/sql/testdata/snowflake-syntax/bench/bench_200.sql with its hand-written catalog.
+//   - synth: a generated warehouse (internal/synth) with CatalogWithViews;
+//   - bench200: engine/sql/testdata/snowflake-syntax/bench/bench_200.sql with its hand-written catalog.
 //
 // The demo views' columns are not written anywhere in the warehouse, so they
 // are computed here with Tributary's engine: every view is analysed against
@@ -28,9 +28,9 @@ import (
 	"strings"
 
 	"github.com/tributary-lineage/tributary/bench/compare"
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/examples/warehouse"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 func main() {
@@ -47,7 +47,7 @@ func run(args []string) error {
 	synthViews := fl.Int("synth-views", 100, "views of the generated warehouse")
 	synthColumns := fl.Int("synth-columns", 0, "average columns per generated view (0: synth default)")
 	synthSeed := fl.Int64("synth-seed", 1, "seed of the generated warehouse")
-	bench200 := fl.String("bench200", "ingest/sql/testdata/snowflake-syntax/bench/bench_200.sql", "bench_200.sql `file`")
+	bench200 := fl.String("bench200", "engine/sql/testdata/snowflake-syntax/bench/bench_200.sql", "bench_200.sql `file`")
 	bench200Cat := fl.String("bench200-catalog", "bench/testdata/bench_200_catalog_types.json", "its catalog `file` (name/type form)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -211,7 +211,7 @@ func synthSet(opts synth.Options) (compare.Set, error) {
 		s.Views = append(s.Views, compare.View{Name: v.Name, File: "synth:" + v.Path, SQL: string(w.Files[i].Content)})
 	}
 	st := w.Stats()
-	s.Description = fmt.Sprintf("ingest/synth: %d views (seed %d, %d layers, %d output columns, %d KiB of SQL) over %d tables; "+
+	s.Description = fmt.Sprintf("internal/synth: %d views (seed %d, %d layers, %d output columns, %d KiB of SQL) over %d tables; "+
 		"catalog: tables + views (CatalogWithViews)", st.Views, w.Options.Seed, w.Options.Depth, st.ViewColumns, st.SQLBytes/1024, st.Tables)
 	return s, nil
 }

@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tributary-lineage/tributary/ingest/lineage"
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/engine/lineage"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 func TestDemoSetHasEveryViewWithItsColumns(t *testing.T) {
@@ -52,7 +52,7 @@ func TestSynthSetIsTheGeneratedWarehouse(t *testing.T) {
 }
 
 func TestBench200SetParsesWithItsCatalog(t *testing.T) {
-	s, err := bench200Set("../../../ingest/sql/testdata/snowflake-syntax/bench/bench_200.sql", "../../testdata/bench_200_catalog_types.json")
+	s, err := bench200Set("../../../engine/sql/testdata/snowflake-syntax/bench/bench_200.sql", "../../testdata/bench_200_catalog_types.json")
 	if err != nil {
 		t.Fatal(err)
 	}

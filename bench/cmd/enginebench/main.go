@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"github.com/tributary-lineage/tributary/bench/compare"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
+	"github.com/tributary-lineage/tributary/engine/lineage"
 )
 
 func main() {

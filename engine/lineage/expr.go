@@ -3,7 +3,7 @@ package lineage
 import (
 	"strings"
 
-	"github.com/tributary-lineage/tributary/ingest/sql"
+	"github.com/tributary-lineage/tributary/engine/sql"
 )
 
 // walk appends to out the lineage of expression e evaluated in sc, used with

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tributary-lineage/tributary/ingest/sql"
+	"github.com/tributary-lineage/tributary/engine/sql"
 )
 
 func readBench(b *testing.B, path string) string {

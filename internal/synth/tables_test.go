@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tributary-lineage/tributary/engine/lineage"
 	"github.com/tributary-lineage/tributary/ingest/dbt"
-	"github.com/tributary-lineage/tributary/ingest/lineage"
 	"github.com/tributary-lineage/tributary/ingest/querylog"
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 func TestDBTManifestReadsAndAnalyses(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/tributary-lineage/tributary/ingest/sql"
+	"github.com/tributary-lineage/tributary/engine/sql"
 )
 
 // Options configure an analysis.

@@ -3,7 +3,7 @@ package lineage
 import (
 	"strings"
 
-	"github.com/tributary-lineage/tributary/ingest/sql"
+	"github.com/tributary-lineage/tributary/engine/sql"
 )
 
 // scope is the name environment of one SELECT (or MERGE): its FROM sources,

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tributary-lineage/tributary/ingest/sql"
+	"github.com/tributary-lineage/tributary/engine/sql"
 )
 
 // FuzzLineage parses and analyses arbitrary input, with and without a

@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tributary-lineage/tributary/ingest/synth"
+	"github.com/tributary-lineage/tributary/internal/synth"
 )
 
 // The wiring of `tributary gen --views N --columns M --depth D --seed S OUT_DIR`.

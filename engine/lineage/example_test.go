@@ -3,7 +3,7 @@ package lineage_test
 import (
 	"fmt"
 
-	"github.com/tributary-lineage/tributary/ingest/lineage"
+	"github.com/tributary-lineage/tributary/engine/lineage"
 )
 
 func ExampleAnalyzeSQL() {

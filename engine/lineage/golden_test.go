@@ -76,7 +76,7 @@ func TestGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(golden)
 			if err != nil {
-				t.Fatalf("%v (run go test ./ingest/lineage -run TestGolden -update)", err)
+				t.Fatalf("%v (run go test ./engine/lineage -run TestGolden -update)", err)
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s differs (-want +got):\n%s", golden, cmp.Diff(string(want), string(got)))

@@ -1,5 +1,5 @@
 // Package lineage computes column-level lineage for parsed Snowflake
-// statements (package ingest/sql): for every output column of a CREATE VIEW,
+// statements (package engine/sql): for every output column of a CREATE VIEW,
 // CREATE TABLE ... AS SELECT, INSERT ... SELECT, MERGE or bare query, the
 // physical upstream columns it is computed from, each edge typed with
 // OpenLineage's column-lineage vocabulary.
