@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"golang.org/x/term"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
@@ -173,14 +171,14 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 		}
 		done := make(chan struct{})
 		watchErr := make(chan error, 1)
-		go func() { watchErr <- watchJob(ctx, e.stdout, jobs, p.JobID, done) }()
+		go func() { watchErr <- ingest.WatchJob(ctx, e.stdout, jobs, p.JobID, done) }()
 		start := time.Now()
 		_, runErr := runner.RunInline(ctx, src, p.Full, p.JobID)
 		close(done)
 		if err := errors.Join(runErr, <-watchErr); err != nil {
 			return err
 		}
-		return printResult(ctx, e.stdout, store, jobs, p.JobID, src.Name(), time.Since(start))
+		return ingest.PrintResult(ctx, e.stdout, store, jobs, p.JobID, src.Name(), time.Since(start))
 	}
 
 	client := asynq.NewClientFromRedisClient(rdb)
@@ -198,11 +196,11 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 	if !o.wait {
 		return nil
 	}
-	if !workerListening(asynq.NewInspectorFromRedisClient(rdb), o.queue) {
+	if !ingest.WorkerListening(asynq.NewInspectorFromRedisClient(rdb), o.queue) {
 		fmt.Fprintf(e.stdout, "no worker is serving queue %q yet: start `tributary worker`, or use --inline\n", o.queue)
 	}
 	start := time.Now()
-	if err := watchJob(ctx, e.stdout, jobs, p.JobID, nil); err != nil {
+	if err := ingest.WatchJob(ctx, e.stdout, jobs, p.JobID, nil); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -215,131 +213,5 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 	if j.State == ingest.JobFailed {
 		return fmt.Errorf("job %s failed: %s", j.ID, strings.Join(j.Errors, "; "))
 	}
-	return printResult(ctx, e.stdout, store, jobs, p.JobID, j.Source, time.Since(start))
-}
-
-// workerListening reports whether some asynq server serves queue.
-func workerListening(in *asynq.Inspector, queue string) bool {
-	servers, err := in.Servers()
-	if err != nil {
-		return true // cannot tell; do not warn
-	}
-	for _, s := range servers {
-		if _, ok := s.Queues[queue]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// watchJob shows the job's progress until it is final, ctx ends or stop closes (then it shows
-// the last state once more). On a terminal it draws a bar; otherwise it prints a line when
-// the numbers change, at most once a second. It fails when the job record vanished (the job
-// Redis lost it): nothing would ever finish it.
-func watchJob(ctx context.Context, w io.Writer, jobs *ingest.JobStore, id string, stop <-chan struct{}) error {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		tty = term.IsTerminal(int(f.Fd()))
-	}
-	interval := time.Second
-	if tty {
-		interval = 200 * time.Millisecond
-	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	last := ""
-	var source string
-	show := func() (bool, error) {
-		j, err := jobs.Get(ctx, id)
-		if errors.Is(err, ingest.ErrJobNotFound) {
-			return true, fmt.Errorf("job %s vanished from the job Redis (restarted without persistence, or flushed): "+
-				"the views it wrote stay, the others are written by the next refresh of %s: %w", id, source, err)
-		}
-		if err != nil {
-			// Redis unreachable, or ctx ended: keep trying until ctx ends.
-			return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded), nil
-		}
-		source = j.Source
-		line := progressLine(j, tty)
-		if line != last {
-			if tty {
-				fmt.Fprintf(w, "\r\033[K%s", line)
-			} else {
-				fmt.Fprintln(w, line)
-			}
-			last = line
-		}
-		return j.Final(), nil
-	}
-	defer func() {
-		if tty && last != "" {
-			fmt.Fprintln(w)
-		}
-	}()
-	for {
-		if final, err := show(); final || err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-stop:
-			_, err := show()
-			return err
-		case <-tick.C:
-		}
-	}
-}
-
-func progressLine(j ingest.Job, bar bool) string {
-	n := j.Done + j.Failed
-	retry := ""
-	if j.Attempt > 1 && j.LastError != "" && j.Retrying == 0 {
-		retry = fmt.Sprintf(" (attempt %d after: %s)", j.Attempt, j.LastError)
-	}
-	switch j.State {
-	case ingest.JobQueued, ingest.JobPlanning, "":
-		return fmt.Sprintf("%s: %s%s", j.State, j.Source, retry)
-	}
-	if j.Retrying > 0 && !j.Final() {
-		retry = fmt.Sprintf(" (%d batch(es) retrying after: %s)", j.Retrying, j.LastError)
-	}
-	counts := fmt.Sprintf("%d/%d views analysed, %d failed, %d unchanged, %d dropped%s", n, j.Total, j.Failed, j.Unchanged, j.Deleted, retry)
-	if !bar {
-		return j.State + ": " + counts
-	}
-	const width = 30
-	filled := width
-	if j.Total > 0 {
-		filled = min(width, width*n/j.Total)
-	}
-	return fmt.Sprintf("[%s%s] %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), counts)
-}
-
-func printResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *ingest.JobStore, id, source string, took time.Duration) error {
-	j, err := jobs.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	c, err := store.SourceCounts(ctx, source)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "job %s %s in %.1fs: %d views analysed (%d failed), %d unchanged, %d dropped, %d base tables written",
-		j.ID, j.State, took.Seconds(), j.Done+j.Failed, j.Failed, j.Unchanged, j.Deleted, j.Tables)
-	if j.ReanalysedEngine > 0 {
-		fmt.Fprintf(w, "; %d of the views analysed only because an engine with another lineage version had analysed them", j.ReanalysedEngine)
-	}
-	fmt.Fprintln(w)
-	for _, msg := range j.Errors {
-		fmt.Fprintf(w, "  failed: %s\n", msg)
-	}
-	for _, f := range j.Skipped {
-		fmt.Fprintf(w, "  skipped file: %s\n", f)
-	}
-	if len(j.Joined) > 0 {
-		fmt.Fprintf(w, "  some views were written by job(s) already running the same work: %s\n", strings.Join(j.Joined, ", "))
-	}
-	fmt.Fprintf(w, "%s: %d views (%d failed, %d hidden), %d columns, %d edges\n", source, c.Views, c.Failed, c.Hidden, c.Columns, c.Edges)
-	return nil
+	return ingest.PrintResult(ctx, e.stdout, store, jobs, p.JobID, j.Source, time.Since(start))
 }
