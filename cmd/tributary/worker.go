@@ -223,7 +223,7 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 		}
 		runner.WithChanges(writer, hooks)
 		hooks.Register(mux)
-		registerOutboxMetrics(reg, hooks.LastSweep)
+		hooks.RegisterMetrics(reg)
 		// The outbox sweep hands on the events whose enqueue failed after their write committed.
 		sweepCtx, stopSweep := context.WithCancel(ctx)
 		swept := make(chan struct{})
@@ -249,7 +249,7 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 		logger.Info("export jobs enabled", "queue", export.DefaultQueue, "bucket", cfg.S3.Bucket, "prefix", cfg.S3.Prefix)
 	}
 
-	alog := asynqLog{logger.With("component", "asynq")}
+	alog := telemetry.AsynqLogger(logger.With("component", "asynq"))
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     o.concurrency,
 		Queues:          queues,
@@ -299,38 +299,3 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	logger.Info("worker stopped")
 	return nil
 }
-
-// registerOutboxMetrics exposes what the last outbox sweep found: events not yet delivered,
-// the age of the oldest, and events some webhook refused or never acknowledged.
-func registerOutboxMetrics(reg prometheus.Registerer, last func() graph.OutboxCounts) {
-	reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "tributary_change_events_pending",
-			Help: "Change events in the outbox not yet delivered to every webhook (at the last sweep).",
-		}, func() float64 { return float64(last().Pending) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "tributary_change_events_oldest_pending_seconds",
-			Help: "Age of the oldest undelivered change event at the last sweep (0 when none).",
-		}, func() float64 {
-			if o := last().OldestPending; !o.IsZero() {
-				return time.Since(o).Seconds()
-			}
-			return 0
-		}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "tributary_change_events_failed",
-			Help: "Retained change events that some webhook refused (4xx) or never acknowledged within its retries.",
-		}, func() float64 { return float64(last().Failed) }),
-	)
-}
-
-// asynqLog adapts slog to asynq.Logger.
-type asynqLog struct{ l *slog.Logger }
-
-func (a asynqLog) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
-func (a asynqLog) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
-func (a asynqLog) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
-func (a asynqLog) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
-
-// Fatal is called by asynq on unrecoverable errors; it logs and lets asynq exit.
-func (a asynqLog) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "fatal", true) }
