@@ -165,6 +165,14 @@ func (c *QueueCollector) read() ([]asynq.QueueInfo, error) {
 	return out, nil
 }
 
+// MetricsHandler serves reg's metrics at GET /metrics and nothing else (serve's separate
+// listener on TRIBUTARY_METRICS_ADDR).
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
+}
+
 // WorkerHandler serves the worker's operational endpoints on a side port: /metrics from reg,
 // /health/live (the process answers) and /health/ready (ready returns nil, e.g. Redis answers
 // PING within the request's deadline). Kubernetes probes and Prometheus use it; the worker serves

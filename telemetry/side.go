@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// SideServer is a small HTTP listener for operational endpoints next to the main work: the
-// worker's /metrics and /health/* (WorkerHandler) on TRIBUTARY_METRICS_ADDR.
+// SideServer is a small, unauthenticated HTTP listener for operational endpoints next to the
+// main work on TRIBUTARY_METRICS_ADDR: the worker's /metrics and /health/* (WorkerHandler),
+// serve's /metrics (MetricsHandler).
 type SideServer struct {
 	srv  *http.Server
 	l    net.Listener
@@ -31,7 +32,7 @@ func StartSideServer(addr string, h http.Handler, logger *slog.Logger) (*SideSer
 		done: make(chan error, 1),
 	}
 	go func() { s.done <- s.srv.Serve(l) }()
-	logger.Info("operational endpoints listening", "addr", l.Addr().String(), "paths", "/metrics /health/live /health/ready")
+	logger.Info("operational endpoints listening", "addr", l.Addr().String(), "auth", "none")
 	return s, nil
 }
 

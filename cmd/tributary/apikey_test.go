@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -145,7 +146,7 @@ func TestLoadAuthConfig(t *testing.T) {
 			a.RateLimit != (auth.Limit{N: 100, Window: 10 * time.Second}) || a.MetricsAccess != "public" {
 			t.Errorf("%+v", a)
 		}
-		if got := prefixes(a.TrustedProxies); got != "10.20.0.0/16,192.0.2.7/32,2001:db8::/32" {
+		if got := fmt.Sprint(a.TrustedProxies); got != "[10.20.0.0/16 192.0.2.7/32 2001:db8::/32]" {
 			t.Errorf("trusted proxies %s", got)
 		}
 		if !strings.Contains(a.String(), "auth.trusted_proxies=10.20.0.0/16,192.0.2.7/32,2001:db8::/32 ") {

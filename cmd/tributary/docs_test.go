@@ -131,7 +131,7 @@ func (d *demo) serve(t *testing.T) string {
 		Analyzer:  api.NewEngineAnalyzer(store, cfg.AnalyzeMaxStatements, cfg.DefaultDatabase, cfg.DefaultSchema),
 		Differ:    store,
 		Writer:    writer,
-		Jobs:      newJobQueue(redisc.jobs, queue),
+		Jobs:      api.NewIngestQueue(redisc.jobs, queue),
 		Exports:   exports,
 		Imports:   imports,
 		Headers:   security.Headers(),

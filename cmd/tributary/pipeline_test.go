@@ -28,9 +28,9 @@ import (
 
 // startViewJobs returns the job queue of analyze's job path on queue, with ingest's task
 // handlers serving it in this process (writing to g) until the test ends.
-func startViewJobs(t *testing.T, rdb redis.UniversalClient, g ingest.Graph, queue string, logger *slog.Logger) *jobQueue {
+func startViewJobs(t *testing.T, rdb redis.UniversalClient, g ingest.Graph, queue string, logger *slog.Logger) *api.IngestQueue {
 	t.Helper()
-	q := newJobQueue(rdb, queue)
+	q := api.NewIngestQueue(rdb, queue)
 	jobs := ingest.NewJobStore(rdb, "", 0)
 	runner := ingest.NewRunner(g, jobs, logger)
 	handlers := ingest.NewHandlers(runner, jobs, asynq.NewClientFromRedisClient(rdb), asynq.NewInspectorFromRedisClient(rdb), nil, queue, logger)
@@ -142,7 +142,7 @@ func testPersistLikeIngestion(t *testing.T, n int) {
 var fileOrigin = regexp.MustCompile(`v[0-9]{3}\.sql:`)
 
 // waitViewJob waits until job id is final and fails unless every view was written.
-func waitViewJob(t *testing.T, q *jobQueue, id string) {
+func waitViewJob(t *testing.T, q *api.IngestQueue, id string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

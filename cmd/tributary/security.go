@@ -2,60 +2,34 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/api/auth"
 )
 
-// AuthConfig is the security layer's configuration (docs/security.md).
-// Values are validated when loaded; newSecurity builds the layer from them.
-type AuthConfig struct {
-	Off bool `json:"off"`
-	// JWT: enabled when a Cognito pool or a JWKS URL is set.
-	CognitoRegion string        `json:"cognito_region"`
-	CognitoPoolID string        `json:"cognito_user_pool_id"`
-	JWKSURL       string        `json:"jwks_url"`
-	Issuer        string        `json:"issuer"`
-	ClientIDs     []string      `json:"client_ids"`
-	TokenUses     []string      `json:"token_uses"`
-	Skew          time.Duration `json:"skew"`
-	JWKSRefresh   time.Duration `json:"jwks_min_refresh"`
-	RoleMap       string        `json:"role_map"`
+// AuthConfig is the security layer's configuration (docs/security.md), read by loadAuthConfig.
+type AuthConfig = auth.Settings
 
-	APIKeys     bool       `json:"api_keys"`
-	RedisPrefix string     `json:"redis_prefix"`
-	RateLimit   auth.Limit `json:"rate_limit"`
-	AnonLimit   auth.Limit `json:"anon_rate_limit"`
-
-	CORSOrigins         []string      `json:"cors_origins"`
-	HSTSMaxAge          time.Duration `json:"hsts_max_age"`
-	TrustForwardedProto bool          `json:"trust_forwarded_proto"`
-	// TrustedProxies: networks whose X-Forwarded-For names the client (see api.Config).
-	TrustedProxies []netip.Prefix `json:"trusted_proxies"`
-	HealthAccess   string         `json:"health_access"`
-	MetricsAccess  string         `json:"metrics_access"`
-	// MetricsAddr, when set, also serves /metrics on a separate listener
-	// without authentication (for scrapers on an internal network).
-	MetricsAddr string `json:"metrics_addr"`
+// newSecurity builds the security layer from the configuration, warning loudly when auth is off.
+func newSecurity(ctx context.Context, a AuthConfig, rdb redis.UniversalClient, logger *slog.Logger) (*auth.Security, error) {
+	if a.Off {
+		logger.Warn("AUTHENTICATION IS OFF: every request is served as an anonymous admin; "+
+			"allowed only because the API listens on loopback. Never run like this in production.",
+			"auth", "off", "addr_env", envHTTPAddr)
+	}
+	// An analyze of n statements counts as n requests.
+	return auth.Setup(ctx, a, rdb, api.RequestCost, logger)
 }
-
-// JWTEnabled reports whether bearer tokens are verified.
-func (a AuthConfig) JWTEnabled() bool { return a.Issuer != "" }
 
 const (
 	envAuth                = "TRIBUTARY_AUTH"
@@ -245,7 +219,7 @@ func loadAuthConfig(getenv func(string) string, httpAddr string) (AuthConfig, []
 	a.HSTSMaxAge = duration(envHSTSMaxAge, 0, 2*365*24*time.Hour)
 	a.TrustForwardedProto = onOff(envTrustForwardedProto)
 	for _, p := range list(envTrustedProxies) {
-		if prefix, err := parseProxy(p); err != nil {
+		if prefix, err := auth.ParseProxy(p); err != nil {
 			bad(envTrustedProxies, "%v", err)
 		} else {
 			a.TrustedProxies = append(a.TrustedProxies, prefix)
@@ -278,149 +252,4 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func accessOf(s string) auth.Access {
-	if s == "public" {
-		return auth.Public
-	}
-	r, _ := auth.ParseRole(s) // validated when loaded
-	return auth.Need(r)
-}
-
-// newSecurity builds the security layer's middleware from the configuration.
-// Auth off is logged loudly; the JWKS is fetched once now so a wrong URL
-// shows at start (a failure is logged, and fetching is retried on use).
-func newSecurity(ctx context.Context, a AuthConfig, rdb redis.UniversalClient, logger *slog.Logger) (*auth.Security, error) {
-	cfg := auth.Config{
-		Off:        a.Off,
-		Limiter:    auth.NewLimiter(rdb, a.RedisPrefix),
-		Policy:     auth.DefaultPolicy(auth.PolicyConfig{Health: accessOf(a.HealthAccess), Metrics: accessOf(a.MetricsAccess), Docs: auth.Public}),
-		Audit:      auth.NewAuditor(logger),
-		Logger:     logger,
-		HSTSMaxAge: a.HSTSMaxAge, TrustForwardedProto: a.TrustForwardedProto,
-		CORSOrigins: a.CORSOrigins, PrincipalLimit: a.RateLimit, AnonLimit: a.AnonLimit,
-		// An analyze of n statements counts as n requests.
-		Cost: api.RequestCost,
-	}
-	if a.Off {
-		logger.Warn("AUTHENTICATION IS OFF: every request is served as an anonymous admin; "+
-			"allowed only because the API listens on loopback. Never run like this in production.",
-			"auth", "off", "addr_env", envHTTPAddr)
-	}
-	if !a.Off && a.APIKeys {
-		cfg.Keys = auth.NewKeyStore(rdb, a.RedisPrefix)
-	}
-	if !a.Off && a.JWTEnabled() {
-		roles, err := auth.ParseRoleMap(a.RoleMap)
-		if err != nil {
-			return nil, fmt.Errorf("role map: %w", err)
-		}
-		keys := auth.NewKeySet(auth.KeySetConfig{URL: a.JWKSURL, MinRefresh: a.JWKSRefresh}, logger)
-		v, err := auth.NewVerifier(auth.JWTConfig{
-			Issuer: a.Issuer, ClientIDs: a.ClientIDs, TokenUses: a.TokenUses, Skew: a.Skew, Roles: roles,
-		}, keys)
-		if err != nil {
-			return nil, err
-		}
-		cfg.JWT = v
-		if err := keys.Refresh(ctx); err != nil {
-			logger.Warn("jwks not reachable at start; bearer tokens fail until it is", "url", a.JWKSURL, "error", err.Error())
-		}
-	}
-	sec, err := auth.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	logger.Info("security configured", "auth", map[bool]string{true: "off", false: "on"}[a.Off],
-		"jwt", a.JWTEnabled(), "issuer", a.Issuer, "api_keys", a.APIKeys && !a.Off,
-		"rate_limit", a.RateLimit.String(), "anon_rate_limit", a.AnonLimit.String(),
-		"cors_origins", strings.Join(a.CORSOrigins, ","), "health", a.HealthAccess, "metrics", a.MetricsAccess)
-	return sec, nil
-}
-
-// String prints the settings as key=value pairs (there are no secrets).
-func (a AuthConfig) String() string {
-	return fmt.Sprintf("auth.off=%t auth.issuer=%s auth.jwks_url=%s auth.client_ids=%s auth.token_use=%s "+
-		"auth.skew=%s auth.jwks_min_refresh=%s auth.role_map=%s auth.api_keys=%t auth.redis_prefix=%s "+
-		"auth.rate_limit=%s auth.anon_rate_limit=%s auth.cors_origins=%s auth.hsts_max_age=%s "+
-		"auth.trust_forwarded_proto=%t auth.trusted_proxies=%s auth.health=%s auth.metrics=%s auth.metrics_addr=%s",
-		a.Off, a.Issuer, a.JWKSURL, strings.Join(a.ClientIDs, ","), strings.Join(a.TokenUses, ","),
-		a.Skew, a.JWKSRefresh, a.RoleMap, a.APIKeys, a.RedisPrefix,
-		a.RateLimit, a.AnonLimit, strings.Join(a.CORSOrigins, ","), a.HSTSMaxAge,
-		a.TrustForwardedProto, prefixes(a.TrustedProxies), a.HealthAccess, a.MetricsAccess, a.MetricsAddr)
-}
-
-// parseProxy reads a trusted proxy network: a CIDR, or one address (a /32 or /128).
-func parseProxy(s string) (netip.Prefix, error) {
-	if p, err := netip.ParsePrefix(s); err == nil {
-		if p != p.Masked() {
-			return netip.Prefix{}, fmt.Errorf("%q has host bits set; the network is %s", s, p.Masked())
-		}
-		return p, nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%q is neither a CIDR nor an IP address", s)
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-func prefixes(ps []netip.Prefix) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, ",")
-}
-
-// LogValue implements slog.LogValuer.
-func (a AuthConfig) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.Bool("off", a.Off),
-		slog.String("issuer", a.Issuer),
-		slog.String("jwks_url", a.JWKSURL),
-		slog.String("client_ids", strings.Join(a.ClientIDs, ",")),
-		slog.String("token_use", strings.Join(a.TokenUses, ",")),
-		slog.String("skew", a.Skew.String()),
-		slog.String("role_map", a.RoleMap),
-		slog.Bool("api_keys", a.APIKeys),
-		slog.String("rate_limit", a.RateLimit.String()),
-		slog.String("anon_rate_limit", a.AnonLimit.String()),
-		slog.String("cors_origins", strings.Join(a.CORSOrigins, ",")),
-		slog.String("trusted_proxies", prefixes(a.TrustedProxies)),
-		slog.String("health", a.HealthAccess),
-		slog.String("metrics", a.MetricsAccess),
-		slog.String("metrics_addr", a.MetricsAddr),
-	)
-}
-
-// listenMetrics serves the registry's metrics at /metrics on addr (nothing
-// when addr is empty) until the returned stop is called. The listener has
-// no authentication: bind it to an address only scrapers can reach.
-func listenMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
-	if addr == "" {
-		return func() {}, nil
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("metrics listener on %s: %w", addr, err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	logger.Info("metrics listening", "addr", l.Addr().String(), "path", "/metrics", "auth", "none")
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			logger.Warn("metrics listener shutdown", "error", err.Error())
-		}
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Warn("metrics listener", "error", err.Error())
-		}
-	}, nil
 }

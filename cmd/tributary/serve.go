@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	cache := graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{})
 	writer := graph.NewWriter(store, cache)
 	metrics.RegisterCache(cache)
-	jobs := newJobQueue(rdb, ingest.DefaultQueue)
+	jobs := api.NewIngestQueue(rdb, ingest.DefaultQueue)
 	metrics.RegisterJobs(jobs)
 	exports, imports, err := newDataServices(ctx, cfg.S3, store, writer, rdb, logger)
 	if err != nil {
@@ -139,11 +139,20 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		logger.Info("clients closed", "duration_ms", time.Since(start).Milliseconds())
 	}()
 
-	stopMetrics, err := listenMetrics(cfg.Auth.MetricsAddr, reg, logger)
-	if err != nil {
-		return err
+	if cfg.Auth.MetricsAddr != "" {
+		// /metrics without authentication: bind it to an address only scrapers can reach.
+		side, err := telemetry.StartSideServer(cfg.Auth.MetricsAddr, telemetry.MetricsHandler(reg), logger)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := side.Shutdown(sctx); err != nil {
+				logger.Warn("metrics listener shutdown", "error", err.Error())
+			}
+		}()
 	}
-	defer stopMetrics()
 
 	l, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -10,21 +10,21 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 )
 
-// jobQueue adapts ingestion's asynq tasks and job store to api.JobQueue and api.JobCounter.
-type jobQueue struct {
+// IngestQueue adapts ingestion's asynq tasks and job store to JobQueue, ViewJobs and JobCounter.
+type IngestQueue struct {
 	client    *asynq.Client
 	inspector *asynq.Inspector
 	jobs      *ingest.JobStore
 	queue     string
 }
 
-func newJobQueue(rdb redis.UniversalClient, queue string) *jobQueue {
-	return &jobQueue{
+// NewIngestQueue enqueues on queue of the job Redis rdb; Close closes its asynq clients.
+func NewIngestQueue(rdb redis.UniversalClient, queue string) *IngestQueue {
+	return &IngestQueue{
 		client:    asynq.NewClientFromRedisClient(rdb),
 		inspector: asynq.NewInspectorFromRedisClient(rdb),
 		jobs:      ingest.NewJobStore(rdb, "", 0),
@@ -32,20 +32,20 @@ func newJobQueue(rdb redis.UniversalClient, queue string) *jobQueue {
 	}
 }
 
-// EnqueueRefresh implements api.JobQueue. Only the configured Snowflake source can be
+// EnqueueRefresh implements JobQueue. Only the configured Snowflake source can be
 // refreshed over HTTP: a dir: source would let a caller make the server read any local path.
-func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (string, error) {
+func (q *IngestQueue) EnqueueRefresh(ctx context.Context, req RefreshRequest) (string, error) {
 	kind, _, err := ingest.ParseSourceSpec(req.Source)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", api.ErrBadRefresh, err)
+		return "", fmt.Errorf("%w: %w", ErrBadRefresh, err)
 	}
 	if kind != "snowflake" {
-		return "", fmt.Errorf("%w: source %q: only \"snowflake\" can be refreshed through the API (use `tributary ingest` for directories)", api.ErrBadRefresh, req.Source)
+		return "", fmt.Errorf("%w: source %q: only \"snowflake\" can be refreshed through the API (use `tributary ingest` for directories)", ErrBadRefresh, req.Source)
 	}
 	p := ingest.RefreshPayload{Source: req.Source, Full: req.Full, JobID: uuid.NewString()}
 	task, err := ingest.NewRefreshTask(ctx, p, asynq.Queue(q.queue), asynq.MaxRetry(5))
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", api.ErrBadRefresh, err)
+		return "", fmt.Errorf("%w: %w", ErrBadRefresh, err)
 	}
 	if err := q.jobs.Create(ctx, p.JobID, p.Source, p.Full); err != nil {
 		return "", err
@@ -56,9 +56,9 @@ func (q *jobQueue) EnqueueRefresh(ctx context.Context, req api.RefreshRequest) (
 	return p.JobID, nil
 }
 
-// EnqueueViews implements api.ViewJobs: the analysed views become analyze tasks of one job,
+// EnqueueViews implements ViewJobs: the analysed views become analyze tasks of one job,
 // written by the workers as they were analysed (ingest.Runner.AnalyzeBatch through graph.Writer).
-func (q *jobQueue) EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (string, error) {
+func (q *IngestQueue) EnqueueViews(ctx context.Context, views []graph.View, states []graph.ViewState) (string, error) {
 	if len(views) != len(states) {
 		return "", fmt.Errorf("enqueue views: %d views, %d states", len(views), len(states))
 	}
@@ -90,23 +90,23 @@ func (q *jobQueue) EnqueueViews(ctx context.Context, views []graph.View, states 
 	return id, nil
 }
 
-// Job implements api.JobQueue.
-func (q *jobQueue) Job(ctx context.Context, id string) (api.JobStatus, error) {
+// Job implements JobQueue.
+func (q *IngestQueue) Job(ctx context.Context, id string) (JobStatus, error) {
 	j, err := q.jobs.Get(ctx, id)
 	if errors.Is(err, ingest.ErrJobNotFound) {
-		return api.JobStatus{}, fmt.Errorf("job %s: %w", id, api.ErrJobNotFound)
+		return JobStatus{}, fmt.Errorf("job %s: %w", id, ErrJobNotFound)
 	}
 	if err != nil {
-		return api.JobStatus{}, err
+		return JobStatus{}, err
 	}
-	return api.JobStatus{ID: j.ID, Source: j.Source, Full: j.Full, State: j.State, Final: j.Final(),
+	return JobStatus{ID: j.ID, Source: j.Source, Full: j.Full, State: j.State, Final: j.Final(),
 		Total: j.Total, Done: j.Done, Failed: j.Failed, Deleted: j.Deleted, Unchanged: j.Unchanged,
 		ReanalysedEngine: j.ReanalysedEngine, Tables: j.Tables, Started: j.Started, Finished: j.Finished, Errors: j.Errors,
 		Attempt: j.Attempt, LastError: j.LastError, Retrying: j.Retrying, Skipped: j.Skipped, Joined: j.Joined}, nil
 }
 
-// JobCounts implements api.JobCounter: the ingestion queue's tasks by state.
-func (q *jobQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
+// JobCounts implements JobCounter: the ingestion queue's tasks by state.
+func (q *IngestQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
 	info, err := q.inspector.GetQueueInfo(q.queue)
 	if err != nil {
 		if errors.Is(err, asynq.ErrQueueNotFound) {
@@ -120,4 +120,5 @@ func (q *jobQueue) JobCounts(ctx context.Context) (map[string]int64, error) {
 	}, nil
 }
 
-func (q *jobQueue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
+// Close closes the asynq client and inspector.
+func (q *IngestQueue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
