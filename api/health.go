@@ -242,6 +242,16 @@ func (d degradable) Check(ctx context.Context) (CheckResult, error) {
 	return res, nil
 }
 
+// Renamed reports ch under another name: a second Redis must not also be "redis".
+func Renamed(ch Checker, name string) Checker { return renamed{Checker: ch, name: name} }
+
+type renamed struct {
+	Checker
+	name string
+}
+
+func (r renamed) Name() string { return r.name }
+
 // CachePinger is the part of the cache (*graph.Cache) its checker uses.
 type CachePinger interface {
 	Ping(ctx context.Context) error

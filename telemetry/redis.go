@@ -3,6 +3,8 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 
@@ -109,4 +111,18 @@ func (h *redisHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 		}
 		return err
 	}
+}
+
+// RedisLogger routes go-redis's internal log lines (dial failures, pool events) into the JSON
+// logger instead of plain stderr (for redis.SetLogger).
+func RedisLogger(logger *slog.Logger) interface {
+	Printf(ctx context.Context, format string, v ...any)
+} {
+	return redisLog{logger: logger}
+}
+
+type redisLog struct{ logger *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.logger.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
 }

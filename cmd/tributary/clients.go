@@ -162,11 +162,3 @@ func checkCachePolicy(ctx context.Context, rdb redis.UniversalClient, addr strin
 	}
 	return policy
 }
-
-// redisLog routes go-redis's internal log lines (dial failures, pool events)
-// into the JSON logger instead of plain stderr.
-type redisLog struct{ logger *slog.Logger }
-
-func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
-	r.logger.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
-}

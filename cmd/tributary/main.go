@@ -175,7 +175,7 @@ func setup(e env) (Config, *slog.Logger, int, bool) {
 	}
 	logger := slog.New(telemetry.NewLogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	// go-redis logs through a package-level logger; main is the one place that sets it.
-	redis.SetLogger(redisLog{logger: logger})
+	redis.SetLogger(telemetry.RedisLogger(logger))
 	return cfg, logger, exitOK, true
 }
 

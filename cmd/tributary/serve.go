@@ -189,18 +189,10 @@ func healthCheckers(rc redisClients, cache api.CachePinger, neo4jChecker api.Che
 	} else {
 		checkers = append(checkers,
 			api.Degradable(api.NewRedisChecker(rc.jobs), "refresh jobs cannot be enqueued"),
-			api.Degradable(renamedChecker{Checker: api.NewRedisChecker(rc.cache), name: "redis-cache"}, "lineage reads bypass the cache"))
+			api.Degradable(api.Renamed(api.NewRedisChecker(rc.cache), "redis-cache"), "lineage reads bypass the cache"))
 	}
 	return append(checkers, api.NewCacheChecker(cache))
 }
-
-// renamedChecker reports a checker under another name: a second Redis must not also be "redis".
-type renamedChecker struct {
-	api.Checker
-	name string
-}
-
-func (r renamedChecker) Name() string { return r.name }
 
 // newDataServices builds the export and import services of POST /api/v1/data/export and
 // /data/import. Exports read the store (not the cache: they page through whole graphs);
