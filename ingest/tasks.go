@@ -255,12 +255,16 @@ func (h *Handlers) HandleAnalyzeTask(ctx context.Context, t *asynq.Task) error {
 	taskID, _ := asynq.GetTaskID(ctx)
 	outcomes, err := h.runner.analyzeBatch(ctx, p.Source, p.JobID, p.Views)
 	if outcomes != nil {
-		if werr := h.jobs.TaskWritten(ctx, taskID, p.JobID, outcomes, utcNow()); werr != nil {
-			err = errors.Join(err, werr)
-		} else if n, _ := asynq.GetRetryCount(ctx); n > 0 {
+		// A retried batch leaves the retrying set before its views are counted: counting the
+		// last views makes the job done, and a done job must not show a batch retrying. Should
+		// either fail, the batch is retried and marked retrying again.
+		if n, _ := asynq.GetRetryCount(ctx); n > 0 {
 			if derr := h.jobs.BatchDone(ctx, p.JobID, taskID); derr != nil {
 				err = errors.Join(err, derr)
 			}
+		}
+		if werr := h.jobs.TaskWritten(ctx, taskID, p.JobID, outcomes, utcNow()); werr != nil {
+			err = errors.Join(err, werr)
 		}
 	}
 	if err == nil || ctx.Err() != nil {
