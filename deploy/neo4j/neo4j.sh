@@ -47,11 +47,10 @@ else
 	JAVA="java"
 fi
 
-log() { printf 'neo4j: %s\n' "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
+SERVER_NAME=neo4j
+SERVER_MATCH="$MAIN_CLASS"
+# shellcheck source=deploy/server.sh
+source "$HERE/../server.sh"
 
 # jvm_flags prints the JVM options, one per line. The --add-opens/--add-exports
 # flags are the ones Neo4j 5 asks for (see ConfigFileMigrator in the jars);
@@ -128,18 +127,6 @@ cmd_fetch() {
 }
 
 # running_pid prints the pid of our server and succeeds when it is alive.
-running_pid() {
-	[[ -f "$PIDFILE" ]] || return 1
-	local pid
-	pid="$(cat "$PIDFILE")"
-	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
-	[[ -r "/proc/$pid/cmdline" ]] || return 1
-	local cmdline
-	cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
-	[[ "$cmdline" == *"$MAIN_CLASS"* ]] || return 1
-	printf '%s\n' "$pid"
-}
-
 bolt_open() {
 	(exec 3<>"/dev/tcp/$BOLT_HOST/$BOLT_PORT") 2>/dev/null
 }
@@ -263,26 +250,7 @@ cmd_start() {
 	wait_ready "$(cat "$PIDFILE")"
 }
 
-cmd_stop() {
-	local pid
-	if ! pid="$(running_pid)"; then
-		rm -f "$PIDFILE"
-		log "not running"
-		return 0
-	fi
-	log "stopping pid $pid"
-	kill -TERM "$pid"
-	local start=$SECONDS
-	while kill -0 "$pid" 2>/dev/null; do
-		if ((SECONDS - start >= 90)); then
-			log "pid $pid still alive after 90s, sending SIGKILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-		sleep 0.5
-	done
-	rm -f "$PIDFILE"
-	log "stopped"
-}
+cmd_stop() { stop_server 90 0.5; }
 
 cmd_status() {
 	local pid

@@ -35,11 +35,10 @@ POLICY="${TRIBUTARY_REDIS_POLICY:-noeviction}"
 MAXMEMORY="${TRIBUTARY_REDIS_MAXMEMORY:-256mb}"
 APPENDONLY="${TRIBUTARY_REDIS_APPENDONLY:-yes}"
 
-log() { printf 'redis: %s\n' "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
+SERVER_NAME=redis
+SERVER_MATCH=redis-server
+# shellcheck source=deploy/server.sh
+source "$HERE/../server.sh"
 
 [[ "$PORT" =~ ^[0-9]+$ ]] || die "TRIBUTARY_REDIS_PORT must be a number, got '$PORT'"
 
@@ -73,18 +72,6 @@ install_redis() {
 }
 
 # running_pid prints the pid of our server and succeeds when it is alive.
-running_pid() {
-	[[ -f "$PIDFILE" ]] || return 1
-	local pid
-	pid="$(cat "$PIDFILE")"
-	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
-	[[ -r "/proc/$pid/cmdline" ]] || return 1
-	local cmdline
-	cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
-	[[ "$cmdline" == *"redis-server"* ]] || return 1
-	printf '%s\n' "$pid"
-}
-
 # policy prints the running server's maxmemory-policy, nothing when redis-cli is missing
 # or the server does not say.
 policy() {
@@ -182,26 +169,7 @@ EOF
 	die "Redis did not answer PING within ${TIMEOUT}s"
 }
 
-cmd_stop() {
-	local pid
-	if ! pid="$(running_pid)"; then
-		rm -f "$PIDFILE"
-		log "not running"
-		return 0
-	fi
-	log "stopping pid $pid"
-	kill -TERM "$pid"
-	local start=$SECONDS
-	while kill -0 "$pid" 2>/dev/null; do
-		if ((SECONDS - start >= 30)); then
-			log "pid $pid still alive after 30s, sending SIGKILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-		sleep 0.2
-	done
-	rm -f "$PIDFILE"
-	log "stopped"
-}
+cmd_stop() { stop_server 30 0.2; }
 
 cmd_status() {
 	local pid
