@@ -581,17 +581,26 @@ func toViewJSON(d graph.ViewDetail) ViewJSON {
 		out.Upstream = append(out.Upstream, ViewRef{ID: u.ID.String(), Kind: u.Kind})
 	}
 	for _, w := range d.Downstream {
-		out.Downstream = append(out.Downstream, ViewRef{ID: w.String(), Kind: graph.KindView})
+		out.Downstream = append(out.Downstream, ViewRef{ID: w.ID.String(), Kind: w.Kind})
 	}
 	return out
 }
 
 // ImpactStepJSON is one hop of an impact path.
 type ImpactStepJSON struct {
-	From  string     `json:"from"` // source, closer to the root
-	To    string     `json:"to"`   // derived column
-	View  string     `json:"view"`
-	Kinds []KindJSON `json:"kinds"`
+	From    string     `json:"from"` // source, closer to the root
+	To      string     `json:"to"`   // derived column
+	View    string     `json:"view"`
+	Kinds   []KindJSON `json:"kinds"`
+	Origins []string   `json:"origins"` // what the edges were read from: view, dbt, query_history...
+}
+
+func originsJSON(os []graph.Origin) []string {
+	out := make([]string, len(os))
+	for i, o := range os {
+		out[i] = string(o)
+	}
+	return out
 }
 
 // KindJSON is an edge type and subtype.
@@ -646,7 +655,7 @@ func impactJSON(imp graph.Impact) ImpactJSON {
 				Path: make([]ImpactStepJSON, 0, len(c.Path))}
 			for _, st := range c.Path {
 				cj.Path = append(cj.Path, ImpactStepJSON{From: st.Source.String(), To: st.Derived.String(),
-					View: st.View.String(), Kinds: kindsJSON(st.Kinds)})
+					View: st.View.String(), Kinds: kindsJSON(st.Kinds), Origins: originsJSON(st.Origins)})
 			}
 			vj.Columns = append(vj.Columns, cj)
 		}

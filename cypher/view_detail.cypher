@@ -1,5 +1,5 @@
 // One table or view: its kind, definition and status (views), its columns with their direct
-// sources, and the tables and views it reads directly and the views that read it directly.
+// sources, and the datasets it reads directly and the datasets that read it directly.
 MATCH (v:Dataset {id: $id})
 RETURN
   v {.id, .name, .definition, .status, .message, .updatedAt, .lastAltered, .definedBy, .uniqueId, .description,
@@ -20,8 +20,8 @@ RETURN
     RETURN u {.id, kind: coalesce(u.kind, CASE WHEN u:View THEN 'view' ELSE 'table' END)} AS up
   } AS upstream,
   COLLECT {
-    MATCH (v)-[:HAS_COLUMN]->(:Column)<-[:DERIVES_FROM]-(:Column)<-[:HAS_COLUMN]-(w:View)
+    MATCH (v)-[:HAS_COLUMN]->(:Column)<-[:DERIVES_FROM]-(:Column)<-[:HAS_COLUMN]-(w:Dataset)
     WHERE w <> v
     WITH DISTINCT w
-    RETURN w.id AS down
+    RETURN w {.id, kind: coalesce(w.kind, CASE WHEN w:View THEN 'view' ELSE 'table' END)} AS down
   } AS downstream

@@ -25,8 +25,9 @@ type Kind struct {
 type PathStep struct {
 	Source  ColumnID
 	Derived ColumnID
-	View    ObjectID // the view whose definition holds the derivation
+	View    ObjectID // the dataset Derived belongs to
 	Kinds   []Kind
+	Origins []Origin // what the edges were read from (sorted; several when statements of different origins agree)
 }
 
 // ImpactedColumn is a column that derives, over one or more hops, from an impact root.
@@ -134,6 +135,7 @@ func buildImpact(roots []ColumnID, depth int, edges []Edge, nodes map[ColumnID]N
 	down := map[ColumnID][]ColumnID{}
 	kinds := map[[2]ColumnID][]Kind{}
 	views := map[[2]ColumnID]ObjectID{}
+	origins := map[[2]ColumnID][]Origin{}
 	for _, e := range edges {
 		k := [2]ColumnID{e.To, e.From}
 		if _, ok := kinds[k]; !ok {
@@ -143,6 +145,9 @@ func buildImpact(roots []ColumnID, depth int, edges []Edge, nodes map[ColumnID]N
 		kd := Kind{e.Type, e.Subtype}
 		if !slices.Contains(kinds[k], kd) {
 			kinds[k] = append(kinds[k], kd)
+		}
+		if !slices.Contains(origins[k], e.Origin) {
+			origins[k] = append(origins[k], e.Origin)
 		}
 	}
 	dist := distances(roots, down, depth)
@@ -175,7 +180,9 @@ func buildImpact(roots []ColumnID, depth int, edges []Edge, nodes map[ColumnID]N
 			k := [2]ColumnID{p, cur}
 			ks := slices.Clone(kinds[k])
 			slices.SortFunc(ks, func(a, b Kind) int { return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Subtype, b.Subtype)) })
-			ic.Path = append(ic.Path, PathStep{Source: p, Derived: cur, View: views[k], Kinds: ks})
+			os := slices.Clone(origins[k])
+			slices.Sort(os)
+			ic.Path = append(ic.Path, PathStep{Source: p, Derived: cur, View: views[k], Kinds: ks, Origins: os})
 			cur = p
 		}
 		slices.Reverse(ic.Path)

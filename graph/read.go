@@ -373,13 +373,14 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 		return ViewDetail{}, err
 	}
 	for _, v := range downs {
-		oid, err := parseObjectValue(v)
+		m, _ := v.(map[string]any)
+		oid, err := parseObjectValue(m["id"])
 		if err != nil {
 			return ViewDetail{}, err
 		}
-		d.Downstream = append(d.Downstream, oid)
+		d.Downstream = append(d.Downstream, ObjectRef{ID: oid, Kind: str(m, "kind")})
 	}
-	slices.SortFunc(d.Downstream, func(a, b ObjectID) int { return cmp.Compare(a.String(), b.String()) })
+	slices.SortFunc(d.Downstream, func(a, b ObjectRef) int { return cmp.Compare(a.ID.String(), b.ID.String()) })
 	return d, nil
 }
 

@@ -151,6 +151,23 @@ func TestDefinedDatasetKindsAndMeta(t *testing.T) {
 	if got := upstreamEdges(t, s, id.Column("ID")); !slices.Equal(got, want) {
 		t.Fatalf("after the model's rewrite: %v, want %v", got, want)
 	}
+	// Impact of the raw column crosses into the model and says what the edge was read from;
+	// the raw table lists the model downstream with its kind.
+	imp, err := s.Impact(ctx, []ColumnID{src}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imp.Views) != 1 || imp.Views[0].ID != id || imp.Views[0].Kind != KindTable ||
+		!slices.Equal(imp.Views[0].Columns[0].Path[0].Origins, []Origin{OriginDBT}) {
+		t.Errorf("impact of %s: %+v", src, imp.Views)
+	}
+	raw, err := s.DatasetDetail(ctx, src.Object())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(raw.Downstream, []ObjectRef{{ID: id, Kind: KindTable}}) {
+		t.Errorf("downstream of %s: %v", src.Object(), raw.Downstream)
+	}
 	labels, _, _ := labelsOf(t, s, id)
 	if !slices.Contains(labels, "DbtModel") || slices.Contains(labels, "Table") {
 		t.Errorf("labels %v, want DbtModel and no Table", labels)

@@ -433,7 +433,7 @@ func TestThreeHopChainTraversal(t *testing.T) {
 		if diff := cmp.Diff([]ObjectRef{{ID: c.v1, Kind: "view"}}, d.Upstream); diff != "" {
 			t.Errorf("upstream (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff([]ObjectID{c.v3}, d.Downstream); diff != "" {
+		if diff := cmp.Diff([]ObjectRef{{ID: c.v3, Kind: KindView}}, d.Downstream); diff != "" {
 			t.Errorf("downstream (-want +got):\n%s", diff)
 		}
 		d1, err := s.ViewDetail(ctx, c.v1)

@@ -288,7 +288,7 @@ type ViewDetail struct {
 	LastAltered time.Time
 	Columns     []ViewColumn // by ordinal
 	Upstream    []ObjectRef  // tables and views this view reads directly
-	Downstream  []ObjectID   // views that read this view directly
+	Downstream  []ObjectRef  // datasets that read this one directly (views, tables written by statements...)
 }
 
 // Search kinds and dataset kinds.
