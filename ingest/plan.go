@@ -80,7 +80,7 @@ type planStream struct {
 	batch func(work []ViewWork) error
 }
 
-// BuildPlan lists src and compares it with the graph. A view is analysed when it is new, its
+// buildPlan lists src and compares it with the graph. A view is analysed when it is new, its
 // version (text, defaults, reported columns) or LAST_ALTERED differs, full is set, or an object
 // whose column list its last analysis read (a star it expanded, names it bound) now has other
 // columns or is gone. The views to analyse are analysed here once, in dependency order, to
@@ -90,7 +90,7 @@ type planStream struct {
 // in any order and on any worker, without parsing or analysing again. The order comes from
 // the names the source found when listing (DirSource parses each file once for that), so a
 // view is parsed twice per refresh and analysed once.
-func BuildPlan(ctx context.Context, src Source, g Graph, full bool, out planStream) (*Plan, error) {
+func buildPlan(ctx context.Context, src Source, g Graph, full bool, out planStream) (*Plan, error) {
 	l, err := src.List(ctx)
 	if err != nil {
 		return nil, err

@@ -238,7 +238,7 @@ func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID str
 			}
 		}()
 	}
-	p, err := BuildPlan(ctx, src, r.graph, full, planStream{
+	p, err := buildPlan(ctx, src, r.graph, full, planStream{
 		size:  r.batchSize(),
 		apply: func(p *Plan) error { return r.Apply(ctx, p, jobID) },
 		batch: func(b []ViewWork) error {

@@ -170,7 +170,7 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 	if err := h.jobs.Start(ctx, p.JobID, src.Name(), p.Full, utcNow()); err != nil {
 		return err
 	}
-	plan, err := BuildPlan(ctx, src, h.runner.graph, p.Full, planStream{
+	plan, err := buildPlan(ctx, src, h.runner.graph, p.Full, planStream{
 		size:  h.runner.batchSize(),
 		apply: func(plan *Plan) error { return h.runner.Apply(ctx, plan, p.JobID) },
 		batch: func(work []ViewWork) error { return h.enqueueBatch(ctx, src.Name(), p.JobID, work) },
