@@ -195,7 +195,7 @@ func (r *Runner) analyzeBatch(ctx context.Context, source, jobID string, work []
 
 // RunInline runs a whole refresh in this process: plan, apply, and the batches (Concurrency
 // at a time) written as planning hands them on, while it plans the next; progress is recorded
-// in job jobID when the runner has a JobStore.
+// in job jobID when the runner has a JobStore. The plan is nil when planning did not end.
 func (r *Runner) RunInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
 	if r.jobs != nil {
 		if err := r.jobs.Start(ctx, jobID, src.Name(), full, utcNow()); err != nil {
