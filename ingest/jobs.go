@@ -15,8 +15,8 @@ import (
 // Job states.
 const (
 	JobQueued   = "queued"   // enqueued, no worker has started it
-	JobPlanning = "planning" // listing the source and comparing it with the graph
-	JobRunning  = "running"  // analyze tasks are writing views
+	JobPlanning = "planning" // listing the source, comparing it with the graph; planned batches are written meanwhile
+	JobRunning  = "running"  // planned: analyze tasks are writing the views left
 	JobDone     = "done"     // every planned view was analysed (some may have failed to parse)
 	JobFailed   = "failed"   // the refresh itself failed (source or graph unavailable, ...)
 )
@@ -27,7 +27,7 @@ type Job struct {
 	Source    string `json:"source"`
 	Full      bool   `json:"full"`
 	State     string `json:"state"`
-	Total     int    `json:"total"`  // views to analyse
+	Total     int    `json:"total"`  // views to analyse; -1 while planning (Done counts meanwhile)
 	Done      int    `json:"done"`   // analysed and written
 	Failed    int    `json:"failed"` // written as failed (did not parse)
 	Deleted   int    `json:"deleted"`
@@ -139,23 +139,38 @@ func (s *JobStore) Start(ctx context.Context, id, source string, full bool, at t
 	return s.expire(ctx, id)
 }
 
-// Planned records the plan's sizes and skipped files; the job is done at once when there is
-// nothing to analyse.
+// planned records a plan's sizes and marks the job running, or done when its batches, written
+// while it was planning, have counted every view already (viewsDone never finishes a job that
+// is planning). A job failed meanwhile (a batch out of retries) stays failed.
+var planned = redis.NewScript(`
+local h = KEYS[1]
+local total, now = tonumber(ARGV[1]), ARGV[6]
+redis.call('HSET', h, 'total', total, 'deleted', ARGV[2], 'unchanged', ARGV[3],
+  'reanalysed_engine', ARGV[4], 'tables', ARGV[5])
+if redis.call('HGET', h, 'state') == 'failed' then return -1 end
+local n = tonumber(redis.call('HGET', h, 'done') or '0') + tonumber(redis.call('HGET', h, 'failed') or '0')
+if n >= total then
+  redis.call('HSET', h, 'state', 'done', 'finished', now)
+else
+  redis.call('HSET', h, 'state', 'running', 'finished', '')
+end
+return n
+`)
+
+// Planned records the plan's sizes and skipped files once planning has ended; the job is done
+// at once when its views are all counted (its batches may have been written while it planned)
+// or there is nothing to analyse.
 func (s *JobStore) Planned(ctx context.Context, id string, p *Plan, at time.Time) error {
 	h, _, _ := s.keys(id)
 	_, sk, _ := s.moreKeys(id)
-	state, finished := JobRunning, ""
-	if len(p.Analyze) == 0 {
-		state, finished = JobDone, at.Format(time.RFC3339Nano)
-	}
 	tx := s.rdb.TxPipeline()
 	tx.Del(ctx, sk)
 	for _, f := range p.Skipped {
 		tx.RPush(ctx, sk, f.String())
 	}
 	tx.Expire(ctx, sk, s.ttl)
-	tx.HSet(ctx, h, "total", len(p.Analyze), "deleted", len(p.Drop), "unchanged", p.Unchanged,
-		"reanalysed_engine", p.ReanalysedEngine, "tables", len(p.Tables), "state", state, "finished", finished)
+	planned.Eval(ctx, tx, []string{h}, len(p.Analyze), len(p.Drop), p.Unchanged, p.ReanalysedEngine, len(p.Tables),
+		at.Format(time.RFC3339Nano))
 	if _, err := tx.Exec(ctx); err != nil {
 		return fmt.Errorf("record plan of job %s: %w", id, err)
 	}

@@ -11,12 +11,6 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 )
 
-// maxKeptEdges bounds the memory a plan holds: it keeps the analyses of the views it plans,
-// in dependency order, until they hold this many edges (~0.7 KB of heap per edge with its
-// columns and expressions: about 180 MB on the generated warehouse of docs/benchmarks.md);
-// the views planned after that keep only their catalog and are analysed again when written.
-const maxKeptEdges = 250_000
-
 // Graph is what ingestion reads from and writes to the lineage graph (*graph.Store).
 type Graph interface {
 	// ReplaceViewsLineage writes a batch of views with their states in one transaction.
@@ -46,11 +40,13 @@ type Change struct {
 
 // Plan is what a refresh does: upsert changed base tables, delete dropped views, analyse views.
 type Plan struct {
-	Source    string
-	Tables    []graph.Table    // base tables whose columns differ from the graph
-	Drop      []graph.ObjectID // views the source no longer lists
-	Analyze   []ViewWork       // in dependency order (a view after the views it reads)
-	Unchanged int              // listed views left alone
+	Source string
+	Tables []graph.Table    // base tables whose columns differ from the graph
+	Drop   []graph.ObjectID // views the source no longer lists
+	// Analyze lists the views analysed, in dependency order (a view after the views it reads),
+	// without their analyses: those went to the batches as they were made (planStream).
+	Analyze   []ViewWork
+	Unchanged int // listed views left alone
 	// ReanalysedEngine counts the views in Analyze that are there only because an engine with
 	// another lineage version analysed them (lineage.Version).
 	ReanalysedEngine int
@@ -66,34 +62,43 @@ type ViewWork struct {
 	// again); its message names it.
 	Cycle []graph.ObjectID `json:"cycle,omitempty"`
 	// Analysis is the view analysed, as it is written (cycle message included): planning
-	// analyses each view once and keeps the result, so writing does not analyse again. Nil
-	// for work built without it or past the plan's memory bound (maxKeptEdges): the write
-	// then analyses View with Catalog.
+	// analyses each view once and hands the result on with its batch, so writing does not
+	// analyse again. Nil only in work not made by planning (an analyze task enqueued by an
+	// earlier version, which carried no analysis): the write then analyses View with Catalog.
 	Analysis *Analysis `json:"analysis,omitempty"`
 }
 
-// BuildPlan lists src and compares it with the graph. A view is analysed when it is new, its
+// planStream is where planning hands on what it decides, as soon as it is decided.
+type planStream struct {
+	// size is the number of views per batch.
+	size int
+	// apply is called once, when the plan's base tables and dropped views are known and
+	// before any view is analysed (nil: not called).
+	apply func(p *Plan) error
+	// batch receives the views to analyse, size at a time (the last batch may be smaller), in
+	// dependency order, each with its analysis, as soon as the batch's views are analysed.
+	batch func(work []ViewWork) error
+}
+
+// buildPlan lists src and compares it with the graph. A view is analysed when it is new, its
 // version (text, defaults, reported columns) or LAST_ALTERED differs, full is set, or an object
 // whose column list its last analysis read (a star it expanded, names it bound) now has other
 // columns or is gone. The views to analyse are analysed here once, in dependency order, to
 // learn their output columns; that decides which readers must follow and gives each its
-// catalog. Each ViewWork keeps its analysis (up to maxKeptEdges edges in all), so the analyze
-// tasks write it as planned, in any order and on any worker, without parsing or analysing
-// again. The order comes from the names the source found when listing (DirSource parses each
-// file once for that), so a view is parsed twice per refresh and analysed once.
-func BuildPlan(ctx context.Context, src Source, g Graph, full bool) (*Plan, *Listing, error) {
+// catalog. Each batch of analysed views goes to out.batch at once with the analyses, so the
+// plan holds no more than one batch of analyses, and the analyze tasks write them as planned,
+// in any order and on any worker, without parsing or analysing again. The order comes from
+// the names the source found when listing (DirSource parses each file once for that), so a
+// view is parsed twice per refresh and analysed once.
+func buildPlan(ctx context.Context, src Source, g Graph, full bool, out planStream) (*Plan, error) {
 	l, err := src.List(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	p, err := planListing(ctx, src.Name(), l, g, full)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, l, nil
+	return planListing(ctx, src.Name(), l, g, full, out)
 }
 
-func planListing(ctx context.Context, source string, l *Listing, g Graph, full bool) (*Plan, error) {
+func planListing(ctx context.Context, source string, l *Listing, g Graph, full bool, out planStream) (*Plan, error) {
 	p := &Plan{Source: source, Skipped: l.Skipped}
 	ids := make([]graph.ObjectID, len(l.Views))
 	listed := make(map[graph.ObjectID]int, len(l.Views))
@@ -178,6 +183,11 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 	}
 	order := topoOrder(l.Views, deps)
 	cycle := cycles(l.Views, deps)
+	if out.apply != nil {
+		if err := out.apply(p); err != nil {
+			return nil, err
+		}
+	}
 
 	// Objects whose column lists change in this refresh.
 	changedCols := map[graph.ObjectID]bool{}
@@ -187,7 +197,18 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 	for _, t := range p.Tables {
 		changedCols[t.ID] = true
 	}
-	keptEdges := 0 // edges of the analyses the plan keeps (maxKeptEdges)
+	size := max(1, out.size)
+	batch := make([]ViewWork, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := out.batch(batch); err != nil {
+			return fmt.Errorf("plan %s: %w", source, err)
+		}
+		batch = make([]ViewWork, 0, size) // the receiver keeps the batch it got
+		return nil
+	}
 	for _, i := range order {
 		v := l.Views[i]
 		why, ok := reason[v.ID]
@@ -220,12 +241,17 @@ func planListing(ctx context.Context, source string, l *Listing, g Graph, full b
 			a.View.Message = joinNotes(a.View.Message, cycleMessage(cycle[v.ID]))
 		}
 		w := ViewWork{View: v, Catalog: a.Catalog, Cycle: cycle[v.ID]}
-		if keptEdges+len(a.View.Edges) <= maxKeptEdges {
-			keptEdges += len(a.View.Edges)
-			w.Analysis = &a
-		}
 		p.Analyze = append(p.Analyze, w)
 		p.Changes = append(p.Changes, Change{View: v.ID, Kind: why})
+		w.Analysis = &a
+		if batch = append(batch, w); len(batch) == size {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

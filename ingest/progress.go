@@ -96,7 +96,12 @@ func ProgressLine(j Job, bar bool) string {
 		retry = fmt.Sprintf(" (attempt %d after: %s)", j.Attempt, j.LastError)
 	}
 	switch j.State {
-	case JobQueued, JobPlanning, "":
+	case JobPlanning:
+		if n > 0 { // batches are written while planning goes on; the total is not known yet
+			return fmt.Sprintf("%s: %s, %d views analysed so far, %d failed%s", j.State, j.Source, n, j.Failed, retry)
+		}
+		return fmt.Sprintf("%s: %s%s", j.State, j.Source, retry)
+	case JobQueued, "":
 		return fmt.Sprintf("%s: %s%s", j.State, j.Source, retry)
 	}
 	if j.Retrying > 0 && !j.Final() {

@@ -52,3 +52,38 @@ func TestProgressLineShowsRetries(t *testing.T) {
 		t.Errorf("planning: %q, want %q", got, want)
 	}
 }
+
+// Batches written while the refresh still plans are counted (the line shows them without a
+// total), and a job whose views are all counted when planning ends is done at once.
+func TestJobDoneWhenBatchesFinishBeforePlanningEnds(t *testing.T) {
+	rdb := newRedis(t)
+	jobs := ingest.NewJobStore(rdb, unique(t, "tributary:ingest-test:job:")+":", time.Hour)
+	ctx := context.Background()
+	if err := jobs.Start(ctx, "j1", "dir:/w", false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	outcomes := []ingest.Outcome{{View: "D.S.A"}, {View: "D.S.B", Failed: true, Message: "1:8: unexpected"}}
+	if err := jobs.ViewsDone(ctx, "j1", outcomes, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	j, err := jobs.Get(ctx, "j1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.State != ingest.JobPlanning || j.Done != 1 || j.Failed != 1 {
+		t.Errorf("job while planning: %+v; want planning with 2 views counted", j)
+	}
+	if got, want := ingest.ProgressLine(j, false), "planning: dir:/w, 2 views analysed so far, 1 failed"; got != want {
+		t.Errorf("line while planning: %q, want %q", got, want)
+	}
+	plan := &ingest.Plan{Source: "dir:/w", Analyze: make([]ingest.ViewWork, 2), Unchanged: 3}
+	if err := jobs.Planned(ctx, "j1", plan, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if j, err = jobs.Get(ctx, "j1"); err != nil {
+		t.Fatal(err)
+	}
+	if j.State != ingest.JobDone || j.Total != 2 || j.Unchanged != 3 || j.Finished.IsZero() {
+		t.Errorf("job planned after its batches were counted: %+v; want done", j)
+	}
+}

@@ -118,16 +118,6 @@ func (r *Runner) Apply(ctx context.Context, p *Plan, jobID string) error {
 	return nil
 }
 
-// Batches splits the plan's views into analyze batches, in plan (dependency) order.
-func (r *Runner) Batches(p *Plan) [][]ViewWork {
-	var out [][]ViewWork
-	n := r.batchSize()
-	for i := 0; i < len(p.Analyze); i += n {
-		out = append(out, p.Analyze[i:min(i+n, len(p.Analyze))])
-	}
-	return out
-}
-
 // ParseFailure lists the views of a batch whose definitions did not parse; they were written
 // with status failed. Analyze tasks wrap it with asynq.SkipRetry: retrying cannot help.
 type ParseFailure struct {
@@ -148,8 +138,9 @@ func (r *Runner) AnalyzeBatch(ctx context.Context, source, jobID string, work []
 	return err
 }
 
-// analysis is the work's view analysed: the plan's analysis when it kept one, else
-// AnalyzeView with the work's catalog now.
+// analysis is the work's view analysed: the analysis planning handed on with the work, else
+// (an analyze task enqueued by an earlier version carries none) AnalyzeView with the work's
+// catalog now.
 func (w ViewWork) analysis(source string) Analysis {
 	if w.Analysis != nil {
 		return *w.Analysis
@@ -202,8 +193,9 @@ func (r *Runner) analyzeBatch(ctx context.Context, source, jobID string, work []
 	return outcomes, nil
 }
 
-// RunInline runs a whole refresh in this process: plan, apply, then the batches
-// (Concurrency at a time), recording progress in job jobID when the runner has a JobStore.
+// RunInline runs a whole refresh in this process: plan, apply, and the batches (Concurrency
+// at a time) written as planning hands them on, while it plans the next; progress is recorded
+// in job jobID when the runner has a JobStore. The plan is nil when planning did not end.
 func (r *Runner) RunInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
 	if r.jobs != nil {
 		if err := r.jobs.Start(ctx, jobID, src.Name(), full, utcNow()); err != nil {
@@ -221,29 +213,9 @@ func (r *Runner) RunInline(ctx context.Context, src Source, full bool, jobID str
 
 func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
 	start := time.Now()
-	p, _, err := BuildPlan(ctx, src, r.graph, full)
-	if err != nil {
-		return nil, err
-	}
-	planned := time.Now()
-	if err := r.Apply(ctx, p, jobID); err != nil {
-		return nil, err
-	}
-	applied := time.Now()
-	defer func() {
-		r.log.InfoContext(ctx, "refresh timings", "source", p.Source, "views", len(p.Analyze),
-			"plan_ms", planned.Sub(start).Milliseconds(), "apply_ms", applied.Sub(planned).Milliseconds(),
-			"write_ms", time.Since(applied).Milliseconds())
-	}()
-	if r.jobs != nil {
-		if err := r.jobs.Planned(ctx, jobID, p, utcNow()); err != nil {
-			return nil, err
-		}
-	}
-	batches := r.Batches(p)
-	workers := max(1, r.Concurrency)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	workers := max(1, r.Concurrency)
 	next := make(chan []ViewWork)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -252,10 +224,10 @@ func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID str
 		go func() {
 			defer wg.Done()
 			for b := range next {
-				err := r.AnalyzeBatch(ctx, p.Source, jobID, b)
+				err := r.AnalyzeBatch(ctx, src.Name(), jobID, b)
 				var pf *ParseFailure
 				if errors.As(err, &pf) {
-					r.log.WarnContext(ctx, "views did not parse", "source", p.Source, "views", pf.Views)
+					r.log.WarnContext(ctx, "views did not parse", "source", src.Name(), "views", pf.Views)
 					continue
 				}
 				if err != nil {
@@ -266,22 +238,36 @@ func (r *Runner) runInline(ctx context.Context, src Source, full bool, jobID str
 			}
 		}()
 	}
-feed:
-	for _, b := range batches {
-		select {
-		case next <- b:
-		case <-ctx.Done():
-			break feed
-		}
-	}
+	p, err := buildPlan(ctx, src, r.graph, full, planStream{
+		size:  r.batchSize(),
+		apply: func(p *Plan) error { return r.Apply(ctx, p, jobID) },
+		batch: func(b []ViewWork) error {
+			select {
+			case next <- b:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		},
+	})
 	close(next)
+	planned := time.Now()
+	if err == nil && r.jobs != nil {
+		err = r.jobs.Planned(ctx, jobID, p, utcNow())
+	}
+	if err != nil {
+		cancel()
+	}
 	wg.Wait()
 	close(errs)
-	if err := <-errs; err != nil {
+	if werr := <-errs; werr != nil {
+		return p, werr // planning saw the cancel it caused
+	}
+	if err != nil {
 		return p, err
 	}
-	if err := ctx.Err(); err != nil {
-		return p, err
-	}
-	return p, nil
+	// plan_ms covers listing, planning and the writes made meanwhile; write_ms the writes left.
+	r.log.InfoContext(ctx, "refresh timings", "source", p.Source, "views", len(p.Analyze),
+		"plan_ms", planned.Sub(start).Milliseconds(), "write_ms", time.Since(planned).Milliseconds())
+	return p, ctx.Err()
 }

@@ -122,7 +122,8 @@ func (h *Handlers) Register(mux *asynq.ServeMux) {
 }
 
 // HandleRefreshTask lists the source, compares it with the graph, writes changed base tables,
-// deletes dropped views and enqueues analyze tasks for new and changed views.
+// deletes dropped views and enqueues analyze tasks for new and changed views, each batch as
+// soon as it is planned.
 func (h *Handlers) HandleRefreshTask(ctx context.Context, t *asynq.Task) error {
 	var p RefreshPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
@@ -169,42 +170,44 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 	if err := h.jobs.Start(ctx, p.JobID, src.Name(), p.Full, utcNow()); err != nil {
 		return err
 	}
-	plan, _, err := BuildPlan(ctx, src, h.runner.graph, p.Full)
+	plan, err := buildPlan(ctx, src, h.runner.graph, p.Full, planStream{
+		size:  h.runner.batchSize(),
+		apply: func(plan *Plan) error { return h.runner.Apply(ctx, plan, p.JobID) },
+		batch: func(work []ViewWork) error { return h.enqueueBatch(ctx, src.Name(), p.JobID, work) },
+	})
 	if err != nil {
-		return err
-	}
-	if err := h.runner.Apply(ctx, plan, p.JobID); err != nil {
 		return err
 	}
 	if err := h.jobs.Planned(ctx, p.JobID, plan, utcNow()); err != nil {
 		return err
 	}
-	for _, batch := range h.runner.Batches(plan) {
-		task, err := NewAnalyzeTask(ctx, AnalyzePayload{Source: plan.Source, JobID: p.JobID, Views: batch})
-		if err != nil {
-			return err
-		}
-		dup, err := h.enqueueAnalyze(ctx, task)
-		if err != nil {
-			return fmt.Errorf("refresh %s: enqueue analyze: %w", plan.Source, err)
-		}
-		if dup == nil {
-			continue
-		}
-		// The same work is queued or running for another job (a concurrent refresh), or for
-		// this one (an earlier attempt, which may have counted before this attempt reset the
-		// counts): this job joins it and counts the views when that task has written them.
-		var other AnalyzePayload
-		if err := json.Unmarshal(dup.Payload, &other); err != nil {
-			return fmt.Errorf("refresh %s: analyze task %s: %w", plan.Source, dup.ID, err)
-		}
-		if err := h.jobs.Join(ctx, p.JobID, dup.ID, other.JobID, utcNow()); err != nil {
-			return err
-		}
-	}
 	h.log.InfoContext(ctx, "refresh planned", "job", p.JobID, "source", plan.Source, "analyze", len(plan.Analyze),
 		"dropped", len(plan.Drop), "tables", len(plan.Tables), "unchanged", plan.Unchanged)
 	return nil
+}
+
+// enqueueBatch enqueues the analyze task of one planned batch of job jobID, with the
+// analyses, so no worker analyses again. When the same work is queued or running for another
+// job (a concurrent refresh), or for this one (an earlier attempt, which may have counted
+// before this attempt reset the counts), the job joins it and counts the views when that task
+// has written them.
+func (h *Handlers) enqueueBatch(ctx context.Context, source, jobID string, work []ViewWork) error {
+	task, err := NewAnalyzeTask(ctx, AnalyzePayload{Source: source, JobID: jobID, Views: work})
+	if err != nil {
+		return err
+	}
+	dup, err := h.enqueueAnalyze(ctx, task)
+	if err != nil {
+		return fmt.Errorf("enqueue analyze: %w", err)
+	}
+	if dup == nil {
+		return nil
+	}
+	var other AnalyzePayload
+	if err := json.Unmarshal(dup.Payload, &other); err != nil {
+		return fmt.Errorf("analyze task %s: %w", dup.ID, err)
+	}
+	return h.jobs.Join(ctx, jobID, dup.ID, other.JobID, utcNow())
 }
 
 // enqueueAnalyze enqueues task and returns nil, or the live task (pending, active or waiting

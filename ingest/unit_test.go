@@ -478,9 +478,9 @@ func TestCycles(t *testing.T) {
 }
 
 // A refresh analyses each view once: the listing keeps the names each view reads (so planning
-// orders the views without parsing them again), planning analyses each view and keeps the
-// analysis in the work, and that analysis is what analysing the view again at write time would
-// give, also after the JSON round trip an analyze task makes.
+// orders the views without parsing them again), planning analyses each view and hands the
+// analysis on in the work of its batch, and that analysis is what analysing the view again at
+// write time would give, also after the JSON round trip an analyze task makes.
 func TestPlanKeepsTheAnalysisItWrites(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -512,16 +512,25 @@ func TestPlanKeepsTheAnalysisItWrites(t *testing.T) {
 		}
 	}
 	g := &memGraph{views: map[graph.ObjectID]graph.StoredView{}, tables: map[graph.ObjectID]graph.StoredTable{}}
-	p, err := planListing(context.Background(), src.Name(), l, g, false)
+	var handed []ViewWork
+	var sizes []int
+	p, err := planListing(context.Background(), src.Name(), l, g, false, planStream{size: 4, batch: func(work []ViewWork) error {
+		handed, sizes = append(handed, work...), append(sizes, len(work))
+		return nil
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Analyze) != 6 {
-		t.Fatalf("%d views to analyse, want 6", len(p.Analyze))
+	if len(p.Analyze) != 6 || !slices.Equal(sizes, []int{4, 2}) {
+		t.Fatalf("%d views to analyse in batches of %v, want 6 in 4 and 2", len(p.Analyze), sizes)
 	}
-	for _, w := range p.Analyze {
+	for i, w := range handed {
 		if w.Analysis == nil {
-			t.Fatalf("work for %s: no analysis kept", w.View.ID)
+			t.Fatalf("work for %s: no analysis handed on", w.View.ID)
+		}
+		if p.Analyze[i].View.ID != w.View.ID || p.Analyze[i].Analysis != nil {
+			t.Errorf("plan's view %d: %s with analysis %v; want %s without (the batch took it)", i, p.Analyze[i].View.ID,
+				p.Analyze[i].Analysis != nil, w.View.ID)
 		}
 		again := ViewWork{View: w.View, Catalog: w.Catalog, Cycle: w.Cycle}.analysis(src.Name())
 		if d := cmp.Diff(again, *w.Analysis); d != "" {
