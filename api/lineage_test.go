@@ -511,6 +511,12 @@ func TestAnalyzeDiffListsBrokenDownstreamColumns(t *testing.T) {
 		len(d.EdgesAdded) != 1 || d.EdgesAdded[0].From != facts.Column("DISCOUNT").String() {
 		t.Errorf("edges removed %+v added %+v", d.EdgesRemoved, d.EdgesAdded)
 	}
+	// Both sides name the view's definition as their origin (the schema's Origin enum has no "").
+	for _, e := range append(d.EdgesRemoved, d.EdgesAdded...) {
+		if e.Origin != "view" || e.Statement != facts.String() {
+			t.Errorf("edge %s -> %s: origin %q statement %q, want view %s", e.From, e.To, e.Origin, e.Statement, facts)
+		}
+	}
 	wantBroken := []BrokenColumnJSON{{Column: rev.Column("TOTAL").String(), View: rev.String(),
 		LostSources: []string{facts.Column("AMOUNT").String()}, Kinds: []KindJSON{{"DIRECT", "AGGREGATION"}}}}
 	if fmt.Sprint(d.Broken) != fmt.Sprint(wantBroken) {

@@ -194,12 +194,21 @@ func diffView(proposed View, exists bool, status string, stored []ViewColumn, by
 	var storedEdges []Edge
 	for _, c := range stored {
 		for _, src := range c.Sources {
+			if src.Origin != "" && !src.Origin.Definition() {
+				continue // a statement's edges (query history, OpenLineage) stay whatever the definition says
+			}
 			storedEdges = append(storedEdges, Edge{From: c.ID, To: src.Column,
 				Type: src.Type, Subtype: src.Subtype, View: src.View, Expression: src.Expression, Masking: src.Masking,
-				Unverified: src.Unverified, Steps: src.Steps})
+				Unverified: src.Unverified, Steps: src.Steps, Provenance: src.Provenance})
 		}
 	}
-	d.EdgesAdded, d.EdgesRemoved = diffEdges(proposed.ID, storedEdges, proposed.Edges)
+	// The proposal's edges would be its definition's.
+	proposedEdges := make([]Edge, len(proposed.Edges))
+	for i, e := range proposed.Edges {
+		e.Provenance = proposed.definition()
+		proposedEdges[i] = e
+	}
+	d.EdgesAdded, d.EdgesRemoved = diffEdges(proposed.ID, storedEdges, proposedEdges)
 
 	if len(removed) > 0 {
 		edges := downstreamEdges(bySource, removed, MaxDepth)

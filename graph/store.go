@@ -243,22 +243,17 @@ func prepareView(v View) (viewWrite, error) {
 	default:
 		return viewWrite{}, invalidf("status %q, want %q, %q or %q", v.Status, StatusOK, StatusFailed, StatusHidden)
 	}
-	kind, origin := v.Kind, v.Origin
+	kind := v.Kind
 	if kind == "" {
 		kind = KindView
 	}
-	if origin == "" {
-		origin = OriginView
-	}
+	def := v.definition()
+	origin, statement := def.Origin, def.Statement
 	if kind == KindExternal || !ValidKind(kind) {
 		return viewWrite{}, invalidf("kind %q of a defined dataset", v.Kind)
 	}
 	if !origin.Definition() {
 		return viewWrite{}, invalidf("origin %q: not a definition", v.Origin)
-	}
-	statement := v.ID.String()
-	if origin == OriginDBT && v.Meta.UniqueID != "" {
-		statement = v.Meta.UniqueID
 	}
 	w := viewWrite{id: v.ID.String(), origin: string(origin)}
 	names := make(map[string]bool, len(v.Columns))

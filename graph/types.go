@@ -82,6 +82,19 @@ func (o Origin) Definition() bool {
 	return o == OriginView || o == OriginDBT || o == OriginDynamicTable
 }
 
+// definition is the provenance of the edges of v's definition: its origin (a view's when
+// unset) and the statement that defines it (the dbt unique_id of a dbt model, else v's id).
+func (v View) definition() Provenance {
+	p := Provenance{Origin: v.Origin, Statement: v.ID.String()}
+	if p.Origin == "" {
+		p.Origin = OriginView
+	}
+	if p.Origin == OriginDBT && v.Meta.UniqueID != "" {
+		p.Statement = v.Meta.UniqueID
+	}
+	return p
+}
+
 // Edge says that column From (derived) is computed from column To (source) in view View (the
 // dataset From belongs to).
 type Edge struct {
