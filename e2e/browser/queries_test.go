@@ -189,8 +189,8 @@ func TestLineageAcrossTablesQueries(t *testing.T) {
 	if _, err := store.WriteStatements(ctx, []graph.StatementLineage{{
 		Origin: graph.OriginQueryHistory, Source: "querylog:test", Statement: "h1", Target: clean,
 		Columns: []graph.Column{{Name: "AMOUNT", Ordinal: 1}},
-		Edges: []graph.Edge{{From: clean.Column("AMOUNT"), To: raw.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity}},
-		Text:  "insert into stage.orders_clean select amount from raw.orders", Seen: time.Now().UTC(),
+		Edges:   []graph.Edge{{From: clean.Column("AMOUNT"), To: raw.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity}},
+		Text:    "insert into stage.orders_clean select amount from raw.orders", Seen: time.Now().UTC(),
 	}}, nil); err != nil {
 		t.Fatal(err)
 	}
