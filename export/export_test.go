@@ -613,3 +613,55 @@ func TestJSONRoundTripKindsAndProvenance(t *testing.T) {
 		t.Errorf("second import changed the datasets:\n%s", diff)
 	}
 }
+
+// TestOpenLineageCarriesKinds exports defined datasets of every kind as OpenLineage events with
+// Tributary's facet (kind, definedBy, metadata) and imports them back with their kinds; the
+// edges statements wrote into a defined dataset stay out of its definition's event.
+func TestOpenLineageCarriesKinds(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	src := testDB(t, s, "EXR_")
+	dst := testDB(t, s, "EXS_")
+	buildShop(t, s, src)
+	buildKinds(t, s, src)
+	data, _ := runExport(t, s, "database:"+src, FormatOpenLineage)
+	if n := strings.Count(strings.TrimSpace(string(data)), "\n") + 1; n != 7 {
+		t.Fatalf("%d events, want one per defined dataset (4 views, a dynamic table, a materialized view, a dbt model)", n)
+	}
+	if _, err := Import(ctx, s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	for name, want := range map[string]struct {
+		kind      string
+		definedBy graph.Origin
+		meta      graph.Meta
+		sources   []string
+	}{
+		"MART.REVENUE_DT": {graph.KindDynamicTable, graph.OriginDynamicTable,
+			graph.Meta{TargetLag: "1 hour", Warehouse: "WH", RefreshMode: "INCREMENTAL", Initialize: "ON_SCHEDULE"}, []string{"RAW.ORDERS.AMOUNT dynamic_table"}},
+		"MART.ORDERS_MV": {graph.KindMaterializedView, graph.OriginView, graph.Meta{}, []string{"RAW.ORDERS.ID view"}},
+		"MART.FCT_ORDERS": {graph.KindTable, graph.OriginDBT, graph.Meta{UniqueID: "model.shop.fct_orders", Description: "orders",
+			Tags: []string{"finance", "daily"}, Owner: "ana", Materialization: "table", Path: "models/fct_orders.sql"},
+			[]string{"STAGE.ORDERS_CLEAN.AMOUNT dbt"}}, // not q3's edge from RAW.ORDERS.AMOUNT
+	} {
+		d, err := s.DatasetDetail(ctx, oid(t, dst+"."+name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var sources []string
+		for _, c := range d.Columns {
+			for _, src := range c.Sources {
+				sources = append(sources, strings.TrimPrefix(src.Column.String(), dst+".")+" "+string(src.Origin))
+			}
+		}
+		got := struct {
+			kind      string
+			definedBy graph.Origin
+			meta      graph.Meta
+			sources   []string
+		}{d.Kind, d.DefinedBy, d.Meta, sources}
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(want)); diff != "" {
+			t.Errorf("%s after an OpenLineage round trip (-want +got):\n%s", name, diff)
+		}
+	}
+}
