@@ -28,9 +28,13 @@ type DocumentHeader struct {
 // DatasetRecord is one table or view of the document.
 type DatasetRecord struct {
 	ID          string `json:"id"`   // DB.SCHEMA.NAME
-	Kind        string `json:"kind"` // "table" or "view"
+	Kind        string `json:"kind"` // table, view, dynamic_table, materialized_view, external
 	Placeholder bool   `json:"placeholder,omitempty"`
-	// Views only.
+	// DefinedBy is the origin of a defined dataset's definition: view (views, materialized
+	// views), dbt (dbt models), dynamic_table; absent on tables.
+	DefinedBy string     `json:"definedBy,omitempty"`
+	Meta      graph.Meta `json:"meta,omitzero"` // dbt metadata, dynamic table options
+	// Defined datasets only.
 	Status        string         `json:"status,omitempty"` // ok, failed, hidden
 	Definition    string         `json:"definition,omitempty"`
 	Message       string         `json:"message,omitempty"`
@@ -64,17 +68,29 @@ type EdgeRecord struct {
 	Verified *bool `json:"verified,omitempty"`
 	// Expressions is the chain of expressions from the source, source first.
 	Expressions []graph.Step `json:"expressions,omitempty"`
+	// Where the edge came from: origin (view, dbt, dynamic_table, query_history, openlineage),
+	// the statement (the dataset id of a view or dynamic table definition, a dbt unique_id, a
+	// query hash, an OpenLineage job), the OpenLineage run and when a statement was last seen.
+	// A document without origin is read as the dataset's definition's.
+	Origin    string    `json:"origin,omitempty"`
+	Statement string    `json:"statement,omitempty"`
+	Run       string    `json:"run,omitempty"`
+	LastSeen  time.Time `json:"lastSeen,omitzero"`
 }
 
-// InputRecord is a column that affects the whole view (JOIN, FILTER, GROUP_BY, SORT).
+// InputRecord is a column that affects the whole view (JOIN, FILTER, GROUP_BY, SORT): the
+// definition's when Origin is absent, else a statement's that writes the dataset.
 type InputRecord struct {
-	Column  string `json:"column"`
-	Subtype string `json:"subtype"`
+	Column    string    `json:"column"`
+	Subtype   string    `json:"subtype"`
+	Origin    string    `json:"origin,omitempty"`
+	Statement string    `json:"statement,omitempty"`
+	LastSeen  time.Time `json:"lastSeen,omitzero"`
 }
 
 // Record converts a dataset to its document form.
 func Record(d graph.ExportDataset) DatasetRecord {
-	r := DatasetRecord{ID: d.ID.String(), Kind: d.Kind, Placeholder: d.Placeholder, Status: d.Status,
+	r := DatasetRecord{ID: d.ID.String(), Kind: d.Kind, Placeholder: d.Placeholder, DefinedBy: string(d.DefinedBy), Meta: d.Meta, Status: d.Status,
 		Definition: d.Definition, Message: d.Message, LastAltered: d.LastAltered, Source: d.Source,
 		SourceVersion: d.SourceVersion, Origin: d.Origin, Columns: make([]ColumnRecord, 0, len(d.Columns))}
 	if d.ColumnDeps != nil {
@@ -88,7 +104,8 @@ func Record(d graph.ExportDataset) DatasetRecord {
 	}
 	for _, e := range d.Edges {
 		er := EdgeRecord{Column: e.From.Column, Source: e.To.String(), Type: string(e.Type),
-			Subtype: string(e.Subtype), Expression: e.Expression, Masking: e.Masking, Expressions: e.Steps}
+			Subtype: string(e.Subtype), Expression: e.Expression, Masking: e.Masking, Expressions: e.Steps,
+			Origin: string(e.Origin), Statement: e.Statement, Run: e.Run, LastSeen: e.LastSeen}
 		if e.Unverified {
 			er.Verified = new(bool)
 		}
@@ -96,6 +113,10 @@ func Record(d graph.ExportDataset) DatasetRecord {
 	}
 	for _, in := range d.Inputs {
 		r.Inputs = append(r.Inputs, InputRecord{Column: in.Column.String(), Subtype: string(in.Subtype)})
+	}
+	for _, in := range d.StatementInputs {
+		r.Inputs = append(r.Inputs, InputRecord{Column: in.Column.String(), Subtype: string(in.Subtype),
+			Origin: string(in.Origin), Statement: in.Statement, LastSeen: in.LastSeen})
 	}
 	return r
 }
@@ -110,15 +131,15 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []issue) {
 	if err != nil {
 		bad("id", "id %q: %v", r.ID, err)
 	}
-	d := graph.ExportDataset{ID: id, Kind: r.Kind, Placeholder: r.Placeholder, Definition: r.Definition,
-		Status: r.Status, Message: r.Message, LastAltered: r.LastAltered, Source: r.Source,
-		SourceVersion: r.SourceVersion, Origin: r.Origin}
-	switch r.Kind {
-	case graph.KindTable:
-		if r.Status != "" || r.Definition != "" || len(r.Lineage) > 0 || len(r.Inputs) > 0 {
-			bad("kind", "a table has no status, definition, lineage or inputs")
-		}
-	case graph.KindView:
+	d := graph.ExportDataset{ID: id, Kind: r.Kind, Placeholder: r.Placeholder, DefinedBy: graph.Origin(r.DefinedBy),
+		Meta: r.Meta, Definition: r.Definition, Status: r.Status, Message: r.Message, LastAltered: r.LastAltered,
+		Source: r.Source, SourceVersion: r.SourceVersion, Origin: r.Origin}
+	switch {
+	case !graph.ValidKind(r.Kind):
+		bad("kind", "kind %q, want table, view, dynamic_table, materialized_view or external", r.Kind)
+	case r.DefinedBy != "" && !graph.Origin(r.DefinedBy).Definition():
+		bad("definedBy", "definedBy %q, want view, dbt or dynamic_table", r.DefinedBy)
+	case d.Defined():
 		switch r.Status {
 		case graph.StatusOK, graph.StatusFailed, graph.StatusHidden:
 		default:
@@ -128,7 +149,19 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []issue) {
 			bad("placeholder", "a view cannot be a placeholder")
 		}
 	default:
-		bad("kind", "kind %q, want table or view", r.Kind)
+		if r.Status != "" || r.Definition != "" {
+			bad("kind", "a table has no status or definition")
+		}
+		for i, e := range r.Lineage {
+			if o := graph.Origin(e.Origin); !o.Valid() || o.Definition() {
+				bad(fmt.Sprintf("lineage[%d].origin", i), "lineage[%d]: origin %q: a table's lineage comes from statements (query_history, openlineage)", i, e.Origin)
+			}
+		}
+		for i, in := range r.Inputs {
+			if o := graph.Origin(in.Origin); !o.Valid() || o.Definition() {
+				bad(fmt.Sprintf("inputs[%d].origin", i), "inputs[%d]: origin %q: a table's inputs come from statements (query_history, openlineage)", i, in.Origin)
+			}
+		}
 	}
 	names := make(map[string]bool, len(r.Columns))
 	for i, c := range r.Columns {
@@ -167,7 +200,8 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []issue) {
 		}
 		d.Edges = append(d.Edges, graph.Edge{From: id.Column(e.Column), To: src, Type: graph.EdgeType(e.Type),
 			Subtype: graph.Subtype(e.Subtype), View: id, Expression: e.Expression, Masking: e.Masking,
-			Unverified: e.Verified != nil && !*e.Verified, Steps: e.Expressions})
+			Unverified: e.Verified != nil && !*e.Verified, Steps: e.Expressions,
+			Provenance: graph.Provenance{Origin: graph.Origin(e.Origin), Statement: e.Statement, Run: e.Run, LastSeen: e.LastSeen}})
 	}
 	for i, in := range r.Inputs {
 		c, err := graph.ParseColumnID(in.Column)
@@ -177,7 +211,13 @@ func (r DatasetRecord) Dataset() (graph.ExportDataset, []issue) {
 		if !graph.Subtype(in.Subtype).Valid() {
 			bad(fmt.Sprintf("inputs[%d].subtype", i), "inputs[%d]: subtype %q", i, in.Subtype)
 		}
-		d.Inputs = append(d.Inputs, graph.Input{Column: c, Subtype: graph.Subtype(in.Subtype)})
+		input := graph.Input{Column: c, Subtype: graph.Subtype(in.Subtype)}
+		if in.Origin != "" {
+			d.StatementInputs = append(d.StatementInputs, graph.StatementInput{Input: input,
+				Provenance: graph.Provenance{Origin: graph.Origin(in.Origin), Statement: in.Statement, LastSeen: in.LastSeen}})
+			continue
+		}
+		d.Inputs = append(d.Inputs, input)
 	}
 	if len(problems) == 0 {
 		if err := graph.ValidateImport(d); err != nil {

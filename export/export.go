@@ -137,7 +137,7 @@ func Run(ctx context.Context, r Reader, scope Scope, format Format, w io.Writer,
 		return Summary{}, fmt.Errorf("export %s: %w", format, err)
 	}
 	err = walk(ctx, r, scope, opts.PageSize, func(d graph.ExportDataset, dist map[graph.ColumnID]int) error {
-		if d.Kind == graph.KindView {
+		if d.Defined() { // views, dbt models, dynamic tables, materialized views
 			sum.Views++
 		} else {
 			sum.Tables++

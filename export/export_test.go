@@ -152,7 +152,8 @@ func TestXLSXDatabaseExport(t *testing.T) {
 	checkSheet(t, f, data, 3, SheetColumns, columnsHeader, 12)
 	edges := checkSheet(t, f, data, 4, SheetEdges, edgesHeader, 8)
 	// The edge is masked and unverified (Verified FALSE); it has no chain of expressions.
-	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "TRUE", "FALSE"}
+	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "TRUE", "FALSE",
+		"", "view", db + ".MART.LEGACY"} // no expressions; origin and statement: the view's definition
 	if !slices.ContainsFunc(edges, func(r []string) bool { return slices.Equal(r, wantEdge) }) {
 		t.Errorf("edges sheet lacks %q: %q", wantEdge, edges)
 	}
@@ -236,7 +237,8 @@ func TestCSVExport(t *testing.T) {
 			t.Errorf("%s: header %q, %d rows; want %q, %d rows", name, recs[0], len(recs)-1, want.header, want.rows)
 		}
 	}
-	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "true", "false", ""}
+	wantEdge := []string{db + ".MART.LEGACY.CODE", db + ".OLD.CODES.CODE", "DIRECT", "TRANSFORMATION", db + ".MART.LEGACY", "SHA2(CODE)", "true", "false", "",
+		"view", db + ".MART.LEGACY", "", ""}
 	if !slices.ContainsFunc(files[CSVEdges], func(r []string) bool { return slices.Equal(r, wantEdge) }) {
 		t.Errorf("edges.csv lacks the unverified edge %q: %q", wantEdge, files[CSVEdges])
 	}
@@ -494,5 +496,172 @@ func TestOpenLineageImportShapes(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, edges); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+}
+
+// buildKinds adds to buildShop's database a dynamic table, a materialized view, a dbt model
+// (a table), a table two query-history statements write (with their inputs), an OpenLineage
+// run writing the same table, and a query-history statement writing the dbt model besides its
+// definition.
+func buildKinds(t testing.TB, s *graph.Store, db string) {
+	t.Helper()
+	ctx := context.Background()
+	e := func(from, to string, sub graph.Subtype) graph.Edge {
+		return graph.Edge{From: cid(t, from), To: cid(t, to), Type: graph.EdgeDirect, Subtype: sub}
+	}
+	col := func(name string, ord int) graph.Column { return graph.Column{Name: name, Ordinal: ord} }
+	dt, mv, model := oid(t, db+".MART.REVENUE_DT"), oid(t, db+".MART.ORDERS_MV"), oid(t, db+".MART.FCT_ORDERS")
+	views := []graph.View{
+		{ID: dt, Kind: graph.KindDynamicTable, Origin: graph.OriginDynamicTable, Status: graph.StatusOK,
+			Meta:       graph.Meta{TargetLag: "1 hour", Warehouse: "WH", RefreshMode: "INCREMENTAL", Initialize: "ON_SCHEDULE"},
+			Definition: "CREATE DYNAMIC TABLE MART.REVENUE_DT TARGET_LAG = '1 hour' WAREHOUSE = WH AS SELECT SUM(AMOUNT) AS TOTAL FROM RAW.ORDERS",
+			Columns:    []graph.Column{col("TOTAL", 1)},
+			Edges:      []graph.Edge{e(db+".MART.REVENUE_DT.TOTAL", db+".RAW.ORDERS.AMOUNT", graph.SubtypeAggregation)}},
+		{ID: mv, Kind: graph.KindMaterializedView, Status: graph.StatusOK,
+			Definition: "CREATE MATERIALIZED VIEW MART.ORDERS_MV AS SELECT ID FROM RAW.ORDERS",
+			Columns:    []graph.Column{col("ID", 1)},
+			Edges:      []graph.Edge{e(db+".MART.ORDERS_MV.ID", db+".RAW.ORDERS.ID", graph.SubtypeIdentity)}},
+		{ID: model, Kind: graph.KindTable, Origin: graph.OriginDBT, Status: graph.StatusOK,
+			Meta: graph.Meta{UniqueID: "model.shop.fct_orders", Description: "orders", Tags: []string{"finance", "daily"},
+				Owner: "ana", Materialization: "table", Path: "models/fct_orders.sql"},
+			Definition: "create or replace table MART.FCT_ORDERS as select amount from STAGE.ORDERS_CLEAN",
+			Columns:    []graph.Column{col("AMOUNT", 1)},
+			Edges:      []graph.Edge{e(db+".MART.FCT_ORDERS.AMOUNT", db+".STAGE.ORDERS_CLEAN.AMOUNT", graph.SubtypeIdentity)}},
+	}
+	if err := s.ReplaceViewsLineage(ctx, views, nil); err != nil {
+		t.Fatal(err)
+	}
+	clean := oid(t, db+".STAGE.ORDERS_CLEAN")
+	seen := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	stmts := []graph.StatementLineage{
+		{Origin: graph.OriginQueryHistory, Source: "querylog:test", Statement: "q1", Target: clean, Seen: seen,
+			Columns: []graph.Column{col("ID", 1), col("AMOUNT", 2)},
+			Edges: []graph.Edge{e(db+".STAGE.ORDERS_CLEAN.ID", db+".RAW.ORDERS.ID", graph.SubtypeIdentity),
+				e(db+".STAGE.ORDERS_CLEAN.AMOUNT", db+".RAW.ORDERS.AMOUNT", graph.SubtypeIdentity)},
+			Inputs: []graph.Input{{Column: cid(t, db+".RAW.ORDERS.CUSTOMER_ID"), Subtype: graph.SubtypeFilter}},
+			Text:   "insert into stage.orders_clean select id, amount from raw.orders where customer_id > 0"},
+		{Origin: graph.OriginQueryHistory, Source: "querylog:test", Statement: "q2", Target: clean, Seen: seen.Add(time.Hour),
+			Edges: []graph.Edge{e(db+".STAGE.ORDERS_CLEAN.AMOUNT", db+".RAW.ORDERS.AMOUNT", graph.SubtypeTransformation)},
+			Text:  "insert into stage.orders_clean (amount) select amount * 2 from raw.orders"},
+		{Origin: graph.OriginOpenLineage, Source: "openlineage", Statement: "airflow/load_orders", Run: "0190f2a0-0000-7000-8000-000000000001",
+			Target: clean, Seen: seen.Add(2 * time.Hour),
+			Edges: []graph.Edge{e(db+".STAGE.ORDERS_CLEAN.ID", db+".RAW.CUSTOMERS.ID", graph.SubtypeIdentity)}},
+		{Origin: graph.OriginQueryHistory, Source: "querylog:test", Statement: "q3", Target: model, Seen: seen,
+			Edges: []graph.Edge{e(db+".MART.FCT_ORDERS.AMOUNT", db+".RAW.ORDERS.AMOUNT", graph.SubtypeIdentity)},
+			Text:  "insert into mart.fct_orders select amount from raw.orders"},
+	}
+	if _, err := s.WriteStatements(ctx, stmts, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestJSONRoundTripKindsAndProvenance exports a database holding every dataset kind and edges
+// of every origin as a Tributary document and imports it under another database name: the
+// second export equals the first (kinds, definedBy, metadata, every edge's origin, statement,
+// run and lastSeen, statement inputs), and Neo4j holds the same nodes with the same labels.
+func TestJSONRoundTripKindsAndProvenance(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	src := testDB(t, s, "EXP_")
+	dst := testDB(t, s, "EXQ_")
+	buildShop(t, s, src)
+	buildKinds(t, s, src)
+	data, _ := runExport(t, s, "database:"+src, FormatJSON)
+	for _, want := range []string{`"kind":"dynamic_table"`, `"definedBy":"dbt"`, `"targetLag":"1 hour"`, `"origin":"query_history"`,
+		`"statement":"q2"`, `"run":"0190f2a0-0000-7000-8000-000000000001"`, `"lastSeen":"2026-11-02T10:00:00Z"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the document lacks %s", want)
+		}
+	}
+	if _, err := Import(ctx, s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	records := func(db string) []string {
+		t.Helper()
+		var out []string
+		err := s.ExportDatasets(ctx, graph.ExportFilter{Databases: []string{db}}, 0, func(page []graph.ExportDataset) error {
+			for _, d := range page {
+				d.UpdatedAt, d.Origin = time.Time{}, "" // the import's time and format
+				b, err := json.Marshal(Record(d))
+				if err != nil {
+					return err
+				}
+				out = append(out, strings.ReplaceAll(string(b), db, "DB"))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before, after := records(src), records(dst)
+	if len(before) != 11 {
+		t.Fatalf("exported %d datasets, want 11: %q", len(before), before)
+	}
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("re-exported datasets differ (-exported +imported):\n%s", diff)
+	}
+	if diff := cmp.Diff(dump(t, s, src), dump(t, s, dst)); diff != "" {
+		t.Errorf("imported graph differs (-exported +imported):\n%s", diff)
+	}
+	// Importing again changes nothing: statement edges merge, definitions replace.
+	if _, err := Import(ctx, s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, records(dst)); diff != "" {
+		t.Errorf("second import changed the datasets:\n%s", diff)
+	}
+}
+
+// TestOpenLineageCarriesKinds exports defined datasets of every kind as OpenLineage events with
+// Tributary's facet (kind, definedBy, metadata) and imports them back with their kinds; the
+// edges statements wrote into a defined dataset stay out of its definition's event.
+func TestOpenLineageCarriesKinds(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	src := testDB(t, s, "EXR_")
+	dst := testDB(t, s, "EXS_")
+	buildShop(t, s, src)
+	buildKinds(t, s, src)
+	data, _ := runExport(t, s, "database:"+src, FormatOpenLineage)
+	if n := strings.Count(strings.TrimSpace(string(data)), "\n") + 1; n != 7 {
+		t.Fatalf("%d events, want one per defined dataset (4 views, a dynamic table, a materialized view, a dbt model)", n)
+	}
+	if _, err := Import(ctx, s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	for name, want := range map[string]struct {
+		kind      string
+		definedBy graph.Origin
+		meta      graph.Meta
+		sources   []string
+	}{
+		"MART.REVENUE_DT": {graph.KindDynamicTable, graph.OriginDynamicTable,
+			graph.Meta{TargetLag: "1 hour", Warehouse: "WH", RefreshMode: "INCREMENTAL", Initialize: "ON_SCHEDULE"}, []string{"RAW.ORDERS.AMOUNT dynamic_table"}},
+		"MART.ORDERS_MV": {graph.KindMaterializedView, graph.OriginView, graph.Meta{}, []string{"RAW.ORDERS.ID view"}},
+		"MART.FCT_ORDERS": {graph.KindTable, graph.OriginDBT, graph.Meta{UniqueID: "model.shop.fct_orders", Description: "orders",
+			Tags: []string{"finance", "daily"}, Owner: "ana", Materialization: "table", Path: "models/fct_orders.sql"},
+			[]string{"STAGE.ORDERS_CLEAN.AMOUNT dbt"}}, // not q3's edge from RAW.ORDERS.AMOUNT
+	} {
+		d, err := s.DatasetDetail(ctx, oid(t, dst+"."+name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var sources []string
+		for _, c := range d.Columns {
+			for _, src := range c.Sources {
+				sources = append(sources, strings.TrimPrefix(src.Column.String(), dst+".")+" "+string(src.Origin))
+			}
+		}
+		got := struct {
+			kind      string
+			definedBy graph.Origin
+			meta      graph.Meta
+			sources   []string
+		}{d.Kind, d.DefinedBy, d.Meta, sources}
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(want)); diff != "" {
+			t.Errorf("%s after an OpenLineage round trip (-want +got):\n%s", name, diff)
+		}
 	}
 }

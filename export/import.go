@@ -202,9 +202,10 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 		return ImportResult{}, verr
 	}
 
-	// Pass 3: write. Tables first, so views' sources find them.
+	// Pass 3: write. Tables first, so views' sources find them; then the defined datasets
+	// (views, dbt models, dynamic tables, materialized views).
 	res := ImportResult{Format: opts.Format}
-	for _, kind := range []string{graph.KindTable, graph.KindView} {
+	for _, defined := range []bool{false, true} {
 		var batch []graph.ExportDataset
 		flush := func() error {
 			if len(batch) == 0 {
@@ -218,10 +219,10 @@ func Import(ctx context.Context, w Writer, open func() (io.ReadCloser, error), o
 			return nil
 		}
 		err = eachItem(open, opts, func(it item) error {
-			if it.d.Kind != kind || last[it.d.ID] != it.pos {
+			if it.d.Defined() != defined || last[it.d.ID] != it.pos {
 				return nil
 			}
-			if kind == graph.KindTable {
+			if !defined {
 				res.Tables++
 			} else {
 				res.Views++
@@ -316,6 +317,9 @@ func rename(d graph.ExportDataset, m map[string]string) graph.ExportDataset {
 	}
 	for i := range d.Inputs {
 		d.Inputs[i].Column = col(d.Inputs[i].Column)
+	}
+	for i := range d.StatementInputs {
+		d.StatementInputs[i].Column = col(d.StatementInputs[i].Column)
 	}
 	for i := range d.ColumnDeps {
 		d.ColumnDeps[i] = obj(d.ColumnDeps[i])

@@ -35,7 +35,10 @@ const (
 	olColumnLineageURL = "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet"
 	olSchemaURL        = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
 	olSQLURL           = "https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet"
-	olOrigin           = "openlineage"
+	// olTributaryURL names the schema of Tributary's own dataset facet (a custom facet, as
+	// the spec allows): the dataset's kind, the origin of its definition and its metadata.
+	olTributaryURL = "https://github.com/tributary-lineage/tributary/blob/main/docs/exports.md#openlineage"
+	olOrigin       = "openlineage"
 )
 
 // OpenLineage JSON, the parts Tributary writes and reads.
@@ -78,6 +81,15 @@ type (
 	olDatasetFacet struct {
 		Schema        *olSchemaFacet        `json:"schema,omitempty"`
 		ColumnLineage *olColumnLineageFacet `json:"columnLineage,omitempty"`
+		Tributary     *olTributaryFacet     `json:"tributary,omitempty"`
+	}
+	// olTributaryFacet is Tributary's custom dataset facet.
+	olTributaryFacet struct {
+		Producer  string     `json:"_producer,omitempty"`
+		SchemaURL string     `json:"_schemaURL,omitempty"`
+		Kind      string     `json:"kind"`
+		DefinedBy string     `json:"definedBy,omitempty"`
+		Meta      graph.Meta `json:"meta,omitzero"`
 	}
 	olSchemaFacet struct {
 		Producer  string          `json:"_producer,omitempty"`
@@ -114,8 +126,11 @@ type (
 	}
 )
 
-// olSink writes one COMPLETE RunEvent per view, one per line (JSON Lines): the job is the
-// view, its output dataset carries the schema and columnLineage facets.
+// olSink writes one COMPLETE RunEvent per defined dataset (view, dbt model, dynamic table,
+// materialized view), one per line (JSON Lines): the job is the dataset's definition, its
+// output dataset carries the schema, columnLineage and tributary (kind, definedBy, metadata)
+// facets. Only the definition's edges are in the event; the edges statements (query history,
+// OpenLineage runs) write are not, as this job did not write them.
 type olSink struct {
 	w         *bufio.Writer
 	enc       *json.Encoder
@@ -141,7 +156,7 @@ func cmpOr(a, b string) string {
 }
 
 func (s *olSink) dataset(d graph.ExportDataset, _ map[graph.ColumnID]int) error {
-	if d.Kind != graph.KindView {
+	if !d.Defined() {
 		return nil
 	}
 	return s.enc.Encode(s.event(d))
@@ -156,6 +171,9 @@ func (s *olSink) event(d graph.ExportDataset) olRunEvent {
 	cl := &olColumnLineageFacet{Producer: s.producer, SchemaURL: olColumnLineageURL, Fields: map[string]olFieldSource{}}
 	var inputs []string
 	for _, e := range d.Edges {
+		if e.Origin != "" && e.Origin != d.DefinedBy {
+			continue // a statement's edge
+		}
 		src := e.To.Object().String()
 		if !slices.Contains(inputs, src) {
 			inputs = append(inputs, src)
@@ -184,7 +202,8 @@ func (s *olSink) event(d graph.ExportDataset) olRunEvent {
 		Run: &olRun{RunID: uuid.NewSHA1(uuid.NameSpaceURL, []byte(s.namespace+"/"+name+"@"+s.time)).String()},
 		Job: &olJob{Namespace: s.namespace, Name: name},
 		Outputs: []olDataset{{Namespace: s.namespace, Name: name,
-			Facets: &olDatasetFacet{Schema: schema, ColumnLineage: cl}}},
+			Facets: &olDatasetFacet{Schema: schema, ColumnLineage: cl, Tributary: &olTributaryFacet{
+				Producer: s.producer, SchemaURL: olTributaryURL, Kind: d.Kind, DefinedBy: string(d.DefinedBy), Meta: d.Meta}}}},
 	}
 	if d.Definition != "" {
 		ev.Job.Facets = &olJobFacet{SQL: &olSQLFacet{Producer: s.producer, SchemaURL: olSQLURL, Query: d.Definition}}
@@ -242,6 +261,12 @@ func (v olView) dataset() (graph.ExportDataset, []issue) {
 		bad("name", "dataset name %q: %v (want DATABASE.SCHEMA.NAME)", v.ds.Name, err)
 	}
 	d := graph.ExportDataset{ID: id, Kind: graph.KindView, Status: graph.StatusOK, Definition: v.query, Origin: olOrigin}
+	if tf := v.ds.Facets.Tributary; tf != nil { // written by Tributary's export
+		d.Kind, d.DefinedBy, d.Meta = tf.Kind, graph.Origin(tf.DefinedBy), tf.Meta
+		if !d.Defined() || d.Kind == graph.KindExternal {
+			bad("facets.tributary.kind", "tributary.kind %q with definedBy %q: not a defined dataset", tf.Kind, tf.DefinedBy)
+		}
+	}
 	cl := v.ds.Facets.ColumnLineage
 	names := map[string]bool{}
 	if s := v.ds.Facets.Schema; s != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -26,23 +27,27 @@ const (
 // whose source column the catalog did not list; Expressions is the chain of expressions from
 // the source, source first ("CTE C: COALESCE(a, b) -> SUM(a)").
 func edgeRow(e graph.Edge) []any {
+	var lastSeen any
+	if !e.LastSeen.IsZero() {
+		lastSeen = e.LastSeen.UTC().Format(time.RFC3339)
+	}
 	return []any{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.View.String(), e.Expression,
-		e.Masking, !e.Unverified, graph.FormatSteps(e.Steps)}
+		e.Masking, !e.Unverified, graph.FormatSteps(e.Steps), string(e.Origin), e.Statement, e.Run, lastSeen}
 }
 
 // Headers of each sheet (also the CSV files' header rows).
 var (
-	viewsHeader   = []string{"Id", "Database", "Schema", "Name", "Kind", "Status", "Columns", "Edges", "Source", "Last altered", "Message"}
+	viewsHeader   = []string{"Id", "Database", "Schema", "Name", "Kind", "Status", "Columns", "Edges", "Source", "Last altered", "Message", "Defined by", "Metadata"}
 	columnsHeader = []string{"Column", "Table or view", "Name", "Ordinal", "Data type", "Kind"}
-	edgesHeader   = []string{"Derived column", "Source column", "Type", "Subtype", "View", "Expression", "Masking", "Verified", "Expressions"}
+	edgesHeader   = []string{"Derived column", "Source column", "Type", "Subtype", "View", "Expression", "Masking", "Verified", "Expressions", "Origin", "Statement", "Run", "Last seen"}
 	impactHeader  = []string{"Column", "Table or view", "Kind", "Data type", "Distance", "Direction"}
 	summaryHeader = []string{"Item", "Value"}
 )
 
 var (
-	viewsWidths   = []float64{58, 14, 16, 36, 18, 8, 9, 8, 36, 21, 60}
+	viewsWidths   = []float64{58, 14, 16, 36, 18, 8, 9, 8, 36, 21, 60, 14, 60}
 	columnsWidths = []float64{64, 50, 28, 9, 20, 18}
-	edgesWidths   = []float64{64, 64, 10, 16, 50, 60, 9, 9, 80}
+	edgesWidths   = []float64{64, 64, 10, 16, 50, 60, 9, 9, 80, 14, 40, 20, 21}
 	impactWidths  = []float64{64, 50, 18, 20, 10, 12}
 	summaryWidths = []float64{24, 60}
 )
@@ -174,13 +179,31 @@ func summaryRows(sum Summary) [][2]any {
 }
 
 func kindLabel(d graph.ExportDataset) string {
-	switch {
-	case d.Kind == graph.KindView:
-		return "view"
-	case d.Placeholder:
-		return "table (placeholder)"
+	if d.Placeholder {
+		return d.Kind + " (placeholder)"
 	}
-	return "table"
+	return d.Kind
+}
+
+// metaText is a dataset's metadata as "name=value" pairs in a fixed order, "; " between them.
+func metaText(m graph.Meta) string {
+	var parts []string
+	add := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+"="+v)
+		}
+	}
+	add("unique_id", m.UniqueID)
+	add("materialization", m.Materialization)
+	add("path", m.Path)
+	add("owner", m.Owner)
+	add("tags", strings.Join(m.Tags, ","))
+	add("description", m.Description)
+	add("target_lag", m.TargetLag)
+	add("warehouse", m.Warehouse)
+	add("refresh_mode", m.RefreshMode)
+	add("initialize", m.Initialize)
+	return strings.Join(parts, "; ")
 }
 
 func viewRow(d graph.ExportDataset, kind string) []any {
@@ -189,10 +212,13 @@ func viewRow(d graph.ExportDataset, kind string) []any {
 		altered = d.LastAltered.UTC().Format(time.RFC3339)
 	}
 	var status, edges any
-	if d.Kind == graph.KindView {
+	if d.Defined() {
 		status, edges = d.Status, len(d.Edges)
+	} else if len(d.Edges) > 0 {
+		edges = len(d.Edges) // a table written by statements
 	}
-	return []any{d.ID.String(), d.ID.Database, d.ID.Schema, d.ID.Name, kind, status, len(d.Columns), edges, d.Source, altered, d.Message}
+	return []any{d.ID.String(), d.ID.Database, d.ID.Schema, d.ID.Name, kind, status, len(d.Columns), edges, d.Source, altered, d.Message,
+		string(d.DefinedBy), metaText(d.Meta)}
 }
 
 // sheetWriter streams rows to one sheet and its continuation sheets.

@@ -38,9 +38,14 @@ type ExportColumn struct {
 // ExportDataset is a table or view with everything an export writes.
 type ExportDataset struct {
 	ID          ObjectID
-	Kind        string // KindTable or KindView
+	Kind        string // KindTable, KindView, KindDynamicTable, KindMaterializedView, KindExternal
 	Placeholder bool   // a table known only because a view reads it
-	// Views only.
+	// DefinedBy is the origin of the dataset's definition (OriginView, OriginDBT,
+	// OriginDynamicTable): set on every dataset Tributary analyses from one statement (views,
+	// dbt models, dynamic tables, materialized views), "" on tables.
+	DefinedBy Origin
+	Meta      Meta // dbt metadata, dynamic table options
+	// Defined datasets only (DefinedBy set, or a view).
 	Definition    string
 	Status        string
 	Message       string
@@ -50,9 +55,26 @@ type ExportDataset struct {
 	SourceVersion string
 	ColumnDeps    []ObjectID // nil when not recorded; empty when recorded as none
 	Origin        string     // set on imported views: the format they came from
-	Inputs        []Input
-	Columns       []ExportColumn // by ordinal, then name
-	Edges         []Edge         // out of this dataset's columns, sorted
+	Inputs        []Input    // a definition's statement-level inputs
+	// StatementInputs are the statement-level inputs that statements (query history,
+	// OpenLineage) record on the dataset, each with its origin, statement and lastSeen.
+	StatementInputs []StatementInput
+	Columns         []ExportColumn // by ordinal, then name
+	// Edges are the edges out of this dataset's columns, sorted, each with its provenance: a
+	// definition's (origin DefinedBy) and those of the statements that write the dataset.
+	Edges []Edge
+}
+
+// StatementInput is an input a statement records on the dataset it writes.
+type StatementInput struct {
+	Input
+	Provenance
+}
+
+// Defined reports whether d is a dataset with a definition (written like a view) rather than
+// a table.
+func (d ExportDataset) Defined() bool {
+	return d.DefinedBy != "" || d.Kind == KindView || d.Kind == KindDynamicTable || d.Kind == KindMaterializedView
 }
 
 // ExportDatasets reads the tables and views f selects, in id order, pageSize at a time
@@ -151,6 +173,10 @@ func exportDatasetFromMap(m map[string]any) (ExportDataset, error) {
 		Definition: str(m, "definition"), Status: str(m, "status"), Message: str(m, "message"),
 		LastAltered: timeOf(m, "lastAltered"), UpdatedAt: timeOf(m, "updatedAt"),
 		Source: str(m, "source"), SourceVersion: str(m, "sourceVersion"), Origin: str(m, "origin"),
+		DefinedBy: Origin(str(m, "definedBy")), Meta: metaOf(m),
+	}
+	if d.DefinedBy == "" && d.Kind == KindView {
+		d.DefinedBy = OriginView // views written before datasets recorded their definition's origin
 	}
 	if !d.LastAltered.IsZero() {
 		d.LastAltered = d.LastAltered.UTC()
@@ -196,11 +222,26 @@ func exportDatasetFromMap(m map[string]any) (ExportDataset, error) {
 		if err != nil {
 			return ExportDataset{}, fmt.Errorf("%s: input: %w", id, err)
 		}
-		d.Inputs = append(d.Inputs, Input{Column: c, Subtype: Subtype(str(im, "subtype"))})
+		in := Input{Column: c, Subtype: Subtype(str(im, "subtype"))}
+		if o := Origin(str(im, "origin")); o != "" {
+			d.StatementInputs = append(d.StatementInputs, StatementInput{Input: in,
+				Provenance: Provenance{Origin: o, Statement: str(im, "statement"), LastSeen: timeOf(im, "lastSeen")}})
+			continue
+		}
+		d.Inputs = append(d.Inputs, in)
 	}
-	slices.SortFunc(d.Inputs, func(a, b Input) int {
+	compareInputs := func(a, b Input) int {
 		return cmp.Or(cmp.Compare(a.Column.String(), b.Column.String()), cmp.Compare(a.Subtype, b.Subtype))
+	}
+	slices.SortFunc(d.Inputs, compareInputs)
+	slices.SortFunc(d.StatementInputs, func(a, b StatementInput) int {
+		return cmp.Or(cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.Statement, b.Statement), compareInputs(a.Input, b.Input))
 	})
+	for i := range d.StatementInputs {
+		if t := d.StatementInputs[i].LastSeen; !t.IsZero() {
+			d.StatementInputs[i].LastSeen = t.UTC()
+		}
+	}
 	return d, nil
 }
 
@@ -317,28 +358,103 @@ func (s *Store) ClosureRoots(ctx context.Context, id ObjectID) ([]ColumnID, erro
 
 // ValidateImport checks one dataset the way ImportDatasets would, without writing.
 func ValidateImport(d ExportDataset) error {
-	_, _, err := importRows(d)
+	_, err := importRows(d)
 	return err
 }
 
-// importRows turns a dataset into the parameter rows of the import statements.
-func importRows(d ExportDataset) (table map[string]any, view *viewWrite, err error) {
-	switch d.Kind {
-	case KindTable:
-		if err := d.ID.Validate(); err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+// importWrite is a validated dataset turned into the parameter rows of the import statements:
+// a table row or a view write, and the lineage of the statements that write it (edges with
+// their own provenance, statement inputs).
+type importWrite struct {
+	table     map[string]any
+	view      *viewWrite
+	edges     []any // statement edges
+	sources   []any // their source columns
+	stmtInput []any // statement inputs
+}
+
+// importRows turns a dataset into the parameter rows of the import statements. A defined
+// dataset's edges of its definition's origin are written as the definition's; edges and inputs
+// of other origins (query history, OpenLineage) keep their provenance.
+func importRows(d ExportDataset) (importWrite, error) {
+	var iw importWrite
+	if !ValidKind(d.Kind) {
+		return iw, invalidf("%s: kind %q, want one of %s, %s, %s, %s, %s", d.ID, d.Kind,
+			KindTable, KindView, KindDynamicTable, KindMaterializedView, KindExternal)
+	}
+	if err := d.ID.Validate(); err != nil {
+		return iw, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	defOrigin := d.DefinedBy
+	if d.Defined() && defOrigin == "" {
+		defOrigin = OriginView
+	}
+	if d.DefinedBy != "" && !d.DefinedBy.Definition() {
+		return iw, invalidf("%s: definedBy %q: not a definition's origin", d.ID, d.DefinedBy)
+	}
+	names := make(map[string]bool, len(d.Columns))
+	for _, c := range d.Columns {
+		names[c.Name] = true
+	}
+	var defEdges []Edge
+	seenSource := map[ColumnID]bool{}
+	for _, e := range d.Edges {
+		if d.Defined() && (e.Origin == "" || e.Origin == defOrigin) {
+			defEdges = append(defEdges, e)
+			continue
 		}
-		if len(d.Edges) > 0 || len(d.Inputs) > 0 {
-			return nil, nil, invalidf("table %s: tables have no lineage edges or inputs", d.ID)
+		if !e.Origin.Valid() || e.Origin.Definition() {
+			return iw, invalidf("%s: edge %s -> %s: origin %q, want a statement's (%s, %s) on a %s", d.ID, e.From, e.To,
+				e.Origin, OriginQueryHistory, OriginOpenLineage, d.Kind)
+		}
+		if e.From.Object() != d.ID || !names[e.From.Column] {
+			return iw, invalidf("%s: edge from %s: not one of its columns", d.ID, e.From)
+		}
+		if err := e.To.Validate(); err != nil {
+			return iw, fmt.Errorf("%w: %s: edge from %s: %w", ErrInvalid, d.ID, e.From, err)
+		}
+		if !e.Type.Valid() || !e.Subtype.Valid() {
+			return iw, invalidf("%s: edge %s -> %s: type %q subtype %q", d.ID, e.From, e.To, e.Type, e.Subtype)
+		}
+		if e.Statement == "" {
+			return iw, invalidf("%s: edge %s -> %s of origin %s: no statement", d.ID, e.From, e.To, e.Origin)
+		}
+		iw.edges = append(iw.edges, edgeRow(e, d.ID.String(), e.Provenance))
+		if !seenSource[e.To] {
+			seenSource[e.To] = true
+			iw.sources = append(iw.sources, sourceRow(e.To))
+		}
+	}
+	for _, in := range d.StatementInputs {
+		if err := in.Column.Validate(); err != nil {
+			return iw, fmt.Errorf("%w: %s: input: %w", ErrInvalid, d.ID, err)
+		}
+		if !in.Subtype.Valid() || !in.Origin.Valid() || in.Origin.Definition() || in.Statement == "" {
+			return iw, invalidf("%s: input %s: subtype %q, origin %q, statement %q", d.ID, in.Column, in.Subtype, in.Origin, in.Statement)
+		}
+		var lastSeen any
+		if !in.LastSeen.IsZero() {
+			lastSeen = in.LastSeen.UTC()
+		}
+		iw.stmtInput = append(iw.stmtInput, map[string]any{"target": d.ID.String(), "column": in.Column.String(),
+			"subtype": string(in.Subtype), "origin": string(in.Origin), "statement": in.Statement, "lastSeen": lastSeen})
+		if !seenSource[in.Column] {
+			seenSource[in.Column] = true
+			iw.sources = append(iw.sources, sourceRow(in.Column))
+		}
+	}
+	if !d.Defined() {
+		if len(d.Inputs) > 0 {
+			return iw, invalidf("table %s: a table has no definition inputs", d.ID)
 		}
 		cols := make([]any, 0, len(d.Columns))
 		names := make(map[string]bool, len(d.Columns))
 		for _, c := range d.Columns {
 			if c.Name == "" {
-				return nil, nil, invalidf("table %s: column with empty name", d.ID)
+				return iw, invalidf("table %s: column with empty name", d.ID)
 			}
 			if names[c.Name] {
-				return nil, nil, invalidf("table %s: column %s listed twice", d.ID, QuoteIdentifier(c.Name))
+				return iw, invalidf("table %s: column %s listed twice", d.ID, QuoteIdentifier(c.Name))
 			}
 			names[c.Name] = true
 			var ord any
@@ -349,63 +465,78 @@ func importRows(d ExportDataset) (table map[string]any, view *viewWrite, err err
 			cols = append(cols, map[string]any{"id": cid.String(), "name": c.Name,
 				"ordinal": ord, "dataType": nullable(c.DataType), "search": columnSearchProps(cid)})
 		}
-		return map[string]any{
+		var kind any
+		if d.Kind != KindTable {
+			kind = d.Kind
+		}
+		meta := map[string]any{}
+		if !d.Meta.zero() {
+			meta = d.Meta.props()
+		}
+		iw.table = map[string]any{
 			"id": d.ID.String(), "name": d.ID.Name,
 			"schemaId": d.ID.SchemaID(), "schema": d.ID.Schema,
 			"databaseId": QuoteIdentifier(d.ID.Database), "database": d.ID.Database,
 			"placeholder": d.Placeholder, "columns": cols, "search": objectSearchProps(d.ID),
-		}, nil, nil
-	case KindView:
-		v := View{ID: d.ID, Definition: d.Definition, Status: d.Status, Message: d.Message,
-			Edges: d.Edges, LastAltered: d.LastAltered}
-		for _, c := range d.Columns {
-			col := Column{Name: c.Name, DataType: c.DataType}
-			if c.Ordinal != nil {
-				col.Ordinal = *c.Ordinal
-			}
-			v.Columns = append(v.Columns, col)
+			"kind": kind, "meta": meta,
 		}
-		w, err := prepareView(v)
-		if err != nil {
-			return nil, nil, fmt.Errorf("view %s: %w", d.ID, err)
-		}
-		for _, in := range d.Inputs {
-			if err := in.Column.Validate(); err != nil {
-				return nil, nil, fmt.Errorf("%w: view %s: input: %w", ErrInvalid, d.ID, err)
-			}
-			if !in.Subtype.Valid() {
-				return nil, nil, invalidf("view %s: input %s: subtype %q", d.ID, in.Column, in.Subtype)
-			}
-		}
-		deps := make([]string, 0, len(d.ColumnDeps))
-		for _, dep := range d.ColumnDeps {
-			if err := dep.Validate(); err != nil {
-				return nil, nil, fmt.Errorf("%w: view %s: column dependency: %w", ErrInvalid, d.ID, err)
-			}
-			deps = append(deps, dep.String())
-		}
-		w.view["source"] = nullable(d.Source)
-		w.view["sourceVersion"] = nullable(d.SourceVersion)
-		w.view["columnDeps"] = nil
-		if d.ColumnDeps != nil {
-			w.view["columnDeps"] = deps // an empty list stays an empty list
-		}
-		w.view["origin"] = nullable(d.Origin)
-		return nil, &w, nil
-	default:
-		return nil, nil, invalidf("%s: kind %q, want %q or %q", d.ID, d.Kind, KindTable, KindView)
+		return iw, nil
 	}
+	if d.Kind == KindExternal {
+		return iw, invalidf("%s: kind %q cannot have a definition", d.ID, d.Kind)
+	}
+	v := View{ID: d.ID, Kind: d.Kind, Origin: defOrigin, Meta: d.Meta, Definition: d.Definition, Status: d.Status,
+		Message: d.Message, Edges: defEdges, LastAltered: d.LastAltered}
+	for _, c := range d.Columns {
+		col := Column{Name: c.Name, DataType: c.DataType}
+		if c.Ordinal != nil {
+			col.Ordinal = *c.Ordinal
+		}
+		v.Columns = append(v.Columns, col)
+	}
+	w, err := prepareView(v)
+	if err != nil {
+		return iw, fmt.Errorf("view %s: %w", d.ID, err)
+	}
+	for _, in := range d.Inputs {
+		if err := in.Column.Validate(); err != nil {
+			return iw, fmt.Errorf("%w: view %s: input: %w", ErrInvalid, d.ID, err)
+		}
+		if !in.Subtype.Valid() {
+			return iw, invalidf("view %s: input %s: subtype %q", d.ID, in.Column, in.Subtype)
+		}
+	}
+	deps := make([]string, 0, len(d.ColumnDeps))
+	for _, dep := range d.ColumnDeps {
+		if err := dep.Validate(); err != nil {
+			return iw, fmt.Errorf("%w: view %s: column dependency: %w", ErrInvalid, d.ID, err)
+		}
+		deps = append(deps, dep.String())
+	}
+	w.view["definedBy"] = w.view["origin"]
+	w.view["source"] = nullable(d.Source)
+	w.view["sourceVersion"] = nullable(d.SourceVersion)
+	w.view["columnDeps"] = nil
+	if d.ColumnDeps != nil {
+		w.view["columnDeps"] = deps // an empty list stays an empty list
+	}
+	w.view["origin"] = nullable(d.Origin) // the import format, not the definition's origin
+	iw.view = &w
+	return iw, nil
 }
 
 // ImportDatasets writes tables and views as ExportDatasets reads them, in one write
 // transaction, after validating all of them: when one is invalid nothing is written. An
-// imported view replaces the lineage the graph held for it (columns, edges, inputs, state);
-// an imported table merges its columns. Running it twice leaves the same graph.
+// imported view (or other defined dataset: dbt model, dynamic table, materialized view, with
+// its kind, definedBy and metadata) replaces the lineage the graph held for it (columns,
+// edges, inputs, state); an imported table merges its columns. The edges and inputs of
+// statements (query history, OpenLineage) are written with their own origin, statement and
+// lastSeen, merged like the statements' own writes. Running it twice leaves the same graph.
 func (s *Store) ImportDatasets(ctx context.Context, batch []ExportDataset) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	var tables, views, stale, columns, sources, edges, inputs, inputSources []any
+	var tables, views, stale, columns, sources, edges, inputs, inputSources, stmtEdges, stmtInputs []any
 	seenSource := map[string]bool{}
 	seenID := map[ObjectID]bool{}
 	for i, d := range batch {
@@ -413,14 +544,23 @@ func (s *Store) ImportDatasets(ctx context.Context, batch []ExportDataset) error
 			return invalidf("import: %s listed twice", d.ID)
 		}
 		seenID[d.ID] = true
-		t, w, err := importRows(d)
+		iw, err := importRows(d)
 		if err != nil {
 			return fmt.Errorf("import dataset %d: %w", i, err)
 		}
-		if t != nil {
-			tables = append(tables, t)
+		stmtEdges = append(stmtEdges, iw.edges...)
+		stmtInputs = append(stmtInputs, iw.stmtInput...)
+		for _, src := range iw.sources {
+			if id := src.(map[string]any)["id"].(string); !seenSource[id] {
+				seenSource[id] = true
+				sources = append(sources, src)
+			}
+		}
+		if iw.table != nil {
+			tables = append(tables, iw.table)
 			continue
 		}
+		w := iw.view
 		views = append(views, w.view)
 		stale = append(stale, map[string]any{"id": w.id, "columnIds": w.columnIDs})
 		for _, c := range w.columns {
@@ -459,6 +599,8 @@ func (s *Store) ImportDatasets(ctx context.Context, batch []ExportDataset) error
 			{"edges", cypher.UpsertViewEdges, map[string]any{"edges": edges}, int64(len(edges)), len(edges) == 0},
 			{"input columns", cypher.UpsertSourceColumns, map[string]any{"sources": inputSources}, -1, len(inputs) == 0},
 			{"inputs", cypher.IngestUpsertIndirectInputs, map[string]any{"inputs": inputs}, int64(len(inputs)), len(inputs) == 0},
+			{"statement edges", cypher.UpsertViewEdges, map[string]any{"edges": stmtEdges}, int64(len(stmtEdges)), len(stmtEdges) == 0},
+			{"statement inputs", cypher.StatementsUpsertInputs, map[string]any{"inputs": stmtInputs}, int64(len(stmtInputs)), len(stmtInputs) == 0},
 		}
 		for _, st := range steps {
 			if st.skip {
@@ -515,4 +657,10 @@ func (s *Store) DeleteDatabases(ctx context.Context, names []string) (int64, err
 		return total, fmt.Errorf("delete databases %v: %w", names, err)
 	}
 	return total + n, nil
+}
+
+// zero reports whether m says nothing.
+func (m Meta) zero() bool {
+	return m.UniqueID == "" && m.Description == "" && len(m.Tags) == 0 && m.Owner == "" && m.Materialization == "" &&
+		m.Path == "" && m.TargetLag == "" && m.Warehouse == "" && m.RefreshMode == "" && m.Initialize == ""
 }

@@ -160,6 +160,7 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 		}
 		if ct, ok := st.Stmt.(*sql.CreateTableAs); ok {
 			exprs = itemExpressions(v.Text, ct.Query)
+			a.View.Meta = dynamicTableMeta(a.View.Meta, ct)
 			break
 		}
 	}
@@ -262,3 +263,21 @@ func positionMessage(v ListedView, line, col int, msg string) string {
 
 // SourceAPI is the source recorded on views written through the API (analyze with persist).
 const SourceAPI = "api"
+
+// dynamicTableMeta completes m with the options a CREATE DYNAMIC TABLE writes (TARGET_LAG,
+// WAREHOUSE, REFRESH_MODE, INITIALIZE) where the source said nothing: Snowflake's SHOW
+// DYNAMIC TABLES gives no INITIALIZE, a file gives none of them.
+func dynamicTableMeta(m graph.Meta, ct *sql.CreateTableAs) graph.Meta {
+	if ct.Kind != "DYNAMIC" {
+		return m
+	}
+	for _, f := range []struct {
+		field *string
+		name  string
+	}{{&m.TargetLag, "TARGET_LAG"}, {&m.Warehouse, "WAREHOUSE"}, {&m.RefreshMode, "REFRESH_MODE"}, {&m.Initialize, "INITIALIZE"}} {
+		if v, ok := ct.Option(f.name); ok && *f.field == "" {
+			*f.field = v
+		}
+	}
+	return m
+}

@@ -9,8 +9,10 @@ import (
 	"github.com/tributary-lineage/tributary/ingest/snowflake"
 )
 
-// SnowflakeSource adapts a snowflake.Source: views with their text and LAST_ALTERED, and the
-// columns of every table and view in scope from INFORMATION_SCHEMA.COLUMNS.
+// SnowflakeSource adapts a snowflake.Source: views with their text and LAST_ALTERED, dynamic
+// tables and materialized views with their CREATE statements (and a dynamic table's target
+// lag, warehouse and refresh mode), and the columns of every table and view in scope from
+// INFORMATION_SCHEMA.COLUMNS.
 type SnowflakeSource struct {
 	src  *snowflake.Source
 	name string
@@ -25,7 +27,8 @@ func NewSnowflakeSource(src *snowflake.Source, account string) *SnowflakeSource 
 func (s *SnowflakeSource) Name() string { return s.name }
 
 // List implements Source. A view's text is resolved against its own database and schema, as
-// Snowflake does. Columns of objects that are not views are the tables.
+// Snowflake does. Columns of objects that are not views, dynamic tables or materialized views
+// are the tables.
 func (s *SnowflakeSource) List(ctx context.Context) (*Listing, error) {
 	snap, err := s.src.Snapshot(ctx)
 	if err != nil {
@@ -52,6 +55,13 @@ func (s *SnowflakeSource) List(ctx context.Context) (*Listing, error) {
 			Columns: cols[id], DefaultDatabase: v.Database, DefaultSchema: v.Schema, Line: 1}
 		if lv.LastAltered.IsZero() {
 			lv.LastAltered = v.Created.UTC()
+		}
+		switch v.Kind {
+		case snowflake.KindDynamicTable:
+			lv.Kind, lv.DefinedBy = graph.KindDynamicTable, graph.OriginDynamicTable
+			lv.Meta = graph.Meta{TargetLag: v.TargetLag, Warehouse: v.Warehouse, RefreshMode: v.RefreshMode}
+		case snowflake.KindMaterializedView:
+			lv.Kind, lv.DefinedBy = graph.KindMaterializedView, graph.OriginView
 		}
 		l.Views = append(l.Views, lv)
 	}

@@ -11,6 +11,28 @@ UNWIND nodes(p) AS n
 MATCH (o:Dataset)-[h:HAS_COLUMN]->(n)
 RETURN p, o, h;
 
+// Tributary: upstream of column $id across tables built by dbt models and query-history statements (depth 10), with the datasets and the statements that write them
+MATCH p = (c:Column {id: $id})-[:DERIVES_FROM*1..10]->(:Column)
+WHERE any(r IN relationships(p) WHERE r.origin IN ['dbt', 'query_history'])
+UNWIND nodes(p) AS n
+MATCH (o:Dataset)-[h:HAS_COLUMN]->(n)
+OPTIONAL MATCH (st:Statement)-[w:WRITES]->(o)
+WHERE st.key IN [r IN relationships(p) | r.origin + ':' + r.statement]
+RETURN p, o, h, st, w;
+
+// Tributary: upstream of column $id hop by hop: each dataset's kind, each edge's origin (view, dbt, dynamic_table, query_history, openlineage) and statement
+MATCH p = (c:Column {id: $id})-[:DERIVES_FROM*1..10]->(leaf:Column)
+WHERE NOT (leaf)-[:DERIVES_FROM]->()
+UNWIND range(0, length(p) - 1) AS i
+WITH i, nodes(p)[i] AS d, relationships(p)[i] AS r, nodes(p)[i + 1] AS s
+MATCH (dd:Dataset)-[:HAS_COLUMN]->(d)
+MATCH (sd:Dataset)-[:HAS_COLUMN]->(s)
+RETURN DISTINCT i + 1 AS hop, d.id AS column,
+       coalesce(dd.kind, CASE WHEN dd:View THEN 'view' ELSE 'table' END) AS kind,
+       r.subtype AS subtype, r.origin AS origin, r.statement AS statement, s.id AS source,
+       coalesce(sd.kind, CASE WHEN sd:View THEN 'view' ELSE 'table' END) AS source_kind
+ORDER BY hop, column, source;
+
 // Tributary: downstream of column $id (depth 5)
 MATCH p = (c:Column {id: $id})<-[:DERIVES_FROM*1..5]-(:Column)
 RETURN p;

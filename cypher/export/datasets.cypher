@@ -1,9 +1,11 @@
-// Tables and views by id ($ids) with everything an export writes: properties, columns, the
-// DERIVES_FROM edges out of their columns, and a view's INDIRECT_INPUT relationships.
+// Tables and views by id ($ids) with everything an export writes: properties (kind, the
+// definition's origin and metadata), columns, the DERIVES_FROM edges out of their columns with
+// their provenance, and the INDIRECT_INPUT relationships (a statement's with its provenance).
 UNWIND $ids AS id
 MATCH (s:Schema)-[:HAS_TABLE|HAS_VIEW]->(o:Dataset {id: id})
 RETURN o {.id, .definition, .status, .message, .lastAltered, .updatedAt, .placeholder, .source,
-          .sourceVersion, .columnDeps, .origin, schema: s.id,
+          .sourceVersion, .columnDeps, .origin, .definedBy, .uniqueId, .description, .tags, .owner,
+          .materialization, .path, .targetLag, .warehouse, .refreshMode, .initialize, schema: s.id,
           kind: coalesce(o.kind, CASE WHEN o:View THEN 'view' ELSE 'table' END),
           columns: COLLECT {
             MATCH (o)-[:HAS_COLUMN]->(c:Column)
@@ -15,5 +17,5 @@ RETURN o {.id, .definition, .status, .message, .lastAltered, .updatedAt, .placeh
           },
           inputs: COLLECT {
             MATCH (o)-[r:INDIRECT_INPUT]->(c:Column)
-            RETURN r {column: c.id, .subtype} AS r
+            RETURN r {column: c.id, .subtype, .origin, .statement, .lastSeen} AS r
           }} AS o

@@ -1,5 +1,7 @@
-// Imports views (one row per view in $views): the node under its schema with its properties,
-// ingestion state and origin. A placeholder :Table of the same id becomes the :View.
+// Imports views and other defined datasets (one row per dataset in $views): the node under its
+// schema with its properties, kind, definition origin (definedBy) and metadata, ingestion state
+// and origin (the import format). A placeholder :Table of the same id becomes the :View; the
+// labels :DbtModel, :DynamicTable and :MaterializedView follow definedBy and kind.
 UNWIND $views AS v
 MERGE (d:Database {id: v.databaseId})
   ON CREATE SET d.name = v.database
@@ -20,8 +22,17 @@ SET o:View,
     o.sourceVersion = v.sourceVersion,
     o.columnDeps = v.columnDeps,
     o.origin = v.origin,
+    o += v.meta,
+    o.kind = v.kind,
+    o.definedBy = v.definedBy,
     o.updatedAt = CASE WHEN changed OR o.updatedAt IS NULL THEN datetime() ELSE o.updatedAt END
 REMOVE o:Table, o.placeholder
+FOREACH (_ IN CASE WHEN v.definedBy = 'dbt' THEN [1] ELSE [] END | SET o:DbtModel)
+FOREACH (_ IN CASE WHEN v.definedBy <> 'dbt' THEN [1] ELSE [] END | REMOVE o:DbtModel)
+FOREACH (_ IN CASE WHEN v.kind = 'dynamic_table' THEN [1] ELSE [] END | SET o:DynamicTable)
+FOREACH (_ IN CASE WHEN v.kind <> 'dynamic_table' THEN [1] ELSE [] END | REMOVE o:DynamicTable)
+FOREACH (_ IN CASE WHEN v.kind = 'materialized_view' THEN [1] ELSE [] END | SET o:MaterializedView)
+FOREACH (_ IN CASE WHEN v.kind <> 'materialized_view' THEN [1] ELSE [] END | REMOVE o:MaterializedView)
 WITH s, o
 OPTIONAL MATCH (s)-[old:HAS_TABLE]->(o)
 DELETE old

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
+	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/chromiumtest"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
@@ -27,7 +28,7 @@ import (
 // TestBrowserDrawsStyledUpstream drives Neo4j Browser in headless Chromium: it connects to the
 // local Neo4j, applies the Tributary style sheet with :style, draws the upstream of a demo
 // column, and checks the drawing in the page: one SVG node per column, table and view, each
-// filled with its label's colour, and DERIVES_FROM arrows captioned with their subtypes.
+// filled with its label's colour, and DERIVES_FROM arrows captioned with their subtypes and origins.
 // It saves a screenshot to a temporary folder, and to docs/img/browser-lineage.png when
 // TRIBUTARY_UPDATE_SCREENSHOT=1.
 func TestBrowserDrawsStyledUpstream(t *testing.T) {
@@ -200,9 +201,11 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 	if diff := cmp.Diff(wantFills, fills); diff != "" {
 		t.Errorf("node fills by colour (-style sheet +rendered):\n%s", diff)
 	}
+	// Each DERIVES_FROM arrow is captioned "<subtype> <origin>": the demo's edges come from
+	// view definitions.
 	var subtypes []string
 	for _, e := range want.Edges {
-		subtypes = append(subtypes, string(e.Subtype))
+		subtypes = append(subtypes, string(e.Subtype)+" "+string(graph.OriginView))
 	}
 	var captions []string
 	for _, c := range got.Rels {

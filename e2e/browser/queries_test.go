@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/cypher/browser"
+	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/doctest"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
@@ -163,5 +166,90 @@ func TestMatchCaptions(t *testing.T) {
 		if len(missing) != c.missing || len(extra) != c.extra {
 			t.Errorf("matchCaptions(%v, %v) = %v, %v", c.want, c.got, missing, extra)
 		}
+	}
+}
+
+// TestLineageAcrossTablesQueries runs the guide's two "lineage across tables" queries on a
+// chain written through graph.Store: a report view reads a dbt model (a table), which reads a
+// table an INSERT from query history writes, which reads a raw table. The drawing query
+// returns every dataset on the way and the statement that writes the query-built table; the
+// hop-by-hop query names each dataset's kind and each edge's origin and statement.
+func TestLineageAcrossTablesQueries(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store := newStore(t)
+	db := graphtest.Database(t, store, "BQ_")
+	raw := graph.ObjectID{Database: db, Schema: "RAW", Name: "ORDERS"}
+	clean := graph.ObjectID{Database: db, Schema: "STAGE", Name: "ORDERS_CLEAN"}
+	model := graph.ObjectID{Database: db, Schema: "MARTS", Name: "FCT_REVENUE"}
+	report := graph.ObjectID{Database: db, Schema: "REPORT", Name: "REVENUE"}
+	if err := store.UpsertTables(ctx, []graph.Table{{ID: raw, Columns: []graph.Column{{Name: "ID", Ordinal: 1}, {Name: "AMOUNT", Ordinal: 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.WriteStatements(ctx, []graph.StatementLineage{{
+		Origin: graph.OriginQueryHistory, Source: "querylog:test", Statement: "h1", Target: clean,
+		Columns: []graph.Column{{Name: "AMOUNT", Ordinal: 1}},
+		Edges:   []graph.Edge{{From: clean.Column("AMOUNT"), To: raw.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity}},
+		Text:    "insert into stage.orders_clean select amount from raw.orders", Seen: time.Now().UTC(),
+	}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	views := []graph.View{
+		{ID: model, Kind: graph.KindTable, Origin: graph.OriginDBT, Meta: graph.Meta{UniqueID: "model.shop.fct_revenue"},
+			Status: graph.StatusOK, Definition: "create table fct_revenue as select sum(amount) as total from stage.orders_clean",
+			Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
+			Edges:   []graph.Edge{{From: model.Column("TOTAL"), To: clean.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeAggregation, View: model}}},
+		{ID: report, Status: graph.StatusOK, Definition: "create view revenue as select total from marts.fct_revenue",
+			Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
+			Edges:   []graph.Edge{{From: report.Column("TOTAL"), To: model.Column("TOTAL"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity, View: report}}},
+	}
+	for _, v := range views {
+		if err := store.ReplaceViewLineage(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := savedQueries(t)
+	run := func(name string) []*neo4j.Record {
+		t.Helper()
+		q, ok := queries[name]
+		if !ok {
+			t.Fatalf("no saved query %q", name)
+		}
+		res, err := neo4j.ExecuteQuery(ctx, graphtest.Driver(t), q, map[string]any{"id": report.Column("TOTAL").String()},
+			neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(graphtest.Neo4jDatabase()), neo4j.ExecuteQueryWithReadersRouting())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return res.Records
+	}
+
+	datasets, statements := map[string]bool{}, map[string]bool{}
+	for _, rec := range run("upstream of column $id across tables built by dbt models and query-history statements (depth 10), with the datasets and the statements that write them") {
+		o, _ := rec.Get("o")
+		datasets[o.(neo4j.Node).Props["id"].(string)] = true
+		if st, _ := rec.Get("st"); st != nil {
+			statements[st.(neo4j.Node).Props["key"].(string)] = true
+		}
+	}
+	wantDatasets := map[string]bool{report.String(): true, model.String(): true, clean.String(): true, raw.String(): true}
+	if d := cmp.Diff(wantDatasets, datasets); d != "" {
+		t.Errorf("datasets drawn (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[string]bool{"query_history:h1": true}, statements); d != "" {
+		t.Errorf("statements drawn (-want +got):\n%s", d)
+	}
+
+	var hops []string
+	for _, rec := range run("upstream of column $id hop by hop: each dataset's kind, each edge's origin (view, dbt, dynamic_table, query_history, openlineage) and statement") {
+		v := rec.Values
+		hops = append(hops, fmt.Sprintf("%v %v (%v) <-%v %v %v- %v (%v)", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]))
+	}
+	want := []string{
+		fmt.Sprintf("1 %s (view) <-IDENTITY view %s- %s (table)", report.Column("TOTAL"), report, model.Column("TOTAL")),
+		fmt.Sprintf("2 %s (table) <-AGGREGATION dbt model.shop.fct_revenue- %s (table)", model.Column("TOTAL"), clean.Column("AMOUNT")),
+		fmt.Sprintf("3 %s (table) <-IDENTITY query_history h1- %s (table)", clean.Column("AMOUNT"), raw.Column("AMOUNT")),
+	}
+	if d := cmp.Diff(want, hops); d != "" {
+		t.Errorf("hops (-want +got):\n%s", d)
 	}
 }

@@ -152,18 +152,43 @@ type TagAssignment struct {
 	Value string // decoded string value
 }
 
-// CreateTableAs is CREATE [OR REPLACE] [TRANSIENT|TEMPORARY|...] TABLE
-// [IF NOT EXISTS] name [(col [type], ...)] [options] AS query.
-// Table options other than the column list and COPY GRANTS are skipped.
+// CreateTableAs is CREATE [OR REPLACE] [TRANSIENT|TEMPORARY|...] [DYNAMIC]
+// [ICEBERG] TABLE [IF NOT EXISTS] name [(col [type], ...)] [options] AS query.
+// Options written NAME = value at the top level (TARGET_LAG, WAREHOUSE,
+// REFRESH_MODE, INITIALIZE, DATA_RETENTION_TIME_IN_DAYS, COMMENT, ...) are
+// recorded in Options; other clauses (CLUSTER BY (...), WITH TAG (...), WITH
+// ROW ACCESS POLICY ...) are skipped.
 type CreateTableAs struct {
 	Pos
 	OrReplace   bool
-	Kind        string // "", "TRANSIENT", "TEMPORARY", "LOCAL TEMPORARY", "GLOBAL TEMPORARY", "VOLATILE" or "DYNAMIC" (CREATE DYNAMIC TABLE ... AS query)
+	Kind        string // "", "TRANSIENT", "TEMPORARY", "LOCAL TEMPORARY", "GLOBAL TEMPORARY", "VOLATILE" or "DYNAMIC" (CREATE [TRANSIENT] DYNAMIC TABLE ... AS query)
+	Iceberg     bool   // CREATE [DYNAMIC] ICEBERG TABLE
 	IfNotExists bool
 	Name        ObjectName
 	Columns     []*ColumnDef // nil when no column list is given
 	CopyGrants  bool
+	Options     []*TableOption // in the order written; nil when none
 	Query       *Query
+}
+
+// TableOption is one NAME = value table property of a CREATE TABLE. Name is
+// upper-cased; Value is a string literal's decoded text, a number as
+// written, or a word upper-cased (TARGET_LAG = DOWNSTREAM gives "DOWNSTREAM").
+type TableOption struct {
+	Pos
+	Name  string
+	Value string
+}
+
+// Option returns the value of the option named name (upper case) and whether
+// it is present.
+func (c *CreateTableAs) Option(name string) (string, bool) {
+	for _, o := range c.Options {
+		if o.Name == name {
+			return o.Value, true
+		}
+	}
+	return "", false
 }
 
 // ColumnDef is a column of a CTAS column list; Type is nil when omitted.

@@ -492,7 +492,26 @@ func TestStatementShapes(t *testing.T) {
 				}}},
 		{"dynamic table",
 			"CREATE OR REPLACE DYNAMIC TABLE d TARGET_LAG = '1 minute' WAREHOUSE = wh AS SELECT 1 AS a",
-			&CreateTableAs{OrReplace: true, Kind: "DYNAMIC", Name: oname("d"), Query: sel1}},
+			&CreateTableAs{OrReplace: true, Kind: "DYNAMIC", Name: oname("d"), Query: sel1,
+				Options: []*TableOption{{Name: "TARGET_LAG", Value: "1 minute"}, {Name: "WAREHOUSE", Value: "WH"}}}},
+		{"transient dynamic table with every option",
+			`CREATE OR REPLACE TRANSIENT DYNAMIC TABLE IF NOT EXISTS db.s.d (a COMMENT 'x', b)
+			 target_lag = downstream warehouse = "Reporting WH" refresh_mode = AUTO initialize = ON_SCHEDULE
+			 CLUSTER BY (a, b) DATA_RETENTION_TIME_IN_DAYS = 7 MAX_DATA_EXTENSION_TIME_IN_DAYS = 14
+			 COMMENT = 'daily, as of now' WITH ROW ACCESS POLICY r ON (a) WITH TAG (t = 'v') REQUIRE USER COPY GRANTS
+			 AS SELECT 1 AS a`,
+			&CreateTableAs{OrReplace: true, Kind: "DYNAMIC", IfNotExists: true, Name: oname("db", "s", "d"),
+				Columns: []*ColumnDef{{Name: id("a")}, {Name: id("b")}}, CopyGrants: true, Query: sel1,
+				Options: []*TableOption{{Name: "TARGET_LAG", Value: "DOWNSTREAM"}, {Name: "WAREHOUSE", Value: "Reporting WH"},
+					{Name: "REFRESH_MODE", Value: "AUTO"}, {Name: "INITIALIZE", Value: "ON_SCHEDULE"},
+					{Name: "DATA_RETENTION_TIME_IN_DAYS", Value: "7"}, {Name: "MAX_DATA_EXTENSION_TIME_IN_DAYS", Value: "14"},
+					{Name: "COMMENT", Value: "daily, as of now"}}}},
+		{"dynamic iceberg table",
+			`CREATE DYNAMIC ICEBERG TABLE d TARGET_LAG = '20 minutes' WAREHOUSE = wh EXTERNAL_VOLUME = 'vol'
+			 CATALOG = 'SNOWFLAKE' BASE_LOCATION = 'd/' AS SELECT 1 AS a`,
+			&CreateTableAs{Kind: "DYNAMIC", Iceberg: true, Name: oname("d"), Query: sel1,
+				Options: []*TableOption{{Name: "TARGET_LAG", Value: "20 minutes"}, {Name: "WAREHOUSE", Value: "WH"},
+					{Name: "EXTERNAL_VOLUME", Value: "vol"}, {Name: "CATALOG", Value: "SNOWFLAKE"}, {Name: "BASE_LOCATION", Value: "d/"}}}},
 		{"recursive cte with column list",
 			"WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r",
 			&QueryStmt{Query: &Query{

@@ -22,8 +22,10 @@
 //     [WITH MASKING POLICY p [USING (...)]] [WITH TAG (...)], ...)] [COPY GRANTS]
 //     [COMMENT = '...'] [CHANGE_TRACKING = ...] [WITH ROW ACCESS POLICY p ON (...)]
 //     [WITH TAG (...)] [CLUSTER BY (...)] AS query
-//   - *CreateTableAs: CREATE [OR REPLACE] [TRANSIENT|TEMPORARY|DYNAMIC ...] TABLE
-//     [IF NOT EXISTS] name [(col [type], ...)] [options] AS query
+//   - *CreateTableAs: CREATE [OR REPLACE] [TRANSIENT|TEMPORARY|...] [DYNAMIC]
+//     [ICEBERG] TABLE [IF NOT EXISTS] name [(col [type], ...)] [options] AS
+//     query, with its NAME = value options (TARGET_LAG, WAREHOUSE, REFRESH_MODE,
+//     INITIALIZE, ...) in Options
 //   - *Insert: INSERT [OVERWRITE] INTO t [(cols)] query (also VALUES); a WITH
 //     clause written before INSERT is merged into the query's WITH
 //   - *Merge: MERGE INTO t [AS a] USING src ON cond WHEN [NOT] MATCHED [AND c]

@@ -251,6 +251,9 @@ func (f *formatter) node(n Node) {
 		if n.Kind != "" {
 			f.w(n.Kind + " ")
 		}
+		if n.Iceberg {
+			f.w("ICEBERG ")
+		}
 		f.w("TABLE ")
 		if n.IfNotExists {
 			f.w("IF NOT EXISTS ")
@@ -272,6 +275,9 @@ func (f *formatter) node(n Node) {
 		}
 		if n.CopyGrants {
 			f.w(" COPY GRANTS")
+		}
+		for _, o := range n.Options {
+			f.w(" " + o.Name + " = " + quote(o.Value))
 		}
 		f.w(" AS ")
 		f.node(n.Query)

@@ -109,6 +109,8 @@ func TestFormat(t *testing.T) {
 			`SELECT * FROM t PIVOT (sum(a) AS total FOR m IN ('x', 'y' AS "Y")) PIVOT (min(b) AS "Lo" FOR n IN (1))`},
 		{`select d + interval '1' day, interval '1-6' year to month, x::interval day to second, interval '2 days' from t`,
 			`SELECT d + INTERVAL '1' DAY, INTERVAL '1-6' YEAR TO MONTH, x::INTERVAL DAY TO SECOND, INTERVAL '2 days' FROM t`},
+		{`create dynamic iceberg table d target_lag = downstream cluster by (a) initialize = on_create comment = 'it''s' as select 1 a`,
+			`CREATE DYNAMIC ICEBERG TABLE d TARGET_LAG = 'DOWNSTREAM' INITIALIZE = 'ON_CREATE' COMMENT = 'it''s' AS SELECT 1 AS a`},
 	}
 	for _, tt := range tests {
 		st := mustStmt(t, tt.src)

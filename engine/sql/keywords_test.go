@@ -16,6 +16,8 @@ func TestParserKeywordsAreKnown(t *testing.T) {
 		"ALERT": true, "DATABASE": true, "FORMAT": true, "FUNCTION": true, "INDEX": true, "INTEGRATION": true,
 		"PIPE": true, "PROCEDURE": true, "ROLE": true, "RULE": true, "SCHEMA": true, "SECRET": true,
 		"SEQUENCE": true, "SHARE": true, "STAGE": true, "TASK": true, "USER": true, "WAREHOUSE": true,
+		// table modifiers compared by text (CREATE DYNAMIC ICEBERG TABLE)
+		"ICEBERG": true,
 		// function names matched on FuncCall names
 		"DATEADD": true, "DATEDIFF": true, "DATE_PART": true, "DATE_TRUNC": true, "LAST_DAY": true,
 		"NTH_VALUE": true, "TIMEADD": true, "TIMEDIFF": true, "TIMESTAMPADD": true, "TIMESTAMPDIFF": true,

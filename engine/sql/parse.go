@@ -556,10 +556,12 @@ func (p *parser) parseCreate() Stmt {
 		p.next()
 		orReplace = true
 	}
-	var secure, recursive, materialized, transient, dynamic bool
+	var secure, recursive, materialized, transient, dynamic, iceberg bool
 	temp := ""
 	for {
 		switch {
+		case isWord(p.tok(), "ICEBERG") && p.isKwAt(1, "TABLE"):
+			iceberg = true
 		case p.isKw("SECURE"):
 			secure = true
 		case p.isKw("RECURSIVE"):
@@ -587,7 +589,7 @@ func (p *parser) parseCreate() Stmt {
 	}
 done:
 	switch {
-	case p.isKw("VIEW") && !dynamic && !transient:
+	case p.isKw("VIEW") && !dynamic && !transient && !iceberg:
 		p.next()
 		v := &CreateView{Pos: pos, OrReplace: orReplace, Secure: secure, Temporary: temp,
 			Recursive: recursive, Materialized: materialized}
@@ -602,7 +604,7 @@ done:
 		if dynamic {
 			kind = "DYNAMIC"
 		}
-		return p.parseCreateTable(start, &CreateTableAs{Pos: pos, OrReplace: orReplace, Kind: kind})
+		return p.parseCreateTable(start, &CreateTableAs{Pos: pos, OrReplace: orReplace, Kind: kind, Iceberg: iceberg})
 	}
 	return p.unsupported(start, "statement does not carry column lineage")
 }
@@ -798,7 +800,8 @@ func (p *parser) parseCreateTable(start int, c *CreateTableAs) Stmt {
 		}
 		p.expect(")")
 	}
-	// Table options are skipped up to AS followed by a query.
+	// Table options are read (NAME = value) or skipped up to AS followed by a
+	// query.
 	depth := 0
 	for p.err == nil && !p.atEnd() {
 		switch {
@@ -812,6 +815,11 @@ func (p *parser) parseCreateTable(start int, c *CreateTableAs) Stmt {
 			p.next()
 			c.Query = p.parseQuery()
 			return c
+		case depth == 0 && p.tok().kind == tWord && p.isPunctAt(1, "="):
+			if o, ok := p.tableOption(); ok {
+				c.Options = append(c.Options, o)
+				continue
+			}
 		}
 		p.next()
 	}
@@ -819,6 +827,32 @@ func (p *parser) parseCreateTable(start int, c *CreateTableAs) Stmt {
 		return nil
 	}
 	return p.unsupported(start, "CREATE TABLE without AS query carries no column lineage")
+}
+
+// tableOption reads NAME = value at the current token when value is a
+// string, a number or a word; otherwise it consumes nothing.
+func (p *parser) tableOption() (*TableOption, bool) {
+	name, v := p.tok(), p.peek(2)
+	o := &TableOption{Pos: name.pos(), Name: strings.ToUpper(name.text)}
+	switch v.kind {
+	case tString, tDollarStr:
+		o.Value = stringValue(v)
+	case tNumber:
+		o.Value = v.text
+	case tQIdent:
+		o.Value = unquoteIdent(v.text)
+	case tWord:
+		if p.isKwAt(2, "AS") {
+			return nil, false
+		}
+		o.Value = strings.ToUpper(v.text)
+	default:
+		return nil, false
+	}
+	p.next()
+	p.next()
+	p.next()
+	return o, true
 }
 
 // skipUntilCommaOrClose skips column-definition details (constraints,

@@ -1,5 +1,7 @@
-// Package snowflake reads views (with their DDL text) and table and view
-// columns from Snowflake through gosnowflake and database/sql.
+// Package snowflake reads views (with their DDL text), dynamic tables and
+// materialized views (SHOW DYNAMIC TABLES and SHOW MATERIALIZED VIEWS, whose
+// text column is the CREATE statement) and table and view columns from
+// Snowflake through gosnowflake and database/sql.
 //
 // Views come from <DB>.INFORMATION_SCHEMA.VIEWS, one query per database; when
 // Snowflake answers 090030 ("Information schema query returned too much
@@ -11,28 +13,40 @@
 package snowflake
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/snowflakedb/gosnowflake"
 )
 
-// View is one Snowflake view as listed.
+// Kinds of defined objects besides views (View.Kind).
+const (
+	KindDynamicTable     = "DYNAMIC TABLE"
+	KindMaterializedView = "MATERIALIZED VIEW"
+)
+
+// View is one Snowflake view, dynamic table or materialized view as listed.
 type View struct {
 	Database    string
 	Schema      string
 	Name        string
-	Text        string // the CREATE VIEW statement; empty when Hidden
+	Kind        string // "" for a view, KindDynamicTable, KindMaterializedView
+	Text        string // the CREATE statement; empty when Hidden
 	Secure      bool
 	Hidden      bool // the role cannot see the text (secure view of another owner)
 	Created     time.Time
-	LastAltered time.Time // Created when listed with SHOW VIEWS
+	LastAltered time.Time // Created when listed with SHOW
 	Comment     string
+	// Dynamic tables: SHOW DYNAMIC TABLES' target_lag, warehouse and refresh_mode (the mode
+	// in effect: INCREMENTAL or FULL when the definition says AUTO).
+	TargetLag, Warehouse, RefreshMode string
 }
 
 // Column is one column of a table or view, as INFORMATION_SCHEMA.COLUMNS
@@ -318,7 +332,7 @@ func (s *Source) showViews(ctx context.Context, database, schema string) ([]View
 			v.Schema = sc
 		}
 		if isYes(r.str("is_materialized")) {
-			return nil // materialized views are tables for lineage; not listed as views
+			return nil // listed with SHOW MATERIALIZED VIEWS (ListDefinedTables)
 		}
 		v.Hidden = strings.TrimSpace(v.Text) == ""
 		if v.Hidden {
@@ -408,7 +422,9 @@ func (s *Source) queryColumns(ctx context.Context, query string, args ...any) ([
 	return out, nil
 }
 
-// Snapshot lists every database in scope with its views and columns.
+// Snapshot lists every database in scope with its views, dynamic tables, materialized views
+// and columns. A dynamic table or materialized view replaces a view of the same name (SHOW
+// VIEWS and INFORMATION_SCHEMA.VIEWS may list a materialized view too).
 func (s *Source) Snapshot(ctx context.Context) (*Snapshot, error) {
 	dbs, err := s.ListDatabases(ctx)
 	if err != nil {
@@ -420,14 +436,89 @@ func (s *Source) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
+		defined, err := s.ListDefinedTables(ctx, db)
+		if err != nil {
+			return nil, err
+		}
 		cols, err := s.Columns(ctx, db)
 		if err != nil {
 			return nil, err
 		}
-		snap.Views = append(snap.Views, views...)
+		snap.Views = append(snap.Views, mergeDefined(views, defined)...)
 		snap.Columns = append(snap.Columns, cols...)
 	}
 	return snap, nil
+}
+
+// mergeDefined adds defined to views, dropping views that share a name with one of them, and
+// orders the result by schema and name.
+func mergeDefined(views, defined []View) []View {
+	if len(defined) == 0 {
+		return views
+	}
+	key := func(v View) [2]string { return [2]string{v.Schema, v.Name} }
+	byName := map[[2]string]bool{}
+	for _, d := range defined {
+		byName[key(d)] = true
+	}
+	out := make([]View, 0, len(views)+len(defined))
+	for _, v := range views {
+		if !byName[key(v)] {
+			out = append(out, v)
+		}
+	}
+	out = append(out, defined...)
+	slices.SortFunc(out, func(a, b View) int {
+		return cmp.Or(strings.Compare(a.Schema, b.Schema), strings.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// ListDefinedTables returns the dynamic tables (SHOW DYNAMIC TABLES) and materialized views
+// (SHOW MATERIALIZED VIEWS) of database in scope, paged per schema, ordered by schema and
+// name. Their Text is the CREATE statement SHOW reports in its text column.
+func (s *Source) ListDefinedTables(ctx context.Context, database string) ([]View, error) {
+	schemas, err := s.ListSchemas(ctx, database)
+	if err != nil {
+		return nil, err
+	}
+	var out []View
+	for _, schema := range schemas {
+		in := " IN SCHEMA " + QuoteIdent(database) + "." + QuoteIdent(schema)
+		for _, kind := range []string{KindDynamicTable, KindMaterializedView} {
+			err := s.showPaged(ctx, "SHOW "+kind+"S"+in, func(r showRow) error {
+				out = append(out, definedTable(database, schema, kind, r))
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("list %ss in %s.%s: %w", strings.ToLower(kind), QuoteIdent(database), QuoteIdent(schema), err)
+			}
+		}
+	}
+	return mergeDefined(nil, out), nil
+}
+
+// definedTable reads a row of SHOW DYNAMIC TABLES or SHOW MATERIALIZED VIEWS.
+func definedTable(database, schema, kind string, r showRow) View {
+	v := View{
+		Database: database, Schema: schema, Name: r.str("name"), Kind: kind,
+		Text: r.str("text"), Secure: isYes(r.str("is_secure")), Created: r.time("created_on"), Comment: r.str("comment"),
+	}
+	if d := r.str("database_name"); d != "" {
+		v.Database = d
+	}
+	if sc := r.str("schema_name"); sc != "" {
+		v.Schema = sc
+	}
+	if kind == KindDynamicTable {
+		v.TargetLag, v.Warehouse, v.RefreshMode = r.str("target_lag"), r.str("warehouse"), r.str("refresh_mode")
+	}
+	v.Hidden = strings.TrimSpace(v.Text) == ""
+	if v.Hidden {
+		v.Text = ""
+	}
+	v.LastAltered = v.Created
+	return v
 }
 
 // showRow is one row of a SHOW command, read by lower-case column name

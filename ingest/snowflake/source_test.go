@@ -507,3 +507,50 @@ func TestShowPagingThatDoesNotAdvanceFails(t *testing.T) {
 		t.Errorf("queries = %d, want 2", got)
 	}
 }
+
+// TestDynamicTablesAndMaterializedViews lists dynamic tables and materialized views with SHOW,
+// paged per schema, with a dynamic table's options; a materialized view that SHOW VIEWS also
+// lists appears once, as a materialized view.
+func TestDynamicTablesAndMaterializedViews(t *testing.T) {
+	ctx := context.Background()
+	w := &snowflaketest.Warehouse{}
+	w.PutTable("DB", "RAW", snowflaketest.Table{Name: "T", Columns: cols("A", "B")})
+	for i := 1; i <= 3; i++ {
+		name := fmt.Sprintf("DT%d", i)
+		w.PutDynamicTable("DB", "MARTS", snowflaketest.DynamicTable{Name: name, Created: at(i), TargetLag: "DOWNSTREAM",
+			Warehouse: "WH", RefreshMode: "FULL", Text: "create dynamic table " + name + " target_lag = downstream warehouse = wh as select a from raw.t"})
+	}
+	w.PutMaterializedView("DB", "MARTS", snowflaketest.MaterializedView{Name: "MV", Created: at(4), Secure: true,
+		Text: "create secure materialized view mv as select a from raw.t"})
+	w.PutView("DB", "MARTS", snowflaketest.View{Name: "V", Created: at(5), LastAltered: at(5), Text: "create view v as select b from raw.t"})
+	want := []snowflake.View{
+		{Database: "DB", Schema: "MARTS", Name: "DT1", Kind: snowflake.KindDynamicTable, Created: at(1), LastAltered: at(1),
+			Text: "create dynamic table DT1 target_lag = downstream warehouse = wh as select a from raw.t", TargetLag: "DOWNSTREAM", Warehouse: "WH", RefreshMode: "FULL"},
+		{Database: "DB", Schema: "MARTS", Name: "DT2", Kind: snowflake.KindDynamicTable, Created: at(2), LastAltered: at(2),
+			Text: "create dynamic table DT2 target_lag = downstream warehouse = wh as select a from raw.t", TargetLag: "DOWNSTREAM", Warehouse: "WH", RefreshMode: "FULL"},
+		{Database: "DB", Schema: "MARTS", Name: "DT3", Kind: snowflake.KindDynamicTable, Created: at(3), LastAltered: at(3),
+			Text: "create dynamic table DT3 target_lag = downstream warehouse = wh as select a from raw.t", TargetLag: "DOWNSTREAM", Warehouse: "WH", RefreshMode: "FULL"},
+		{Database: "DB", Schema: "MARTS", Name: "MV", Kind: snowflake.KindMaterializedView, Created: at(4), LastAltered: at(4), Secure: true,
+			Text: "create secure materialized view mv as select a from raw.t"},
+		{Database: "DB", Schema: "MARTS", Name: "V", Created: at(5), LastAltered: at(5), Text: "create view v as select b from raw.t", Secure: false},
+	}
+	for _, method := range []snowflake.ListMethod{snowflake.ListInformationSchema, snowflake.ListShow} {
+		t.Run(string(method), func(t *testing.T) {
+			srv := snowflaketest.New(t, snowflaketest.WithWarehouse(w))
+			src := newSource(t, srv, snowflake.Config{ListMethod: method, PageSize: 2})
+			snap, err := src.Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, snap.Views); d != "" {
+				t.Errorf("views (-want +got):\n%s", d)
+			}
+			pages := srv.CountQueries(func(q snowflaketest.Query) bool {
+				return strings.HasPrefix(q.Normalized, `SHOW DYNAMIC TABLES IN SCHEMA "DB"."MARTS" LIMIT 2`)
+			})
+			if pages != 2 {
+				t.Errorf("SHOW DYNAMIC TABLES pages = %d, want 2", pages)
+			}
+		})
+	}
+}

@@ -321,7 +321,9 @@ func bindTime(q Query, i int) (time.Time, error) {
 }
 
 // showDynamicTablesColumns are SHOW DYNAMIC TABLES' output columns, in
-// Snowflake's order.
+// Snowflake's order: is_iceberg is TEXT Y/N (2024_08 bundle), scheduling_state
+// reads ACTIVE or SUSPENDED (2024_02 bundle), initialization_warehouse came
+// with the 2026_01 bundle and is NULL unless set.
 var showDynamicTablesColumns = []Column{
 	{Name: "created_on", Type: "timestamp_ltz", Nullable: true, Scale: 3},
 	{Name: "name", Type: "text", Nullable: true},
@@ -343,9 +345,10 @@ var showDynamicTablesColumns = []Column{
 	{Name: "last_suspended_on", Type: "timestamp_ltz", Nullable: true, Scale: 3},
 	{Name: "is_clone", Type: "boolean", Nullable: true},
 	{Name: "is_replica", Type: "boolean", Nullable: true},
-	{Name: "is_iceberg", Type: "boolean", Nullable: true},
+	{Name: "is_iceberg", Type: "text", Nullable: true},
 	{Name: "data_timestamp", Type: "timestamp_ltz", Nullable: true, Scale: 3},
 	{Name: "owner_role_type", Type: "text", Nullable: true},
+	{Name: "initialization_warehouse", Type: "text", Nullable: true},
 }
 
 func (w *Warehouse) showDynamicTables(db, schema, limit, from string) (*Result, error) {
@@ -359,7 +362,7 @@ func (w *Warehouse) showDynamicTables(db, schema, limit, from string) (*Result, 
 		res.Rows = append(res.Rows, []any{
 			dt.Created, dt.Name, "", d.Name, s.Name, "", 0, 0, "SYSADMIN",
 			dt.TargetLag, orDefault(dt.RefreshMode, "INCREMENTAL"), nil, dt.Warehouse, dt.Comment, dt.Text,
-			"OFF", "RUNNING", nil, false, false, false, dt.Created, "ROLE",
+			"OFF", "ACTIVE", nil, false, false, "N", dt.Created, "ROLE", nil,
 		})
 	}
 	return res, nil
@@ -390,6 +393,7 @@ var showMaterializedViewsColumns = []Column{
 	{Name: "is_secure", Type: "boolean", Nullable: true},
 	{Name: "automatic_clustering", Type: "text", Nullable: true},
 	{Name: "owner_role_type", Type: "text", Nullable: true},
+	{Name: "budget", Type: "text", Nullable: true},
 }
 
 func (w *Warehouse) showMaterializedViews(db, schema, limit, from string) (*Result, error) {
@@ -407,7 +411,7 @@ func (w *Warehouse) showMaterializedViews(db, schema, limit, from string) (*Resu
 		res.Rows = append(res.Rows, []any{
 			mv.Created, mv.Name, "", d.Name, s.Name, "", 0, 0,
 			srcDB, srcSchema, srcTable, mv.Created, mv.Created, "SYSADMIN",
-			false, nil, "0s", mv.Comment, mv.Text, mv.Secure, "OFF", "ROLE",
+			false, nil, "0s", mv.Comment, mv.Text, mv.Secure, "OFF", "ROLE", nil,
 		})
 	}
 	return res, nil

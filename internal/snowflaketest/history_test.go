@@ -172,11 +172,13 @@ func TestShowDynamicTablesAndMaterializedViews(t *testing.T) {
 	created := time.Date(2024, 2, 3, 4, 5, 6, 0, time.UTC)
 	w.PutDynamicTable("ANALYTICS", "MARTS", DynamicTable{
 		Name: "REVENUE", TargetLag: "1 hour", Warehouse: "REPORTING_WH", RefreshMode: "INCREMENTAL", Created: created,
+		Columns: []ColumnDef{{Name: "REGION", Type: "TEXT"}, {Name: "V", Type: "NUMBER"}},
 		Text: "create or replace dynamic table revenue target_lag = '1 hour' warehouse = reporting_wh as select region, sum(v) v from raw.sales group by region",
 	})
 	w.PutDynamicTable("ANALYTICS", "MARTS", DynamicTable{Name: "DAILY", TargetLag: "DOWNSTREAM", Warehouse: "WH", RefreshMode: "FULL",
 		Text: "create dynamic table daily target_lag = downstream warehouse = wh refresh_mode = full initialize = on_schedule as select 1 x"})
 	w.PutMaterializedView("ANALYTICS", "MARTS", MaterializedView{Name: "MV", SourceTable: "RAW.PUBLIC.SALES", Created: created,
+		Columns: []ColumnDef{{Name: "REGION", Type: "TEXT"}},
 		Text: "create materialized view mv as select region from raw.public.sales"})
 	srv := New(t, WithWarehouse(w))
 	db := srv.OpenDB(srv.Config())
@@ -193,8 +195,30 @@ func TestShowDynamicTablesAndMaterializedViews(t *testing.T) {
 	}
 	got := scanStrings(t, rows)
 	if len(got) != 1 || got[0]["name"] != "REVENUE" || got[0]["target_lag"] != "1 hour" || got[0]["warehouse"] != "REPORTING_WH" ||
-		got[0]["refresh_mode"] != "INCREMENTAL" || !strings.HasPrefix(got[0]["text"], "create or replace dynamic table revenue") {
+		got[0]["refresh_mode"] != "INCREMENTAL" || !strings.HasPrefix(got[0]["text"], "create or replace dynamic table revenue") ||
+		got[0]["scheduling_state"] != "ACTIVE" || got[0]["is_iceberg"] != "N" {
 		t.Errorf("page after DAILY: %+v", got)
+	}
+
+	// SHOW VIEWS lists materialized views too; INFORMATION_SCHEMA.COLUMNS has the columns of both.
+	rows, err = db.QueryContext(context.Background(), `SHOW VIEWS IN SCHEMA "ANALYTICS"."MARTS"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := scanStrings(t, rows); len(vs) != 1 || vs[0]["name"] != "MV" || vs[0]["is_materialized"] != "true" {
+		t.Errorf("SHOW VIEWS: %+v, want MV with is_materialized true", vs)
+	}
+	rows, err = db.QueryContext(context.Background(),
+		`SELECT TABLE_NAME, COLUMN_NAME FROM "ANALYTICS".INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'MARTS' ORDER BY TABLE_NAME`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var colNames []string
+	for _, r := range scanStrings(t, rows) {
+		colNames = append(colNames, r["TABLE_NAME"]+"."+r["COLUMN_NAME"])
+	}
+	if want := []string{"MV.REGION", "REVENUE.REGION", "REVENUE.V"}; !slices.Equal(colNames, want) {
+		t.Errorf("columns %v, want %v", colNames, want)
 	}
 
 	rows, err = db.QueryContext(context.Background(), `SHOW MATERIALIZED VIEWS IN SCHEMA "ANALYTICS"."MARTS"`)

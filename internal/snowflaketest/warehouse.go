@@ -387,22 +387,37 @@ var showViewsColumns = []Column{
 	{Name: "change_tracking", Type: "text", Nullable: true},
 }
 
+// showViews answers SHOW VIEWS, which lists materialized views too (with
+// is_materialized true), as Snowflake does.
 func (w *Warehouse) showViews(db, schema, limit, from string) (*Result, error) {
+	type listed struct {
+		name string
+		row  []any
+	}
 	d, s, views, err := showInSchema(w, db, schema, limit, from,
-		func(s *Schema) []*View { return s.Views }, func(o *View) string { return o.Name })
+		func(s *Schema) []listed {
+			var out []listed
+			for _, v := range s.Views {
+				text := v.Text
+				if v.Hidden {
+					text = ""
+				}
+				out = append(out, listed{v.Name, []any{v.Created, v.Name, "", nil, nil, "SYSADMIN", v.Comment, text,
+					strconv.FormatBool(v.Secure), "false", "ROLE", "OFF"}})
+			}
+			for _, mv := range s.MaterializedViews {
+				out = append(out, listed{mv.Name, []any{mv.Created, mv.Name, "", nil, nil, "SYSADMIN", mv.Comment, mv.Text,
+					strconv.FormatBool(mv.Secure), "true", "ROLE", "OFF"}})
+			}
+			return out
+		}, func(o listed) string { return o.name })
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Columns: showViewsColumns}
 	for _, v := range views {
-		text := v.Text
-		if v.Hidden {
-			text = ""
-		}
-		res.Rows = append(res.Rows, []any{
-			v.Created, v.Name, "", d.Name, s.Name, "SYSADMIN", v.Comment, text,
-			strconv.FormatBool(v.Secure), "false", "ROLE", "OFF",
-		})
+		v.row[3], v.row[4] = d.Name, s.Name
+		res.Rows = append(res.Rows, v.row)
 	}
 	return res, nil
 }
@@ -480,8 +495,15 @@ func (w *Warehouse) infoRows(d *Database, view string) []infoRow {
 			addView(s.Name, v)
 		}
 		if view == "COLUMNS" {
+			// COLUMNS covers every table-like object; VIEWS has no materialized views.
 			for _, t := range s.Tables {
 				rows = append(rows, columnRows(d.Name, s.Name, t.Name, t.Columns)...)
+			}
+			for _, dt := range s.DynamicTables {
+				rows = append(rows, columnRows(d.Name, s.Name, dt.Name, dt.Columns)...)
+			}
+			for _, mv := range s.MaterializedViews {
+				rows = append(rows, columnRows(d.Name, s.Name, mv.Name, mv.Columns)...)
 			}
 		}
 	}
