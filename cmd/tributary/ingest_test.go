@@ -66,8 +66,9 @@ func TestIngestAndGenUsage(t *testing.T) {
 		{[]string{"gen"}, "OUT_DIR"},
 		{[]string{"gen", "--views", "-1", t.TempDir()}, "views must be >= 0"},
 		{[]string{"ingest"}, "--source is required"},
-		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH or snowflake"},
+		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH, dbt:PATH or snowflake"},
 		{[]string{"ingest", "--source", "dir:"}, "want dir:PATH"},
+		{[]string{"ingest", "--source", "dbt:"}, "want dbt:PATH"},
 	} {
 		code, _, stderr := runCmd(t, env, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.err) {
