@@ -150,7 +150,7 @@ func testDBTRefresh(t *testing.T, version string) {
 		obj("MARTS", "RPT_REGION_REVENUE"):              {graph.KindDynamicTable, graph.OriginDBT, graph.StatusOK, "dynamic_table"},
 		obj("REFERENCE", "COUNTRY_CODES"):               {Kind: graph.KindTable},
 		{Database: raw, Schema: "SHOP", Name: "ORDERS"}: {Kind: graph.KindTable},
-		obj("INTERMEDIATE", "INT_ORDER_PAYMENTS"):       {},
+		obj("CORE", "INT_ORDER_PAYMENTS"):               {},
 	}
 	for id, w := range want {
 		d, err := store.DatasetDetail(ctx, id)

@@ -105,7 +105,7 @@ func TestIngestInline(t *testing.T) {
 	if !strings.Contains(stdout, "12 views analysed (0 failed)") || !countsLine.MatchString(stdout) {
 		t.Errorf("ingest output:\n%s", stdout)
 	}
-	if !strings.Contains(stdout, "skipped file: empty.sql: empty") {
+	if !strings.Contains(stdout, "skipped: empty.sql: empty") {
 		t.Errorf("ingest output does not report the empty file:\n%s", stdout)
 	}
 	// Plain progress lines, not a bar, when stdout is not a terminal.
