@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/dbt"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 	"github.com/tributary-lineage/tributary/internal/warehousetest"
 )
@@ -94,5 +95,27 @@ func TestDBTIngestThroughCLIAndAPI(t *testing.T) {
 	orders := get("datasets", raw+".SHOP.ORDERS")
 	if orders.Kind != graph.KindTable || orders.DefinedBy != "" || orders.Placeholder || len(orders.Columns) != 4 {
 		t.Errorf("source table ORDERS: kind %q defined by %q placeholder %t, %d columns", orders.Kind, orders.DefinedBy, orders.Placeholder, len(orders.Columns))
+	}
+}
+
+// `tributary gen --dbt` writes the warehouse as a dbt manifest and nothing else.
+func TestGenDBTManifest(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "dbt")
+	if code, _, stderr := runCmd(t, testEnv(nil), "gen", "--views", "30", "--columns", "6", "--depth", "3", "--dbt", out); code != exitOK {
+		t.Fatalf("gen --dbt: exit %d: %s", code, stderr)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "manifest.json" {
+		t.Fatalf("gen --dbt wrote %v, want manifest.json alone", entries)
+	}
+	m, err := dbt.ReadProject(filepath.Join(out, "manifest.json"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Models) != 30 || len(m.Sources) == 0 {
+		t.Errorf("manifest: %d models, %d sources", len(m.Models), len(m.Sources))
 	}
 }
