@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,6 +54,40 @@ func editManifest(t *testing.T, path, old, new string) {
 		t.Fatalf("%q occurs %d times in the manifest", old, strings.Count(string(b), old))
 	}
 	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// removeNode deletes the node with this unique_id from the manifest at path, keeping the rest
+// byte for byte (re-encoding would reorder the documented columns).
+func removeNode(t *testing.T, path, uniqueID string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	key := `"` + uniqueID + `": `
+	start := strings.Index(s, key+"{") // the node; parent_map and child_map hold lists under its id
+	if start < 0 || strings.Count(s, key+"{") != 1 {
+		t.Fatalf("node %s occurs %d times in the manifest", uniqueID, strings.Count(s, key+"{"))
+	}
+	dec := json.NewDecoder(strings.NewReader(s[start+len(key):]))
+	var node json.RawMessage
+	if err := dec.Decode(&node); err != nil {
+		t.Fatal(err)
+	}
+	end := start + len(key) + int(dec.InputOffset())
+	if rest := strings.TrimLeft(s[end:], " \n"); strings.HasPrefix(rest, ",") {
+		end = len(s) - len(rest) + 1 // the comma after it
+	} else {
+		start = strings.LastIndex(s[:start], ",") // the comma before it
+	}
+	var check map[string]any
+	if err := json.Unmarshal([]byte(s[:start]+s[end:]), &check); err != nil {
+		t.Fatalf("manifest without %s: %v", uniqueID, err)
+	}
+	if err := os.WriteFile(path, []byte(s[:start]+s[end:]), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -129,6 +165,11 @@ func testDBTRefresh(t *testing.T, version string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The incremental model's is_incremental() filter reads its own table.
+	self := "input " + analytics + ".MARTS.FCT_DAILY_REVENUE -> " + analytics + ".MARTS.FCT_DAILY_REVENUE.ORDER_DATE {\"subtype\":\"FILTER\"}"
+	if !slices.Contains(dump, self) {
+		t.Errorf("no filter input of the incremental model on its own table: want %s", self)
+	}
 	for _, line := range dump { // datasets, columns and edges' ends (a step may name the CTE)
 		if head, _, _ := strings.Cut(line, " {"); strings.Contains(strings.ToUpper(head), "INT_ORDER_PAYMENTS") {
 			t.Errorf("the ephemeral model left a node: %s", line)
@@ -190,8 +231,8 @@ func testDBTRefresh(t *testing.T, version string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	self := "select max(order_date) from " + strings.ToLower(analytics) + ".marts.fct_daily_revenue"
-	if !strings.Contains(inc.Definition, self) || inc.Message != "" {
+	selfRead := "select max(order_date) from " + strings.ToLower(analytics) + ".marts.fct_daily_revenue"
+	if !strings.Contains(inc.Definition, selfRead) || inc.Message != "" {
 		t.Errorf("incremental model: message %q, definition:\n%s", inc.Message, inc.Definition)
 	}
 	var revenue []string
@@ -276,5 +317,16 @@ func TestDBTChangedModelReanalysesReaders(t *testing.T) {
 	}
 	if n := len(stgOrders.Columns); n == 0 || stgOrders.Columns[n-1].Name != "ORDERED_TS" {
 		t.Errorf("STG_ORDERS columns %+v", stgOrders.Columns)
+	}
+
+	// A model removed from the manifest is removed from the graph; nothing else is written.
+	removeNode(t, manifest, "model.jaffle.fct_daily_revenue")
+	job = h.wait(h.refresh(ingest.RefreshPayload{Source: "dbt:" + manifest}), time.Minute)
+	replaced, _ = g.take()
+	if job.State != ingest.JobDone || job.Deleted != 1 || job.Total != 0 || len(replaced) != 0 {
+		t.Errorf("refresh without fct_daily_revenue: job %+v, wrote %v; want 1 deleted, nothing written", job, replaced)
+	}
+	if _, err := store.DatasetDetail(ctx, graph.ObjectID{Database: analytics, Schema: "MARTS", Name: "FCT_DAILY_REVENUE"}); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("removed model: %v, want not found", err)
 	}
 }
