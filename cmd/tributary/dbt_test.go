@@ -119,3 +119,16 @@ func TestGenDBTManifest(t *testing.T) {
 		t.Errorf("manifest: %d models, %d sources", len(m.Models), len(m.Sources))
 	}
 }
+
+// The worker's periodic refresh may name a dbt manifest; a dbt: source without a path is a
+// configuration error at start.
+func TestScheduleDBTSource(t *testing.T) {
+	s, err := scheduleFromEnv(envMap(map[string]string{envRefreshCron: "@every 1h", envRefreshSource: "dbt:/srv/dbt/target/manifest.json"}))
+	if err != nil || s.payload.Source != "dbt:/srv/dbt/target/manifest.json" {
+		t.Errorf("schedule %+v, %v", s, err)
+	}
+	if _, err := scheduleFromEnv(envMap(map[string]string{envRefreshCron: "@every 1h", envRefreshSource: "dbt:"})); err == nil ||
+		!strings.Contains(err.Error(), envRefreshSource) || !strings.Contains(err.Error(), "want dbt:PATH") {
+		t.Errorf("dbt: without a path: %v", err)
+	}
+}
