@@ -21,7 +21,8 @@ const secretMaxAge = 15 * time.Minute
 // FetchSecret returns the value of a secret (AWS Secrets Manager in the binary).
 type FetchSecret func(ctx context.Context, id string) ([]byte, error)
 
-// Opener returns the OpenSource of the binary: dir: sources read the folder; snowflake is
+// Opener returns the OpenSource of the binary: dir: sources read the folder, dbt: sources the
+// manifest (NewDBTSource); snowflake is
 // configured from getenv (snowflake.ConfigFromEnv, plus the JSON secret named by
 // TRIBUTARY_SNOWFLAKE_SECRET_ID, read with fetch, when set).
 func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) OpenSource {
@@ -32,6 +33,13 @@ func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) Ope
 		}
 		if kind == "dir" {
 			src, err := NewDirSource(arg, p.Dir)
+			if err != nil {
+				return nil, nil, err
+			}
+			return src, func() error { return nil }, nil
+		}
+		if kind == "dbt" {
+			src, err := NewDBTSource(arg)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -119,7 +119,7 @@ func ProgressLine(j Job, bar bool) string {
 	return fmt.Sprintf("[%s%s] %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), counts)
 }
 
-// PrintResult writes the job's final counts, its failures and skipped files, and the source's
+// PrintResult writes the job's final counts, its failures and what the source skipped, and its
 // counts in the graph.
 func PrintResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *JobStore, id, source string, took time.Duration) error {
 	j, err := jobs.Get(ctx, id)
@@ -140,7 +140,7 @@ func PrintResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *Job
 		fmt.Fprintf(w, "  failed: %s\n", msg)
 	}
 	for _, f := range j.Skipped {
-		fmt.Fprintf(w, "  skipped file: %s\n", f)
+		fmt.Fprintf(w, "  skipped: %s\n", f)
 	}
 	if len(j.Joined) > 0 {
 		fmt.Fprintf(w, "  some views were written by job(s) already running the same work: %s\n", strings.Join(j.Joined, ", "))

@@ -29,7 +29,7 @@ const DefaultQueue = "lineage"
 
 // RefreshPayload asks for a refresh of one source.
 type RefreshPayload struct {
-	Source string `json:"source"` // a --source spec: "dir:PATH" (absolute) or "snowflake"
+	Source string `json:"source"` // a --source spec: "dir:PATH", "dbt:PATH" (absolute) or "snowflake"
 	Full   bool   `json:"full,omitempty"`
 	// Dir configures a dir: source (catalog file, default database and schema).
 	Dir DirOptions `json:"dir,omitzero"`

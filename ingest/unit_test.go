@@ -25,6 +25,8 @@ func TestParseSourceSpec(t *testing.T) {
 		{"dir:rel/path", "dir", "rel/path", true},
 		{"snowflake", "snowflake", "", true},
 		{"dir:", "", "", false},
+		{"dbt:/p/target/manifest.json", "dbt", "/p/target/manifest.json", true},
+		{"dbt:", "", "", false},
 		{"s3://bucket", "", "", false},
 		{"", "", "", false},
 	} {

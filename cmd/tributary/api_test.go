@@ -234,7 +234,7 @@ func TestRefreshAndJobsEndpoints(t *testing.T) {
 	if job.ID != acc.JobID || job.Source != "snowflake" || job.Final || (job.State != ingest.JobQueued && job.State != ingest.JobPlanning) {
 		t.Errorf("job = %+v", job)
 	}
-	for _, body := range []string{`{"source":"dir:/etc"}`, `{"source":"ftp:x"}`, `{}`, `{"source":"snowflake","x":1}`} {
+	for _, body := range []string{`{"source":"dir:/etc"}`, `{"source":"dbt:/etc/manifest.json"}`, `{"source":"ftp:x"}`, `{}`, `{"source":"snowflake","x":1}`} {
 		if code, out := postJSON(t, s.base+"/api/v1/data/refresh", body); code != 400 {
 			t.Errorf("%s: %d %s", body, code, out)
 		}

@@ -28,11 +28,13 @@ and waits. Both end, when waiting, with the counts of the source's views, column
 Sources:
   dir:PATH    .sql files with CREATE VIEW statements under PATH (recursive); base tables from
               --catalog, else PATH/catalog_types.json or PATH/catalog.json when present
+  dbt:PATH    a dbt manifest.json (catalog.json beside it when present), or a dbt project folder
+              (its target/manifest.json): models, sources and seeds (docs/sources.md)
   snowflake   Snowflake, configured by TRIBUTARY_SNOWFLAKE_* (and TRIBUTARY_SNOWFLAKE_SECRET_ID)`
 
 func runIngest(ctx context.Context, e env, args []string) int {
 	fs := newFlagSet(e, "ingest", ingestSummary)
-	source := fs.String("source", "", "dir:PATH or snowflake (required)")
+	source := fs.String("source", "", "dir:PATH, dbt:PATH or snowflake (required)")
 	full := fs.Bool("full", false, "re-analyse every view, changed or not")
 	wait := fs.Bool("wait", false, "wait for the refresh to finish, showing progress")
 	inline := fs.Bool("inline", false, "run the refresh in this process instead of enqueueing it (implies --wait)")
@@ -48,7 +50,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	if *source == "" {
-		fmt.Fprintln(e.stderr, "tributary ingest: --source is required (dir:PATH or snowflake)")
+		fmt.Fprintln(e.stderr, "tributary ingest: --source is required (dir:PATH, dbt:PATH or snowflake)")
 		return exitUsage
 	}
 	kind, arg, err := ingest.ParseSourceSpec(*source)
@@ -57,13 +59,15 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	p := ingest.RefreshPayload{Source: *source, Full: *full, JobID: uuid.NewString()}
-	if kind == "dir" {
+	if kind == "dir" || kind == "dbt" {
 		abs, err := filepath.Abs(arg)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
 			return exitUsage
 		}
-		p.Source = "dir:" + abs
+		p.Source = kind + ":" + abs
+	}
+	if kind == "dir" {
 		p.Dir = ingest.DirOptions{DefaultDatabase: *defaultDB, DefaultSchema: *defaultSchema}
 		if *catalog != "" {
 			if p.Dir.Catalog, err = filepath.Abs(*catalog); err != nil {

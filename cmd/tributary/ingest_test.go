@@ -66,8 +66,9 @@ func TestIngestAndGenUsage(t *testing.T) {
 		{[]string{"gen"}, "OUT_DIR"},
 		{[]string{"gen", "--views", "-1", t.TempDir()}, "views must be >= 0"},
 		{[]string{"ingest"}, "--source is required"},
-		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH or snowflake"},
+		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH, dbt:PATH or snowflake"},
 		{[]string{"ingest", "--source", "dir:"}, "want dir:PATH"},
+		{[]string{"ingest", "--source", "dbt:"}, "want dbt:PATH"},
 	} {
 		code, _, stderr := runCmd(t, env, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.err) {
@@ -104,7 +105,7 @@ func TestIngestInline(t *testing.T) {
 	if !strings.Contains(stdout, "12 views analysed (0 failed)") || !countsLine.MatchString(stdout) {
 		t.Errorf("ingest output:\n%s", stdout)
 	}
-	if !strings.Contains(stdout, "skipped file: empty.sql: empty") {
+	if !strings.Contains(stdout, "skipped: empty.sql: empty") {
 		t.Errorf("ingest output does not report the empty file:\n%s", stdout)
 	}
 	// Plain progress lines, not a bar, when stdout is not a terminal.

@@ -61,7 +61,7 @@ func commands() []command {
 		{"config", "print the effective configuration (secrets masked) and exit non-zero if invalid", runConfig, false},
 		{"apikey", "create, list or revoke API keys (printed once; only a hash is stored)", runAPIKey, false},
 		{"version", "print version and build information", runVersion, false},
-		{"ingest", "refresh the lineage graph from a source (dir:PATH or snowflake); --wait shows progress", runIngest, false},
+		{"ingest", "refresh the lineage graph from a source (dir:PATH, dbt:PATH or snowflake); --wait shows progress", runIngest, false},
 		{"worker", "run the ingestion worker (asynq tasks) and the periodic refresh scheduler; logs JSON to stdout", runWorker, true},
 		{"gen", "generate a synthetic Snowflake warehouse (views + catalog) for scale tests", runGen, false},
 		{"analyze", "print the column lineage of SQL statements (JSON or a table)", runAnalyze, false},
