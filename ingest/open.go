@@ -30,8 +30,15 @@ func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) Ope
 		if err != nil {
 			return nil, nil, err
 		}
-		if kind == "dir" {
+		switch kind {
+		case "dir":
 			src, err := NewDirSource(arg, p.Dir)
+			if err != nil {
+				return nil, nil, err
+			}
+			return src, func() error { return nil }, nil
+		case SourceQueryLog:
+			src, err := NewQueryLogSource(arg)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -44,6 +51,9 @@ func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) Ope
 		sf, err := snowflake.Open(cfg, log)
 		if err != nil {
 			return nil, nil, err
+		}
+		if kind == SourceSnowflakeQueries {
+			return NewSnowflakeQuerySource(sf, cfg.Account), sf.Close, nil
 		}
 		return NewSnowflakeSource(sf, cfg.Account), sf.Close, nil
 	}
@@ -99,7 +109,7 @@ func OpenerFromEnv(ctx context.Context, getenv func(string) string, logger *slog
 	fallback := Opener(getenv, secrets.Fetch, logger)
 	return func(ctx context.Context, p RefreshPayload) (Source, func() error, error) {
 		kind, _, err := ParseSourceSpec(p.Source)
-		if err != nil || kind != "snowflake" {
+		if err != nil || (kind != "snowflake" && kind != SourceSnowflakeQueries) {
 			return fallback(ctx, p)
 		}
 		sf, account, err := openSnowflake(ctx, getenv, secrets.Fetch, logger)
@@ -110,6 +120,9 @@ func OpenerFromEnv(ctx context.Context, getenv func(string) string, logger *slog
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if kind == SourceSnowflakeQueries {
+			return NewSnowflakeQuerySource(sf, account), sf.Close, nil
 		}
 		return NewSnowflakeSource(sf, account), sf.Close, nil
 	}, nil

@@ -169,6 +169,10 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 	if err := h.jobs.Start(ctx, p.JobID, src.Name(), p.Full, utcNow()); err != nil {
 		return err
 	}
+	if ss, ok := src.(StatementSource); ok {
+		_, err := h.runner.RefreshStatements(ctx, ss, p.JobID)
+		return err
+	}
 	plan, _, err := BuildPlan(ctx, src, h.runner.graph, p.Full)
 	if err != nil {
 		return err
