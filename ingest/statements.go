@@ -258,10 +258,11 @@ func prepareStatements(stmts []querylog.Statement) []*statementWork {
 				name, w.ordinals = s.Target, false
 			case *sql.Unsupported:
 				if w.skip == "" {
-					w.skip = s.Keyword + ": not a statement with column lineage, skipped"
-					if s.Note != "" {
-						w.skip += " (" + s.Note + ")"
+					note := s.Note
+					if note == "" {
+						note = "not a statement with column lineage"
 					}
+					w.skip = s.Keyword + ": " + note + ", skipped"
 				}
 				continue
 			default:
