@@ -16,6 +16,8 @@ import (
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/querylog"
+	"github.com/tributary-lineage/tributary/ingest/snowflake"
+	"github.com/tributary-lineage/tributary/internal/snowflaketest"
 )
 
 // histRecord is one QUERY_HISTORY row of a test.
@@ -51,7 +53,7 @@ func writeHistory(t *testing.T, path string, recs []histRecord) {
 // statementCounting counts the statement writes and touches of a store.
 type statementCounting struct {
 	*graph.Store
-	mu              sync.Mutex
+	mu               sync.Mutex
 	written, touched int
 }
 
@@ -235,5 +237,136 @@ func TestQueryLogRefresh(t *testing.T) {
 	}
 	if _, err := store.DatasetDetail(ctx, graph.ObjectID{Database: db, Schema: "ETL", Name: "TOO_LATE"}); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("a record before the watermark was read: %v", err)
+	}
+}
+
+// runInline refreshes src in this process with a runner of retention and returns the job.
+func runInline(t *testing.T, g ingest.Graph, src ingest.Source, retention time.Duration) ingest.Job {
+	t.Helper()
+	jobs := ingest.NewJobStore(newRedis(t), unique(t, "tributary:test:job:")+":", time.Hour)
+	r := ingest.NewRunner(g, jobs, nil)
+	r.Retention = retention
+	id := unique(t, "job-")
+	if _, err := r.RunInline(context.Background(), src, false, id); err != nil {
+		t.Fatalf("refresh %s: %v", src.Name(), err)
+	}
+	j, err := jobs.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// Snowflake's QUERY_HISTORY, read in pages of 2 in this process: three INSERTs from three tasks
+// into one table accumulate their edges; failed queries and SELECTs write nothing; a query not
+// yet in ACCOUNT_USAGE (the view's latency) is picked up by the next refresh through the
+// overlap.
+func TestSnowflakeQueryHistoryRefresh(t *testing.T) {
+	ctx := context.Background()
+	db := unique(t, "TQS_")
+	store := newStore(t)
+	dropAfter(t, store, db)
+	if err := store.UpsertTables(ctx, []graph.Table{{ID: graph.ObjectID{Database: db, Schema: "RAW", Name: "EVENTS"},
+		Columns: []graph.Column{{Name: "ID", Ordinal: 1}, {Name: "V", Ordinal: 2}, {Name: "W", Ordinal: 3}, {Name: "KIND", Ordinal: 4}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	clock := time.Now().UTC()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	start := clock.Add(-4 * time.Hour)
+	q := func(id string, minutes int, typ, status, text string) snowflaketest.HistoryQuery {
+		s := start.Add(time.Duration(minutes) * time.Minute)
+		return snowflaketest.HistoryQuery{QueryID: id, QueryText: text, QueryType: typ, DatabaseName: db, SchemaName: "ETL",
+			ExecutionStatus: status, StartTime: s, EndTime: s.Add(time.Minute), UserName: "TASKS"}
+	}
+	w := &snowflaketest.Warehouse{}
+	w.QueryHistory = snowflaketest.QueryHistory{Latency: 45 * time.Minute, Now: now, Queries: []snowflaketest.HistoryQuery{
+		q("t1", 0, "INSERT", "SUCCESS", "insert into etl.loads (id, v) select id, v from raw.events"),
+		q("t2", 30, "INSERT", "SUCCESS", "insert into etl.loads (id, v) select id, w * 2 from raw.events"),
+		q("t3", 30, "INSERT", "SUCCESS", "insert into etl.loads (id, v) select id, sum(v) from raw.events group by id"),
+		q("f1", 30, "INSERT", "FAIL", "insert into etl.broken select id from raw.events"),
+		q("s1", 31, "SELECT", "SUCCESS", "select * from etl.loads"),
+		// Started 20 minutes ago, ended 19 minutes ago: not in ACCOUNT_USAGE yet.
+		q("late", 220, "CREATE_TABLE_AS_SELECT", "SUCCESS", "create table etl.late as select kind from raw.events"),
+	}}
+	srv := snowflaketest.New(t, snowflaketest.WithWarehouse(w))
+	sf, err := snowflake.OpenConfig(srv.Config(), snowflake.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sf.Close()
+	src := ingest.NewSnowflakeQuerySource(sf, unique(t, "acct"))
+	src.PageSize = 2
+	expireAfter(t, store, src.Name())
+
+	job := runInline(t, store, src, 0)
+	if job.State != ingest.JobDone || job.Total != 3 || job.Done != 3 || job.Failed != 0 {
+		t.Fatalf("first refresh: %+v; want the three INSERTs", job)
+	}
+	col := func(schema, table, name string) graph.ColumnID {
+		return graph.ColumnID{Database: db, Schema: schema, Table: table, Column: name}
+	}
+	want := []string{
+		"query_history -> " + col("RAW", "EVENTS", "V").String() + " DIRECT/AGGREGATION",
+		"query_history -> " + col("RAW", "EVENTS", "V").String() + " DIRECT/IDENTITY",
+		"query_history -> " + col("RAW", "EVENTS", "W").String() + " DIRECT/TRANSFORMATION",
+	}
+	if got := upstreamOf(t, store, col("ETL", "LOADS", "V")); !slices.Equal(got, want) {
+		t.Errorf("LOADS.V upstream %v, want %v", got, want)
+	}
+	for _, name := range []string{"BROKEN", "LATE"} {
+		if _, err := store.DatasetDetail(ctx, graph.ObjectID{Database: db, Schema: "ETL", Name: name}); !errors.Is(err, graph.ErrNotFound) {
+			t.Errorf("%s after the first refresh: %v, want not found", name, err)
+		}
+	}
+
+	// The latency passes: the late query is in the view, behind the watermark; the overlap
+	// reads it.
+	mu.Lock()
+	clock = clock.Add(46 * time.Minute)
+	mu.Unlock()
+	job = runInline(t, store, src, 0)
+	if job.State != ingest.JobDone || job.Total != 1 || job.Done != 1 {
+		t.Fatalf("second refresh: %+v; want the late CTAS", job)
+	}
+	if got := upstreamOf(t, store, col("ETL", "LATE", "KIND")); len(got) != 1 {
+		t.Errorf("LATE.KIND upstream %v, want RAW.EVENTS.KIND", got)
+	}
+}
+
+// Statements not seen within the retention are removed, with their edges, by the next refresh;
+// the others stay.
+func TestQueryLineageRetention(t *testing.T) {
+	db := unique(t, "TQR_")
+	store := newStore(t)
+	dropAfter(t, store, db)
+	path := filepath.Join(t.TempDir(), "history.csv.jsonl")
+	now := time.Now().UTC()
+	writeHistory(t, path, []histRecord{
+		{ID: "old", Type: "INSERT", Start: now.Add(-40 * 24 * time.Hour), Database: db, Schema: "ETL",
+			Text: "insert into etl.t (a) select x from raw.s"},
+		{ID: "new", Type: "INSERT", Start: now.Add(-24 * time.Hour), Database: db, Schema: "ETL",
+			Text: "insert into etl.t (a) select y from raw.s"},
+	})
+	src, err := ingest.NewQueryLogSource(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expireAfter(t, store, src.Name())
+	a := graph.ColumnID{Database: db, Schema: "ETL", Table: "T", Column: "A"}
+	x := "query_history -> " + graph.ColumnID{Database: db, Schema: "RAW", Table: "S", Column: "X"}.String() + " DIRECT/IDENTITY"
+	y := "query_history -> " + graph.ColumnID{Database: db, Schema: "RAW", Table: "S", Column: "Y"}.String() + " DIRECT/IDENTITY"
+
+	if job := runInline(t, store, src, 60*24*time.Hour); job.Total != 2 {
+		t.Fatalf("with 60 days of retention: %+v, want both statements", job)
+	}
+	if got := upstreamOf(t, store, a); !slices.Equal(got, []string{x, y}) {
+		t.Fatalf("T.A upstream %v, want both statements' edges", got)
+	}
+	if job := runInline(t, store, src, 0); job.Total != 0 || job.Unchanged != 1 {
+		t.Fatalf("with the default retention: %+v, want nothing analysed, the recent statement seen before", job)
+	}
+	if got := upstreamOf(t, store, a); !slices.Equal(got, []string{y}) {
+		t.Errorf("T.A upstream after 30 days of retention %v, want only the statement seen a day ago", got)
 	}
 }
