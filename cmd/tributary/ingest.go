@@ -28,11 +28,17 @@ and waits. Both end, when waiting, with the counts of the source's views, column
 Sources:
   dir:PATH    .sql files with CREATE VIEW statements under PATH (recursive); base tables from
               --catalog, else PATH/catalog_types.json or PATH/catalog.json when present
-  snowflake   Snowflake, configured by TRIBUTARY_SNOWFLAKE_* (and TRIBUTARY_SNOWFLAKE_SECRET_ID)`
+  snowflake   Snowflake, configured by TRIBUTARY_SNOWFLAKE_* (and TRIBUTARY_SNOWFLAKE_SECRET_ID)
+  querylog:PATH
+              an export of SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY (JSON Lines or CSV): the lineage of
+              its successful CREATE TABLE AS, INSERT and MERGE statements since the last refresh
+  snowflake-queries
+              SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY of the configured Snowflake account, the same way
+              (the role needs IMPORTED PRIVILEGES on the SNOWFLAKE database)`
 
 func runIngest(ctx context.Context, e env, args []string) int {
 	fs := newFlagSet(e, "ingest", ingestSummary)
-	source := fs.String("source", "", "dir:PATH or snowflake (required)")
+	source := fs.String("source", "", "dir:PATH, snowflake, querylog:PATH or snowflake-queries (required)")
 	full := fs.Bool("full", false, "re-analyse every view, changed or not")
 	wait := fs.Bool("wait", false, "wait for the refresh to finish, showing progress")
 	inline := fs.Bool("inline", false, "run the refresh in this process instead of enqueueing it (implies --wait)")
@@ -48,7 +54,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	if *source == "" {
-		fmt.Fprintln(e.stderr, "tributary ingest: --source is required (dir:PATH or snowflake)")
+		fmt.Fprintln(e.stderr, "tributary ingest: --source is required (dir:PATH, snowflake, querylog:PATH or snowflake-queries)")
 		return exitUsage
 	}
 	kind, arg, err := ingest.ParseSourceSpec(*source)
@@ -57,6 +63,14 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	p := ingest.RefreshPayload{Source: *source, Full: *full, JobID: uuid.NewString()}
+	if kind == ingest.SourceQueryLog {
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
+			return exitUsage
+		}
+		p.Source = kind + ":" + abs
+	}
 	if kind == "dir" {
 		abs, err := filepath.Abs(arg)
 		if err != nil {
@@ -153,6 +167,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 		writer := graph.NewWriter(store, graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{}))
 		runner := ingest.NewRunner(writer, jobs, logger)
 		runner.Concurrency, runner.BatchSize = o.concurrency, o.batch
+		runner.Retention = cfg.QueryLineageRetention
 		if o.webhooks != nil {
 			// Change records are made in the write transactions, as in the worker, and their
 			// deliveries queued on o.queue: a worker with the same webhook settings posts them.
