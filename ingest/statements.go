@@ -100,9 +100,12 @@ func (r *Runner) RefreshStatements(ctx context.Context, src StatementSource, job
 	}
 	run.Log = querylog.NewLog()
 	run.Log.Since = run.Since
+	began := time.Now()
 	if err := src.Read(ctx, run.Log); err != nil {
 		return nil, err
 	}
+	read := time.Since(began)
+	var analysing, writing time.Duration
 	l := run.Log
 
 	keys := make([]string, len(l.Statements))
@@ -173,9 +176,11 @@ func (r *Runner) RefreshStatements(ctx context.Context, src StatementSource, job
 		if r.publish != nil {
 			events = r.eventsFunc(source, jobID, &wr)
 		}
+		t0 := time.Now()
 		if _, err := g.WriteStatements(ctx, batch, events); err != nil {
 			return fmt.Errorf("refresh %s: %w", source, err)
 		}
+		writing += time.Since(t0)
 		if r.publish != nil {
 			r.publishEvents(ctx, source, jobID, &wr)
 		}
@@ -191,7 +196,9 @@ func (r *Runner) RefreshStatements(ctx context.Context, src StatementSource, job
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		t0 := time.Now()
 		s := analyzeStatement(w, source, cat)
+		analysing += time.Since(t0)
 		o := Outcome{View: "statement " + w.st.Hash + " (query " + w.st.QueryID + ")"}
 		if s.Target != (graph.ObjectID{}) {
 			o.View = s.Target.String() + " by " + o.View
@@ -223,7 +230,9 @@ func (r *Runner) RefreshStatements(ctx context.Context, src StatementSource, job
 	}
 	r.log.InfoContext(ctx, "query history refreshed", "source", source, "job", jobID, "since", run.Since,
 		"records", l.Records, "statements", len(l.Statements), "analysed", run.Analysed, "failed", run.Failed,
-		"unchanged", run.Unchanged, "touched", run.Touched, "expired", run.Expired, "watermark", run.Watermark)
+		"unchanged", run.Unchanged, "touched", run.Touched, "expired", run.Expired, "watermark", run.Watermark,
+		"read_ms", read.Milliseconds(), "analyse_ms", analysing.Milliseconds(), "write_ms", writing.Milliseconds(),
+		"total_ms", time.Since(began).Milliseconds())
 	return run, nil
 }
 
