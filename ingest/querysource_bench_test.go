@@ -47,7 +47,9 @@ func BenchmarkQueryHistoryIngest(b *testing.B) {
 		db := unique(b, "TBQ_")
 		graphtest.Cleanup(b, store, db)
 		src := historyFile(b, db)
-		b.Cleanup(func() { store.ExpireStatements(context.Background(), graph.OriginQueryHistory, src.Name(), time.Now().Add(time.Hour)) })
+		b.Cleanup(func() {
+			store.ExpireStatements(context.Background(), graph.OriginQueryHistory, src.Name(), time.Now().Add(time.Hour))
+		})
 		r := ingest.NewRunner(store, jobs, nil)
 		id := unique(b, "job-")
 		b.StartTimer()
@@ -76,7 +78,9 @@ func BenchmarkQueryHistoryRerun(b *testing.B) {
 	db := unique(b, "TBQ_")
 	graphtest.Cleanup(b, store, db)
 	src := historyFile(b, db)
-	b.Cleanup(func() { store.ExpireStatements(context.Background(), graph.OriginQueryHistory, src.Name(), time.Now().Add(time.Hour)) })
+	b.Cleanup(func() {
+		store.ExpireStatements(context.Background(), graph.OriginQueryHistory, src.Name(), time.Now().Add(time.Hour))
+	})
 	g := &statementCounting{Store: store}
 	r := ingest.NewRunner(g, jobs, nil)
 	if _, err := r.RunInline(context.Background(), src, false, unique(b, "job-")); err != nil {
