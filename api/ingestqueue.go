@@ -32,16 +32,16 @@ func NewIngestQueue(rdb redis.UniversalClient, queue string) *IngestQueue {
 	}
 }
 
-// EnqueueRefresh implements JobQueue. Only the configured Snowflake source can be
-// refreshed over HTTP: a dir: or dbt: source would let a caller make the server read any
-// local path.
+// EnqueueRefresh implements JobQueue. Only the configured Snowflake account (its views, or its
+// query history) can be refreshed over HTTP: a dir:, dbt: or querylog: source would let a
+// caller make the server read any local path.
 func (q *IngestQueue) EnqueueRefresh(ctx context.Context, req RefreshRequest) (string, error) {
 	kind, _, err := ingest.ParseSourceSpec(req.Source)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrBadRefresh, err)
 	}
-	if kind != "snowflake" {
-		return "", fmt.Errorf("%w: source %q: only \"snowflake\" can be refreshed through the API (use `tributary ingest` for dir: and dbt: sources)", ErrBadRefresh, req.Source)
+	if kind != "snowflake" && kind != ingest.SourceSnowflakeQueries {
+		return "", fmt.Errorf("%w: source %q: only \"snowflake\" and \"snowflake-queries\" can be refreshed through the API (use `tributary ingest` for files and directories)", ErrBadRefresh, req.Source)
 	}
 	p := ingest.RefreshPayload{Source: req.Source, Full: req.Full, JobID: uuid.NewString()}
 	task, err := ingest.NewRefreshTask(ctx, p, asynq.Queue(q.queue), asynq.MaxRetry(5))

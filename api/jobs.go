@@ -27,7 +27,7 @@ var ErrBadRefresh = errors.New("invalid refresh request")
 
 // RefreshRequest is the body of POST /api/v1/data/refresh.
 type RefreshRequest struct {
-	// Source names what to refresh: "snowflake" or "dir:/absolute/path".
+	// Source names what to refresh: "snowflake" (views) or "snowflake-queries" (query history).
 	Source string `json:"source"`
 	// Full re-analyses every view, not only the changed ones.
 	Full bool `json:"full,omitempty"`
@@ -80,7 +80,7 @@ func (s *Server) refresh(c echo.Context) error {
 		return err
 	}
 	if req.Source == "" {
-		return badParam("source", "source is required (\"snowflake\" or \"dir:/absolute/path\")")
+		return badParam("source", "source is required (\"snowflake\" or \"snowflake-queries\")")
 	}
 	id, err := s.jobs.EnqueueRefresh(c.Request().Context(), req)
 	if err != nil {

@@ -360,10 +360,24 @@ func (s *Store) SeenStatements(ctx context.Context, keys []string) (map[string]t
 // edges), without writing their lineage again. Keys not recorded are ignored. It returns how
 // many statements moved their lastSeen.
 func (s *Store) TouchStatements(ctx context.Context, keys []string, seen time.Time) (int, error) {
+	at := make(map[string]time.Time, len(keys))
+	for _, k := range keys {
+		at[k] = seen
+	}
+	return s.TouchStatementsAt(ctx, at)
+}
+
+// TouchStatementsAt is TouchStatements with a time per statement key (when each was last
+// seen); lastSeen only moves forward.
+func (s *Store) TouchStatementsAt(ctx context.Context, seen map[string]time.Time) (int, error) {
+	rows := make([]any, 0, len(seen))
+	for k, t := range seen {
+		rows = append(rows, map[string]any{"key": k, "seen": t.UTC()})
+	}
 	n := 0
-	for start := 0; start < len(keys); start += 5_000 {
+	for start := 0; start < len(rows); start += 5_000 {
 		res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.StatementsTouchStatements,
-			map[string]any{"keys": keys[start:min(start+5_000, len(keys))], "seen": seen.UTC()}, neo4j.EagerResultTransformer,
+			map[string]any{"rows": rows[start:min(start+5_000, len(rows))]}, neo4j.EagerResultTransformer,
 			neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
 		if err != nil {
 			return n, fmt.Errorf("touch statements: %w", err)

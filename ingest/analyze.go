@@ -152,67 +152,19 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	for _, w := range stmt.Warnings {
 		notes = append(notes, positionMessage(v, w.Line, w.Col, w.Message))
 	}
-	var exprs []string
 	for _, st := range stmts {
-		if cv, ok := st.Stmt.(*sql.CreateView); ok {
-			exprs = itemExpressions(v.Text, cv.Query)
-			break
-		}
 		if ct, ok := st.Stmt.(*sql.CreateTableAs); ok {
-			exprs = itemExpressions(v.Text, ct.Query)
 			a.View.Meta = dynamicTableMeta(a.View.Meta, ct)
 			break
 		}
-	}
-	if len(exprs) != len(stmt.Columns) {
-		exprs = nil
 	}
 	types := map[string]string{}
 	for _, c := range v.Columns {
 		types[c.Name] = c.DataType
 	}
-	seen := map[string]bool{}
-	for i, c := range stmt.Columns {
-		parts, err := graph.ParseIdentifiers(c.Name)
-		if err != nil || len(parts) != 1 {
-			notes = append(notes, fmt.Sprintf("output column %s: not a column name, skipped", c.Name))
-			continue
-		}
-		name := parts[0]
-		if seen[name] {
-			notes = append(notes, fmt.Sprintf("output column %s appears twice; the first is kept", c.Name))
-			continue
-		}
-		seen[name] = true
-		a.Columns = append(a.Columns, name)
-		a.View.Columns = append(a.View.Columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
-		from := v.ID.Column(name)
-		for _, s := range c.Sources {
-			e, err := SourceEdge(from, s)
-			if err != nil {
-				notes = append(notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
-				continue
-			}
-			if e.Unverified && cat.views[e.To.Object()] {
-				// A view's column list is its analysed output, not a stale catalog: storing
-				// the edge would give the view a column it does not have.
-				notes = append(notes, fmt.Sprintf("source %s of %s: view %s has no such column, not stored", s.Column, c.Name, e.To.Object()))
-				continue
-			}
-			if exprs != nil {
-				e.Expression = exprs[i]
-			}
-			a.View.Edges = append(a.View.Edges, e)
-		}
-	}
-	for _, in := range stmt.Indirect {
-		col, err := graph.ParseColumnID(in.Column)
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("input %s (%s): not a DB.SCHEMA.TABLE.COLUMN name, not stored", in.Column, in.Subtype))
-			continue
-		}
-		a.State.Inputs = append(a.State.Inputs, graph.Input{Column: col, Subtype: graph.Subtype(in.Subtype)})
-	}
+	g := graphLineage(v.ID, stmt, queryExpressions(v.Text, stmts), types, cat)
+	a.Columns, a.View.Columns, a.View.Edges, a.State.Inputs = g.names, g.columns, g.edges, g.inputs
+	notes = append(notes, g.notes...)
 	if stmt.Target != nil {
 		if parts, err := graph.ParseIdentifiers(*stmt.Target); err == nil && len(parts) == 3 {
 			if t := (graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}); t != v.ID {
@@ -223,6 +175,87 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	a.View.Status = graph.StatusOK
 	a.View.Message = strings.Join(notes, "; ")
 	return a
+}
+
+// lineageParts is an analysed statement's lineage in the graph's terms: the output columns
+// (names in order), their edges, the statement's indirect inputs, and notes on what could not
+// be stored.
+type lineageParts struct {
+	names   []string
+	columns []graph.Column
+	edges   []graph.Edge
+	inputs  []graph.Input
+	notes   []string
+}
+
+// graphLineage turns the analysed statement stmt, writing target, into graph columns, edges
+// (with the select items' expressions when exprs has one per column) and indirect inputs;
+// types gives the columns' data types when known. An unverified edge to a view's column is
+// dropped with a note: a view's column list is its analysed output, not a stale catalog, so
+// storing the edge would give the view a column it does not have. AnalyzeView and
+// query-history statements share it.
+func graphLineage(target graph.ObjectID, stmt *lineage.Statement, exprs []string, types map[string]string, cat *Catalog) lineageParts {
+	var g lineageParts
+	if len(exprs) != len(stmt.Columns) {
+		exprs = nil
+	}
+	seen := map[string]bool{}
+	for i, c := range stmt.Columns {
+		parts, err := graph.ParseIdentifiers(c.Name)
+		if err != nil || len(parts) != 1 {
+			g.notes = append(g.notes, fmt.Sprintf("output column %s: not a column name, skipped", c.Name))
+			continue
+		}
+		name := parts[0]
+		if seen[name] {
+			g.notes = append(g.notes, fmt.Sprintf("output column %s appears twice; the first is kept", c.Name))
+			continue
+		}
+		seen[name] = true
+		g.names = append(g.names, name)
+		g.columns = append(g.columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
+		from := target.Column(name)
+		for _, s := range c.Sources {
+			e, err := SourceEdge(from, s)
+			if err != nil {
+				g.notes = append(g.notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
+				continue
+			}
+			if e.Unverified && cat.views[e.To.Object()] {
+				g.notes = append(g.notes, fmt.Sprintf("source %s of %s: view %s has no such column, not stored", s.Column, c.Name, e.To.Object()))
+				continue
+			}
+			if exprs != nil {
+				e.Expression = exprs[i]
+			}
+			g.edges = append(g.edges, e)
+		}
+	}
+	for _, in := range stmt.Indirect {
+		col, err := graph.ParseColumnID(in.Column)
+		if err != nil {
+			g.notes = append(g.notes, fmt.Sprintf("input %s (%s): not a DB.SCHEMA.TABLE.COLUMN name, not stored", in.Column, in.Subtype))
+			continue
+		}
+		g.inputs = append(g.inputs, graph.Input{Column: col, Subtype: graph.Subtype(in.Subtype)})
+	}
+	return g
+}
+
+// queryExpressions is itemExpressions of the query of the first CREATE VIEW, CREATE TABLE AS
+// or INSERT among stmts (nil when there is none).
+func queryExpressions(text string, stmts []sql.StatementResult) []string {
+	for _, st := range stmts {
+		switch s := st.Stmt.(type) {
+		case *sql.CreateView:
+			return itemExpressions(text, s.Query)
+		case *sql.CreateTableAs:
+			return itemExpressions(text, s.Query)
+		case *sql.Insert:
+			return itemExpressions(text, s.Query)
+		}
+	}
+	return nil
 }
 
 // SourceEdge is the graph edge from column from to an analysed source: its type, masking,

@@ -31,14 +31,20 @@ func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) Ope
 		if err != nil {
 			return nil, nil, err
 		}
-		if kind == "dir" {
+		switch kind {
+		case "dir":
 			src, err := NewDirSource(arg, p.Dir)
 			if err != nil {
 				return nil, nil, err
 			}
 			return src, func() error { return nil }, nil
-		}
-		if kind == "dbt" {
+		case SourceQueryLog:
+			src, err := NewQueryLogSource(arg)
+			if err != nil {
+				return nil, nil, err
+			}
+			return src, func() error { return nil }, nil
+		case "dbt":
 			src, err := NewDBTSource(arg)
 			if err != nil {
 				return nil, nil, err
@@ -52,6 +58,9 @@ func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) Ope
 		sf, err := snowflake.Open(cfg, log)
 		if err != nil {
 			return nil, nil, err
+		}
+		if kind == SourceSnowflakeQueries {
+			return NewSnowflakeQuerySource(sf, cfg.Account), sf.Close, nil
 		}
 		return NewSnowflakeSource(sf, cfg.Account), sf.Close, nil
 	}
@@ -107,7 +116,7 @@ func OpenerFromEnv(ctx context.Context, getenv func(string) string, logger *slog
 	fallback := Opener(getenv, secrets.Fetch, logger)
 	return func(ctx context.Context, p RefreshPayload) (Source, func() error, error) {
 		kind, _, err := ParseSourceSpec(p.Source)
-		if err != nil || kind != "snowflake" {
+		if err != nil || (kind != "snowflake" && kind != SourceSnowflakeQueries) {
 			return fallback(ctx, p)
 		}
 		sf, account, err := openSnowflake(ctx, getenv, secrets.Fetch, logger)
@@ -118,6 +127,9 @@ func OpenerFromEnv(ctx context.Context, getenv func(string) string, logger *slog
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if kind == SourceSnowflakeQueries {
+			return NewSnowflakeQuerySource(sf, account), sf.Close, nil
 		}
 		return NewSnowflakeSource(sf, account), sf.Close, nil
 	}, nil

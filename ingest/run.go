@@ -24,6 +24,9 @@ type Runner struct {
 	BatchSize int
 	// Concurrency is the number of batches RunInline writes at once (1 when 0).
 	Concurrency int
+	// Retention is how long query-history lineage stays unseen before a refresh removes it
+	// (DefaultQueryLineageRetention when 0; RefreshStatements).
+	Retention time.Duration
 	// changes and publish are set by WithChanges.
 	changes ChangeWriter
 	publish Publisher
@@ -195,14 +198,21 @@ func (r *Runner) analyzeBatch(ctx context.Context, source, jobID string, work []
 
 // RunInline runs a whole refresh in this process: plan, apply, and the batches (Concurrency
 // at a time) written as planning hands them on, while it plans the next; progress is recorded
-// in job jobID when the runner has a JobStore. The plan is nil when planning did not end.
+// in job jobID when the runner has a JobStore. A query-history source (StatementSource) runs
+// RefreshStatements instead. The plan is nil then, or when planning did not end.
 func (r *Runner) RunInline(ctx context.Context, src Source, full bool, jobID string) (*Plan, error) {
 	if r.jobs != nil {
 		if err := r.jobs.Start(ctx, jobID, src.Name(), full, utcNow()); err != nil {
 			return nil, err
 		}
 	}
-	p, err := r.runInline(ctx, src, full, jobID)
+	var p *Plan
+	var err error
+	if ss, ok := src.(StatementSource); ok {
+		_, err = r.RefreshStatements(ctx, ss, jobID)
+	} else {
+		p, err = r.runInline(ctx, src, full, jobID)
+	}
 	if err != nil && r.jobs != nil {
 		if ferr := r.jobs.Fail(context.WithoutCancel(ctx), jobID, err.Error(), utcNow()); ferr != nil {
 			err = errors.Join(err, ferr)

@@ -126,18 +126,18 @@ func (v ListedView) engineChanged(stored string) bool {
 	return engine != lineage.Version && hash == v.sourceHash()
 }
 
-// ParseSourceSpec splits a --source value into its kind ("dir", "dbt" or "snowflake") and
-// argument.
+// ParseSourceSpec splits a --source value into its kind ("dir", "dbt", "snowflake", "querylog"
+// or "snowflake-queries") and argument.
 func ParseSourceSpec(spec string) (kind, arg string, err error) {
 	kind, arg, _ = strings.Cut(spec, ":")
 	switch kind {
-	case "dir", "dbt":
+	case "dir", "dbt", SourceQueryLog:
 		if arg == "" {
 			return "", "", fmt.Errorf("source %q: want %s:PATH", spec, kind)
 		}
-	case "snowflake":
+	case "snowflake", SourceSnowflakeQueries:
 	default:
-		return "", "", fmt.Errorf("source %q: want dir:PATH, dbt:PATH or snowflake", spec)
+		return "", "", fmt.Errorf("source %q: want dir:PATH, dbt:PATH, snowflake, %s:PATH or %s", spec, SourceQueryLog, SourceSnowflakeQueries)
 	}
 	return kind, arg, nil
 }

@@ -170,6 +170,10 @@ func (h *Handlers) refresh(ctx context.Context, p RefreshPayload) error {
 	if err := h.jobs.Start(ctx, p.JobID, src.Name(), p.Full, utcNow()); err != nil {
 		return err
 	}
+	if ss, ok := src.(StatementSource); ok {
+		_, err := h.runner.RefreshStatements(ctx, ss, p.JobID)
+		return err
+	}
 	plan, err := buildPlan(ctx, src, h.runner.graph, p.Full, planStream{
 		size:  h.runner.batchSize(),
 		apply: func(plan *Plan) error { return h.runner.Apply(ctx, plan, p.JobID) },

@@ -234,7 +234,21 @@ func TestRefreshAndJobsEndpoints(t *testing.T) {
 	if job.ID != acc.JobID || job.Source != "snowflake" || job.Final || (job.State != ingest.JobQueued && job.State != ingest.JobPlanning) {
 		t.Errorf("job = %+v", job)
 	}
-	for _, body := range []string{`{"source":"dir:/etc"}`, `{"source":"dbt:/etc/manifest.json"}`, `{"source":"ftp:x"}`, `{}`, `{"source":"snowflake","x":1}`} {
+	// The account's query history is refreshed the same way; a query-history file is not (it
+	// would let a caller make the server read a local path).
+	code, out = postJSON(t, s.base+"/api/v1/data/refresh", `{"source":"snowflake-queries"}`)
+	var accQ struct {
+		JobID string `json:"job_id"`
+	}
+	if code != http.StatusAccepted || json.Unmarshal(out, &accQ) != nil || accQ.JobID == "" {
+		t.Fatalf("refresh of snowflake-queries: %d %s", code, out)
+	}
+	t.Cleanup(func() {
+		if err := insp.DeleteTask(ingest.DefaultQueue, "refresh:"+accQ.JobID); err != nil && !strings.Contains(err.Error(), "not found") {
+			t.Errorf("delete task: %v", err)
+		}
+	})
+	for _, body := range []string{`{"source":"dir:/etc"}`, `{"source":"querylog:/etc/passwd"}`, `{"source":"dbt:/etc/manifest.json"}`, `{"source":"ftp:x"}`, `{}`, `{"source":"snowflake","x":1}`} {
 		if code, out := postJSON(t, s.base+"/api/v1/data/refresh", body); code != 400 {
 			t.Errorf("%s: %d %s", body, code, out)
 		}

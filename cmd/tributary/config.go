@@ -59,6 +59,9 @@ type Config struct {
 	Auth AuthConfig `json:"auth"`
 	// CacheTTL is how long a cached lineage answer lives in Redis (writes invalidate it sooner).
 	CacheTTL time.Duration `json:"cache_ttl"`
+	// QueryLineageRetention is how long lineage from query history stays without its statement
+	// being seen again; each refresh of a query-history source removes what is older.
+	QueryLineageRetention time.Duration `json:"query_lineage_retention"`
 	// DefaultDatabase and DefaultSchema complete partly qualified names in SQL sent to
 	// POST /api/v1/lineage/analyze when the request gives none (as Snowflake's session would).
 	DefaultDatabase string `json:"default_database"`
@@ -121,6 +124,7 @@ const (
 	envShutdownTimeout = "TRIBUTARY_SHUTDOWN_TIMEOUT"
 	envMaxDepth        = "TRIBUTARY_MAX_DEPTH"
 	envCacheTTL        = "TRIBUTARY_CACHE_TTL"
+	envQueryRetention  = "TRIBUTARY_QUERY_LINEAGE_RETENTION"
 
 	envAnalyzeMaxStatements = "TRIBUTARY_ANALYZE_MAX_STATEMENTS"
 	envExpensiveConcurrency = "TRIBUTARY_EXPENSIVE_CONCURRENCY"
@@ -156,6 +160,7 @@ var envDefaults = append([]struct{ name, def, doc string }{
 	{envAnalyzeMaxStatements, "1000", "most SQL statements one analyze request may hold (more: 413)"},
 	{envExpensiveConcurrency, "4", "analyze, export and import requests run at once (more: 503 with Retry-After)"},
 	{envCacheTTL, "10m", "lifetime of a cached lineage answer in Redis (graph writes invalidate at once)"},
+	{envQueryRetention, "30d", "how long query-history lineage stays without its statement running again (days, e.g. 30d, or a duration, e.g. 720h); each refresh of the source removes older lineage"},
 	{envDefaultDatabase, "", "database completing partly qualified names in analyzed SQL when the request gives no default_database (one identifier)"},
 	{envDefaultSchema, "", "schema completing one-part names in analyzed SQL when the request gives no default_schema (one identifier)"},
 	{export.EnvS3Bucket, "", "S3 bucket of export files (none: export jobs and s3:// imports are off)"},
@@ -304,6 +309,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad(envHealthTimeout, "%s must be shorter than %s=%s", cfg.HTTP.HealthTimeout, envRequestTimeout, cfg.HTTP.RequestTimeout)
 		}
 	}
+	if d, err := parseRetention(get(envQueryRetention)); err != nil {
+		bad(envQueryRetention, "%q is not a positive number of days or duration (e.g. 30d, 720h)", get(envQueryRetention))
+	} else {
+		cfg.QueryLineageRetention = d
+	}
 	// S3 is optional; its settings are checked as a whole only when a bucket is set.
 	s3cfg, err := export.S3ConfigFromEnv(func(name string) string {
 		if name == export.EnvS3Bucket && strings.TrimSpace(getenv(name)) == "" {
@@ -418,6 +428,30 @@ func (c Config) CacheRedisConfig() (rc RedisConfig, shared bool) {
 	return c.CacheRedis, c.CacheRedis.Addr == c.Redis.Addr
 }
 
+// parseRetention reads a retention: whole days ("30d") or a Go duration ("720h"), positive.
+func parseRetention(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 100*365 {
+			return 0, fmt.Errorf("not a number of days: %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("not a positive duration: %q", s)
+	}
+	return d, nil
+}
+
+// formatRetention prints a retention as days when it is whole days.
+func formatRetention(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}
+
 // String prints the configuration as key=value pairs with secrets masked. The cache_redis
 // values are the effective ones (the job Redis's when the cache shares it).
 func (c Config) String() string {
@@ -428,6 +462,7 @@ func (c Config) String() string {
 		"http.addr=%s http.read_timeout=%s http.write_timeout=%s http.idle_timeout=%s "+
 		"http.request_timeout=%s http.health_timeout=%s http.body_limit=%d http.expensive_concurrency=%d "+
 		"log_level=%s shutdown_timeout=%s max_depth=%d analyze_max_statements=%d default_database=%s default_schema=%s "+
+		"query_lineage_retention=%s "+
 		"s3.bucket=%s s3.prefix=%s s3.endpoint=%s s3.region=%s s3.presign_expiry=%s s3.part_size=%d",
 		c.Neo4j.URI, c.Neo4j.User, c.Neo4j.Password, c.Neo4j.Database,
 		c.Redis.Addr, c.Redis.Password, c.Redis.DB,
@@ -435,6 +470,7 @@ func (c Config) String() string {
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit, c.HTTP.ExpensiveConcurrency,
 		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements, c.DefaultDatabase, c.DefaultSchema,
+		formatRetention(c.QueryLineageRetention),
 		c.S3.Bucket, c.S3.Prefix, c.S3.Endpoint, c.S3.Region, c.S3.PresignExpiry, c.S3.PartSize) + " " + c.Auth.String()
 }
 
@@ -475,6 +511,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("analyze_max_statements", c.AnalyzeMaxStatements),
 		slog.String("default_database", c.DefaultDatabase),
 		slog.String("default_schema", c.DefaultSchema),
+		slog.String("query_lineage_retention", formatRetention(c.QueryLineageRetention)),
 		slog.Group("s3",
 			slog.String("bucket", c.S3.Bucket),
 			slog.String("prefix", c.S3.Prefix),

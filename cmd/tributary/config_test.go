@@ -37,6 +37,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		AnalyzeMaxStatements: 1000,
 		CacheTTL:             10 * time.Minute,
 		Auth:                 defaultAuthConfig(),
+
+		QueryLineageRetention: 30 * 24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -64,6 +66,7 @@ func TestLoadConfigOverrides(t *testing.T) {
 		envLogLevel:        "DEBUG",
 		envShutdownTimeout: "3s",
 		envMaxDepth:        "50",
+		envQueryRetention:  "36h",
 	}))
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
@@ -91,6 +94,7 @@ func TestLoadConfigOverrides(t *testing.T) {
 		{"log level", cfg.LogLevel, slog.LevelDebug},
 		{"shutdown timeout", cfg.ShutdownTimeout, 3 * time.Second},
 		{"max depth", cfg.MaxDepth, 50},
+		{"query lineage retention", cfg.QueryLineageRetention, 36 * time.Hour},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -118,6 +122,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		envRequestTimeout:       "20s",
 		envDefaultDatabase:      "A.B",
 		envDefaultSchema:        `"unterminated`,
+		envQueryRetention:       "30 days",
 	}))
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
@@ -139,6 +144,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		`TRIBUTARY_LOG_LEVEL: "verbose" is not one of debug, info, warn, error`,
 		`TRIBUTARY_BODY_LIMIT: "0" is not a positive size (e.g. 1048576, 512KiB, 4MiB)`,
 		`TRIBUTARY_READ_TIMEOUT: "-1s" is not a positive duration (e.g. 500ms, 30s, 2m)`,
+		`TRIBUTARY_QUERY_LINEAGE_RETENTION: "30 days" is not a positive number of days or duration (e.g. 30d, 720h)`,
 	}
 	var got []string
 	for _, p := range ce.Problems {
@@ -147,7 +153,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(err.Error(), "invalid configuration (15 problems):\n  TRIBUTARY_NEO4J_URI: ") {
+	if !strings.HasPrefix(err.Error(), "invalid configuration (16 problems):\n  TRIBUTARY_NEO4J_URI: ") {
 		t.Errorf("message = %q", err.Error())
 	}
 }

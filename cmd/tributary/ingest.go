@@ -30,11 +30,17 @@ Sources:
               --catalog, else PATH/catalog_types.json or PATH/catalog.json when present
   dbt:PATH    a dbt manifest.json (catalog.json beside it when present), or a dbt project folder
               (its target/manifest.json): models, sources and seeds (docs/sources.md)
-  snowflake   Snowflake, configured by TRIBUTARY_SNOWFLAKE_* (and TRIBUTARY_SNOWFLAKE_SECRET_ID)`
+  snowflake   Snowflake, configured by TRIBUTARY_SNOWFLAKE_* (and TRIBUTARY_SNOWFLAKE_SECRET_ID)
+  querylog:PATH
+              an export of SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY (JSON Lines or CSV): the lineage of
+              its successful CREATE TABLE AS, INSERT and MERGE statements since the last refresh
+  snowflake-queries
+              SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY of the configured Snowflake account, the same way
+              (the role needs IMPORTED PRIVILEGES on the SNOWFLAKE database)`
 
 func runIngest(ctx context.Context, e env, args []string) int {
 	fs := newFlagSet(e, "ingest", ingestSummary)
-	source := fs.String("source", "", "dir:PATH, dbt:PATH or snowflake (required)")
+	source := fs.String("source", "", "dir:PATH, dbt:PATH, snowflake, querylog:PATH or snowflake-queries (required)")
 	full := fs.Bool("full", false, "re-analyse every view, changed or not")
 	wait := fs.Bool("wait", false, "wait for the refresh to finish, showing progress")
 	inline := fs.Bool("inline", false, "run the refresh in this process instead of enqueueing it (implies --wait)")
@@ -50,7 +56,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	if *source == "" {
-		fmt.Fprintln(e.stderr, "tributary ingest: --source is required (dir:PATH, dbt:PATH or snowflake)")
+		fmt.Fprintln(e.stderr, "tributary ingest: --source is required (dir:PATH, dbt:PATH, snowflake, querylog:PATH or snowflake-queries)")
 		return exitUsage
 	}
 	kind, arg, err := ingest.ParseSourceSpec(*source)
@@ -59,7 +65,7 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	p := ingest.RefreshPayload{Source: *source, Full: *full, JobID: uuid.NewString()}
-	if kind == "dir" || kind == "dbt" {
+	if kind == "dir" || kind == "dbt" || kind == ingest.SourceQueryLog {
 		abs, err := filepath.Abs(arg)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
@@ -157,6 +163,7 @@ func runIngestWith(ctx context.Context, e env, cfg Config, logger *slog.Logger, 
 		writer := graph.NewWriter(store, graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{}))
 		runner := ingest.NewRunner(writer, jobs, logger)
 		runner.Concurrency, runner.BatchSize = o.concurrency, o.batch
+		runner.Retention = cfg.QueryLineageRetention
 		if o.webhooks != nil {
 			// Change records are made in the write transactions, as in the worker, and their
 			// deliveries queued on o.queue: a worker with the same webhook settings posts them.

@@ -179,6 +179,7 @@ func worker(ctx context.Context, e env, cfg Config, tel *telemetry.Provider, log
 	writer := graph.NewWriter(store, graph.NewCache(redisc.cache, cfg.CacheTTL, graph.CacheOptions{}))
 	runner := ingest.NewRunner(writer, jobs, logger)
 	runner.BatchSize = o.batch
+	runner.Retention = cfg.QueryLineageRetention
 	client := asynq.NewClientFromRedisClient(rdb)
 	open, err := ingest.OpenerFromEnv(ctx, e.getenv, logger)
 	if err != nil {

@@ -1,8 +1,9 @@
-// Marks statements ($keys) as seen again at $seen: the statement, its edges and its inputs.
-UNWIND $keys AS key
-MATCH (st:Statement {key: key})
-WHERE st.lastSeen < $seen
-SET st.lastSeen = $seen
+// Marks statements as seen again (one row per statement in $rows: {key, seen}): the statement
+// and its edges move their lastSeen forward to row.seen, never back.
+UNWIND $rows AS row
+MATCH (st:Statement {key: row.key})
+WHERE st.lastSeen < row.seen
+SET st.lastSeen = row.seen
 WITH st
 CALL (st) {
   MATCH (st)-[:WRITES]->(:Dataset)-[:HAS_COLUMN]->(:Column)-[e:DERIVES_FROM]->(:Column)

@@ -68,6 +68,10 @@ type Log struct {
 	// Watermark is the latest START_TIME read, dropped records included:
 	// the next read asks for START_TIME > Watermark.
 	Watermark time.Time
+	// Since, when set, leaves out the records that started at or before it (an incremental
+	// read: they were read before); Before counts them.
+	Since  time.Time
+	Before int
 
 	byHash   map[string]int
 	queryIDs map[string]bool
@@ -106,6 +110,10 @@ func (l *Log) Add(r Record) bool {
 		l.Dropped, l.byHash, l.queryIDs = map[string]int{}, map[string]int{}, map[string]bool{}
 	}
 	l.Records++
+	if !l.Since.IsZero() && !r.StartTime.After(l.Since) {
+		l.Before++
+		return false
+	}
 	if r.StartTime.After(l.Watermark) {
 		l.Watermark = r.StartTime
 	}
