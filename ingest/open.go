@@ -22,9 +22,9 @@ const secretMaxAge = 15 * time.Minute
 type FetchSecret func(ctx context.Context, id string) ([]byte, error)
 
 // Opener returns the OpenSource of the binary: dir: sources read the folder, dbt: sources the
-// manifest (NewDBTSource); snowflake is
-// configured from getenv (snowflake.ConfigFromEnv, plus the JSON secret named by
-// TRIBUTARY_SNOWFLAKE_SECRET_ID, read with fetch, when set).
+// manifest (NewDBTSource), querylog: sources the query-history file (NewQueryLogSource);
+// snowflake and snowflake-queries are configured from getenv (snowflake.ConfigFromEnv, plus
+// the JSON secret named by TRIBUTARY_SNOWFLAKE_SECRET_ID, read with fetch, when set).
 func Opener(getenv func(string) string, fetch FetchSecret, log *slog.Logger) OpenSource {
 	return func(ctx context.Context, p RefreshPayload) (Source, func() error, error) {
 		kind, arg, err := ParseSourceSpec(p.Source)

@@ -52,7 +52,9 @@ func TestSnowflakeDynamicTablesAndMaterializedViews(t *testing.T) {
 	dropAfter(t, store, db)
 	h := newHarness(t, newCounting(store), open)
 	h.startWorker(2, 5*time.Second)
-	obj := func(schema, name string) graph.ObjectID { return graph.ObjectID{Database: db, Schema: schema, Name: name} }
+	obj := func(schema, name string) graph.ObjectID {
+		return graph.ObjectID{Database: db, Schema: schema, Name: name}
+	}
 	col := func(schema, table, name string) graph.ColumnID {
 		return graph.ColumnID{Database: db, Schema: schema, Table: table, Column: name}
 	}

@@ -173,13 +173,13 @@ func TestShowDynamicTablesAndMaterializedViews(t *testing.T) {
 	w.PutDynamicTable("ANALYTICS", "MARTS", DynamicTable{
 		Name: "REVENUE", TargetLag: "1 hour", Warehouse: "REPORTING_WH", RefreshMode: "INCREMENTAL", Created: created,
 		Columns: []ColumnDef{{Name: "REGION", Type: "TEXT"}, {Name: "V", Type: "NUMBER"}},
-		Text: "create or replace dynamic table revenue target_lag = '1 hour' warehouse = reporting_wh as select region, sum(v) v from raw.sales group by region",
+		Text:    "create or replace dynamic table revenue target_lag = '1 hour' warehouse = reporting_wh as select region, sum(v) v from raw.sales group by region",
 	})
 	w.PutDynamicTable("ANALYTICS", "MARTS", DynamicTable{Name: "DAILY", TargetLag: "DOWNSTREAM", Warehouse: "WH", RefreshMode: "FULL",
 		Text: "create dynamic table daily target_lag = downstream warehouse = wh refresh_mode = full initialize = on_schedule as select 1 x"})
 	w.PutMaterializedView("ANALYTICS", "MARTS", MaterializedView{Name: "MV", SourceTable: "RAW.PUBLIC.SALES", Created: created,
 		Columns: []ColumnDef{{Name: "REGION", Type: "TEXT"}},
-		Text: "create materialized view mv as select region from raw.public.sales"})
+		Text:    "create materialized view mv as select region from raw.public.sales"})
 	srv := New(t, WithWarehouse(w))
 	db := srv.OpenDB(srv.Config())
 
