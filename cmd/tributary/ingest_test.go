@@ -66,7 +66,7 @@ func TestIngestAndGenUsage(t *testing.T) {
 		{[]string{"gen"}, "OUT_DIR"},
 		{[]string{"gen", "--views", "-1", t.TempDir()}, "views must be >= 0"},
 		{[]string{"ingest"}, "--source is required"},
-		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH, dbt:PATH or snowflake"},
+		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH, dbt:PATH, snowflake, querylog:PATH or snowflake-queries"},
 		{[]string{"ingest", "--source", "dir:"}, "want dir:PATH"},
 		{[]string{"ingest", "--source", "dbt:"}, "want dbt:PATH"},
 	} {
