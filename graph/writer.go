@@ -90,6 +90,23 @@ func (w *Writer) UpsertTables(ctx context.Context, tables []Table) error {
 	return w.write(ctx, func() error { return w.store.UpsertTables(ctx, tables) }, true)
 }
 
+// WriteOpenLineage writes one OpenLineage event (see Store.WriteOpenLineage), then
+// invalidates the cache.
+func (w *Writer) WriteOpenLineage(ctx context.Context, ev OpenLineageEvent) (OpenLineageResult, error) {
+	var out OpenLineageResult
+	err := w.write(ctx, func() (err error) {
+		out, err = w.store.WriteOpenLineage(ctx, ev)
+		return err
+	}, false)
+	return out, err
+}
+
+// JobRuns reads a job's recent runs (see Store.JobRuns), passed through so the API's
+// OpenLineage intake has one value to write and read.
+func (w *Writer) JobRuns(ctx context.Context, namespace, name string, limit int) (JobRuns, error) {
+	return w.store.JobRuns(ctx, namespace, name, limit)
+}
+
 // ImportDatasets writes one batch of imported datasets (see Store.ImportDatasets), then
 // invalidates the cache.
 func (w *Writer) ImportDatasets(ctx context.Context, batch []ExportDataset) error {
