@@ -7,6 +7,8 @@ import _ "embed"
 var (
 	//go:embed openlineage/upsert_datasets.cypher
 	OpenLineageUpsertDatasets string
+	//go:embed openlineage/upsert_job.cypher
+	OpenLineageUpsertJob string
 	//go:embed openlineage/record_run.cypher
 	OpenLineageRecordRun string
 	//go:embed openlineage/delete_stale_job_edges.cypher

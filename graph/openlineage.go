@@ -91,7 +91,8 @@ type OpenLineageResult struct {
 // job and run (whose state only moves forward, so replays and late events change nothing),
 // and, when the run is the job's latest COMPLETE (or the event is a JobEvent, Run.RunID
 // empty), the job's edges into each output, replacing those an earlier run of the job wrote
-// there. Edges of other jobs and of view definitions are left alone.
+// there. Edges of other jobs and of view definitions are left alone. A JobEvent is a Run
+// without RunID (state RunOther): its job is recorded and its lineage is the job's.
 func (s *Store) WriteOpenLineage(ctx context.Context, ev OpenLineageEvent) (OpenLineageResult, error) {
 	datasets, err := eventDatasetRows(ev)
 	if err != nil {
@@ -132,7 +133,7 @@ func (s *Store) WriteOpenLineage(ctx context.Context, ev OpenLineageEvent) (Open
 			if err != nil {
 				return nil, err
 			}
-			res.Latest = latest || ev.Run.RunID == ""
+			res.Latest = latest
 		}
 		if !res.Latest || len(ev.Lineage) == 0 {
 			return res, nil
@@ -165,8 +166,14 @@ func with(params map[string]any, k string, v any) map[string]any {
 	return out
 }
 
+// recordRun records the run (the job alone for a JobEvent, which has no run id) and reports
+// whether its lineage is the job's latest.
 func recordRun(ctx context.Context, tx neo4j.ManagedTransaction, run map[string]any) (bool, error) {
-	res, err := tx.Run(ctx, cypher.OpenLineageRecordRun, map[string]any{"run": run})
+	stmt := cypher.OpenLineageRecordRun
+	if run["runId"] == "" {
+		stmt = cypher.OpenLineageUpsertJob
+	}
+	res, err := tx.Run(ctx, stmt, map[string]any{"run": run})
 	if err != nil {
 		return false, fmt.Errorf("record run: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/ingest/openlineage"
 	"github.com/tributary-lineage/tributary/telemetry"
 )
 
@@ -97,6 +98,10 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
+	intake, err := openlineage.NewIntake(writer.Guarded(breaker))
+	if err != nil {
+		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
+	}
 
 	srv := api.New(api.Config{
 		Addr:                 cfg.HTTP.Addr,
@@ -125,6 +130,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Writer:    auth.RequireRoleToWrite(metrics.InstrumentWriter(writer.Guarded(breaker)), auth.RoleEditor),
 		Exports:   exports,
 		Imports:   imports,
+		Intake:    intake,
 		// The HTTP span wraps authentication too, so rejected requests are traced.
 		Headers:  security.Headers(),
 		Security: append([]echo.MiddlewareFunc{telemetry.EchoMiddleware(tel)}, security.Middleware()...),

@@ -334,4 +334,3 @@ func truncate(s string) string {
 	}
 	return s[:cut] + "..."
 }
-
