@@ -36,9 +36,9 @@ type Receipt struct {
 	EventType string   `json:"eventType,omitempty"` // a RunEvent's
 	Job       string   `json:"job,omitempty"`       // "namespace/name"
 	RunID     string   `json:"runId,omitempty"`
-	Datasets  int      `json:"datasets"`      // datasets the event named, written with their columns
-	Outputs   int      `json:"outputs"`       // outputs whose lineage was written
-	Edges     int64    `json:"edges"`         // column edges written
+	Datasets  int      `json:"datasets"`        // datasets the event named, written with their columns
+	Outputs   int      `json:"outputs"`         // outputs whose lineage was written
+	Edges     int64    `json:"edges"`           // column edges written
 	Notes     []string `json:"notes,omitempty"` // what the event held that was not stored, and why
 }
 
