@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -132,6 +134,26 @@ type EdgeJSON struct {
 	Verified *bool `json:"verified,omitempty"`
 	// Expressions is the chain of expressions from To to From, source first.
 	Expressions []graph.Step `json:"expressions,omitempty"`
+	ProvenanceJSON
+}
+
+// ProvenanceJSON is where an edge came from: its origin (view, dbt, dynamic_table,
+// query_history, openlineage), the statement that produced it (the view's id, the dbt
+// unique_id, the query's hash, the OpenLineage job), the OpenLineage run, and when it was last
+// seen (statements from query history and OpenLineage).
+type ProvenanceJSON struct {
+	Origin    string `json:"origin"`
+	Statement string `json:"statement,omitempty"`
+	Run       string `json:"run,omitempty"`
+	LastSeen  string `json:"last_seen,omitempty"`
+}
+
+func provenanceJSON(p graph.Provenance) ProvenanceJSON {
+	out := ProvenanceJSON{Origin: string(p.Origin), Statement: p.Statement, Run: p.Run}
+	if !p.LastSeen.IsZero() {
+		out.LastSeen = p.LastSeen.UTC().Format(time.RFC3339Nano)
+	}
+	return out
 }
 
 // verifiedField is the JSON verified field of an edge: false when unverified, absent otherwise.
@@ -166,7 +188,7 @@ func edgeJSON(e graph.Edge) EdgeJSON { return namedEdgeJSON(e, e.From.String(), 
 func namedEdgeJSON(e graph.Edge, from, to string) EdgeJSON {
 	return EdgeJSON{From: from, To: to, Type: string(e.Type), Subtype: string(e.Subtype),
 		View: e.View.String(), Expression: e.Expression, Masking: e.Masking,
-		Verified: verifiedField(e.Unverified), Expressions: e.Steps}
+		Verified: verifiedField(e.Unverified), Expressions: e.Steps, ProvenanceJSON: provenanceJSON(e.Provenance)}
 }
 
 func (s *Server) columnLineage(c echo.Context) error {
@@ -364,6 +386,7 @@ type SourceJSON struct {
 	Masking     bool         `json:"masking,omitempty"`
 	Verified    *bool        `json:"verified,omitempty"`
 	Expressions []graph.Step `json:"expressions,omitempty"`
+	ProvenanceJSON
 }
 
 // ViewColumnJSON is a view's output column.
@@ -375,10 +398,35 @@ type ViewColumnJSON struct {
 	Sources  []SourceJSON `json:"sources"`
 }
 
+// MetaJSON is what a dataset's source says about it besides its SQL.
+type MetaJSON struct {
+	UniqueID        string   `json:"unique_id,omitempty"`
+	Description     string   `json:"description,omitempty"`
+	Tags            []string `json:"tags,omitempty"`
+	Owner           string   `json:"owner,omitempty"`
+	Materialization string   `json:"materialization,omitempty"`
+	Path            string   `json:"path,omitempty"`
+	TargetLag       string   `json:"target_lag,omitempty"`
+	Warehouse       string   `json:"warehouse,omitempty"`
+	RefreshMode     string   `json:"refresh_mode,omitempty"`
+	Initialize      string   `json:"initialize,omitempty"`
+}
+
+// metaJSON is m for an answer; nil when m is empty.
+func metaJSON(m graph.Meta) *MetaJSON {
+	out := MetaJSON(m)
+	if reflect.ValueOf(out).IsZero() {
+		return nil
+	}
+	return &out
+}
+
 // ViewJSON is the body of GET /api/v1/lineage/views/{view_name}.
 type ViewJSON struct {
 	ID          string           `json:"id"`
-	Kind        string           `json:"kind"`                  // view or table
+	Kind        string           `json:"kind"`                  // view, table, dynamic_table, materialized_view, external
+	DefinedBy   string           `json:"defined_by,omitempty"`  // the origin of its definition: view, dbt, dynamic_table
+	Meta        *MetaJSON        `json:"meta,omitempty"`        // dbt metadata, dynamic table options
 	Placeholder bool             `json:"placeholder,omitempty"` // a table known only because a view reads it
 	Database    string           `json:"database"`
 	Schema      string           `json:"schema"`
@@ -510,7 +558,7 @@ func (s *Server) dataset(c echo.Context) error {
 
 // toViewJSON renders a table or view.
 func toViewJSON(d graph.ViewDetail) ViewJSON {
-	out := ViewJSON{ID: d.ID.String(), Kind: d.Kind, Placeholder: d.Placeholder,
+	out := ViewJSON{ID: d.ID.String(), Kind: d.Kind, DefinedBy: string(d.DefinedBy), Meta: metaJSON(d.Meta), Placeholder: d.Placeholder,
 		Database: d.ID.Database, Schema: d.ID.Schema, Name: d.ID.Name,
 		Status: d.Status, Message: d.Message, Definition: d.Definition,
 		Columns: []ViewColumnJSON{}, Upstream: []ViewRef{}, Downstream: []ViewRef{}}
@@ -525,7 +573,7 @@ func toViewJSON(d graph.ViewDetail) ViewJSON {
 		for _, src := range vc.Sources {
 			j.Sources = append(j.Sources, SourceJSON{Column: src.Column.String(), Type: string(src.Type),
 				Subtype: string(src.Subtype), Expression: src.Expression, Masking: src.Masking,
-				Verified: verifiedField(src.Unverified), Expressions: src.Steps})
+				Verified: verifiedField(src.Unverified), Expressions: src.Steps, ProvenanceJSON: provenanceJSON(src.Provenance)})
 		}
 		out.Columns = append(out.Columns, j)
 	}

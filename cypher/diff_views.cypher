@@ -10,6 +10,6 @@ RETURN
     RETURN c {.id, .name, .ordinal, .dataType,
               sources: COLLECT {
                 MATCH (c)-[e:DERIVES_FROM]->(src:Column)
-                RETURN e {to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS source
+                RETURN e {to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations, .origin, .statement, .run, .lastSeen} AS source
               }} AS col
   } AS columns

@@ -7,4 +7,4 @@ UNWIND $ids AS id
 MATCH (:Column {id: id})<-[:DERIVES_FROM*0..__HOPS__]-(f:Column)
 WITH DISTINCT f
 MATCH (f)<-[e:DERIVES_FROM]-(d:Column)
-RETURN e {from: d.id, to: f.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS edge
+RETURN e {from: d.id, to: f.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations, .origin, .statement, .run, .lastSeen} AS edge

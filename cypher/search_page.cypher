@@ -7,7 +7,7 @@
 // total (tier, tables and views before columns, shorter names, id), so $skip pages are stable.
 CALL db.index.fulltext.queryNodes('tributary_search', $query, {limit: $cap}) YIELD node, score
 WITH node, score,
-     CASE WHEN node:Column THEN 'column' WHEN node:View THEN 'view' ELSE 'table' END AS kind
+     CASE WHEN node:Column THEN 'column' WHEN node:View AND coalesce(node.kind, 'view') IN ['view', 'materialized_view'] THEN 'view' ELSE 'table' END AS kind
 WHERE $kind = '' OR kind = $kind
 WITH node, score, kind, split(node.searchName, ' ') AS names, split(node.searchPath, ' ') AS paths
 WITH node, score, kind,

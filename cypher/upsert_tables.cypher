@@ -7,6 +7,8 @@ MERGE (s:Schema {id: t.schemaId})
   ON CREATE SET s.name = t.schema
 MERGE (d)-[:HAS_SCHEMA]->(s)
 MERGE (o:Dataset {id: t.id})
+WITH d, s, o, t
+WHERE NOT o:View // a dataset with a definition (a dbt model, a dynamic table) keeps its own columns
 SET o:Table, o.name = t.name, o += t.search
 REMOVE o.placeholder
 MERGE (s)-[:HAS_TABLE]->(o)

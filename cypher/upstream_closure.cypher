@@ -7,4 +7,4 @@ UNWIND $ids AS id
 MATCH (:Column {id: id})-[:DERIVES_FROM*0..__HOPS__]->(d:Column)
 WITH DISTINCT d
 MATCH (d)-[e:DERIVES_FROM]->(src:Column)
-RETURN e {from: d.id, to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS edge
+RETURN e {from: d.id, to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations, .origin, .statement, .run, .lastSeen} AS edge

@@ -2,4 +2,4 @@
 // columns ($ids) to the columns they derive from.
 UNWIND $ids AS id
 MATCH (d:Column {id: id})-[e:DERIVES_FROM]->(src:Column)
-RETURN e {from: d.id, to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations} AS edge
+RETURN e {from: d.id, to: src.id, .type, .subtype, .view, .expression, .masking, .verification, .steps, .stepRelations, .origin, .statement, .run, .lastSeen} AS edge

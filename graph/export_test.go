@@ -61,7 +61,7 @@ func TestExportDatasetsPagesInIDOrder(t *testing.T) {
 	}
 	one := 1
 	wantV3 := ExportDataset{ID: obj(db, "S", "V3"), Kind: KindView, Status: StatusOK, Columns: []ExportColumn{{Name: "X", Ordinal: &one}},
-		Edges: []Edge{{From: col(db, "S", "V3", "X"), To: col(db, "S", "V2", "X"), Type: EdgeDirect, Subtype: SubtypeIdentity, View: obj(db, "S", "V3")}}}
+		Edges: []Edge{{From: col(db, "S", "V3", "X"), To: col(db, "S", "V2", "X"), Type: EdgeDirect, Subtype: SubtypeIdentity, View: obj(db, "S", "V3"), Provenance: definedBy(obj(db, "S", "V3"))}}}
 	if len(got) != 1 {
 		t.Fatalf("%d datasets", len(got))
 	}

@@ -47,7 +47,7 @@ func (s *Store) replaceViews(ctx context.Context, views []View, states []ViewSta
 		viewRows = append(viewRows, w.view)
 		columns = append(columns, map[string]any{"id": w.id, "columns": w.columns})
 		nColumns += len(w.columns)
-		stale = append(stale, map[string]any{"id": w.id, "columnIds": w.columnIDs, "edgeKeys": w.edgeKeys})
+		stale = append(stale, map[string]any{"id": w.id, "columnIds": w.columnIDs, "edgeKeys": w.edgeKeys, "origin": w.origin})
 		edges = append(edges, w.edges...)
 		for _, src := range w.sources {
 			id, _ := src.(map[string]any)["id"].(string)

@@ -132,15 +132,19 @@ type edgeSortKey struct {
 	from, to, view string
 	typ            EdgeType
 	sub            Subtype
+	origin         Origin
+	statement      string
 }
 
 func edgeKeyOf(e Edge) edgeSortKey {
-	return edgeSortKey{from: e.From.String(), to: e.To.String(), view: e.View.String(), typ: e.Type, sub: e.Subtype}
+	return edgeSortKey{from: e.From.String(), to: e.To.String(), view: e.View.String(), typ: e.Type, sub: e.Subtype,
+		origin: e.Origin, statement: e.Statement}
 }
 
 func compareEdgeKeys(a, b edgeSortKey) int {
 	return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.typ, b.typ),
-		cmp.Compare(a.sub, b.sub), cmp.Compare(a.view, b.view))
+		cmp.Compare(a.sub, b.sub), cmp.Compare(a.view, b.view), cmp.Compare(a.origin, b.origin),
+		cmp.Compare(a.statement, b.statement))
 }
 
 // sortEdges sorts edges in compareEdges order.
@@ -345,6 +349,8 @@ func viewDetailFromRecord(id ObjectID, rec *neo4j.Record) (ViewDetail, error) {
 		Message:     str(vm, "message"),
 		UpdatedAt:   timeOf(vm, "updatedAt"),
 		LastAltered: timeOf(vm, "lastAltered"),
+		DefinedBy:   Origin(str(vm, "definedBy")),
+		Meta:        metaOf(vm),
 	}
 	if d.Columns, err = viewColumnsFromRecord(rec); err != nil {
 		return ViewDetail{}, err
@@ -405,12 +411,13 @@ func viewColumnsFromRecord(rec *neo4j.Record) ([]ViewColumn, error) {
 			vc.Sources = append(vc.Sources, Source{
 				Column: to, Type: EdgeType(str(sm, "type")), Subtype: Subtype(str(sm, "subtype")),
 				View: view, Expression: str(sm, "expression"), Masking: flag(sm, "masking"),
-				Unverified: unverified(sm), Steps: steps(sm),
+				Unverified: unverified(sm), Steps: steps(sm), Provenance: provenanceOf(sm),
 			})
 		}
 		slices.SortFunc(vc.Sources, func(a, b Source) int {
 			return cmp.Or(cmp.Compare(a.Column.String(), b.Column.String()), cmp.Compare(a.Type, b.Type),
-				cmp.Compare(a.Subtype, b.Subtype), cmp.Compare(a.View.String(), b.View.String()))
+				cmp.Compare(a.Subtype, b.Subtype), cmp.Compare(a.View.String(), b.View.String()),
+				cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.Statement, b.Statement))
 		})
 		out = append(out, vc)
 	}
@@ -477,7 +484,21 @@ func edgeFromMap(m map[string]any) (Edge, error) {
 	}
 	return Edge{From: from, To: to, Type: EdgeType(str(m, "type")), Subtype: Subtype(str(m, "subtype")),
 		View: view, Expression: str(m, "expression"), Masking: flag(m, "masking"),
-		Unverified: unverified(m), Steps: steps(m)}, nil
+		Unverified: unverified(m), Steps: steps(m), Provenance: provenanceOf(m)}, nil
+}
+
+// provenanceOf reads an edge's origin, statement, run and lastSeen properties. Edges written
+// before edges had an origin are a view definition's.
+func provenanceOf(m map[string]any) Provenance {
+	p := Provenance{Origin: Origin(str(m, "origin")), Statement: str(m, "statement"), Run: str(m, "run"),
+		LastSeen: timeOf(m, "lastSeen")}
+	if p.Origin == "" {
+		p.Origin = OriginView
+	}
+	if p.Statement == "" && p.Origin == OriginView {
+		p.Statement = str(m, "view")
+	}
+	return p
 }
 
 // unverified reads an edge's verification property (absent on verified edges).

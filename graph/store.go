@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -204,9 +205,26 @@ func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, pa
 	return n, nil
 }
 
+// edgeRow is edge e of dataset view (an id string) with provenance p as the parameters of
+// upsert_view_edges.cypher.
+func edgeRow(e Edge, view string, p Provenance) map[string]any {
+	var lastSeen any
+	if !p.LastSeen.IsZero() {
+		lastSeen = p.LastSeen.UTC()
+	}
+	return map[string]any{
+		"from": e.From.String(), "to": e.To.String(), "view": view,
+		"type": string(e.Type), "subtype": string(e.Subtype),
+		"expression": nullable(e.Expression), "masking": e.Masking, "verification": verification(e.Unverified),
+		"steps": stepExpressions(e.Steps), "stepRelations": stepRelations(e.Steps),
+		"origin": string(p.Origin), "statement": p.Statement, "run": nullable(p.Run), "lastSeen": lastSeen,
+	}
+}
+
 // viewWrite is a validated view turned into statement parameters.
 type viewWrite struct {
 	id        string
+	origin    string
 	view      map[string]any
 	columns   []any
 	columnIDs []any
@@ -225,7 +243,24 @@ func prepareView(v View) (viewWrite, error) {
 	default:
 		return viewWrite{}, invalidf("status %q, want %q, %q or %q", v.Status, StatusOK, StatusFailed, StatusHidden)
 	}
-	w := viewWrite{id: v.ID.String()}
+	kind, origin := v.Kind, v.Origin
+	if kind == "" {
+		kind = KindView
+	}
+	if origin == "" {
+		origin = OriginView
+	}
+	if kind == KindExternal || !ValidKind(kind) {
+		return viewWrite{}, invalidf("kind %q of a defined dataset", v.Kind)
+	}
+	if !origin.Definition() {
+		return viewWrite{}, invalidf("origin %q: not a definition", v.Origin)
+	}
+	statement := v.ID.String()
+	if origin == OriginDBT && v.Meta.UniqueID != "" {
+		statement = v.Meta.UniqueID
+	}
+	w := viewWrite{id: v.ID.String(), origin: string(origin)}
 	names := make(map[string]bool, len(v.Columns))
 	for _, c := range v.Columns {
 		if c.Name == "" {
@@ -277,13 +312,8 @@ func prepareView(v View) (viewWrite, error) {
 
 	seenSource := make(map[ColumnID]bool)
 	for _, e := range edges {
-		w.edgeKeys = append(w.edgeKeys, []any{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype)})
-		w.edges = append(w.edges, map[string]any{
-			"from": e.From.String(), "to": e.To.String(), "view": w.id,
-			"type": string(e.Type), "subtype": string(e.Subtype),
-			"expression": nullable(e.Expression), "masking": e.Masking, "verification": verification(e.Unverified),
-			"steps": stepExpressions(e.Steps), "stepRelations": stepRelations(e.Steps),
-		})
+		w.edgeKeys = append(w.edgeKeys, []any{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), string(origin), statement})
+		w.edges = append(w.edges, edgeRow(e, w.id, Provenance{Origin: origin, Statement: statement}))
 		if seenSource[e.To] {
 			continue
 		}
@@ -305,6 +335,7 @@ func prepareView(v View) (viewWrite, error) {
 		"databaseId": QuoteIdentifier(v.ID.Database), "database": v.ID.Database,
 		"definition": v.Definition, "status": v.Status, "message": nullable(v.Message),
 		"lastAltered": lastAltered, "hash": hash, "search": objectSearchProps(v.ID),
+		"kind": kind, "origin": string(origin), "meta": v.Meta.props(),
 	}
 	return w, nil
 }
@@ -360,12 +391,28 @@ func viewHash(v View, edges []Edge) (string, error) {
 	for i, e := range edges {
 		ej[i] = edgeJSON{e.From.String(), e.To.String(), string(e.Type), string(e.Subtype), e.Expression, e.Masking, e.Unverified, e.Steps}
 	}
+	// Kind, Origin and Meta are left out when they are a plain view's, so a view's hash is the
+	// one it had before datasets had kinds.
+	var meta *Meta
+	if !reflect.ValueOf(v.Meta).IsZero() {
+		meta = &v.Meta
+	}
+	kind, origin := v.Kind, v.Origin
+	if kind == KindView {
+		kind = ""
+	}
+	if origin == OriginView {
+		origin = ""
+	}
 	b, err := json.Marshal(struct {
 		Definition, Status, Message string
 		LastAltered                 time.Time
 		Columns                     []Column
 		Edges                       []edgeJSON
-	}{v.Definition, v.Status, v.Message, v.LastAltered.UTC(), cols, ej})
+		Kind                        string `json:",omitempty"`
+		Origin                      Origin `json:",omitempty"`
+		Meta                        *Meta  `json:",omitempty"`
+	}{v.Definition, v.Status, v.Message, v.LastAltered.UTC(), cols, ej, kind, origin, meta})
 	if err != nil {
 		return "", fmt.Errorf("hash view: %w", err)
 	}

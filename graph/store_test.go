@@ -181,7 +181,7 @@ func TestRedefinitionDropsStaleEdgesAndColumns(t *testing.T) {
 	}
 	view := v1.ID.String()
 	src := func(c ColumnID, typ EdgeType, sub Subtype) Source {
-		return Source{Column: c, Type: typ, Subtype: sub, View: v1.ID}
+		return Source{Column: c, Type: typ, Subtype: sub, View: v1.ID, Provenance: definedBy(v1.ID)}
 	}
 	want := []ViewColumn{
 		{ID: v1.ID.Column("ID"), Name: "ID", Ordinal: 1, DataType: "NUMBER",
@@ -283,6 +283,11 @@ func labelsOf(t *testing.T, s *Store, id ObjectID) (labels []string, placeholder
 	return labels, placeholder, parents
 }
 
+// definedBy is the provenance of the edges view's definition writes.
+func definedBy(view ObjectID) Provenance {
+	return Provenance{Origin: OriginView, Statement: view.String()}
+}
+
 // checkTraversal compares a traversal's paths and edges (in any order) with the wanted ones.
 func checkTraversal(t *testing.T, sg Subgraph, err error, wantPaths [][]ColumnID, wantEdges []Edge) {
 	t.Helper()
@@ -291,6 +296,11 @@ func checkTraversal(t *testing.T, sg Subgraph, err error, wantPaths [][]ColumnID
 	}
 	if diff := cmp.Diff(wantPaths, sg.Paths); diff != "" {
 		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+	for i := range wantEdges {
+		if wantEdges[i].Origin == "" {
+			wantEdges[i].Provenance = definedBy(wantEdges[i].View)
+		}
 	}
 	slices.SortFunc(wantEdges, compareEdges)
 	if diff := cmp.Diff(wantEdges, sg.Edges); diff != "" {
@@ -490,7 +500,7 @@ func TestHostileNamesRoundTrip(t *testing.T) {
 	}
 	want := []ViewColumn{{ID: view.Column(viewCol), Name: viewCol, Ordinal: 1, DataType: "VARCHAR(10)",
 		Sources: []Source{{Column: tbl.Column(srcCol), Type: EdgeDirect, Subtype: SubtypeIdentity, View: view,
-			Expression: "\"Ünï \"\"col\"\" 列\" }) DETACH DELETE n //"}}}}
+			Expression: "\"Ünï \"\"col\"\" 列\" }) DETACH DELETE n //", Provenance: definedBy(view)}}}}
 	if diff := cmp.Diff(want, d.Columns); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}

@@ -53,7 +53,37 @@ func (s Subtype) Valid() bool {
 	return false
 }
 
-// Edge says that column From (derived) is computed from column To (source) in view View.
+// Origin says what an edge's lineage was read from.
+type Origin string
+
+// Origins. A definition (view, dbt model, dynamic table) is one statement that defines its
+// dataset: writing the dataset again replaces every definition edge into it. Query history and
+// OpenLineage add edges keyed by their statement (a query's hash, a job): edges of other
+// statements into the same dataset stay.
+const (
+	OriginView         Origin = "view"          // a view's or materialized view's definition
+	OriginDBT          Origin = "dbt"           // a dbt model's compiled code
+	OriginDynamicTable Origin = "dynamic_table" // a dynamic table's definition
+	OriginQueryHistory Origin = "query_history" // a statement from QUERY_HISTORY or an export of it
+	OriginOpenLineage  Origin = "openlineage"   // an OpenLineage run event
+)
+
+// Valid reports whether o is a known origin.
+func (o Origin) Valid() bool {
+	switch o {
+	case OriginView, OriginDBT, OriginDynamicTable, OriginQueryHistory, OriginOpenLineage:
+		return true
+	}
+	return false
+}
+
+// Definition reports whether o is the origin of a dataset's definition (replaced wholesale).
+func (o Origin) Definition() bool {
+	return o == OriginView || o == OriginDBT || o == OriginDynamicTable
+}
+
+// Edge says that column From (derived) is computed from column To (source) in view View (the
+// dataset From belongs to).
 type Edge struct {
 	From, To   ColumnID
 	Type       EdgeType
@@ -67,6 +97,19 @@ type Edge struct {
 	// Steps is the chain of expressions from To to From, source first (empty when the value
 	// is passed through unchanged).
 	Steps []Step
+	// Provenance: what the edge was read from. Zero in an edge given to a view write means
+	// the view's own (its Origin, its id as Statement).
+	Provenance
+}
+
+// Provenance is where an edge came from: its Origin, the Statement that produced it (the
+// dataset's id for a view or dynamic table definition, the dbt unique_id, a query's hash, an
+// OpenLineage job "namespace/name"), the OpenLineage Run, and when it was last seen.
+type Provenance struct {
+	Origin    Origin
+	Statement string
+	Run       string
+	LastSeen  time.Time
 }
 
 // Step is one expression on the way from a source column to a derived one: Relation is the
@@ -107,15 +150,69 @@ type Column struct {
 	DataType string
 }
 
-// View is a view's definition and its full column lineage, written by ReplaceViewLineage.
+// View is a dataset defined by one statement (a view, a dbt model, a dynamic table, a
+// materialized view) with its definition and its full column lineage, written by
+// ReplaceViewsLineage. It carries the :View label in the graph whatever its Kind.
 type View struct {
 	ID          ObjectID
+	Kind        string // KindView (when empty), KindTable, KindDynamicTable, KindMaterializedView
+	Origin      Origin // OriginView when empty
+	Meta        Meta
 	Definition  string
 	Status      string // StatusOK, StatusFailed, StatusHidden
 	Message     string // why parsing failed, warnings
 	Columns     []Column
 	Edges       []Edge // every Edge.From is a column of this view; Edge.View is ID (or zero)
 	LastAltered time.Time
+}
+
+// Meta is what a dataset's source says about it besides its SQL: dbt's model metadata and a
+// dynamic table's options. Empty fields are not stored.
+type Meta struct {
+	UniqueID        string   `json:"uniqueId,omitempty"`        // dbt unique_id
+	Description     string   `json:"description,omitempty"`     // dbt description
+	Tags            []string `json:"tags,omitempty"`            // dbt tags
+	Owner           string   `json:"owner,omitempty"`           // dbt meta.owner
+	Materialization string   `json:"materialization,omitempty"` // dbt materialized config
+	Path            string   `json:"path,omitempty"`            // dbt original_file_path
+	TargetLag       string   `json:"targetLag,omitempty"`       // dynamic table TARGET_LAG
+	Warehouse       string   `json:"warehouse,omitempty"`       // dynamic table WAREHOUSE
+	RefreshMode     string   `json:"refreshMode,omitempty"`     // dynamic table REFRESH_MODE
+	Initialize      string   `json:"initialize,omitempty"`      // dynamic table INITIALIZE
+}
+
+// props is m as node properties (absent fields as nil, which removes a stale value).
+func (m Meta) props() map[string]any {
+	opt := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	var tags any
+	if len(m.Tags) > 0 {
+		tags = m.Tags
+	}
+	return map[string]any{"uniqueId": opt(m.UniqueID), "description": opt(m.Description), "tags": tags,
+		"owner": opt(m.Owner), "materialization": opt(m.Materialization), "path": opt(m.Path),
+		"targetLag": opt(m.TargetLag), "warehouse": opt(m.Warehouse), "refreshMode": opt(m.RefreshMode),
+		"initialize": opt(m.Initialize)}
+}
+
+// metaOf reads Meta back from a node's properties.
+func metaOf(p map[string]any) Meta {
+	var tags []string
+	if l, ok := p["tags"].([]any); ok {
+		for _, t := range l {
+			if s, ok := t.(string); ok {
+				tags = append(tags, s)
+			}
+		}
+	}
+	return Meta{UniqueID: str(p, "uniqueId"), Description: str(p, "description"), Tags: tags,
+		Owner: str(p, "owner"), Materialization: str(p, "materialization"), Path: str(p, "path"),
+		TargetLag: str(p, "targetLag"), Warehouse: str(p, "warehouse"), RefreshMode: str(p, "refreshMode"),
+		Initialize: str(p, "initialize")}
 }
 
 // Table is a base table from the catalog.
@@ -159,6 +256,7 @@ type Source struct {
 	Masking    bool
 	Unverified bool
 	Steps      []Step
+	Provenance
 }
 
 // ViewColumn is a view's column with its direct sources.
@@ -179,8 +277,10 @@ type ObjectRef struct {
 // ViewDetail is what ViewDetail and DatasetDetail return.
 type ViewDetail struct {
 	ID          ObjectID
-	Kind        string // KindView or KindTable
-	Placeholder bool   // a table known only because a view reads it
+	Kind        string // KindView, KindTable, KindDynamicTable, KindMaterializedView, KindExternal
+	DefinedBy   Origin // the origin of its definition (views, dbt models, dynamic tables); "" for tables
+	Meta        Meta
+	Placeholder bool // a table known only because a view reads it
 	Definition  string
 	Status      string
 	Message     string
@@ -191,12 +291,24 @@ type ViewDetail struct {
 	Downstream  []ObjectID   // views that read this view directly
 }
 
-// Search kinds.
+// Search kinds and dataset kinds.
 const (
-	KindColumn = "column"
-	KindTable  = "table"
-	KindView   = "view"
+	KindColumn           = "column"
+	KindTable            = "table"
+	KindView             = "view"
+	KindDynamicTable     = "dynamic_table"
+	KindMaterializedView = "materialized_view"
+	KindExternal         = "external" // a dataset outside Snowflake (OpenLineage namespaces)
 )
+
+// ValidKind reports whether k is a dataset kind.
+func ValidKind(k string) bool {
+	switch k {
+	case KindTable, KindView, KindDynamicTable, KindMaterializedView, KindExternal:
+		return true
+	}
+	return false
+}
 
 // SearchHit is one result of Search. ID is a ColumnID string for columns, an ObjectID string
 // for tables and views; Parent is the table/view of a column, the schema of a table or view.

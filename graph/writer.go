@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Invalidator drops every cached answer made before its call (*Cache bumps the generation).
@@ -111,6 +112,47 @@ func (w *Writer) JobRuns(ctx context.Context, namespace, name string, limit int)
 // invalidates the cache.
 func (w *Writer) ImportDatasets(ctx context.Context, batch []ExportDataset) error {
 	return w.write(ctx, func() error { return w.store.ImportDatasets(ctx, batch) }, false)
+}
+
+// WriteStatements writes a batch of statements' lineage (see Store.WriteStatements), then
+// invalidates the cache.
+func (w *Writer) WriteStatements(ctx context.Context, batch []StatementLineage, events EventsFunc) ([]ViewChange, error) {
+	var out []ViewChange
+	err := w.write(ctx, func() (err error) {
+		out, err = w.store.WriteStatements(ctx, batch, events)
+		return err
+	}, false)
+	if err != nil && !errors.Is(err, ErrGenerationNotBumped) {
+		return nil, err
+	}
+	return out, err
+}
+
+// TouchStatements marks statements seen again (see Store.TouchStatements); lastSeen is shown
+// in answers, so it invalidates the cache when any moved.
+func (w *Writer) TouchStatements(ctx context.Context, keys []string, seen time.Time) (int, error) {
+	var n int
+	err := w.write(ctx, func() (err error) {
+		n, err = w.store.TouchStatements(ctx, keys, seen)
+		return err
+	}, true)
+	return n, err
+}
+
+// ExpireStatements removes statements not seen since before (see Store.ExpireStatements),
+// then invalidates the cache (it commits in batches, so after a failure too).
+func (w *Writer) ExpireStatements(ctx context.Context, o Origin, source string, before time.Time) (int, error) {
+	var n int
+	err := w.write(ctx, func() (err error) {
+		n, err = w.store.ExpireStatements(ctx, o, source, before)
+		return err
+	}, true)
+	return n, err
+}
+
+// SeenStatements reads which statements are recorded (see Store.SeenStatements).
+func (w *Writer) SeenStatements(ctx context.Context, keys []string) (map[string]time.Time, error) {
+	return w.store.SeenStatements(ctx, keys)
 }
 
 // ViewStates and TableStates are the reads ingestion plans with, passed through so one value

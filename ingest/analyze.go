@@ -93,7 +93,8 @@ const hiddenMessage = "definition hidden: a secure view the ingesting role does 
 // position; a hidden one a hidden view. Either keeps the columns the source reported.
 func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	a := Analysis{
-		View:  graph.View{ID: v.ID, Definition: v.Text, LastAltered: v.LastAltered},
+		View: graph.View{ID: v.ID, Kind: v.Kind, Origin: v.DefinedBy, Meta: v.Meta, Definition: v.Text,
+			LastAltered: v.LastAltered},
 		State: graph.ViewState{ID: v.ID, Source: source, Version: v.Version()},
 	}
 	fallback := func(status, msg string) Analysis {
@@ -125,12 +126,15 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	})
 	var stmt *lineage.Statement
 	for i := range res.Statements {
-		if res.Statements[i].Kind == lineage.KindCreateView {
+		if k := res.Statements[i].Kind; k == lineage.KindCreateView || (v.Kind != "" && v.Kind != graph.KindView && k == lineage.KindCTAS) {
 			stmt = &res.Statements[i]
 			break
 		}
 	}
 	if stmt == nil {
+		if v.Kind != "" && v.Kind != graph.KindView {
+			return fallback(graph.StatusFailed, "no CREATE ... AS SELECT statement in the definition")
+		}
 		return fallback(graph.StatusFailed, "no CREATE VIEW statement in the definition")
 	}
 	for id := range rec.asked {
@@ -151,7 +155,11 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	var exprs []string
 	for _, st := range stmts {
 		if cv, ok := st.Stmt.(*sql.CreateView); ok {
-			exprs = itemExpressions(v.Text, cv)
+			exprs = itemExpressions(v.Text, cv.Query)
+			break
+		}
+		if ct, ok := st.Stmt.(*sql.CreateTableAs); ok {
+			exprs = itemExpressions(v.Text, ct.Query)
 			break
 		}
 	}

@@ -14,11 +14,11 @@ const maxExpression = 500
 // text of each select item's expression (alias left out), in output order; nil otherwise
 // (stars, set operations, column lists that rename: positions are not known). Bare column
 // references give "" (their edges are IDENTITY; the text adds nothing).
-func itemExpressions(text string, cv *sql.CreateView) []string {
-	if cv == nil || cv.Query == nil {
+func itemExpressions(text string, q *sql.Query) []string {
+	if q == nil {
 		return nil
 	}
-	sel, ok := cv.Query.Body.(*sql.Select)
+	sel, ok := q.Body.(*sql.Select)
 	if !ok || len(sel.Items) == 0 {
 		return nil
 	}

@@ -72,6 +72,14 @@ type ListedView struct {
 	// Conflict, when set, says why the view cannot be analysed as listed (it is defined more
 	// than once, with the positions); the view is written as failed with it.
 	Conflict string `json:"conflict,omitempty"`
+	// Kind is what the definition creates: graph.KindView (when empty), KindTable (a dbt table
+	// or incremental model), KindDynamicTable, KindMaterializedView. Text is then a CREATE
+	// VIEW or a CREATE ... TABLE ... AS SELECT.
+	Kind string `json:"kind,omitempty"`
+	// DefinedBy is what defines it: graph.OriginView (when empty), OriginDBT, OriginDynamicTable.
+	DefinedBy graph.Origin `json:"definedBy,omitempty"`
+	// Meta is what the source says about it besides the SQL (dbt metadata, dynamic table options).
+	Meta graph.Meta `json:"meta,omitzero"`
 
 	// names are the relations Text names (FROM clauses), found when the source parsed the
 	// text to list it (named is then set): planning orders the views by them without parsing
@@ -94,8 +102,11 @@ func (v ListedView) sourceHash() string {
 		Text, DB, Schema string
 		Hidden           bool
 		Columns          []graph.Column
-		Conflict         string `json:",omitempty"`
-	}{v.Text, v.DefaultDatabase, v.DefaultSchema, v.Hidden, v.Columns, v.Conflict})
+		Conflict         string       `json:",omitempty"`
+		Kind             string       `json:",omitempty"`
+		Origin           graph.Origin `json:",omitempty"`
+		Meta             graph.Meta   `json:",omitzero"`
+	}{v.Text, v.DefaultDatabase, v.DefaultSchema, v.Hidden, v.Columns, v.Conflict, v.Kind, v.DefinedBy, v.Meta})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }

@@ -9,6 +9,6 @@ CALL {
 MATCH (d:Database)-[:HAS_SCHEMA]->(s:Schema)-[:HAS_VIEW|HAS_TABLE]->(o)
 WHERE ($schema IS NULL OR s.name = $schema)
   AND ($database IS NULL OR d.name = $database)
-RETURN DISTINCT o.id AS id, CASE WHEN o:View THEN 'view' ELSE 'table' END AS kind
+RETURN DISTINCT o.id AS id, coalesce(o.kind, CASE WHEN o:View THEN 'view' ELSE 'table' END) AS kind
 ORDER BY id
 LIMIT $limit

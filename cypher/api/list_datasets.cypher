@@ -2,7 +2,7 @@
 // schema $schema (null = any) with view status $status (null = any), by id, with their column
 // counts. Used when the list has no name filter (list_datasets_matching.cypher has one).
 MATCH (d:Database)-[:HAS_SCHEMA]->(s:Schema)-[:HAS_VIEW|HAS_TABLE]->(o:Dataset)
-WHERE (CASE $kind WHEN 'view' THEN o:View ELSE o:Table END)
+WHERE (CASE WHEN o:View AND coalesce(o.kind, 'view') IN ['view', 'materialized_view'] THEN 'view' ELSE 'table' END) = $kind
   AND ($database IS NULL OR d.name = $database)
   AND ($schema IS NULL OR s.name = $schema)
   AND ($status IS NULL OR o.status = $status)

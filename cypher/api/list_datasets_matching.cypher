@@ -2,7 +2,7 @@
 // query graph.Store.Search builds from the name filter's words.
 CALL db.index.fulltext.queryNodes('tributary_search', $query) YIELD node AS o
 WITH o
-WHERE (CASE $kind WHEN 'view' THEN o:View ELSE o:Table END)
+WHERE (CASE WHEN o:View AND coalesce(o.kind, 'view') IN ['view', 'materialized_view'] THEN 'view' ELSE 'table' END) = $kind
   AND ($status IS NULL OR o.status = $status)
 MATCH (d:Database)-[:HAS_SCHEMA]->(s:Schema)-[:HAS_VIEW|HAS_TABLE]->(o)
 WHERE ($database IS NULL OR d.name = $database)
