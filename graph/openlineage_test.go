@@ -11,13 +11,21 @@ import (
 )
 
 // olEvent is a COMPLETE run of job ns/load writing db.MART.TOTALS from db.RAW.ORDERS.
-func olEvent(db, ns, run string, at time.Time, edges ...Edge) OpenLineageEvent {
+type olWrite struct {
+	ev      OpenLineageEvent
+	lineage []StatementLineage
+}
+
+func olEvent(db, ns, run string, at time.Time, edges ...Edge) olWrite {
 	target := obj(db, "MART", "TOTALS")
-	return OpenLineageEvent{
-		Run: &JobRun{Namespace: ns, Name: "load", RunID: run, State: RunComplete, EventTime: at},
-		Datasets: []EventDataset{{ID: obj(db, "RAW", "ORDERS"), Kind: KindTable, Namespace: "snowflake://o-a", Name: db + ".RAW.ORDERS",
-			Columns: []Column{{"ID", 1, "NUMBER"}, {"AMOUNT", 2, "NUMBER"}, {"STATUS", 3, "TEXT"}}}},
-		Lineage: []JobLineage{{Target: target, Columns: []Column{{"ID", 1, ""}, {"TOTAL", 2, "NUMBER"}},
+	return olWrite{
+		ev: OpenLineageEvent{
+			Run: &JobRun{Namespace: ns, Name: "load", RunID: run, State: RunComplete, EventTime: at},
+			Datasets: []EventDataset{{ID: obj(db, "RAW", "ORDERS"), Kind: KindTable, Namespace: "snowflake://o-a", Name: db + ".RAW.ORDERS",
+				Columns: []Column{{"ID", 1, "NUMBER"}, {"AMOUNT", 2, "NUMBER"}, {"STATUS", 3, "TEXT"}}}},
+		},
+		lineage: []StatementLineage{{Origin: OriginOpenLineage, Source: "openlineage", Statement: ns + "/load", Run: run,
+			Target: target, Columns: []Column{{"ID", 1, ""}, {"TOTAL", 2, "NUMBER"}}, Seen: at,
 			Edges: edges, Inputs: []Input{{Column: col(db, "RAW", "ORDERS", "STATUS"), Subtype: SubtypeFilter}}}},
 	}
 }
@@ -37,6 +45,7 @@ func olRunState(t *testing.T, s *Store, ns string) map[string]string {
 
 func TestWriteOpenLineage(t *testing.T) {
 	s, driver := newTestStore(t)
+	w := NewWriter(s, nil)
 	db := testDB(t)
 	ns := graphtest.Name(t, "TT_JOB_")
 	graphtest.CleanupJobs(t, driver, ns)
@@ -45,9 +54,9 @@ func TestWriteOpenLineage(t *testing.T) {
 	target := obj(db, "MART", "TOTALS")
 	idEdge := edge(target.Column("ID"), col(db, "RAW", "ORDERS", "ID"), EdgeDirect, SubtypeIdentity)
 	sumEdge := edge(target.Column("TOTAL"), col(db, "RAW", "ORDERS", "AMOUNT"), EdgeDirect, SubtypeAggregation)
-	write := func(ev OpenLineageEvent) OpenLineageResult {
+	write := func(ow olWrite) OpenLineageResult {
 		t.Helper()
-		res, err := s.WriteOpenLineage(ctx, ev)
+		res, err := w.WriteOpenLineage(ctx, ow.ev, ow.lineage, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,10 +78,10 @@ func TestWriteOpenLineage(t *testing.T) {
 	}
 
 	// COMPLETE before START: the run is complete, its lineage written.
-	if res := write(olEvent(db, ns, "run-1", t0, idEdge, sumEdge)); !res.Latest || res.Edges != 2 {
+	if res := write(olEvent(db, ns, "run-1", t0, idEdge, sumEdge)); !res.Latest {
 		t.Fatalf("first COMPLETE: %+v", res)
 	}
-	late := OpenLineageEvent{Run: &JobRun{Namespace: ns, Name: "load", RunID: "run-1", State: RunStart, EventTime: t0.Add(-time.Minute)}}
+	late := olWrite{ev: OpenLineageEvent{Run: &JobRun{Namespace: ns, Name: "load", RunID: "run-1", State: RunStart, EventTime: t0.Add(-time.Minute)}}}
 	write(late)
 	if d := cmp.Diff(map[string]string{"run-1": RunComplete}, olRunState(t, s, ns)); d != "" {
 		t.Errorf("after a late START (-want +got):\n%s", d)
@@ -91,7 +100,8 @@ func TestWriteOpenLineage(t *testing.T) {
 
 	// An edge of another job into the same output stays when this job's lineage is replaced.
 	other := olEvent(db, ns+"_OTHER", "run-x", t0, edge(target.Column("TOTAL"), col(db, "RAW", "ORDERS", "ID"), EdgeDirect, SubtypeTransformation))
-	other.Run.Name = "other"
+	other.ev.Run.Name = "other"
+	other.lineage[0].Statement = ns + "_OTHER/other"
 	graphtest.CleanupJobs(t, driver, ns+"_OTHER")
 	write(other)
 

@@ -91,15 +91,25 @@ func (w *Writer) UpsertTables(ctx context.Context, tables []Table) error {
 	return w.write(ctx, func() error { return w.store.UpsertTables(ctx, tables) }, true)
 }
 
-// WriteOpenLineage writes one OpenLineage event (see Store.WriteOpenLineage), then
-// invalidates the cache.
-func (w *Writer) WriteOpenLineage(ctx context.Context, ev OpenLineageEvent) (OpenLineageResult, error) {
-	var out OpenLineageResult
+// WriteOpenLineage records an OpenLineage event (see Store.RecordOpenLineage) and, when its
+// lineage is the job's latest, writes that lineage (see WriteStatements: each statement is the
+// job, so the job's edges into each output are replaced, and events are stored with them).
+// The cache is invalidated after each of the two commits.
+func (w *Writer) WriteOpenLineage(ctx context.Context, ev OpenLineageEvent, lineage []StatementLineage, events EventsFunc) (OpenLineageResult, error) {
+	var latest bool
 	err := w.write(ctx, func() (err error) {
-		out, err = w.store.WriteOpenLineage(ctx, ev)
+		latest, err = w.store.RecordOpenLineage(ctx, ev)
 		return err
 	}, false)
-	return out, err
+	if err != nil {
+		return OpenLineageResult{}, err
+	}
+	res := OpenLineageResult{Latest: latest}
+	if !latest || len(lineage) == 0 {
+		return res, nil
+	}
+	res.Changes, err = w.WriteStatements(ctx, lineage, events)
+	return res, err
 }
 
 // JobRuns reads a job's recent runs (see Store.JobRuns), passed through so the API's

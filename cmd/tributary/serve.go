@@ -38,7 +38,12 @@ func runServe(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	defer shutdownTelemetry(ctx, tel, logger)
-	if err := serve(ctx, cfg, tel, logger); err != nil {
+	hooks, err := webhooksFromEnv(e.getenv)
+	if err != nil {
+		logger.Error("serve failed", "error", err.Error())
+		return exitFail
+	}
+	if err := serve(ctx, cfg, tel, logger, hooks); err != nil {
 		logger.Error("serve failed", "error", err.Error())
 		return exitFail
 	}
@@ -56,8 +61,9 @@ func shutdownTelemetry(ctx context.Context, tel *telemetry.Provider, logger *slo
 }
 
 // serve wires clients, store and server, serves until ctx ends, then shuts
-// everything down within cfg.ShutdownTimeout.
-func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slog.Logger) (err error) {
+// everything down within cfg.ShutdownTimeout. hooks, when set, makes the OpenLineage intake
+// store change events with its writes, delivered by a worker serving the default queue.
+func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slog.Logger, hooks *ingest.WebhookConfig) (err error) {
 	build := buildInfo()
 	logger.Info("starting tributary", "build", build, "config", cfg)
 
@@ -98,9 +104,18 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
-	intake, err := openlineage.NewIntake(writer.Guarded(breaker))
+	intake, err := openlineage.NewIntake(writer.Guarded(breaker), logger.With("component", "openlineage"))
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
+	}
+	if hooks != nil {
+		wc := *hooks
+		wc.Queue = ingest.DefaultQueue
+		pub, err := ingest.NewWebhooks(wc, asynq.NewClientFromRedisClient(rdb), store, nil, logger.With("component", "webhooks"))
+		if err != nil {
+			return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
+		}
+		intake.WithChanges(pub)
 	}
 
 	srv := api.New(api.Config{

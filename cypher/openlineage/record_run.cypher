@@ -8,7 +8,7 @@ MERGE (j:Job {namespace: $run.namespace, name: $run.name})
 MERGE (r:Run {runId: $run.runId})
   ON CREATE SET r.createdAt = datetime()
 MERGE (j)-[:HAS_RUN]->(r)
-WITH j, r, datetime($run.eventTime) AS t
+WITH j, r, $run.eventTime AS t
 WITH j, r, t, r.rank IS NULL OR $run.rank > r.rank OR ($run.rank = r.rank AND t >= r.eventTime) AS advance
 SET r.state = CASE WHEN advance THEN $run.state ELSE r.state END,
     r.rank = CASE WHEN advance THEN $run.rank ELSE r.rank END,

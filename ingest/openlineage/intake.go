@@ -3,14 +3,21 @@ package openlineage
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 )
 
-// Writer stores events; *graph.Writer implements it (the write commits, then the cache is
+// Source is the source recorded on the statements OpenLineage events write (graph
+// StatementLineage.Source) and on their change events.
+const Source = "openlineage"
+
+// Writer stores events; *graph.Writer implements it (each write commits, then the cache is
 // invalidated).
 type Writer interface {
-	WriteOpenLineage(ctx context.Context, ev graph.OpenLineageEvent) (graph.OpenLineageResult, error)
+	WriteOpenLineage(ctx context.Context, ev graph.OpenLineageEvent, lineage []graph.StatementLineage, events graph.EventsFunc) (graph.OpenLineageResult, error)
 	JobRuns(ctx context.Context, namespace, name string, limit int) (graph.JobRuns, error)
 }
 
@@ -19,15 +26,29 @@ type Writer interface {
 type Intake struct {
 	validator *Validator
 	writer    Writer
+	publish   ingest.Publisher // nil: no change events
+	log       *slog.Logger
 }
 
 // NewIntake compiles the embedded spec schemas and returns an intake writing through w.
-func NewIntake(w Writer) (*Intake, error) {
+func NewIntake(w Writer, log *slog.Logger) (*Intake, error) {
 	v, err := NewValidator()
 	if err != nil {
 		return nil, fmt.Errorf("openlineage intake: %w", err)
 	}
-	return &Intake{validator: v, writer: w}, nil
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Intake{validator: v, writer: w, log: log}, nil
+}
+
+// WithChanges makes the intake store, with each lineage write, the change events p makes of
+// what the write changed, and hand them to p for delivery after the commit (as ingestion
+// does: a hand-on error is logged, the events wait in the outbox for the worker's sweep). It
+// returns in.
+func (in *Intake) WithChanges(p ingest.Publisher) *Intake {
+	in.publish = p
+	return in
 }
 
 // Receipt says what was done with one event.
@@ -38,7 +59,7 @@ type Receipt struct {
 	RunID     string   `json:"runId,omitempty"`
 	Datasets  int      `json:"datasets"`        // datasets the event named, written with their columns
 	Outputs   int      `json:"outputs"`         // outputs whose lineage was written
-	Edges     int64    `json:"edges"`           // column edges written
+	Edges     int      `json:"edges"`           // column edges written into them
 	Notes     []string `json:"notes,omitempty"` // what the event held that was not stored, and why
 }
 
@@ -66,19 +87,49 @@ func (in *Intake) Receive(ctx context.Context, body []byte) (Receipt, error) {
 	for _, d := range w.Datasets {
 		out.Datasets = append(out.Datasets, graph.EventDataset{ID: d.ID, Kind: d.Kind, Namespace: d.Namespace, Name: d.Name, Columns: d.Columns})
 	}
-	for _, l := range w.Lineage {
-		out.Lineage = append(out.Lineage, graph.JobLineage{Target: l.Target, Columns: l.Columns, Edges: l.Edges, Inputs: l.Inputs})
+	seen := w.EventTime
+	if seen.IsZero() {
+		seen = time.Now()
 	}
-	res, err := in.writer.WriteOpenLineage(ctx, out)
+	var lineage []graph.StatementLineage
+	edges := 0
+	for _, l := range w.Lineage {
+		lineage = append(lineage, graph.StatementLineage{Origin: graph.OriginOpenLineage, Source: Source,
+			Statement: w.Job.Statement(), Run: w.RunID, Target: l.Target, Kind: l.Kind,
+			Columns: l.Columns, Edges: l.Edges, Inputs: l.Inputs, Text: l.Text, Seen: seen})
+		edges += len(l.Edges)
+	}
+	var events []graph.ChangeEvent
+	var eventsFunc graph.EventsFunc
+	if in.publish != nil {
+		eventsFunc = ingest.ChangeEvents(in.publish, Source, "", &events)
+	}
+	res, err := in.writer.WriteOpenLineage(ctx, out, lineage, eventsFunc)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("store openlineage %s: %w", w.Kind, err)
 	}
-	if res.Latest {
-		rec.Outputs, rec.Edges = len(w.Lineage), res.Edges
-	} else if len(w.Lineage) > 0 {
+	in.handOn(ctx, events)
+	switch {
+	case res.Latest:
+		rec.Outputs, rec.Edges = len(w.Lineage), edges
+	case len(w.Lineage) > 0:
 		rec.Notes = append(rec.Notes, fmt.Sprintf("run %s is older than the job's last completed run: its lineage is not the job's any more and was not written", w.RunID))
 	}
 	return rec, nil
+}
+
+// handOn hands the events of a committed write on for delivery; a failure leaves them in the
+// outbox for the next sweep.
+func (in *Intake) handOn(ctx context.Context, events []graph.ChangeEvent) {
+	if len(events) == 0 {
+		return
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := in.publish.Publish(pctx, events); err != nil {
+		in.log.ErrorContext(ctx, "hand change events on; they wait in the outbox for the next sweep",
+			"source", Source, "events", len(events), "error", err.Error())
+	}
 }
 
 // Runs reads a job's most recent runs (graph.ErrNotFound for a job no event named).
