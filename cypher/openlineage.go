@@ -11,6 +11,8 @@ var (
 	OpenLineageUpsertJob string
 	//go:embed openlineage/record_run.cypher
 	OpenLineageRecordRun string
+	//go:embed openlineage/delete_jobs.cypher
+	OpenLineageDeleteJobs string
 	//go:embed openlineage/job_runs.cypher
 	OpenLineageJobRuns string
 )

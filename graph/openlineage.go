@@ -241,3 +241,18 @@ func (s *Store) JobRuns(ctx context.Context, namespace, name string, limit int) 
 	}
 	return out, nil
 }
+
+// DeleteJobs deletes the OpenLineage jobs of namespace and their runs (not the lineage they
+// wrote) and returns how many jobs it deleted.
+func (s *Store) DeleteJobs(ctx context.Context, namespace string) (int64, error) {
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.OpenLineageDeleteJobs, map[string]any{"namespace": namespace},
+		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
+	if err != nil {
+		return 0, fmt.Errorf("delete jobs of %s: %w", namespace, err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](res.Records[0], "deleted")
+	if err != nil {
+		return 0, fmt.Errorf("delete jobs of %s: %w", namespace, err)
+	}
+	return n, nil
+}

@@ -44,11 +44,11 @@ func olRunState(t *testing.T, s *Store, ns string) map[string]string {
 }
 
 func TestWriteOpenLineage(t *testing.T) {
-	s, driver := newTestStore(t)
+	s, _ := newTestStore(t)
 	w := NewWriter(s, nil)
 	db := testDB(t)
 	ns := graphtest.Name(t, "TT_JOB_")
-	graphtest.CleanupJobs(t, driver, ns)
+	graphtest.CleanupJobs(t, s, ns)
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	target := obj(db, "MART", "TOTALS")
@@ -102,7 +102,7 @@ func TestWriteOpenLineage(t *testing.T) {
 	other := olEvent(db, ns+"_OTHER", "run-x", t0, edge(target.Column("TOTAL"), col(db, "RAW", "ORDERS", "ID"), EdgeDirect, SubtypeTransformation))
 	other.ev.Run.Name = "other"
 	other.lineage[0].Statement = ns + "_OTHER/other"
-	graphtest.CleanupJobs(t, driver, ns+"_OTHER")
+	graphtest.CleanupJobs(t, s, ns+"_OTHER")
 	write(other)
 
 	// The next run's COMPLETE replaces the job's edges: TOTAL no longer reads AMOUNT.

@@ -128,7 +128,7 @@ func (d *demo) serve(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	graphtest.CleanupJobs(t, d.driver, "airflow") // the job namespace of the OpenLineage examples
+	graphtest.CleanupJobs(t, store, "airflow") // the job namespace of the OpenLineage examples
 	srv := api.New(api.Config{MaxDepth: cfg.MaxDepth}, api.Deps{
 		Checkers:  healthCheckers(redisc, cache, api.NewNeo4jChecker(store, d.driver)),
 		Lineage:   demoViews{LineageReader: store, dbs: d.dbs},

@@ -45,7 +45,7 @@ func startOpenLineageServe(t *testing.T) *olServer {
 	o.pg = "postgres://" + graphtest.Name(t, "TC_PG_") + ":5432"
 	graphtest.Cleanup(t, store, o.pg)
 	o.jobs = graphtest.Name(t, "TC_JOBS_")
-	graphtest.CleanupJobs(t, graphtest.Driver(t), o.jobs)
+	graphtest.CleanupJobs(t, store, o.jobs)
 	o.serving = startServe(t, map[string]string{envAuthRedisPrefix: prefix})
 	return o
 }

@@ -158,17 +158,20 @@ func CleanupChangeEvents(tb testing.TB, driver neo4j.DriverWithContext, queue st
 	})
 }
 
+// JobDeleter deletes OpenLineage jobs (*graph.Store).
+type JobDeleter interface {
+	DeleteJobs(ctx context.Context, namespace string) (int64, error)
+}
+
 // CleanupJobs deletes the OpenLineage jobs of the job namespace named, with their runs, when
 // tb ends (jobs and runs live outside any database, so Database's cleanup does not reach them);
 // a failed deletion fails tb.
-func CleanupJobs(tb testing.TB, driver neo4j.DriverWithContext, namespace string) {
+func CleanupJobs(tb testing.TB, store JobDeleter, namespace string) {
 	tb.Helper()
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), DeleteTimeout)
 		defer cancel()
-		_, err := neo4j.ExecuteQuery(ctx, driver, "MATCH (j:Job {namespace: $ns}) OPTIONAL MATCH (j)-[:HAS_RUN]->(r:Run) DETACH DELETE j, r",
-			map[string]any{"ns": namespace}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(Neo4jDatabase()))
-		if err != nil {
+		if _, err := store.DeleteJobs(ctx, namespace); err != nil {
 			tb.Errorf("graphtest: delete the jobs of %s: %v", namespace, err)
 		}
 	})
