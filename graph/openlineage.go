@@ -242,8 +242,8 @@ func (s *Store) JobRuns(ctx context.Context, namespace, name string, limit int) 
 	return out, nil
 }
 
-// DeleteJobs deletes the OpenLineage jobs of namespace and their runs (not the lineage they
-// wrote) and returns how many jobs it deleted.
+// DeleteJobs deletes the OpenLineage jobs of namespace, their runs and their statements (not
+// the lineage they wrote) and returns how many jobs it deleted.
 func (s *Store) DeleteJobs(ctx context.Context, namespace string) (int64, error) {
 	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher.OpenLineageDeleteJobs, map[string]any{"namespace": namespace},
 		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithWritersRouting())
