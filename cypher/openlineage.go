@@ -7,10 +7,10 @@ import _ "embed"
 var (
 	//go:embed openlineage/upsert_datasets.cypher
 	OpenLineageUpsertDatasets string
-	//go:embed openlineage/upsert_job.cypher
-	OpenLineageUpsertJob string
-	//go:embed openlineage/record_run.cypher
-	OpenLineageRecordRun string
+	//go:embed openlineage/upsert_jobs.cypher
+	OpenLineageUpsertJobs string
+	//go:embed openlineage/record_runs.cypher
+	OpenLineageRecordRuns string
 	//go:embed openlineage/delete_jobs.cypher
 	OpenLineageDeleteJobs string
 	//go:embed openlineage/job_runs.cypher

@@ -69,62 +69,83 @@ type OpenLineageResult struct {
 	// Latest is false when a COMPLETE run older than the job's last one arrived late: its
 	// run is recorded, its lineage is not (the job's lineage is its latest run's).
 	Latest  bool
-	Changes []ViewChange // what the lineage write changed (WriteStatements)
 }
 
-// RecordOpenLineage writes an event's datasets and their columns and its job and run in one
-// transaction. A run's state only moves forward (OTHER < START < RUNNING < COMPLETE, FAIL,
-// ABORT; the later eventTime between equals), so replays and late events change nothing. It
-// reports whether the event's lineage is the job's latest: a COMPLETE at least as recent as
-// the job's last one, or a JobEvent.
-func (s *Store) RecordOpenLineage(ctx context.Context, ev OpenLineageEvent) (bool, error) {
-	datasets, err := eventDatasetRows(ev.Datasets)
-	if err != nil {
-		return false, fmt.Errorf("record openlineage event: %w", err)
-	}
-	var runRow map[string]any
-	if ev.Run != nil {
+// RecordOpenLineage writes a batch of events' datasets and their columns and their jobs and
+// runs in one transaction, and reports for each event whether its lineage is the job's latest:
+// a COMPLETE at least as recent as the job's last one, or a JobEvent. No two events of a batch
+// may be of the same job or run. A run's state only moves forward (OTHER < START < RUNNING <
+// COMPLETE, FAIL, ABORT; the later eventTime between equals), so replays and late events
+// change nothing.
+func (s *Store) RecordOpenLineage(ctx context.Context, batch []OpenLineageEvent) ([]bool, error) {
+	var all []EventDataset
+	var runs, jobs []any
+	seenJob, seenRun := map[string]bool{}, map[string]bool{}
+	for i, ev := range batch {
+		all = append(all, ev.Datasets...)
+		if ev.Run == nil {
+			continue
+		}
 		rank, ok := runRank(ev.Run.State)
 		if !ok || ev.Run.Namespace == "" || ev.Run.Name == "" {
-			return false, invalidf("record openlineage event: job %q run state %q", ev.Run.Job(), ev.Run.State)
+			return nil, invalidf("record openlineage events: job %q run state %q", ev.Run.Job(), ev.Run.State)
 		}
-		runRow = map[string]any{"namespace": ev.Run.Namespace, "name": ev.Run.Name, "job": ev.Run.Job(),
+		key := ev.Run.Namespace + "\x00" + ev.Run.Name
+		if seenJob[key] || (ev.Run.RunID != "" && seenRun[ev.Run.RunID]) {
+			return nil, invalidf("record openlineage events: job %s or run %s twice in one batch", ev.Run.Job(), ev.Run.RunID)
+		}
+		seenJob[key], seenRun[ev.Run.RunID] = true, true
+		row := map[string]any{"i": int64(i), "namespace": ev.Run.Namespace, "name": ev.Run.Name, "job": ev.Run.Job(),
 			"runId": ev.Run.RunID, "state": ev.Run.State, "rank": rank,
 			"eventTime": ev.Run.EventTime.UTC(), "error": nullable(ev.Run.Error)}
+		if ev.Run.RunID == "" {
+			jobs = append(jobs, row)
+		} else {
+			runs = append(runs, row)
+		}
+	}
+	datasets, err := eventDatasetRows(all)
+	if err != nil {
+		return nil, fmt.Errorf("record openlineage events: %w", err)
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(ctx)
-	latest, err := neo4j.ExecuteWrite(ctx, session, func(tx neo4j.ManagedTransaction) (bool, error) {
+	latest, err := neo4j.ExecuteWrite(ctx, session, func(tx neo4j.ManagedTransaction) ([]bool, error) {
+		out := make([]bool, len(batch))
 		if _, err := runCount(ctx, tx, cypher.OpenLineageUpsertDatasets, map[string]any{"datasets": datasets}); err != nil {
-			return false, fmt.Errorf("datasets: %w", err)
+			return nil, fmt.Errorf("datasets: %w", err)
 		}
-		if runRow == nil {
-			return false, nil
+		for _, st := range []struct {
+			query string
+			rows  []any
+		}{{cypher.OpenLineageRecordRuns, runs}, {cypher.OpenLineageUpsertJobs, jobs}} {
+			if len(st.rows) == 0 {
+				continue
+			}
+			res, err := tx.Run(ctx, st.query, map[string]any{"runs": st.rows})
+			if err != nil {
+				return nil, fmt.Errorf("runs: %w", err)
+			}
+			recs, err := res.Collect(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("runs: %w", err)
+			}
+			for _, rec := range recs {
+				i, _, err := neo4j.GetRecordValue[int64](rec, "i")
+				if err != nil {
+					return nil, fmt.Errorf("runs: %w", err)
+				}
+				l, _, err := neo4j.GetRecordValue[bool](rec, "latest")
+				if err != nil {
+					return nil, fmt.Errorf("runs: %w", err)
+				}
+				out[i] = l
+			}
 		}
-		return recordRun(ctx, tx, runRow)
+		return out, nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("record openlineage event: %w", err)
-	}
-	return latest, nil
-}
-
-func recordRun(ctx context.Context, tx neo4j.ManagedTransaction, run map[string]any) (bool, error) {
-	stmt := cypher.OpenLineageRecordRun
-	if run["runId"] == "" {
-		stmt = cypher.OpenLineageUpsertJob
-	}
-	res, err := tx.Run(ctx, stmt, map[string]any{"run": run})
-	if err != nil {
-		return false, fmt.Errorf("record run: %w", err)
-	}
-	rec, err := res.Single(ctx)
-	if err != nil {
-		return false, fmt.Errorf("record run: %w", err)
-	}
-	latest, _, err := neo4j.GetRecordValue[bool](rec, "latest")
-	if err != nil {
-		return false, fmt.Errorf("record run: %w", err)
+		return nil, fmt.Errorf("record %d openlineage event(s): %w", len(batch), err)
 	}
 	return latest, nil
 }

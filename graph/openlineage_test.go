@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -56,11 +57,11 @@ func TestWriteOpenLineage(t *testing.T) {
 	sumEdge := edge(target.Column("TOTAL"), col(db, "RAW", "ORDERS", "AMOUNT"), EdgeDirect, SubtypeAggregation)
 	write := func(ow olWrite) OpenLineageResult {
 		t.Helper()
-		res, err := w.WriteOpenLineage(ctx, ow.ev, ow.lineage, nil)
+		res, err := w.WriteOpenLineage(ctx, []OpenLineageWrite{{Event: ow.ev, Lineage: ow.lineage}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return res
+		return res[0]
 	}
 	upstream := func() []Edge {
 		t.Helper()
@@ -103,10 +104,17 @@ func TestWriteOpenLineage(t *testing.T) {
 	other.ev.Run.Name = "other"
 	other.lineage[0].Statement = ns + "_OTHER/other"
 	graphtest.CleanupJobs(t, s, ns+"_OTHER")
-	write(other)
 
-	// The next run's COMPLETE replaces the job's edges: TOTAL no longer reads AMOUNT.
-	write(olEvent(db, ns, "run-2", t0.Add(time.Hour), idEdge))
+	// In one batch with the other job, the next run's COMPLETE replaces the job's edges: TOTAL
+	// no longer reads AMOUNT.
+	next := olEvent(db, ns, "run-2", t0.Add(time.Hour), idEdge)
+	res, err := w.WriteOpenLineage(ctx, []OpenLineageWrite{{Event: other.ev, Lineage: other.lineage}, {Event: next.ev, Lineage: next.lineage}}, nil)
+	if err != nil || len(res) != 2 || !res[0].Latest || !res[1].Latest {
+		t.Fatalf("batch: %+v %v", res, err)
+	}
+	if _, err := w.WriteOpenLineage(ctx, []OpenLineageWrite{{Event: next.ev}, {Event: next.ev}}, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a batch with one job twice: %v, want ErrInvalid", err)
+	}
 	want := []Edge{idEdge, edge(target.Column("TOTAL"), col(db, "RAW", "ORDERS", "ID"), EdgeDirect, SubtypeTransformation)}
 	if d := cmp.Diff(want, upstream()); d != "" {
 		t.Errorf("after run-2 (-want +got):\n%s", d)

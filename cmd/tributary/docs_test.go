@@ -124,7 +124,7 @@ func (d *demo) serve(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	intake, err := openlineage.NewIntake(writer, logger)
+	intake, err := openlineage.NewIntake(writer, logger, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
-	intake, err := openlineage.NewIntake(writer.Guarded(breaker), logger.With("component", "openlineage"))
+	intake, err := openlineage.NewIntake(writer.Guarded(breaker), logger.With("component", "openlineage"), openlineage.DefaultMaxBatch)
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
@@ -158,6 +158,18 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		start := time.Now()
 		err = errors.Join(err, closeClients(cctx, driver.Close, redisc.Close))
 		logger.Info("clients closed", "duration_ms", time.Since(start).Milliseconds())
+	}()
+	// The OpenLineage intake's batch writer runs until the HTTP server has drained (requests
+	// wait on it), then stops, before the clients close.
+	intakeCtx, stopIntake := context.WithCancel(context.WithoutCancel(ctx))
+	intakeDone := make(chan struct{})
+	go func() {
+		defer close(intakeDone)
+		intake.Run(intakeCtx)
+	}()
+	defer func() {
+		stopIntake()
+		<-intakeDone
 	}()
 
 	if cfg.Auth.MetricsAddr != "" {

@@ -14,24 +14,48 @@ import (
 // StatementLineage.Source) and on their change events.
 const Source = "openlineage"
 
-// Writer stores events; *graph.Writer implements it (each write commits, then the cache is
-// invalidated).
+// Writer stores batches of events; *graph.Writer implements it (each write commits, then the
+// cache is invalidated).
 type Writer interface {
-	WriteOpenLineage(ctx context.Context, ev graph.OpenLineageEvent, lineage []graph.StatementLineage, events graph.EventsFunc) (graph.OpenLineageResult, error)
+	WriteOpenLineage(ctx context.Context, batch []graph.OpenLineageWrite, events graph.EventsFunc) ([]graph.OpenLineageResult, error)
 	JobRuns(ctx context.Context, namespace, name string, limit int) (graph.JobRuns, error)
 }
 
 // Intake receives events: decode, validate, plan, write. The API's POST /api/v1/lineage
-// calls it; it is safe for concurrent use.
+// calls it; it is safe for concurrent use. Events are decoded and planned in the caller's
+// goroutine; with batching (NewIntake's maxBatch > 1) their writes are handed to Run, which
+// writes the events waiting at that moment together (group commit: two transactions per batch
+// instead of per event), and each caller gets its own event's result once its batch committed.
 type Intake struct {
 	validator *Validator
 	writer    Writer
 	publish   ingest.Publisher // nil: no change events
 	log       *slog.Logger
+	maxBatch  int
+	queue     chan *pending // nil: each event written by its caller
 }
 
-// NewIntake compiles the embedded spec schemas and returns an intake writing through w.
-func NewIntake(w Writer, log *slog.Logger) (*Intake, error) {
+// pending is one event waiting for a batch write.
+type pending struct {
+	write    graph.OpenLineageWrite
+	job, run string // no two events of one job or run share a batch
+	done     chan written
+}
+
+type written struct {
+	res graph.OpenLineageResult
+	err error
+}
+
+// DefaultMaxBatch is the most events serve writes in one batch.
+const DefaultMaxBatch = 64
+
+// BatchTimeout bounds one batch write (the callers' own deadlines end their wait sooner).
+const BatchTimeout = 30 * time.Second
+
+// NewIntake compiles the embedded spec schemas and returns an intake writing through w. With
+// maxBatch > 1 writes are batched, up to maxBatch events each, and Run must be running.
+func NewIntake(w Writer, log *slog.Logger, maxBatch int) (*Intake, error) {
 	v, err := NewValidator()
 	if err != nil {
 		return nil, fmt.Errorf("openlineage intake: %w", err)
@@ -39,7 +63,115 @@ func NewIntake(w Writer, log *slog.Logger) (*Intake, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{validator: v, writer: w, log: log}, nil
+	in := &Intake{validator: v, writer: w, log: log, maxBatch: max(maxBatch, 1)}
+	if in.maxBatch > 1 {
+		in.queue = make(chan *pending, 4*in.maxBatch)
+	}
+	return in, nil
+}
+
+// Run writes the batches of a batching intake until ctx ends; a batch being written then is
+// finished first. It returns at once for an intake without batching.
+func (in *Intake) Run(ctx context.Context) {
+	if in.queue == nil {
+		return
+	}
+	var carry *pending
+	for {
+		first := carry
+		carry = nil
+		if first == nil {
+			select {
+			case first = <-in.queue:
+			case <-ctx.Done():
+				return
+			}
+		}
+		batch := []*pending{first}
+		jobs, runs := map[string]bool{first.job: true}, map[string]bool{first.run: true}
+	gather:
+		for len(batch) < in.maxBatch {
+			select {
+			case p := <-in.queue:
+				if (p.job != "" && jobs[p.job]) || (p.run != "" && runs[p.run]) {
+					carry = p // the next batch's first: its job's earlier event must commit first
+					break gather
+				}
+				jobs[p.job], runs[p.run] = true, true
+				batch = append(batch, p)
+			default:
+				break gather
+			}
+		}
+		in.writeBatch(ctx, batch)
+	}
+}
+
+// writeBatch writes a batch and answers each of its events. When a batch of several fails,
+// each event is written alone, so one event's failure is its own.
+func (in *Intake) writeBatch(ctx context.Context, batch []*pending) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), BatchTimeout)
+	defer cancel()
+	writes := make([]graph.OpenLineageWrite, len(batch))
+	for i, p := range batch {
+		writes[i] = p.write
+	}
+	res, err := in.write(wctx, writes)
+	if err != nil && len(batch) > 1 {
+		for _, p := range batch {
+			in.writeBatch(ctx, []*pending{p})
+		}
+		return
+	}
+	for i, p := range batch {
+		if err != nil {
+			p.done <- written{err: err}
+		} else {
+			p.done <- written{res: res[i]}
+		}
+	}
+}
+
+// write writes events with their change events, handed on after the commit.
+func (in *Intake) write(ctx context.Context, batch []graph.OpenLineageWrite) ([]graph.OpenLineageResult, error) {
+	var events []graph.ChangeEvent
+	var eventsFunc graph.EventsFunc
+	if in.publish != nil {
+		eventsFunc = ingest.ChangeEvents(in.publish, Source, "", &events)
+	}
+	res, err := in.writer.WriteOpenLineage(ctx, batch, eventsFunc)
+	if err != nil {
+		return nil, err
+	}
+	in.handOn(ctx, events)
+	return res, nil
+}
+
+// store writes one event: through Run's batches, or at once without batching.
+func (in *Intake) store(ctx context.Context, w graph.OpenLineageWrite) (graph.OpenLineageResult, error) {
+	if in.queue == nil {
+		res, err := in.write(ctx, []graph.OpenLineageWrite{w})
+		if err != nil {
+			return graph.OpenLineageResult{}, err
+		}
+		return res[0], nil
+	}
+	p := &pending{write: w, done: make(chan written, 1)}
+	if r := w.Event.Run; r != nil {
+		p.job, p.run = r.Namespace+"\x00"+r.Name, r.RunID
+	}
+	select {
+	case in.queue <- p:
+	case <-ctx.Done():
+		return graph.OpenLineageResult{}, fmt.Errorf("queue the event for writing: %w", ctx.Err())
+	}
+	select {
+	case r := <-p.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		// The batch may still commit: the event is idempotent, so the producer's retry is safe.
+		return graph.OpenLineageResult{}, fmt.Errorf("wait for the event's write: %w", ctx.Err())
+	}
 }
 
 // WithChanges makes the intake store, with each lineage write, the change events p makes of
@@ -91,24 +223,18 @@ func (in *Intake) Receive(ctx context.Context, body []byte) (Receipt, error) {
 	if seen.IsZero() {
 		seen = time.Now()
 	}
-	var lineage []graph.StatementLineage
+	write := graph.OpenLineageWrite{Event: out}
 	edges := 0
 	for _, l := range w.Lineage {
-		lineage = append(lineage, graph.StatementLineage{Origin: graph.OriginOpenLineage, Source: Source,
+		write.Lineage = append(write.Lineage, graph.StatementLineage{Origin: graph.OriginOpenLineage, Source: Source,
 			Statement: w.Job.Statement(), Run: w.RunID, Target: l.Target, Kind: l.Kind,
 			Columns: l.Columns, Edges: l.Edges, Inputs: l.Inputs, Text: l.Text, Seen: seen})
 		edges += len(l.Edges)
 	}
-	var events []graph.ChangeEvent
-	var eventsFunc graph.EventsFunc
-	if in.publish != nil {
-		eventsFunc = ingest.ChangeEvents(in.publish, Source, "", &events)
-	}
-	res, err := in.writer.WriteOpenLineage(ctx, out, lineage, eventsFunc)
+	res, err := in.store(ctx, write)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("store openlineage %s: %w", w.Kind, err)
 	}
-	in.handOn(ctx, events)
 	switch {
 	case res.Latest:
 		rec.Outputs, rec.Edges = len(w.Lineage), edges
