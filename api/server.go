@@ -120,6 +120,8 @@ type Deps struct {
 	// Exports and Imports serve POST /api/v1/data/export and /data/import (api/data.go).
 	Exports DataExporter
 	Imports DataImporter
+	// Intake receives OpenLineage events (POST /api/v1/lineage) and lists a job's runs.
+	Intake LineageIntake
 	// Security is the security layer's middleware (api/auth: headers, CORS,
 	// authentication, rate limits, audit), run after the chain above and
 	// before the handlers. Empty serves without auth (tests of handlers).
@@ -144,6 +146,7 @@ type Server struct {
 	viewJobs  ViewJobs
 	exports   DataExporter
 	imports   DataImporter
+	intake    LineageIntake
 	started   time.Time
 	// expensive bounds the concurrency of analyze, export and import (limitConcurrency).
 	expensive echo.MiddlewareFunc
@@ -166,6 +169,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) *Server {
 		viewJobs:  deps.ViewJobs,
 		exports:   deps.Exports,
 		imports:   deps.Imports,
+		intake:    deps.Intake,
 		started:   time.Now().UTC(),
 		expensive: limitConcurrency(cfg.ExpensiveConcurrency),
 	}
@@ -229,6 +233,8 @@ func (s *Server) routes() {
 	v1.POST("/lineage/analyze", s.analyze, s.expensive)
 	v1.POST("/data/refresh", s.refresh)
 	v1.GET("/jobs/:id", s.job)
+	v1.POST("/lineage", s.receiveLineage)
+	v1.GET("/lineage/runs", s.jobRuns)
 	s.dataRoutes(v1)
 }
 

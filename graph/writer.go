@@ -91,6 +91,52 @@ func (w *Writer) UpsertTables(ctx context.Context, tables []Table) error {
 	return w.write(ctx, func() error { return w.store.UpsertTables(ctx, tables) }, true)
 }
 
+// OpenLineageWrite is one OpenLineage event to write: what it records, and the lineage its
+// job wrote, written when its run is the job's latest.
+type OpenLineageWrite struct {
+	Event   OpenLineageEvent
+	Lineage []StatementLineage
+}
+
+// WriteOpenLineage writes a batch of OpenLineage events (no two of the same job or run): it
+// records them (see Store.RecordOpenLineage), then writes in one batch the lineage of those
+// whose run is their job's latest (see WriteStatements: each statement is a job, so a job's
+// edges into each output are replaced, and the change events are stored with them). The cache
+// is invalidated after each of the two commits. The results are in batch order.
+func (w *Writer) WriteOpenLineage(ctx context.Context, batch []OpenLineageWrite, events EventsFunc) ([]OpenLineageResult, error) {
+	evs := make([]OpenLineageEvent, len(batch))
+	for i, b := range batch {
+		evs[i] = b.Event
+	}
+	var latest []bool
+	err := w.write(ctx, func() (err error) {
+		latest, err = w.store.RecordOpenLineage(ctx, evs)
+		return err
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OpenLineageResult, len(batch))
+	var lineage []StatementLineage
+	for i, b := range batch {
+		out[i].Latest = latest[i]
+		if latest[i] {
+			lineage = append(lineage, b.Lineage...)
+		}
+	}
+	if len(lineage) == 0 {
+		return out, nil
+	}
+	_, err = w.WriteStatements(ctx, lineage, events)
+	return out, err
+}
+
+// JobRuns reads a job's recent runs (see Store.JobRuns), passed through so the API's
+// OpenLineage intake has one value to write and read.
+func (w *Writer) JobRuns(ctx context.Context, namespace, name string, limit int) (JobRuns, error) {
+	return w.store.JobRuns(ctx, namespace, name, limit)
+}
+
 // ImportDatasets writes one batch of imported datasets (see Store.ImportDatasets), then
 // invalidates the cache.
 func (w *Writer) ImportDatasets(ctx context.Context, batch []ExportDataset) error {

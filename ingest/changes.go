@@ -80,6 +80,25 @@ func (c ChangeRecord) EventID() string {
 	return "evt_" + hex.EncodeToString(sum[:16])
 }
 
+// ChangeEvents returns the graph.EventsFunc of one write by source (job jobID, "" outside
+// jobs): inside the write transaction it turns the changes into records and the records into
+// p's events, and keeps the events in *out so that the caller hands them on (p.Publish) once
+// the write has committed.
+func ChangeEvents(p Publisher, source, jobID string, out *[]graph.ChangeEvent) graph.EventsFunc {
+	return func(changes []graph.ViewChange) ([]graph.ChangeEvent, error) {
+		at := utcNow()
+		var recs []ChangeRecord
+		for _, c := range changes {
+			if rec, ok := changeRecord(c, source, jobID, at); ok {
+				recs = append(recs, rec)
+			}
+		}
+		evs, err := p.Events(recs)
+		*out = evs
+		return evs, err
+	}
+}
+
 // changeRecord turns a graph change into a record; ok is false when there is nothing to
 // report (a view analysed again with the same result, or a retried write already committed).
 func changeRecord(c graph.ViewChange, source, jobID string, at time.Time) (ChangeRecord, bool) {

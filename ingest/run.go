@@ -50,18 +50,7 @@ type write struct {
 // eventsFunc returns the graph.EventsFunc of a write of job jobID of source, which records the
 // events it makes in wr.
 func (r *Runner) eventsFunc(source, jobID string, wr *write) graph.EventsFunc {
-	return func(changes []graph.ViewChange) ([]graph.ChangeEvent, error) {
-		at := utcNow()
-		var recs []ChangeRecord
-		for _, c := range changes {
-			if rec, ok := changeRecord(c, source, jobID, at); ok {
-				recs = append(recs, rec)
-			}
-		}
-		evs, err := r.publish.Events(recs)
-		wr.events = evs
-		return evs, err
-	}
+	return ChangeEvents(r.publish, source, jobID, &wr.events)
 }
 
 // publishEvents hands the events of one committed write on for delivery.

@@ -112,6 +112,8 @@ func DefaultPolicy(pc PolicyConfig) Policy {
 			"GET /api/v1/lineage/search":              viewer,
 			"GET /api/v1/lineage/impact":              viewer,
 			"POST /api/v1/lineage/analyze":            analyze,
+			"POST /api/v1/lineage":                    editor, // OpenLineage events write lineage
+			"GET /api/v1/lineage/runs":                viewer,
 			"GET /api/v1/jobs/:id":                    viewer,
 			"POST /api/v1/data/refresh":               editor,
 			"POST /api/v1/data/import":                editor,

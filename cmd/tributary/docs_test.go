@@ -23,6 +23,7 @@ import (
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/cypher/browser"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest/openlineage"
 	"github.com/tributary-lineage/tributary/internal/doctest"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
 	"github.com/tributary-lineage/tributary/internal/logtest"
@@ -123,6 +124,11 @@ func (d *demo) serve(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	intake, err := openlineage.NewIntake(writer, logger, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphtest.CleanupJobs(t, store, "airflow") // the job namespace of the OpenLineage examples
 	srv := api.New(api.Config{MaxDepth: cfg.MaxDepth}, api.Deps{
 		Checkers:  healthCheckers(redisc, cache, api.NewNeo4jChecker(store, d.driver)),
 		Lineage:   demoViews{LineageReader: store, dbs: d.dbs},
@@ -134,6 +140,7 @@ func (d *demo) serve(t *testing.T) string {
 		Jobs:      api.NewIngestQueue(redisc.jobs, queue),
 		Exports:   exports,
 		Imports:   imports,
+		Intake:    intake,
 		Headers:   security.Headers(),
 		Security:  security.Middleware(),
 	}, logger)

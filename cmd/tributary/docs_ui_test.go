@@ -60,10 +60,11 @@ func (d *demo) runOpenAPIExamples(t *testing.T) {
 			calls = append(calls, call{strings.ToUpper(method), path})
 		}
 	}
-	// The refresh enqueues the job the job lookup reads.
+	// The refresh enqueues the job the job lookup reads; the OpenLineage event records the run
+	// the runs lookup reads.
 	slices.SortFunc(calls, func(a, b call) int {
 		rank := func(c call) int {
-			if c.path == "/api/v1/jobs/{id}" {
+			if c.path == "/api/v1/jobs/{id}" || c.path == "/api/v1/lineage/runs" {
 				return 1
 			}
 			return 0

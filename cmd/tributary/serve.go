@@ -19,6 +19,7 @@ import (
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/ingest"
+	"github.com/tributary-lineage/tributary/ingest/openlineage"
 	"github.com/tributary-lineage/tributary/telemetry"
 )
 
@@ -37,7 +38,12 @@ func runServe(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	defer shutdownTelemetry(ctx, tel, logger)
-	if err := serve(ctx, cfg, tel, logger); err != nil {
+	hooks, err := webhooksFromEnv(e.getenv)
+	if err != nil {
+		logger.Error("serve failed", "error", err.Error())
+		return exitFail
+	}
+	if err := serve(ctx, cfg, tel, logger, hooks); err != nil {
 		logger.Error("serve failed", "error", err.Error())
 		return exitFail
 	}
@@ -55,8 +61,9 @@ func shutdownTelemetry(ctx context.Context, tel *telemetry.Provider, logger *slo
 }
 
 // serve wires clients, store and server, serves until ctx ends, then shuts
-// everything down within cfg.ShutdownTimeout.
-func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slog.Logger) (err error) {
+// everything down within cfg.ShutdownTimeout. hooks, when set, makes the OpenLineage intake
+// store change events with its writes, delivered by a worker serving the default queue.
+func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slog.Logger, hooks *ingest.WebhookConfig) (err error) {
 	build := buildInfo()
 	logger.Info("starting tributary", "build", build, "config", cfg)
 
@@ -97,6 +104,19 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 	if err != nil {
 		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
 	}
+	intake, err := openlineage.NewIntake(writer.Guarded(breaker), logger.With("component", "openlineage"), openlineage.DefaultMaxBatch)
+	if err != nil {
+		return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
+	}
+	if hooks != nil {
+		wc := *hooks
+		wc.Queue = ingest.DefaultQueue
+		pub, err := ingest.NewWebhooks(wc, asynq.NewClientFromRedisClient(rdb), store, nil, logger.With("component", "webhooks"))
+		if err != nil {
+			return errors.Join(err, closeClients(ctx, driver.Close, redisc.Close))
+		}
+		intake.WithChanges(pub)
+	}
 
 	srv := api.New(api.Config{
 		Addr:                 cfg.HTTP.Addr,
@@ -125,6 +145,7 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		Writer:    auth.RequireRoleToWrite(metrics.InstrumentWriter(writer.Guarded(breaker)), auth.RoleEditor),
 		Exports:   exports,
 		Imports:   imports,
+		Intake:    intake,
 		// The HTTP span wraps authentication too, so rejected requests are traced.
 		Headers:  security.Headers(),
 		Security: append([]echo.MiddlewareFunc{telemetry.EchoMiddleware(tel)}, security.Middleware()...),
@@ -137,6 +158,18 @@ func serve(ctx context.Context, cfg Config, tel *telemetry.Provider, logger *slo
 		start := time.Now()
 		err = errors.Join(err, closeClients(cctx, driver.Close, redisc.Close))
 		logger.Info("clients closed", "duration_ms", time.Since(start).Milliseconds())
+	}()
+	// The OpenLineage intake's batch writer runs until the HTTP server has drained (requests
+	// wait on it), then stops, before the clients close.
+	intakeCtx, stopIntake := context.WithCancel(context.WithoutCancel(ctx))
+	intakeDone := make(chan struct{})
+	go func() {
+		defer close(intakeDone)
+		intake.Run(intakeCtx)
+	}()
+	defer func() {
+		stopIntake()
+		<-intakeDone
 	}()
 
 	if cfg.Auth.MetricsAddr != "" {

@@ -158,6 +158,25 @@ func CleanupChangeEvents(tb testing.TB, driver neo4j.DriverWithContext, queue st
 	})
 }
 
+// JobDeleter deletes OpenLineage jobs (*graph.Store).
+type JobDeleter interface {
+	DeleteJobs(ctx context.Context, namespace string) (int64, error)
+}
+
+// CleanupJobs deletes the OpenLineage jobs of the job namespace named, with their runs, when
+// tb ends (jobs and runs live outside any database, so Database's cleanup does not reach them);
+// a failed deletion fails tb.
+func CleanupJobs(tb testing.TB, store JobDeleter, namespace string) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), DeleteTimeout)
+		defer cancel()
+		if _, err := store.DeleteJobs(ctx, namespace); err != nil {
+			tb.Errorf("graphtest: delete the jobs of %s: %v", namespace, err)
+		}
+	})
+}
+
 // NormalizeDump renders the lines of a graph dump (Dump) of database db ingested
 // from folder dir so that two runs of one warehouse under other names compare equal: the
 // database name (as given and lower case: generated warehouses write lower-case names) and
