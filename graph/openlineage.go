@@ -68,7 +68,7 @@ type OpenLineageEvent struct {
 type OpenLineageResult struct {
 	// Latest is false when a COMPLETE run older than the job's last one arrived late: its
 	// run is recorded, its lineage is not (the job's lineage is its latest run's).
-	Latest  bool
+	Latest bool
 }
 
 // RecordOpenLineage writes a batch of events' datasets and their columns and their jobs and

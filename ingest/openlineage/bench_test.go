@@ -25,7 +25,7 @@ func tenColumnEvent(b *testing.B) []byte {
 	facet := func(url string, v m) m { v["_producer"], v["_schemaURL"] = "https://example.com", url; return v }
 	ev := m{"eventType": "COMPLETE", "eventTime": "2026-01-02T03:04:05.000Z", "producer": "https://example.com",
 		"schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-		"run": m{"runId": "0190c6f1-6b8e-7000-8000-000000000001"}, "job": m{"namespace": "airflow", "name": "load"},
+		"run":       m{"runId": "0190c6f1-6b8e-7000-8000-000000000001"}, "job": m{"namespace": "airflow", "name": "load"},
 		"inputs": []any{m{"namespace": ns, "name": "DB.RAW.SRC", "facets": m{"schema": facet("https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json", m{"fields": in})}}},
 		"outputs": []any{m{"namespace": ns, "name": "DB.MART.OUT", "facets": m{
 			"schema":        facet("https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json", m{"fields": out}),
