@@ -258,6 +258,8 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 		typ      graph.EdgeType
 		sub      graph.Subtype
 		view     graph.ObjectID
+		origin   graph.Origin
+		stmt     string
 	}
 	var edges []graph.Edge
 	seenEdge := map[ekey]bool{}
@@ -270,7 +272,7 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 			}
 		}
 		for _, e := range p.sg.Edges {
-			k := ekey{e.From, e.To, e.Type, e.Subtype, e.View}
+			k := ekey{e.From, e.To, e.Type, e.Subtype, e.View, e.Origin, e.Statement}
 			if !seenEdge[k] {
 				seenEdge[k] = true
 				edges = append(edges, e)
@@ -314,11 +316,15 @@ func (s *Server) buildColumnLineage(ctx context.Context, col graph.ColumnID, dir
 		from, to string
 		typ      graph.EdgeType
 		sub      graph.Subtype
+		origin   graph.Origin
+		stmt     string
 	}
-	graph.SortByKey(edges, func(e graph.Edge) edgeRank { return edgeRank{name(e.From), name(e.To), e.Type, e.Subtype} },
-		func(a, b edgeRank) int {
-			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.typ, b.typ), cmp.Compare(a.sub, b.sub))
-		})
+	graph.SortByKey(edges, func(e graph.Edge) edgeRank {
+		return edgeRank{name(e.From), name(e.To), e.Type, e.Subtype, e.Origin, e.Statement}
+	}, func(a, b edgeRank) int {
+		return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.typ, b.typ), cmp.Compare(a.sub, b.sub),
+			cmp.Compare(a.origin, b.origin), cmp.Compare(a.stmt, b.stmt))
+	})
 	for _, e := range edges {
 		if kept[e.From] && kept[e.To] {
 			out.Edges = append(out.Edges, namedEdgeJSON(e, name(e.From), name(e.To)))
