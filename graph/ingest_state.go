@@ -234,9 +234,13 @@ func cmpString(a, b string) int {
 // SourceCounts are the sizes of what one source ingested.
 type SourceCounts struct {
 	Views, Failed, Hidden, Columns, Edges int64
+	// Statements recorded for the source (query history), the failed ones, and the edges
+	// they wrote.
+	Statements, FailedStatements, StatementEdges int64
 }
 
-// SourceCounts counts the views recorded for source, their columns and their edges.
+// SourceCounts counts the views recorded for source, their columns and their edges, and the
+// statements recorded for it with their edges.
 func (s *Store) SourceCounts(ctx context.Context, source string) (SourceCounts, error) {
 	res, err := s.read(ctx, cypher.IngestSourceCounts, map[string]any{"source": source})
 	if err != nil {
@@ -248,7 +252,8 @@ func (s *Store) SourceCounts(ctx context.Context, source string) (SourceCounts, 
 	var c SourceCounts
 	rec := res.Records[0]
 	for key, dst := range map[string]*int64{"views": &c.Views, "failed": &c.Failed, "hidden": &c.Hidden,
-		"columns": &c.Columns, "edges": &c.Edges} {
+		"columns": &c.Columns, "edges": &c.Edges, "statements": &c.Statements, "failedStatements": &c.FailedStatements,
+		"statementEdges": &c.StatementEdges} {
 		if *dst, _, err = neo4j.GetRecordValue[int64](rec, key); err != nil {
 			return SourceCounts{}, fmt.Errorf("counts of %s: %s: %w", source, key, err)
 		}

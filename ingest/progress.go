@@ -98,7 +98,7 @@ func ProgressLine(j Job, bar bool) string {
 	switch j.State {
 	case JobPlanning:
 		if n > 0 { // batches are written while planning goes on; the total is not known yet
-			return fmt.Sprintf("%s: %s, %d views analysed so far, %d failed%s", j.State, j.Source, n, j.Failed, retry)
+			return fmt.Sprintf("%s: %s, %d %s analysed so far, %d failed%s", j.State, j.Source, n, unitOf(j.Source), j.Failed, retry)
 		}
 		return fmt.Sprintf("%s: %s%s", j.State, j.Source, retry)
 	case JobQueued, "":
@@ -107,7 +107,7 @@ func ProgressLine(j Job, bar bool) string {
 	if j.Retrying > 0 && !j.Final() {
 		retry = fmt.Sprintf(" (%d batch(es) retrying after: %s)", j.Retrying, j.LastError)
 	}
-	counts := fmt.Sprintf("%d/%d views analysed, %d failed, %d unchanged, %d dropped%s", n, j.Total, j.Failed, j.Unchanged, j.Deleted, retry)
+	counts := fmt.Sprintf("%d/%d %s analysed, %d failed, %d unchanged, %d dropped%s", n, j.Total, unitOf(j.Source), j.Failed, j.Unchanged, j.Deleted, retry)
 	if !bar {
 		return j.State + ": " + counts
 	}
@@ -130,8 +130,9 @@ func PrintResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *Job
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "job %s %s in %.1fs: %d views analysed (%d failed), %d unchanged, %d dropped, %d base tables written",
-		j.ID, j.State, took.Seconds(), j.Done+j.Failed, j.Failed, j.Unchanged, j.Deleted, j.Tables)
+	unit := unitOf(source)
+	fmt.Fprintf(w, "job %s %s in %.1fs: %d %s analysed (%d failed), %d unchanged, %d dropped, %d base tables written",
+		j.ID, j.State, took.Seconds(), j.Done+j.Failed, unit, j.Failed, j.Unchanged, j.Deleted, j.Tables)
 	if j.ReanalysedEngine > 0 {
 		fmt.Fprintf(w, "; %d of the views analysed only because an engine with another lineage version had analysed them", j.ReanalysedEngine)
 	}
@@ -145,6 +146,21 @@ func PrintResult(ctx context.Context, w io.Writer, store *graph.Store, jobs *Job
 	if len(j.Joined) > 0 {
 		fmt.Fprintf(w, "  some views were written by job(s) already running the same work: %s\n", strings.Join(j.Joined, ", "))
 	}
+	if unit == unitStatements {
+		fmt.Fprintf(w, "%s: %d statements (%d failed), %d edges\n", source, c.Statements, c.FailedStatements, c.StatementEdges)
+		return nil
+	}
 	fmt.Fprintf(w, "%s: %d views (%d failed, %d hidden), %d columns, %d edges\n", source, c.Views, c.Failed, c.Hidden, c.Columns, c.Edges)
 	return nil
+}
+
+const unitStatements = "statements"
+
+// unitOf is what a refresh of source analyses: statements for a query-history source, views
+// (defined datasets) otherwise.
+func unitOf(source string) string {
+	if kind, _, _ := strings.Cut(source, ":"); kind == SourceQueryLog || kind == SourceSnowflakeQueries {
+		return unitStatements
+	}
+	return "views"
 }
