@@ -39,7 +39,7 @@ REDIS_CACHE_ENV := TRIBUTARY_REDIS_PORT=$(lastword $(subst :, ,$(TRIBUTARY_CACHE
 	TRIBUTARY_REDIS_POLICY=allkeys-lru TRIBUTARY_REDIS_MAXMEMORY=256mb TRIBUTARY_REDIS_APPENDONLY=no
 
 .PHONY: up down status neo4j-up neo4j-stop neo4j-reset redis-up redis-stop redis-cache-up redis-cache-stop fetch \
-	build lint test demo bench clean
+	build lint test demo demo-load bench clean
 
 ## Servers ------------------------------------------------------------------
 
@@ -143,17 +143,28 @@ cur != "" { out[cur] = out[cur] $$0 "\n" }
 endef
 export TEST_OUTPUT_AWK
 
-# The demo warehouse: starts Neo4j and Redis, migrates, ingests
-# examples/warehouse (printing the numbers of views, columns and edges), then
-# serves the API on $(TRIBUTARY_HTTP_ADDR) until Ctrl-C. Authentication is off
-# for the demo only, which the server allows on a loopback address alone (it
-# says so at start). The cache lives on its own Redis ($(TRIBUTARY_CACHE_REDIS_ADDR),
-# allkeys-lru), the jobs on $(TRIBUTARY_REDIS_ADDR) (noeviction). Neo4j and Redis
-# keep running; stop them with make down.
-demo: up build
-	./$(BIN) migrate
-	TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) ./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline --wait
+# The demo warehouse: starts Neo4j and Redis, migrates, ingests (demo-load) the
+# dbt project's manifest and the query history of examples/tables, the views of
+# examples/warehouse and the reporting view of examples/tables/views (printing
+# the numbers of views, statements, columns and edges), then serves the API on
+# $(TRIBUTARY_HTTP_ADDR) until Ctrl-C. Authentication is off for the demo only,
+# which the server allows on a loopback address alone (it says so at start). The
+# cache lives on its own Redis ($(TRIBUTARY_CACHE_REDIS_ADDR), allkeys-lru), the
+# jobs on $(TRIBUTARY_REDIS_ADDR) (noeviction). Neo4j and Redis keep running;
+# stop them with make down.
+demo: demo-load
 	TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) TRIBUTARY_AUTH=off ./$(BIN) serve
+
+# The query history is a fixed export (2026-11-30 and 2026-12-01): the demo keeps
+# its lineage for ten years instead of the default 30 days, which would age it out.
+DEMO_ENV = TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) TRIBUTARY_QUERY_LINEAGE_RETENTION=3650d
+
+demo-load: up build
+	./$(BIN) migrate
+	$(DEMO_ENV) ./$(BIN) ingest --source dbt:examples/tables/dbt/target/manifest.json --inline --wait
+	$(DEMO_ENV) ./$(BIN) ingest --source querylog:examples/tables/query_history.jsonl --inline --wait
+	$(DEMO_ENV) ./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline --wait
+	$(DEMO_ENV) ./$(BIN) ingest --source dir:examples/tables/views --default-database ANALYTICS --inline --wait
 
 bench: up
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
@@ -204,9 +215,7 @@ test: test-contract
 # A ready Neo4j Browser session: servers up, schema migrated, the demo warehouse
 # loaded, then the style sheet and guide served on http://localhost:8097 until
 # Ctrl-C, with the commands to type printed (docs/browser.md).
-browser: up build
-	./$(BIN) migrate
-	TRIBUTARY_CACHE_REDIS_ADDR=$(TRIBUTARY_CACHE_REDIS_ADDR) ./$(BIN) ingest --source dir:examples/warehouse --default-database ANALYTICS --inline
+browser: demo-load
 	$(GO) run ./e2e/browser/cmd/browserguide
 
 # Validates deploy/k8s and deploy/ecs offline (strict decoding into the Kubernetes API types,

@@ -22,7 +22,9 @@ import (
 
 	"github.com/tributary-lineage/tributary/api"
 	"github.com/tributary-lineage/tributary/cypher/browser"
+	"github.com/tributary-lineage/tributary/examples/tables"
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/ingest"
 	"github.com/tributary-lineage/tributary/ingest/openlineage"
 	"github.com/tributary-lineage/tributary/internal/doctest"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
@@ -48,6 +50,62 @@ func TestDocsRunOnTheDemo(t *testing.T) {
 	t.Run("cypher", func(t *testing.T) { d.runCypher(t) })
 	t.Run("openapi-examples", func(t *testing.T) { d.runOpenAPIExamples(t) })
 	t.Run("swagger-ui", func(t *testing.T) { d.runSwaggerUI(t) })
+	t.Run("across-tables", func(t *testing.T) { d.checkUpstreamAcrossTables(t) })
+}
+
+// checkUpstreamAcrossTables: the README's example column, a reporting view's, traced upstream
+// through the API crosses the table a scheduled INSERT fills (and a MERGE of another task
+// corrects: both statements' edges are there) and the dbt model's table down to the raw
+// columns, each edge naming its origin and statement.
+func (d *demo) checkUpstreamAcrossTables(t *testing.T) {
+	root := d.analytics + ".REPORTING.RPT_DAILY_NET_REVENUE.NET_REVENUE"
+	etl, model := d.analytics+".ETL.DAILY_ORDER_TOTALS", d.analytics+".DBT.ORDERS_CLEANED"
+	var lin api.ColumnLineage
+	if code := getJSONBody(t, d.base+"/api/v1/lineage/columns?direction=upstream&depth=10&column="+root, &lin); code != 200 {
+		t.Fatalf("upstream of %s: %d", root, code)
+	}
+	type edge struct{ from, to, typ, sub, origin, statement string }
+	got := map[edge]bool{}
+	for _, e := range lin.Edges {
+		got[edge{e.From, e.To, e.Type, e.Subtype, e.Origin, e.Statement}] = true
+	}
+	// The statements of query history are named by the hash of their normalised text: take them
+	// from the edges, and require two (the INSERT and the MERGE) into the same column.
+	var fromHistory []string
+	for _, e := range lin.Edges {
+		if e.From == etl+".NET_REVENUE" && e.To == model+".NET_AMOUNT" && e.Origin == "query_history" {
+			fromHistory = append(fromHistory, e.Statement)
+		}
+	}
+	if len(fromHistory) != 2 {
+		t.Errorf("edges %s.NET_REVENUE -> %s.NET_AMOUNT from query history: statements %v, want the INSERT's and the MERGE's", etl, model, fromHistory)
+	}
+	for _, want := range []edge{
+		{root, etl + ".NET_REVENUE", "DIRECT", "IDENTITY", "view", d.analytics + ".REPORTING.RPT_DAILY_NET_REVENUE"},
+		{model + ".NET_AMOUNT", d.raw + ".SHOP.ORDERS.AMOUNT", "DIRECT", "TRANSFORMATION", "dbt", "model.outfitters.orders_cleaned"},
+		{model + ".NET_AMOUNT", d.raw + ".SHOP.ORDERS.DISCOUNT_AMOUNT", "DIRECT", "TRANSFORMATION", "dbt", "model.outfitters.orders_cleaned"},
+	} {
+		if !got[want] {
+			t.Errorf("upstream of %s lacks edge %+v; edges %+v", root, want, lin.Edges)
+		}
+	}
+	kinds := map[string]string{}
+	for _, n := range lin.Nodes {
+		kinds[n.Parent] = n.ParentKind
+	}
+	if kinds[etl] != "table" || kinds[model] != "table" || kinds[d.raw+".SHOP.ORDERS"] != "table" {
+		t.Errorf("kinds of the datasets crossed: %v", kinds)
+	}
+	path := []string{root, etl + ".NET_REVENUE", model + ".NET_AMOUNT", d.raw + ".SHOP.ORDERS.AMOUNT"}
+	if !slices.ContainsFunc(lin.Paths, func(p api.PathJSON) bool { return slices.Equal(p.Columns, path) }) {
+		t.Errorf("no path %v among %+v", path, lin.Paths)
+	}
+	// The dbt model's table says it is one, with its dbt metadata.
+	var v api.ViewJSON
+	if code := getJSONBody(t, d.base+"/api/v1/lineage/datasets/"+model, &v); code != 200 || v.Kind != "table" || v.DefinedBy != "dbt" ||
+		v.Meta == nil || v.Meta.UniqueID != "model.outfitters.orders_cleaned" || v.Meta.Materialization != "table" {
+		t.Errorf("%s: %d %+v (meta %+v), want a table defined by dbt with its unique_id and materialization", model, code, v, v.Meta)
+	}
 }
 
 // repoRoot is the module root, two levels above this package.
@@ -75,11 +133,7 @@ func loadDemo(t *testing.T) *demo {
 		driver:    graphtest.Driver(t),
 		logs:      &logtest.Buffer{},
 	}
-	dir := warehousetest.Copy(t, analytics, raw)
-	code, stdout, stderr := runCmd(t, testEnv(nil), "ingest", "--source", "dir:"+dir, "--default-database", analytics, "--inline")
-	if code != exitOK || !strings.Contains(stdout, "74 views analysed (1 failed)") {
-		t.Fatalf("ingest the demo: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	ingestDemo(t, store, analytics, raw)
 	d.base = d.serve(t)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -87,6 +141,36 @@ func loadDemo(t *testing.T) *demo {
 		}
 	})
 	return d
+}
+
+// ingestDemo ingests the demo as make demo does, with ANALYTICS and RAW renamed to analytics
+// and raw: the dbt project's manifest, the query history, the warehouse's views, then the
+// reporting view that reads the table the query history fills.
+func ingestDemo(t *testing.T, store *graph.Store, analytics, raw string) {
+	t.Helper()
+	dir, tablesDir := warehousetest.Copy(t, analytics, raw), warehousetest.CopyTables(t, analytics, raw)
+	history := filepath.Join(tablesDir, tables.QueryHistory)
+	t.Cleanup(func() {
+		// Statements live outside any database: the databases' cleanup does not reach them.
+		if _, err := store.ExpireStatements(context.Background(), graph.OriginQueryHistory, ingest.SourceQueryLog+":"+history, time.Now().Add(24*time.Hour)); err != nil {
+			t.Errorf("remove the demo's statements: %v", err)
+		}
+	})
+	env := testEnv(map[string]string{envQueryRetention: tables.Retention})
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--source", "dbt:" + filepath.Join(tablesDir, tables.DBTManifest)}, "1 views analysed (0 failed)"},
+		{[]string{"--source", "querylog:" + history}, "2 statements analysed (0 failed)"},
+		{[]string{"--source", "dir:" + dir, "--default-database", analytics}, "74 views analysed (1 failed)"},
+		{[]string{"--source", "dir:" + filepath.Join(tablesDir, tables.Views), "--default-database", analytics}, "1 views analysed (0 failed)"},
+	} {
+		code, stdout, stderr := runCmd(t, env, append(append([]string{"ingest"}, step.args...), "--inline")...)
+		if code != exitOK || !strings.Contains(stdout, step.want) {
+			t.Fatalf("ingest the demo (%v): exit %d, want %q\n%s\n%s", step.args, code, step.want, stdout, stderr)
+		}
+	}
 }
 
 // rename rewrites the demo's database names in an example into this test's.
@@ -163,13 +247,18 @@ func (v demoViews) FindDatasets(ctx context.Context, parts []string) ([]graph.Ob
 // docHosts are the hosts the documentation's curls name for Tributary itself.
 var docHosts = map[string]bool{"localhost:8080": true, "127.0.0.1:8080": true, "tributary.example.com": true}
 
+// markdownFiles are the documents whose examples run: README.md, docs/*.md and the examples' READMEs.
 func markdownFiles(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("docs/*.md: %v (%d files)", err, len(files))
 	}
-	return append([]string{filepath.Join(repoRoot, "README.md")}, files...)
+	examples, err := filepath.Glob(filepath.Join(repoRoot, "examples", "*", "README.md"))
+	if err != nil || len(examples) == 0 {
+		t.Fatalf("examples/*/README.md: %v (%d files)", err, len(examples))
+	}
+	return append(append([]string{filepath.Join(repoRoot, "README.md")}, files...), examples...)
 }
 
 func markdownBlocks(t *testing.T, file string) []doctest.Block {

@@ -1,7 +1,8 @@
 // Tributary: saved queries for Neo4j Browser. Drop this file on the Favorites drawer (the star
 // in the sidebar) to import each statement as a favorite; the first comment line of each is its
-// name. Set the column or view first, for example:
-//   :param id => 'ANALYTICS.MARTS.CUSTOMER_LTV.LIFETIME_VALUE'
+// name. Set the column or view first, for example (a column of a table that a scheduled INSERT
+// fills from a dbt model's table over RAW, and a reporting view reads):
+//   :param id => 'ANALYTICS.ETL.DAILY_ORDER_TOTALS.NET_REVENUE'
 //   :param view => 'ANALYTICS.MARTS.CUSTOMER_LTV'
 //   :param table => 'RAW.SHOP.ORDERS'
 

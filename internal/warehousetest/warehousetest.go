@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/tributary-lineage/tributary/examples/tables"
 	"github.com/tributary-lineage/tributary/examples/warehouse"
 )
 
@@ -32,12 +33,26 @@ func Rename(s, analytics, raw string) string {
 // (Rename) and returns the folder.
 func Copy(tb testing.TB, analytics, raw string) string {
 	tb.Helper()
+	return copyFS(tb, warehouse.FS, "the demo warehouse", analytics, raw)
+}
+
+// CopyTables writes the demo's tables built by statements (examples/tables: the dbt manifest
+// and catalog, the query history, the reporting view) into a temporary folder of tb with
+// ANALYTICS and RAW renamed (Rename) and returns the folder; the tables package names the
+// paths in it.
+func CopyTables(tb testing.TB, analytics, raw string) string {
+	tb.Helper()
+	return copyFS(tb, tables.FS, "the demo's tables", analytics, raw)
+}
+
+func copyFS(tb testing.TB, fsys fs.ReadFileFS, what, analytics, raw string) string {
+	tb.Helper()
 	dir := tb.TempDir()
-	err := fs.WalkDir(warehouse.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := warehouse.FS.ReadFile(p)
+		b, err := fsys.ReadFile(p)
 		if err != nil {
 			return err
 		}
@@ -48,7 +63,7 @@ func Copy(tb testing.TB, analytics, raw string) string {
 		return os.WriteFile(dst, []byte(Rename(string(b), analytics, raw)), 0o644)
 	})
 	if err != nil {
-		tb.Fatalf("copy the demo warehouse: %v", err)
+		tb.Fatalf("copy %s: %v", what, err)
 	}
 	return dir
 }
