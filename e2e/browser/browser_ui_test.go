@@ -167,20 +167,7 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	var png []byte
 	step("screenshot", chromedp.Screenshot(`[data-tributary-graph]`, &png, chromedp.ByQuery))
-	tmp := filepath.Join(t.TempDir(), "browser-lineage.png")
-	if err := os.WriteFile(tmp, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("TRIBUTARY_UPDATE_SCREENSHOT") == "1" {
-		dst := filepath.Join("..", "..", "docs", "img", "browser-lineage.png")
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot written to %s", dst)
-	}
+	saveScreenshot(t, "browser-lineage.png", png)
 
 	if got.Frames != 1 {
 		t.Errorf("frames drawing a graph after :clear and one query = %d, want 1", got.Frames)
@@ -219,5 +206,76 @@ func TestBrowserDrawsStyledUpstream(t *testing.T) {
 	// HAS_COLUMN arrows are drawn uncaptioned: one per column.
 	if n := len(got.Rels) - len(captions); n != len(want.Columns) {
 		t.Errorf("uncaptioned (HAS_COLUMN) relationships = %d, want %d", n, len(want.Columns))
+	}
+
+	// Lineage across tables: the saved query draws a report column's upstream through a dbt
+	// model's table and a table an INSERT from query history writes, with the statement node
+	// that writes it, each arrow captioned with its subtype and origin.
+	chain := writeTableChain(ctx, t, store, graphtest.Database(t, store, "BT_"))
+	run("param across tables", ":param id => '"+chain.root().String()+"'")
+	step("param across tables set", chromedp.Poll(fmt.Sprintf(`/"id":\s*"%s"/.test(document.body.innerText)`, regexp.QuoteMeta(chain.root().String())), nil,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	run("clear across tables", ":clear")
+	step("cleared across tables", chromedp.Poll(`document.querySelectorAll('g.layer.nodes').length === 0 && !Array.from(document.querySelectorAll('[data-testid="frameCommand"]')).some(e => /:param/.test(e.textContent))`, nil,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	const across = "upstream of column $id across tables built by dbt models and query-history statements (depth 10), with the datasets and the statements that write them"
+	run("query across tables", savedQueries(t)[across])
+	// 4 columns, the 4 datasets owning them and the statement writing the query-built table.
+	const wantNodes = 9
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		var js string
+		step("read across-tables frame", chromedp.Evaluate(readFrame, &js))
+		got = rendered{}
+		if err := json.Unmarshal([]byte(js), &got); err != nil {
+			t.Fatalf("decode frame: %v", err)
+		}
+		if len(got.Nodes) >= wantNodes || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	step("screenshot across tables", chromedp.Screenshot(`[data-tributary-graph]`, &png, chromedp.ByQuery))
+	saveScreenshot(t, "browser-across-tables.png", png)
+	if got.Frames != 1 || len(got.Nodes) != wantNodes {
+		shot(t, bctx, "across-tables")
+		t.Fatalf("across tables: %d frames, %d nodes, want 1 frame of %d nodes: %+v", got.Frames, len(got.Nodes), wantNodes, got.Nodes)
+	}
+	fills = map[string]int{}
+	for _, n := range got.Nodes {
+		fills[strings.ToUpper(n.Fill)]++
+	}
+	if fills[styleColor(t, "Statement")] != 1 || fills[styleColor(t, "Column")] != 4 {
+		t.Errorf("across tables: node fills %v, want one statement (%s) and 4 columns (%s)", fills, styleColor(t, "Statement"), styleColor(t, "Column"))
+	}
+	captions = nil
+	for _, c := range got.Rels {
+		if c != "" {
+			captions = append(captions, c)
+		}
+	}
+	wantCaptions := []string{"IDENTITY view", "AGGREGATION dbt", "IDENTITY query_history"}
+	if missing, extra := matchCaptions(wantCaptions, captions); len(missing)+len(extra) > 0 {
+		t.Errorf("across tables: captions not drawn %v, captions not wanted %v (drawn: %v)", missing, extra, captions)
+	}
+}
+
+// saveScreenshot writes png to a temporary folder of t, and to docs/img/name when
+// TRIBUTARY_UPDATE_SCREENSHOT=1.
+func saveScreenshot(t *testing.T, name string, png []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(t.TempDir(), name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("TRIBUTARY_UPDATE_SCREENSHOT") == "1" {
+		dst := filepath.Join("..", "..", "docs", "img", name)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot written to %s", dst)
 	}
 }

@@ -178,36 +178,8 @@ func TestLineageAcrossTablesQueries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	store := newStore(t)
-	db := graphtest.Database(t, store, "BQ_")
-	raw := graph.ObjectID{Database: db, Schema: "RAW", Name: "ORDERS"}
-	clean := graph.ObjectID{Database: db, Schema: "STAGE", Name: "ORDERS_CLEAN"}
-	model := graph.ObjectID{Database: db, Schema: "MARTS", Name: "FCT_REVENUE"}
-	report := graph.ObjectID{Database: db, Schema: "REPORT", Name: "REVENUE"}
-	if err := store.UpsertTables(ctx, []graph.Table{{ID: raw, Columns: []graph.Column{{Name: "ID", Ordinal: 1}, {Name: "AMOUNT", Ordinal: 2}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.WriteStatements(ctx, []graph.StatementLineage{{
-		Origin: graph.OriginQueryHistory, Source: "querylog:test", Statement: "h1", Target: clean,
-		Columns: []graph.Column{{Name: "AMOUNT", Ordinal: 1}},
-		Edges:   []graph.Edge{{From: clean.Column("AMOUNT"), To: raw.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity}},
-		Text:    "insert into stage.orders_clean select amount from raw.orders", Seen: time.Now().UTC(),
-	}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	views := []graph.View{
-		{ID: model, Kind: graph.KindTable, Origin: graph.OriginDBT, Meta: graph.Meta{UniqueID: "model.shop.fct_revenue"},
-			Status: graph.StatusOK, Definition: "create table fct_revenue as select sum(amount) as total from stage.orders_clean",
-			Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
-			Edges:   []graph.Edge{{From: model.Column("TOTAL"), To: clean.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeAggregation, View: model}}},
-		{ID: report, Status: graph.StatusOK, Definition: "create view revenue as select total from marts.fct_revenue",
-			Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
-			Edges:   []graph.Edge{{From: report.Column("TOTAL"), To: model.Column("TOTAL"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity, View: report}}},
-	}
-	for _, v := range views {
-		if err := store.ReplaceViewLineage(ctx, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	chain := writeTableChain(ctx, t, store, graphtest.Database(t, store, "BQ_"))
+	report, model, clean, raw := chain.report, chain.model, chain.clean, chain.raw
 	queries := savedQueries(t)
 	run := func(name string) []*neo4j.Record {
 		t.Helper()
@@ -235,7 +207,7 @@ func TestLineageAcrossTablesQueries(t *testing.T) {
 	if d := cmp.Diff(wantDatasets, datasets); d != "" {
 		t.Errorf("datasets drawn (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]bool{"query_history:h1": true}, statements); d != "" {
+	if d := cmp.Diff(map[string]bool{graph.StatementKey(graph.OriginQueryHistory, chain.statement): true}, statements); d != "" {
 		t.Errorf("statements drawn (-want +got):\n%s", d)
 	}
 
@@ -247,9 +219,62 @@ func TestLineageAcrossTablesQueries(t *testing.T) {
 	want := []string{
 		fmt.Sprintf("1 %s (view) <-IDENTITY view %s- %s (table)", report.Column("TOTAL"), report, model.Column("TOTAL")),
 		fmt.Sprintf("2 %s (table) <-AGGREGATION dbt model.shop.fct_revenue- %s (table)", model.Column("TOTAL"), clean.Column("AMOUNT")),
-		fmt.Sprintf("3 %s (table) <-IDENTITY query_history h1- %s (table)", clean.Column("AMOUNT"), raw.Column("AMOUNT")),
+		fmt.Sprintf("3 %s (table) <-IDENTITY query_history %s- %s (table)", clean.Column("AMOUNT"), chain.statement, raw.Column("AMOUNT")),
 	}
 	if d := cmp.Diff(want, hops); d != "" {
 		t.Errorf("hops (-want +got):\n%s", d)
 	}
+}
+
+// tableChain is a lineage chain across tables: a report view reads a dbt model (a table),
+// which reads a table an INSERT from query history writes (statement h1), which reads a raw
+// table.
+type tableChain struct {
+	report, model, clean, raw graph.ObjectID
+	statement                 string // the INSERT's id (the hash, for query history), one per chain
+}
+
+// root is the column whose upstream crosses the chain.
+func (c tableChain) root() graph.ColumnID { return c.report.Column("TOTAL") }
+
+// writeTableChain writes the chain under database db through graph.Store; its statement is
+// removed when t ends (statements live outside any database).
+func writeTableChain(ctx context.Context, t *testing.T, store *graph.Store, db string) tableChain {
+	t.Helper()
+	statement, source := "h1_"+db, "querylog:"+db
+	t.Cleanup(func() {
+		if _, err := store.ExpireStatements(context.Background(), graph.OriginQueryHistory, source, time.Now().Add(24*time.Hour)); err != nil {
+			t.Errorf("remove the chain's statement: %v", err)
+		}
+	})
+	raw := graph.ObjectID{Database: db, Schema: "RAW", Name: "ORDERS"}
+	clean := graph.ObjectID{Database: db, Schema: "STAGE", Name: "ORDERS_CLEAN"}
+	model := graph.ObjectID{Database: db, Schema: "MARTS", Name: "FCT_REVENUE"}
+	report := graph.ObjectID{Database: db, Schema: "REPORT", Name: "REVENUE"}
+	if err := store.UpsertTables(ctx, []graph.Table{{ID: raw, Columns: []graph.Column{{Name: "ID", Ordinal: 1}, {Name: "AMOUNT", Ordinal: 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.WriteStatements(ctx, []graph.StatementLineage{{
+		Origin: graph.OriginQueryHistory, Source: source, Statement: statement, Target: clean,
+		Columns: []graph.Column{{Name: "AMOUNT", Ordinal: 1}},
+		Edges:   []graph.Edge{{From: clean.Column("AMOUNT"), To: raw.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity}},
+		Text:    "insert into stage.orders_clean select amount from raw.orders", Seen: time.Now().UTC(),
+	}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	views := []graph.View{
+		{ID: model, Kind: graph.KindTable, Origin: graph.OriginDBT, Meta: graph.Meta{UniqueID: "model.shop.fct_revenue"},
+			Status: graph.StatusOK, Definition: "create table fct_revenue as select sum(amount) as total from stage.orders_clean",
+			Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
+			Edges:   []graph.Edge{{From: model.Column("TOTAL"), To: clean.Column("AMOUNT"), Type: graph.EdgeDirect, Subtype: graph.SubtypeAggregation, View: model}}},
+		{ID: report, Status: graph.StatusOK, Definition: "create view revenue as select total from marts.fct_revenue",
+			Columns: []graph.Column{{Name: "TOTAL", Ordinal: 1}},
+			Edges:   []graph.Edge{{From: report.Column("TOTAL"), To: model.Column("TOTAL"), Type: graph.EdgeDirect, Subtype: graph.SubtypeIdentity, View: report}}},
+	}
+	for _, v := range views {
+		if err := store.ReplaceViewLineage(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tableChain{report: report, model: model, clean: clean, raw: raw, statement: statement}
 }
