@@ -122,19 +122,30 @@ type ColumnNode struct {
 
 // EdgeJSON is a derivation edge: column From is computed from column To in view View.
 type EdgeJSON struct {
-	From       string `json:"from"`
-	To         string `json:"to"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	View string `json:"view"`
+	DerivationJSON
+}
+
+// DerivationJSON is how a column is computed from a source column: the edge's type and
+// subtype, expression, masking, verification, chain of expressions and provenance.
+type DerivationJSON struct {
 	Type       string `json:"type"`
 	Subtype    string `json:"subtype"`
-	View       string `json:"view"`
 	Expression string `json:"expression,omitempty"`
 	Masking    bool   `json:"masking,omitempty"`
 	// Verified is false (and present) only on an unverified edge: the catalog the analysis
 	// used lists the source's table but not the column.
 	Verified *bool `json:"verified,omitempty"`
-	// Expressions is the chain of expressions from To to From, source first.
+	// Expressions is the chain of expressions from the source to the column, source first.
 	Expressions []graph.Step `json:"expressions,omitempty"`
 	ProvenanceJSON
+}
+
+func derivationJSON(e graph.Edge) DerivationJSON {
+	return DerivationJSON{Type: string(e.Type), Subtype: string(e.Subtype), Expression: e.Expression, Masking: e.Masking,
+		Verified: verifiedField(e.Unverified), Expressions: e.Steps, ProvenanceJSON: provenanceJSON(e.Provenance)}
 }
 
 // ProvenanceJSON is where an edge came from: its origin (view, dbt, dynamic_table,
@@ -186,9 +197,7 @@ func edgeJSON(e graph.Edge) EdgeJSON { return namedEdgeJSON(e, e.From.String(), 
 
 // namedEdgeJSON is edgeJSON with the end columns' names already formatted.
 func namedEdgeJSON(e graph.Edge, from, to string) EdgeJSON {
-	return EdgeJSON{From: from, To: to, Type: string(e.Type), Subtype: string(e.Subtype),
-		View: e.View.String(), Expression: e.Expression, Masking: e.Masking,
-		Verified: verifiedField(e.Unverified), Expressions: e.Steps, ProvenanceJSON: provenanceJSON(e.Provenance)}
+	return EdgeJSON{From: from, To: to, View: e.View.String(), DerivationJSON: derivationJSON(e)}
 }
 
 func (s *Server) columnLineage(c echo.Context) error {
@@ -385,14 +394,8 @@ type ViewRef struct {
 
 // SourceJSON is a direct source of a view column.
 type SourceJSON struct {
-	Column      string       `json:"column"`
-	Type        string       `json:"type"`
-	Subtype     string       `json:"subtype"`
-	Expression  string       `json:"expression,omitempty"`
-	Masking     bool         `json:"masking,omitempty"`
-	Verified    *bool        `json:"verified,omitempty"`
-	Expressions []graph.Step `json:"expressions,omitempty"`
-	ProvenanceJSON
+	Column string `json:"column"`
+	DerivationJSON
 }
 
 // ViewColumnJSON is a view's output column.
@@ -577,9 +580,9 @@ func toViewJSON(d graph.ViewDetail) ViewJSON {
 	for _, vc := range d.Columns {
 		j := ViewColumnJSON{ID: vc.ID.String(), Name: vc.Name, Ordinal: vc.Ordinal, DataType: vc.DataType, Sources: []SourceJSON{}}
 		for _, src := range vc.Sources {
-			j.Sources = append(j.Sources, SourceJSON{Column: src.Column.String(), Type: string(src.Type),
-				Subtype: string(src.Subtype), Expression: src.Expression, Masking: src.Masking,
-				Verified: verifiedField(src.Unverified), Expressions: src.Steps, ProvenanceJSON: provenanceJSON(src.Provenance)})
+			j.Sources = append(j.Sources, SourceJSON{Column: src.Column.String(), DerivationJSON: derivationJSON(graph.Edge{
+				Type: src.Type, Subtype: src.Subtype, Expression: src.Expression, Masking: src.Masking,
+				Unverified: src.Unverified, Steps: src.Steps, Provenance: src.Provenance})})
 		}
 		out.Columns = append(out.Columns, j)
 	}

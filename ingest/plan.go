@@ -327,18 +327,32 @@ func topoOrder(views []ListedView, deps map[graph.ObjectID][]graph.ObjectID) []i
 	for i, v := range views {
 		index[v.ID] = i
 	}
-	indeg := make([]int, len(views))
-	readers := make([][]int, len(views))
-	for i, v := range views {
-		for _, d := range deps[v.ID] {
-			if j, ok := index[d]; ok && j != i {
+	return dependencyOrder(len(views), func(i int, after func(j int)) {
+		for _, d := range deps[views[i].ID] {
+			if j, ok := index[d]; ok {
+				after(j)
+			}
+		}
+	})
+}
+
+// dependencyOrder returns the indexes 0..n-1 so that each comes after those deps names for it
+// (deps(i, after) calls after(j) for each j that i must follow; i itself is ignored), in
+// index order where nothing decides; the indexes in a cycle keep their index order after the
+// others.
+func dependencyOrder(n int, deps func(i int, after func(j int))) []int {
+	indeg := make([]int, n)
+	readers := make([][]int, n)
+	for i := range n {
+		deps(i, func(j int) {
+			if j != i {
 				indeg[i]++
 				readers[j] = append(readers[j], i)
 			}
-		}
+		})
 	}
-	order := make([]int, 0, len(views))
-	for i := range views {
+	order := make([]int, 0, n)
+	for i := range n {
 		if indeg[i] == 0 {
 			order = append(order, i)
 		}
@@ -350,12 +364,12 @@ func topoOrder(views []ListedView, deps map[graph.ObjectID][]graph.ObjectID) []i
 			}
 		}
 	}
-	if len(order) < len(views) {
-		placed := make([]bool, len(views))
+	if len(order) < n {
+		placed := make([]bool, n)
 		for _, i := range order {
 			placed[i] = true
 		}
-		for i := range views {
+		for i := range n {
 			if !placed[i] {
 				order = append(order, i)
 			}

@@ -313,40 +313,13 @@ func orderStatements(work []*statementWork) []*statementWork {
 			writers[w.target] = append(writers[w.target], i)
 		}
 	}
-	indeg := make([]int, len(work))
-	readers := make([][]int, len(work))
-	for i, w := range work {
-		for _, id := range w.reads {
+	order := dependencyOrder(len(work), func(i int, after func(j int)) {
+		for _, id := range work[i].reads {
 			for _, j := range writers[id] {
-				if j != i {
-					indeg[i]++
-					readers[j] = append(readers[j], i)
-				}
+				after(j)
 			}
 		}
-	}
-	order := make([]int, 0, len(work))
-	for i := range work {
-		if indeg[i] == 0 {
-			order = append(order, i)
-		}
-	}
-	for k := 0; k < len(order); k++ {
-		for _, j := range readers[order[k]] {
-			if indeg[j]--; indeg[j] == 0 {
-				order = append(order, j)
-			}
-		}
-	}
-	placed := make([]bool, len(work))
-	for _, i := range order {
-		placed[i] = true
-	}
-	for i := range work {
-		if !placed[i] {
-			order = append(order, i)
-		}
-	}
+	})
 	out := make([]*statementWork, len(order))
 	for k, i := range order {
 		out[k] = work[i]
