@@ -64,6 +64,10 @@ func runIngest(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "tributary ingest: %v\n", err)
 		return exitUsage
 	}
+	if kind != "dir" && (*catalog != "" || *defaultDB != "" || *defaultSchema != "") {
+		fmt.Fprintf(e.stderr, "tributary ingest: --catalog, --default-database and --default-schema apply to dir: sources only, not %s\n", kind)
+		return exitUsage
+	}
 	p := ingest.RefreshPayload{Source: *source, Full: *full, JobID: uuid.NewString()}
 	if kind == "dir" || kind == "dbt" || kind == ingest.SourceQueryLog {
 		abs, err := filepath.Abs(arg)

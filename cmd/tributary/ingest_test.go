@@ -69,6 +69,7 @@ func TestIngestAndGenUsage(t *testing.T) {
 		{[]string{"ingest", "--source", "ftp:x"}, "want dir:PATH, dbt:PATH, snowflake, querylog:PATH or snowflake-queries"},
 		{[]string{"ingest", "--source", "dir:"}, "want dir:PATH"},
 		{[]string{"ingest", "--source", "dbt:"}, "want dbt:PATH"},
+		{[]string{"ingest", "--source", "querylog:x.jsonl", "--default-database", "A"}, "apply to dir: sources only, not querylog"},
 	} {
 		code, _, stderr := runCmd(t, env, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.err) {
