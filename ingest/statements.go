@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,30 @@ import (
 // DefaultQueryLineageRetention is how long lineage from query history stays without its
 // statement being seen again (TRIBUTARY_QUERY_LINEAGE_RETENTION).
 const DefaultQueryLineageRetention = 30 * 24 * time.Hour
+
+// ParseRetention reads a retention: whole days ("30d") or a Go duration ("720h"), positive.
+func ParseRetention(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 100*365 {
+			return 0, fmt.Errorf("not a number of days: %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("not a positive duration: %q", s)
+	}
+	return d, nil
+}
+
+// FormatRetention prints a retention as days when it is whole days.
+func FormatRetention(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}
 
 // HistoryOverlap is how far before its watermark a refresh of query history reads again:
 // SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY shows a query up to 45 minutes after it ended, so a

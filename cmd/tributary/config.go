@@ -13,6 +13,8 @@ import (
 
 	"github.com/tributary-lineage/tributary/export"
 	"github.com/tributary-lineage/tributary/graph"
+
+	"github.com/tributary-lineage/tributary/ingest"
 )
 
 // Secret is a string that never prints: fmt, slog and JSON all see a mask.
@@ -309,7 +311,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad(envHealthTimeout, "%s must be shorter than %s=%s", cfg.HTTP.HealthTimeout, envRequestTimeout, cfg.HTTP.RequestTimeout)
 		}
 	}
-	if d, err := parseRetention(get(envQueryRetention)); err != nil {
+	if d, err := ingest.ParseRetention(get(envQueryRetention)); err != nil {
 		bad(envQueryRetention, "%q is not a positive number of days or duration (e.g. 30d, 720h)", get(envQueryRetention))
 	} else {
 		cfg.QueryLineageRetention = d
@@ -428,30 +430,6 @@ func (c Config) CacheRedisConfig() (rc RedisConfig, shared bool) {
 	return c.CacheRedis, c.CacheRedis.Addr == c.Redis.Addr
 }
 
-// parseRetention reads a retention: whole days ("30d") or a Go duration ("720h"), positive.
-func parseRetention(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 || n > 100*365 {
-			return 0, fmt.Errorf("not a number of days: %q", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("not a positive duration: %q", s)
-	}
-	return d, nil
-}
-
-// formatRetention prints a retention as days when it is whole days.
-func formatRetention(d time.Duration) string {
-	if d > 0 && d%(24*time.Hour) == 0 {
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	}
-	return d.String()
-}
-
 // String prints the configuration as key=value pairs with secrets masked. The cache_redis
 // values are the effective ones (the job Redis's when the cache shares it).
 func (c Config) String() string {
@@ -470,7 +448,7 @@ func (c Config) String() string {
 		c.HTTP.Addr, c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout,
 		c.HTTP.RequestTimeout, c.HTTP.HealthTimeout, c.HTTP.BodyLimit, c.HTTP.ExpensiveConcurrency,
 		c.LogLevel, c.ShutdownTimeout, c.MaxDepth, c.AnalyzeMaxStatements, c.DefaultDatabase, c.DefaultSchema,
-		formatRetention(c.QueryLineageRetention),
+		ingest.FormatRetention(c.QueryLineageRetention),
 		c.S3.Bucket, c.S3.Prefix, c.S3.Endpoint, c.S3.Region, c.S3.PresignExpiry, c.S3.PartSize) + " " + c.Auth.String()
 }
 
@@ -511,7 +489,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("analyze_max_statements", c.AnalyzeMaxStatements),
 		slog.String("default_database", c.DefaultDatabase),
 		slog.String("default_schema", c.DefaultSchema),
-		slog.String("query_lineage_retention", formatRetention(c.QueryLineageRetention)),
+		slog.String("query_lineage_retention", ingest.FormatRetention(c.QueryLineageRetention)),
 		slog.Group("s3",
 			slog.String("bucket", c.S3.Bucket),
 			slog.String("prefix", c.S3.Prefix),
