@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
@@ -83,9 +84,12 @@ func (o *olServer) get(t *testing.T, path string, q url.Values, v any) int {
 	return code
 }
 
+// olEdge is an edge as the lineage API answers it: typed, with its provenance (origin, the
+// job as statement, the run).
 type olEdge struct {
 	From, To, Type, Subtype, Expression string
 	Masking                             bool
+	Origin, Statement, Run              string
 }
 
 // upstream is the edges into column (one hop), typed, as the lineage API answers them.
@@ -95,6 +99,7 @@ func (o *olServer) upstream(t *testing.T, column string) []olEdge {
 		Edges []struct {
 			From, To, Type, Subtype, Expression string
 			Masking                             bool
+			Origin, Statement, Run              string
 		}
 	}
 	if code := o.get(t, "/api/v1/lineage/columns", url.Values{"column": {column}, "direction": {"upstream"}, "depth": {"1"}}, &cl); code != http.StatusOK {
@@ -152,22 +157,35 @@ func TestOpenLineageOfficialClient(t *testing.T) {
 	pgCol := func(c string) string {
 		return graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "shop.public.customers"}.Column(c).String()
 	}
+	totals, paidJob, customers := o.jobs+"/shop.load_totals", o.jobs+"/shop.load_paid", o.jobs+"/shop.copy_customers"
+	ol := "openlineage"
 	for _, c := range []struct {
 		column string
 		want   []olEdge
 	}{
-		{db + ".MART.TOTALS.TOTAL", []olEdge{{db + ".MART.TOTALS.TOTAL", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "AGGREGATION", "SUM(amount)", false}}},
-		{db + ".MART.TOTALS.CUSTOMER_ID", []olEdge{{db + ".MART.TOTALS.CUSTOMER_ID", db + ".RAW.ORDERS.CUSTOMER_ID", "DIRECT", "IDENTITY", "", false}}},
+		{db + ".MART.TOTALS.TOTAL", []olEdge{{db + ".MART.TOTALS.TOTAL", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "AGGREGATION", "SUM(amount)", false, ol, totals, runs["totals"]}}},
+		{db + ".MART.TOTALS.CUSTOMER_ID", []olEdge{{db + ".MART.TOTALS.CUSTOMER_ID", db + ".RAW.ORDERS.CUSTOMER_ID", "DIRECT", "IDENTITY", "", false, ol, totals, runs["totals"]}}},
 		// The SQL job facet, analysed by the engine.
-		{db + ".MART.PAID.ORDER_ID", []olEdge{{db + ".MART.PAID.ORDER_ID", db + ".RAW.ORDERS.ID", "DIRECT", "IDENTITY", "", false}}},
-		{db + ".MART.PAID.AMOUNT_USD", []olEdge{{db + ".MART.PAID.AMOUNT_USD", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "TRANSFORMATION", "", false}}},
+		{db + ".MART.PAID.ORDER_ID", []olEdge{{db + ".MART.PAID.ORDER_ID", db + ".RAW.ORDERS.ID", "DIRECT", "IDENTITY", "", false, ol, paidJob, runs["paid"]}}},
+		{db + ".MART.PAID.AMOUNT_USD", []olEdge{{db + ".MART.PAID.AMOUNT_USD", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "TRANSFORMATION", "", false, ol, paidJob, runs["paid"]}}},
 		// A dataset outside Snowflake: namespace and name, field names as sent.
-		{db + ".MART.CUSTOMERS.EMAIL_HASH", []olEdge{{db + ".MART.CUSTOMERS.EMAIL_HASH", pgCol("email"), "DIRECT", "TRANSFORMATION", "SHA2(email)", true}}},
-		{db + ".MART.CUSTOMERS.ID", []olEdge{{db + ".MART.CUSTOMERS.ID", pgCol("id"), "DIRECT", "IDENTITY", "", false}}},
+		{db + ".MART.CUSTOMERS.EMAIL_HASH", []olEdge{{db + ".MART.CUSTOMERS.EMAIL_HASH", pgCol("email"), "DIRECT", "TRANSFORMATION", "SHA2(email)", true, ol, customers, runs["customers"]}}},
+		{db + ".MART.CUSTOMERS.ID", []olEdge{{db + ".MART.CUSTOMERS.ID", pgCol("id"), "DIRECT", "IDENTITY", "", false, ol, customers, runs["customers"]}}},
 	} {
 		if d := cmp.Diff(c.want, o.upstream(t, c.column)); d != "" {
 			t.Errorf("upstream of %s (-want +got):\n%s", c.column, d)
 		}
+	}
+	// The external dataset is a dataset of its own, shown like the rest.
+	var pg struct {
+		Kind    string `json:"kind"`
+		Columns []struct {
+			Name string `json:"name"`
+		} `json:"columns"`
+	}
+	pgID := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "shop.public.customers"}
+	if code := o.get(t, "/api/v1/lineage/datasets/"+url.PathEscape(pgID.String()), nil, &pg); code != http.StatusOK || pg.Kind != "external" || len(pg.Columns) != 2 {
+		t.Errorf("the Postgres table as a dataset: %d %+v", code, pg)
 	}
 	// The SQL's WHERE, and the facet's dataset-level entries, are the outputs' inputs.
 	var paid struct {
@@ -206,6 +224,9 @@ func TestOpenLineageRefusals(t *testing.T) {
 	example = bytes.Replace(example, []byte(`"namespace": "`+o.pg+`",
     "name": "top_delivery_times.insert"`), []byte(`"namespace": "`+o.jobs+`",
     "name": "top_delivery_times.insert"`), 1)
+	// A run id of its own: runs are identified by their id across all jobs.
+	run := uuid.NewString()
+	example = bytes.ReplaceAll(example, []byte("3b452093-782c-4ef2-9c0c-aafe2aa6f34d"), []byte(run))
 	edit := func(f func(ev map[string]any)) []byte {
 		var ev map[string]any
 		if err := json.Unmarshal(example, &ev); err != nil {
@@ -245,14 +266,17 @@ func TestOpenLineageRefusals(t *testing.T) {
 			}
 		})
 	}
-	// Nothing of the refused events is stored: no job, no dataset.
+	// Nothing of the refused events is stored: no job, no run, neither dataset.
 	if code, _ := o.runs(t, "top_delivery_times.insert"); code != http.StatusNotFound {
 		t.Errorf("runs after refusals: %d, want 404", code)
 	}
 	target := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "public.top_delivery_times"}
-	var ds map[string]any
-	if code := o.get(t, "/api/v1/lineage/datasets/"+url.PathEscape(target.String()), nil, &ds); code != http.StatusNotFound {
-		t.Errorf("dataset after refusals: %d, want 404", code)
+	src := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "public.delivery_7_days"}
+	for _, id := range []graph.ObjectID{target, src} {
+		var ds map[string]any
+		if code := o.get(t, "/api/v1/lineage/datasets/"+url.PathEscape(id.String()), nil, &ds); code != http.StatusNotFound {
+			t.Errorf("dataset %s after refusals: %d, want 404", id, code)
+		}
 	}
 
 	// The spec's example, accepted and typed: 201 like Marquez, then its edges.
@@ -264,13 +288,22 @@ func TestOpenLineageRefusals(t *testing.T) {
 	if code, again := o.post(t, o.editor, example); code != http.StatusCreated || !cmp.Equal(rec, again) {
 		t.Errorf("replay: %d %v, want %v", code, again, rec)
 	}
-	src := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "public.delivery_7_days"}
-	got := o.upstream(t, target.Column("order_delivery_time").String())
-	want := []olEdge{
-		{target.Column("order_delivery_time").String(), src.Column("order_delivered_on").String(), "DIRECT", "TRANSFORMATION", "", false},
-		{target.Column("order_delivery_time").String(), src.Column("order_placed_on").String(), "DIRECT", "TRANSFORMATION", "", false},
+	// Every field of the facet, typed, with the job and run that wrote it.
+	job := o.jobs + "/top_delivery_times.insert"
+	e := func(to, from, sub string) olEdge {
+		return olEdge{target.Column(to).String(), src.Column(from).String(), "DIRECT", sub, "", false, "openlineage", job, run}
 	}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("order_delivery_time (-want +got):\n%s", d)
+	for col, want := range map[string][]olEdge{
+		"order_id":            {e("order_id", "order_id", "IDENTITY")},
+		"order_placed_on":     {e("order_placed_on", "order_placed_on", "IDENTITY")},
+		"order_delivered_on":  {e("order_delivered_on", "order_delivered_on", "IDENTITY")},
+		"order_delivery_time": {e("order_delivery_time", "order_delivered_on", "TRANSFORMATION"), e("order_delivery_time", "order_placed_on", "TRANSFORMATION")},
+	} {
+		if d := cmp.Diff(want, o.upstream(t, target.Column(col).String())); d != "" {
+			t.Errorf("%s (-want +got):\n%s", col, d)
+		}
+	}
+	if code, jr := o.runs(t, "top_delivery_times.insert"); code != http.StatusOK || jr["lastCompleteRun"] != run {
+		t.Errorf("runs of the spec example's job: %d %v", code, jr)
 	}
 }
