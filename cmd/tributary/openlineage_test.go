@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,10 +53,11 @@ func startOpenLineageServe(t *testing.T) *olServer {
 	return o
 }
 
-// post sends body to POST /api/v1/lineage with the key as a bearer token.
-func (o *olServer) post(t *testing.T, key string, body []byte) (int, map[string]any) {
+// post sends body to POST /api/v1/lineage with the key as a bearer token; a body whose length
+// the client cannot know (not a bytes.Reader) goes without Content-Length, chunked.
+func (o *olServer) post(t *testing.T, key string, body io.Reader) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, o.base+"/api/v1/lineage", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, o.base+"/api/v1/lineage", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,8 +214,9 @@ func TestOpenLineageOfficialClient(t *testing.T) {
 }
 
 // TestOpenLineageRefusals: invalid events are refused with 400 naming the JSON path of the
-// first problem (or 413 for a body past the limit), a viewer may not write, and nothing of a
-// refused event is stored. The spec's own column-lineage example is accepted and typed.
+// first problem (or 413 for a body past the limit, with or without Content-Length), a viewer
+// may not write, and nothing of a refused event is stored. The spec's own column-lineage
+// example is accepted and typed. Each event that reached authentication is audited.
 func TestOpenLineageRefusals(t *testing.T) {
 	o := startOpenLineageServe(t)
 	example, err := os.ReadFile("../../ingest/openlineage/testdata/spec_column_lineage_example.json")
@@ -245,19 +249,22 @@ func TestOpenLineageRefusals(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		key    string
-		body   []byte
+		body   io.Reader
 		status int
 		path   string
 	}{
-		{"wrong eventType", o.editor, edit(func(ev map[string]any) { ev["eventType"] = "FINISHED" }), 400, "$.eventType"},
-		{"missing run.runId", o.editor, edit(func(ev map[string]any) { delete(ev["run"].(map[string]any), "runId") }), 400, "$.run.runId"},
-		{"facet violating its schema", o.editor, edit(func(ev map[string]any) {
+		{"wrong eventType", o.editor, bytes.NewReader(edit(func(ev map[string]any) { ev["eventType"] = "FINISHED" })), 400, "$.eventType"},
+		{"missing run.runId", o.editor, bytes.NewReader(edit(func(ev map[string]any) { delete(ev["run"].(map[string]any), "runId") })), 400, "$.run.runId"},
+		{"facet violating its schema", o.editor, bytes.NewReader(edit(func(ev map[string]any) {
 			cl := ev["outputs"].([]any)[0].(map[string]any)["facets"].(map[string]any)["columnLineage"].(map[string]any)
 			cl["fields"].(map[string]any)["order_id"] = map[string]any{"inputFields": "order_id"}
-		}), 400, "$.outputs[0].facets.columnLineage.fields.order_id.inputFields"},
-		{"10 MB of nested JSON", o.editor, nest(2 << 20), 413, ""},
-		{"1 MB of nested JSON, under the body limit", o.editor, nest(200 << 10), 400, "$"},
-		{"a viewer writing", o.viewer, example, 403, ""},
+		})), 400, "$.outputs[0].facets.columnLineage.fields.order_id.inputFields"},
+		// Refused by its Content-Length, before credentials are checked.
+		{"10 MB of nested JSON", o.editor, bytes.NewReader(nest(2 << 20)), 413, ""},
+		// Without a Content-Length: read up to the limit, then refused.
+		{"10 MB of nested JSON, chunked", o.editor, io.MultiReader(bytes.NewReader(nest(2 << 20))), 413, ""},
+		{"1 MB of nested JSON, under the body limit", o.editor, bytes.NewReader(nest(200 << 10)), 400, "$"},
+		{"a viewer writing", o.viewer, bytes.NewReader(example), 403, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, p := o.post(t, c.key, c.body)
@@ -280,12 +287,12 @@ func TestOpenLineageRefusals(t *testing.T) {
 	}
 
 	// The spec's example, accepted and typed: 201 like Marquez, then its edges.
-	code, rec := o.post(t, o.editor, example)
+	code, rec := o.post(t, o.editor, bytes.NewReader(example))
 	if code != http.StatusCreated || rec["edges"] != float64(5) || rec["outputs"] != float64(1) {
 		t.Fatalf("spec example: %d %v", code, rec)
 	}
 	// Replayed: the same answer, the same graph.
-	if code, again := o.post(t, o.editor, example); code != http.StatusCreated || !cmp.Equal(rec, again) {
+	if code, again := o.post(t, o.editor, bytes.NewReader(example)); code != http.StatusCreated || !cmp.Equal(rec, again) {
 		t.Errorf("replay: %d %v, want %v", code, again, rec)
 	}
 	// Every field of the facet, typed, with the job and run that wrote it.
@@ -305,5 +312,31 @@ func TestOpenLineageRefusals(t *testing.T) {
 	}
 	if code, jr := o.runs(t, "top_delivery_times.insert"); code != http.StatusOK || jr["lastCompleteRun"] != run {
 		t.Errorf("runs of the spec example's job: %d %v", code, jr)
+	}
+
+	// Every event that reached authentication has its audit record, naming the producer's
+	// key; the body refused by its Content-Length before authentication has none.
+	if code := o.stop(t); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+	var audit []string
+	for line := range strings.Lines(o.logs()) {
+		var rec struct {
+			Logger, Action, Outcome string
+			PrincipalName           string `json:"principal_name"`
+			Status                  int
+		}
+		dec := json.NewDecoder(strings.NewReader(line))
+		if err := dec.Decode(&rec); err != nil || rec.Logger != "audit" || rec.Action != "POST /api/v1/lineage" {
+			continue
+		}
+		audit = append(audit, fmt.Sprintf("%s %d %s", rec.Outcome, rec.Status, rec.PrincipalName))
+	}
+	slices.Sort(audit)
+	wantAudit := []string{"denied 403 openlineage viewer", "failure 400 openlineage editor", "failure 400 openlineage editor",
+		"failure 400 openlineage editor", "failure 400 openlineage editor", "failure 413 openlineage editor",
+		"success 201 openlineage editor", "success 201 openlineage editor"}
+	if d := cmp.Diff(wantAudit, audit); d != "" {
+		t.Errorf("audit records of POST /api/v1/lineage (-want +got):\n%s", d)
 	}
 }
