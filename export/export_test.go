@@ -576,26 +576,7 @@ func TestJSONRoundTripKindsAndProvenance(t *testing.T) {
 	if _, err := Import(ctx, s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	records := func(db string) []string {
-		t.Helper()
-		var out []string
-		err := s.ExportDatasets(ctx, graph.ExportFilter{Databases: []string{db}}, 0, func(page []graph.ExportDataset) error {
-			for _, d := range page {
-				d.UpdatedAt, d.Origin = time.Time{}, "" // the import's time and format
-				b, err := json.Marshal(Record(d))
-				if err != nil {
-					return err
-				}
-				out = append(out, strings.ReplaceAll(string(b), db, "DB"))
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	before, after := records(src), records(dst)
+	before, after := records(t, s, src), records(t, s, dst)
 	if len(before) != 11 {
 		t.Fatalf("exported %d datasets, want 11: %q", len(before), before)
 	}
@@ -609,7 +590,7 @@ func TestJSONRoundTripKindsAndProvenance(t *testing.T) {
 	if _, err := Import(ctx, s, opener(data), ImportOptions{RenameDatabases: map[string]string{src: dst}}); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(before, records(dst)); diff != "" {
+	if diff := cmp.Diff(before, records(t, s, dst)); diff != "" {
 		t.Errorf("second import changed the datasets:\n%s", diff)
 	}
 }

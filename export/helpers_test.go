@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +118,27 @@ func dump(t testing.TB, s *graph.Store, db string) []string {
 		lines[i] = strings.ReplaceAll(l, db, "DB")
 	}
 	return lines
+}
+
+// records are the export records (Record) of every dataset of database db as JSON, with db
+// replaced by "DB" and the import's own traces (updatedAt, origin of the import) left out, so
+// a database and its import under another name compare equal.
+func records(t testing.TB, s *graph.Store, db string) []string {
+	t.Helper()
+	var out []string
+	err := s.ExportDatasets(context.Background(), graph.ExportFilter{Databases: []string{db}}, 0, func(page []graph.ExportDataset) error {
+		for _, d := range page {
+			d.UpdatedAt, d.Origin = time.Time{}, "" // the import's time and format
+			b, err := json.Marshal(Record(d))
+			if err != nil {
+				return err
+			}
+			out = append(out, strings.ReplaceAll(string(b), db, "DB"))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -5,17 +5,20 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
 	"github.com/tributary-lineage/tributary/graph"
 	"github.com/tributary-lineage/tributary/internal/graphtest"
@@ -50,10 +53,11 @@ func startOpenLineageServe(t *testing.T) *olServer {
 	return o
 }
 
-// post sends body to POST /api/v1/lineage with the key as a bearer token.
-func (o *olServer) post(t *testing.T, key string, body []byte) (int, map[string]any) {
+// post sends body to POST /api/v1/lineage with the key as a bearer token; a body whose length
+// the client cannot know (not a bytes.Reader) goes without Content-Length, chunked.
+func (o *olServer) post(t *testing.T, key string, body io.Reader) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, o.base+"/api/v1/lineage", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, o.base+"/api/v1/lineage", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +87,12 @@ func (o *olServer) get(t *testing.T, path string, q url.Values, v any) int {
 	return code
 }
 
+// olEdge is an edge as the lineage API answers it: typed, with its provenance (origin, the
+// job as statement, the run).
 type olEdge struct {
 	From, To, Type, Subtype, Expression string
 	Masking                             bool
+	Origin, Statement, Run              string
 }
 
 // upstream is the edges into column (one hop), typed, as the lineage API answers them.
@@ -95,6 +102,7 @@ func (o *olServer) upstream(t *testing.T, column string) []olEdge {
 		Edges []struct {
 			From, To, Type, Subtype, Expression string
 			Masking                             bool
+			Origin, Statement, Run              string
 		}
 	}
 	if code := o.get(t, "/api/v1/lineage/columns", url.Values{"column": {column}, "direction": {"upstream"}, "depth": {"1"}}, &cl); code != http.StatusOK {
@@ -152,22 +160,35 @@ func TestOpenLineageOfficialClient(t *testing.T) {
 	pgCol := func(c string) string {
 		return graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "shop.public.customers"}.Column(c).String()
 	}
+	totals, paidJob, customers := o.jobs+"/shop.load_totals", o.jobs+"/shop.load_paid", o.jobs+"/shop.copy_customers"
+	ol := "openlineage"
 	for _, c := range []struct {
 		column string
 		want   []olEdge
 	}{
-		{db + ".MART.TOTALS.TOTAL", []olEdge{{db + ".MART.TOTALS.TOTAL", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "AGGREGATION", "SUM(amount)", false}}},
-		{db + ".MART.TOTALS.CUSTOMER_ID", []olEdge{{db + ".MART.TOTALS.CUSTOMER_ID", db + ".RAW.ORDERS.CUSTOMER_ID", "DIRECT", "IDENTITY", "", false}}},
+		{db + ".MART.TOTALS.TOTAL", []olEdge{{db + ".MART.TOTALS.TOTAL", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "AGGREGATION", "SUM(amount)", false, ol, totals, runs["totals"]}}},
+		{db + ".MART.TOTALS.CUSTOMER_ID", []olEdge{{db + ".MART.TOTALS.CUSTOMER_ID", db + ".RAW.ORDERS.CUSTOMER_ID", "DIRECT", "IDENTITY", "", false, ol, totals, runs["totals"]}}},
 		// The SQL job facet, analysed by the engine.
-		{db + ".MART.PAID.ORDER_ID", []olEdge{{db + ".MART.PAID.ORDER_ID", db + ".RAW.ORDERS.ID", "DIRECT", "IDENTITY", "", false}}},
-		{db + ".MART.PAID.AMOUNT_USD", []olEdge{{db + ".MART.PAID.AMOUNT_USD", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "TRANSFORMATION", "", false}}},
+		{db + ".MART.PAID.ORDER_ID", []olEdge{{db + ".MART.PAID.ORDER_ID", db + ".RAW.ORDERS.ID", "DIRECT", "IDENTITY", "", false, ol, paidJob, runs["paid"]}}},
+		{db + ".MART.PAID.AMOUNT_USD", []olEdge{{db + ".MART.PAID.AMOUNT_USD", db + ".RAW.ORDERS.AMOUNT", "DIRECT", "TRANSFORMATION", "", false, ol, paidJob, runs["paid"]}}},
 		// A dataset outside Snowflake: namespace and name, field names as sent.
-		{db + ".MART.CUSTOMERS.EMAIL_HASH", []olEdge{{db + ".MART.CUSTOMERS.EMAIL_HASH", pgCol("email"), "DIRECT", "TRANSFORMATION", "SHA2(email)", true}}},
-		{db + ".MART.CUSTOMERS.ID", []olEdge{{db + ".MART.CUSTOMERS.ID", pgCol("id"), "DIRECT", "IDENTITY", "", false}}},
+		{db + ".MART.CUSTOMERS.EMAIL_HASH", []olEdge{{db + ".MART.CUSTOMERS.EMAIL_HASH", pgCol("email"), "DIRECT", "TRANSFORMATION", "SHA2(email)", true, ol, customers, runs["customers"]}}},
+		{db + ".MART.CUSTOMERS.ID", []olEdge{{db + ".MART.CUSTOMERS.ID", pgCol("id"), "DIRECT", "IDENTITY", "", false, ol, customers, runs["customers"]}}},
 	} {
 		if d := cmp.Diff(c.want, o.upstream(t, c.column)); d != "" {
 			t.Errorf("upstream of %s (-want +got):\n%s", c.column, d)
 		}
+	}
+	// The external dataset is a dataset of its own, shown like the rest.
+	var pg struct {
+		Kind    string `json:"kind"`
+		Columns []struct {
+			Name string `json:"name"`
+		} `json:"columns"`
+	}
+	pgID := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "shop.public.customers"}
+	if code := o.get(t, "/api/v1/lineage/datasets/"+url.PathEscape(pgID.String()), nil, &pg); code != http.StatusOK || pg.Kind != "external" || len(pg.Columns) != 2 {
+		t.Errorf("the Postgres table as a dataset: %d %+v", code, pg)
 	}
 	// The SQL's WHERE, and the facet's dataset-level entries, are the outputs' inputs.
 	var paid struct {
@@ -193,8 +214,9 @@ func TestOpenLineageOfficialClient(t *testing.T) {
 }
 
 // TestOpenLineageRefusals: invalid events are refused with 400 naming the JSON path of the
-// first problem (or 413 for a body past the limit), a viewer may not write, and nothing of a
-// refused event is stored. The spec's own column-lineage example is accepted and typed.
+// first problem (or 413 for a body past the limit, with or without Content-Length), a viewer
+// may not write, and nothing of a refused event is stored. The spec's own column-lineage
+// example is accepted and typed. Each event that reached authentication is audited.
 func TestOpenLineageRefusals(t *testing.T) {
 	o := startOpenLineageServe(t)
 	example, err := os.ReadFile("../../ingest/openlineage/testdata/spec_column_lineage_example.json")
@@ -206,6 +228,9 @@ func TestOpenLineageRefusals(t *testing.T) {
 	example = bytes.Replace(example, []byte(`"namespace": "`+o.pg+`",
     "name": "top_delivery_times.insert"`), []byte(`"namespace": "`+o.jobs+`",
     "name": "top_delivery_times.insert"`), 1)
+	// A run id of its own: runs are identified by their id across all jobs.
+	run := uuid.NewString()
+	example = bytes.ReplaceAll(example, []byte("3b452093-782c-4ef2-9c0c-aafe2aa6f34d"), []byte(run))
 	edit := func(f func(ev map[string]any)) []byte {
 		var ev map[string]any
 		if err := json.Unmarshal(example, &ev); err != nil {
@@ -224,19 +249,22 @@ func TestOpenLineageRefusals(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		key    string
-		body   []byte
+		body   io.Reader
 		status int
 		path   string
 	}{
-		{"wrong eventType", o.editor, edit(func(ev map[string]any) { ev["eventType"] = "FINISHED" }), 400, "$.eventType"},
-		{"missing run.runId", o.editor, edit(func(ev map[string]any) { delete(ev["run"].(map[string]any), "runId") }), 400, "$.run.runId"},
-		{"facet violating its schema", o.editor, edit(func(ev map[string]any) {
+		{"wrong eventType", o.editor, bytes.NewReader(edit(func(ev map[string]any) { ev["eventType"] = "FINISHED" })), 400, "$.eventType"},
+		{"missing run.runId", o.editor, bytes.NewReader(edit(func(ev map[string]any) { delete(ev["run"].(map[string]any), "runId") })), 400, "$.run.runId"},
+		{"facet violating its schema", o.editor, bytes.NewReader(edit(func(ev map[string]any) {
 			cl := ev["outputs"].([]any)[0].(map[string]any)["facets"].(map[string]any)["columnLineage"].(map[string]any)
 			cl["fields"].(map[string]any)["order_id"] = map[string]any{"inputFields": "order_id"}
-		}), 400, "$.outputs[0].facets.columnLineage.fields.order_id.inputFields"},
-		{"10 MB of nested JSON", o.editor, nest(2 << 20), 413, ""},
-		{"1 MB of nested JSON, under the body limit", o.editor, nest(200 << 10), 400, "$"},
-		{"a viewer writing", o.viewer, example, 403, ""},
+		})), 400, "$.outputs[0].facets.columnLineage.fields.order_id.inputFields"},
+		// Refused by its Content-Length, before credentials are checked.
+		{"10 MB of nested JSON", o.editor, bytes.NewReader(nest(2 << 20)), 413, ""},
+		// Without a Content-Length: read up to the limit, then refused.
+		{"10 MB of nested JSON, chunked", o.editor, io.MultiReader(bytes.NewReader(nest(2 << 20))), 413, ""},
+		{"1 MB of nested JSON, under the body limit", o.editor, bytes.NewReader(nest(200 << 10)), 400, "$"},
+		{"a viewer writing", o.viewer, bytes.NewReader(example), 403, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, p := o.post(t, c.key, c.body)
@@ -245,32 +273,70 @@ func TestOpenLineageRefusals(t *testing.T) {
 			}
 		})
 	}
-	// Nothing of the refused events is stored: no job, no dataset.
+	// Nothing of the refused events is stored: no job, no run, neither dataset.
 	if code, _ := o.runs(t, "top_delivery_times.insert"); code != http.StatusNotFound {
 		t.Errorf("runs after refusals: %d, want 404", code)
 	}
 	target := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "public.top_delivery_times"}
-	var ds map[string]any
-	if code := o.get(t, "/api/v1/lineage/datasets/"+url.PathEscape(target.String()), nil, &ds); code != http.StatusNotFound {
-		t.Errorf("dataset after refusals: %d, want 404", code)
+	src := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "public.delivery_7_days"}
+	for _, id := range []graph.ObjectID{target, src} {
+		var ds map[string]any
+		if code := o.get(t, "/api/v1/lineage/datasets/"+url.PathEscape(id.String()), nil, &ds); code != http.StatusNotFound {
+			t.Errorf("dataset %s after refusals: %d, want 404", id, code)
+		}
 	}
 
 	// The spec's example, accepted and typed: 201 like Marquez, then its edges.
-	code, rec := o.post(t, o.editor, example)
+	code, rec := o.post(t, o.editor, bytes.NewReader(example))
 	if code != http.StatusCreated || rec["edges"] != float64(5) || rec["outputs"] != float64(1) {
 		t.Fatalf("spec example: %d %v", code, rec)
 	}
 	// Replayed: the same answer, the same graph.
-	if code, again := o.post(t, o.editor, example); code != http.StatusCreated || !cmp.Equal(rec, again) {
+	if code, again := o.post(t, o.editor, bytes.NewReader(example)); code != http.StatusCreated || !cmp.Equal(rec, again) {
 		t.Errorf("replay: %d %v, want %v", code, again, rec)
 	}
-	src := graph.ObjectID{Database: o.pg, Schema: "EXTERNAL", Name: "public.delivery_7_days"}
-	got := o.upstream(t, target.Column("order_delivery_time").String())
-	want := []olEdge{
-		{target.Column("order_delivery_time").String(), src.Column("order_delivered_on").String(), "DIRECT", "TRANSFORMATION", "", false},
-		{target.Column("order_delivery_time").String(), src.Column("order_placed_on").String(), "DIRECT", "TRANSFORMATION", "", false},
+	// Every field of the facet, typed, with the job and run that wrote it.
+	job := o.jobs + "/top_delivery_times.insert"
+	e := func(to, from, sub string) olEdge {
+		return olEdge{target.Column(to).String(), src.Column(from).String(), "DIRECT", sub, "", false, "openlineage", job, run}
 	}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("order_delivery_time (-want +got):\n%s", d)
+	for col, want := range map[string][]olEdge{
+		"order_id":            {e("order_id", "order_id", "IDENTITY")},
+		"order_placed_on":     {e("order_placed_on", "order_placed_on", "IDENTITY")},
+		"order_delivered_on":  {e("order_delivered_on", "order_delivered_on", "IDENTITY")},
+		"order_delivery_time": {e("order_delivery_time", "order_delivered_on", "TRANSFORMATION"), e("order_delivery_time", "order_placed_on", "TRANSFORMATION")},
+	} {
+		if d := cmp.Diff(want, o.upstream(t, target.Column(col).String())); d != "" {
+			t.Errorf("%s (-want +got):\n%s", col, d)
+		}
+	}
+	if code, jr := o.runs(t, "top_delivery_times.insert"); code != http.StatusOK || jr["lastCompleteRun"] != run {
+		t.Errorf("runs of the spec example's job: %d %v", code, jr)
+	}
+
+	// Every event that reached authentication has its audit record, naming the producer's
+	// key; the body refused by its Content-Length before authentication has none.
+	if code := o.stop(t); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+	var audit []string
+	for line := range strings.Lines(o.logs()) {
+		var rec struct {
+			Logger, Action, Outcome string
+			PrincipalName           string `json:"principal_name"`
+			Status                  int
+		}
+		dec := json.NewDecoder(strings.NewReader(line))
+		if err := dec.Decode(&rec); err != nil || rec.Logger != "audit" || rec.Action != "POST /api/v1/lineage" {
+			continue
+		}
+		audit = append(audit, fmt.Sprintf("%s %d %s", rec.Outcome, rec.Status, rec.PrincipalName))
+	}
+	slices.Sort(audit)
+	wantAudit := []string{"denied 403 openlineage viewer", "failure 400 openlineage editor", "failure 400 openlineage editor",
+		"failure 400 openlineage editor", "failure 400 openlineage editor", "failure 413 openlineage editor",
+		"success 201 openlineage editor", "success 201 openlineage editor"}
+	if d := cmp.Diff(wantAudit, audit); d != "" {
+		t.Errorf("audit records of POST /api/v1/lineage (-want +got):\n%s", d)
 	}
 }

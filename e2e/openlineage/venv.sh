@@ -5,7 +5,7 @@
 #   e2e/openlineage/venv.sh [--fresh]
 #
 # The venv lives in var/venv-openlineage (git-ignored) and is reused while it holds exactly the
-# pinned version. The Go integration test (api: TestOpenLineageOfficialClient) runs it, then runs
+# pinned version. The Go integration test (cmd/tributary: TestOpenLineageOfficialClient) runs it, then runs
 # e2e/openlineage/emit.py with that python against a test server.
 set -euo pipefail
 
