@@ -215,14 +215,17 @@ func ParseExpr(src string) (Expr, error) {
 	return e, nil
 }
 
+// statementText returns the position of the first token of the statement toks[start:end] and
+// its source text without the terminator: what StatementResult and ScannedStatement hold.
+func statementText(src string, toks []token, start, end int) (Pos, string) {
+	first := &toks[start]
+	return first.pos(), src[first.pos().Offset:toks[end-1].end()]
+}
+
 func parseRange(src string, toks []token, start, end, index int) StatementResult {
 	p := &parser{src: src, toks: toks[start : end+1], end: end - start}
-	first := &p.toks[0]
-	r := StatementResult{
-		Index: index,
-		Pos:   first.pos(),
-		Text:  src[first.pos().Offset:toks[end-1].end()],
-	}
+	r := StatementResult{Index: index}
+	r.Pos, r.Text = statementText(src, toks, start, end)
 	st := p.parseStatement()
 	p.expectEnd("end of statement")
 	if p.err != nil {
@@ -556,57 +559,69 @@ func (p *parser) parseCreate() Stmt {
 		p.next()
 		orReplace = true
 	}
-	var secure, recursive, materialized, transient, dynamic, iceberg bool
-	temp := ""
+	m := p.parseCreateModifiers()
+	switch {
+	case p.isKw("VIEW") && m.view():
+		p.next()
+		v := &CreateView{Pos: pos, OrReplace: orReplace, Secure: m.secure, Temporary: m.temp,
+			Recursive: m.recursive, Materialized: m.materialized}
+		p.parseCreateViewRest(v)
+		return v
+	case p.isKw("TABLE") && !m.secure && !m.recursive && !m.materialized:
+		p.next()
+		kind := m.temp
+		if m.transient {
+			kind = "TRANSIENT"
+		}
+		if m.dynamic {
+			kind = "DYNAMIC"
+		}
+		return p.parseCreateTable(start, &CreateTableAs{Pos: pos, OrReplace: orReplace, Kind: kind, Iceberg: m.iceberg})
+	}
+	return p.unsupported(start, "statement does not carry column lineage")
+}
+
+// createModifiers are the words between CREATE [OR REPLACE] and the object type.
+type createModifiers struct {
+	secure, recursive, materialized, transient, dynamic, iceberg bool
+	temp                                                         string
+}
+
+// view reports whether the modifiers allow a VIEW after them.
+func (m createModifiers) view() bool { return !m.dynamic && !m.transient && !m.iceberg }
+
+// parseCreateModifiers reads the modifiers after CREATE [OR REPLACE].
+func (p *parser) parseCreateModifiers() createModifiers {
+	var m createModifiers
 	for {
 		switch {
 		case isWord(p.tok(), "ICEBERG") && p.isKwAt(1, "TABLE"):
-			iceberg = true
+			m.iceberg = true
 		case p.isKw("SECURE"):
-			secure = true
+			m.secure = true
 		case p.isKw("RECURSIVE"):
-			recursive = true
+			m.recursive = true
 		case p.isKw("MATERIALIZED"):
-			materialized = true
+			m.materialized = true
 		case p.isKw("TRANSIENT"):
-			transient = true
+			m.transient = true
 		case p.isKw("DYNAMIC"):
-			dynamic = true
+			m.dynamic = true
 		case p.isKw("VOLATILE"):
-			temp = "VOLATILE"
+			m.temp = "VOLATILE"
 		case p.isKw("TEMP"), p.isKw("TEMPORARY"):
-			if temp == "" {
-				temp = "TEMPORARY"
+			if m.temp == "" {
+				m.temp = "TEMPORARY"
 			} else {
-				temp += " TEMPORARY"
+				m.temp += " TEMPORARY"
 			}
 		case p.isKw("LOCAL"), p.isKw("GLOBAL"):
-			temp = p.tok().kw()
+			m.temp = p.tok().kw()
 		default:
-			goto done
+			return m
 		}
 		p.next()
 	}
-done:
-	switch {
-	case p.isKw("VIEW") && !dynamic && !transient && !iceberg:
-		p.next()
-		v := &CreateView{Pos: pos, OrReplace: orReplace, Secure: secure, Temporary: temp,
-			Recursive: recursive, Materialized: materialized}
-		p.parseCreateViewRest(v)
-		return v
-	case p.isKw("TABLE") && !secure && !recursive && !materialized:
-		p.next()
-		kind := temp
-		if transient {
-			kind = "TRANSIENT"
-		}
-		if dynamic {
-			kind = "DYNAMIC"
-		}
-		return p.parseCreateTable(start, &CreateTableAs{Pos: pos, OrReplace: orReplace, Kind: kind, Iceberg: iceberg})
-	}
-	return p.unsupported(start, "statement does not carry column lineage")
 }
 
 func (p *parser) parseIfNotExists() bool {
