@@ -63,8 +63,8 @@ func NewDirSource(dir string, opts DirOptions) (*DirSource, error) {
 // Name implements Source: "dir:" and the absolute folder path.
 func (d *DirSource) Name() string { return "dir:" + d.root }
 
-// sqlFile is one .sql file's CREATE VIEW statements (syntax trees are not kept: a large
-// folder would hold them all at once).
+// sqlFile is one .sql file's CREATE VIEW statements, as scanned (sql.ScanScript: the files are
+// not parsed; each view is parsed once, by its analysis).
 type sqlFile struct {
 	path  string
 	text  string
@@ -76,11 +76,12 @@ type fileView struct {
 	name  sql.ObjectName
 	text  string
 	line  int
-	names []sql.ObjectName // relations the statement reads (see ListedView.names)
+	names []sql.ObjectName // relations the statement may read (see ListedView.names)
 }
 
 // List implements Source. Every CREATE VIEW statement is a view; a statement that does not
-// parse but starts like one is listed too (its analysis records the syntax error). Other
+// parse but starts like one is listed too (its analysis records the syntax error). Files are
+// scanned, not parsed (sql.ScanScript): the relations each view may read order the analyses. Other
 // statements are ignored. A file holding one statement gives the whole file as the text, so
 // positions in messages are those of the file. Binary (not UTF-8, or holding NUL bytes) and
 // empty files are listed as skipped. A view defined more than once is listed once, with a
@@ -112,11 +113,11 @@ func (d *DirSource) List(ctx context.Context) (*Listing, error) {
 			return nil
 		}
 		f := sqlFile{path: p, text: string(b)}
-		stmts := sql.ParseScript(f.text)
+		stmts := sql.ScanScript(f.text)
 		f.n = len(stmts)
 		for _, st := range stmts {
-			if name, ok := createViewName(st); ok {
-				f.views = append(f.views, fileView{name: name, text: st.Text, line: st.Pos.Line, names: tableNames(st)})
+			if st.View != nil {
+				f.views = append(f.views, fileView{name: *st.View, text: st.Text, line: st.Pos.Line, names: st.References})
 			}
 		}
 		files = append(files, f)
@@ -258,74 +259,6 @@ func ParseCatalog(data []byte, db, schema string) ([]graph.Table, error) {
 		}
 	}
 	return out, nil
-}
-
-// createViewName returns the name of the view a statement creates, also when the statement
-// does not parse (read from its first tokens).
-func createViewName(st sql.StatementResult) (sql.ObjectName, bool) {
-	if st.Stmt != nil {
-		cv, ok := st.Stmt.(*sql.CreateView)
-		if !ok {
-			return sql.ObjectName{}, false
-		}
-		return cv.Name, true
-	}
-	return scanCreateViewName(st.Text)
-}
-
-// scanCreateViewName reads "CREATE [OR REPLACE] [modifiers] VIEW [IF NOT EXISTS] name" from
-// the start of a statement that failed to parse.
-func scanCreateViewName(text string) (sql.ObjectName, bool) {
-	upper := strings.ToUpper(text)
-	if !strings.HasPrefix(upper, "CREATE") {
-		return sql.ObjectName{}, false
-	}
-	at := indexWord(upper, "VIEW")
-	if at < 0 || (indexWord(upper, "AS") >= 0 && indexWord(upper, "AS") < at) {
-		return sql.ObjectName{}, false
-	}
-	rest := strings.TrimSpace(text[at+len("VIEW"):])
-	if u := strings.ToUpper(rest); strings.HasPrefix(u, "IF NOT EXISTS") {
-		rest = strings.TrimSpace(rest[len("IF NOT EXISTS"):])
-	}
-	end := 0
-	for inQuote := false; end < len(rest); end++ {
-		c := rest[end]
-		if c == '"' {
-			inQuote = !inQuote
-		} else if !inQuote && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(') {
-			break
-		}
-	}
-	parts, err := graph.ParseIdentifiers(rest[:end])
-	if err != nil || len(parts) == 0 || len(parts) > 3 {
-		return sql.ObjectName{}, false
-	}
-	var n sql.ObjectName
-	for _, p := range parts {
-		n.Parts = append(n.Parts, sql.Ident{Name: p, Quoted: true}) // already resolved: keep exactly
-	}
-	return n, true
-}
-
-func indexWord(upper, word string) int {
-	for i := 0; ; {
-		j := strings.Index(upper[i:], word)
-		if j < 0 {
-			return -1
-		}
-		j += i
-		before := j == 0 || !isWordByte(upper[j-1])
-		after := j+len(word) >= len(upper) || !isWordByte(upper[j+len(word)])
-		if before && after {
-			return j
-		}
-		i = j + len(word)
-	}
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '$' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z'
 }
 
 // resolveObject completes a parsed object name with the defaults.

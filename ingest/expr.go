@@ -78,3 +78,7 @@ func trimItem(s string, last bool) string {
 	}
 	return s
 }
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z'
+}

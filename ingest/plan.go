@@ -88,8 +88,9 @@ type planStream struct {
 // catalog. Each batch of analysed views goes to out.batch at once with the analyses, so the
 // plan holds no more than one batch of analyses, and the analyze tasks write them as planned,
 // in any order and on any worker, without parsing or analysing again. The order comes from
-// the names the source found when listing (DirSource parses each file once for that), so a
-// view is parsed twice per refresh and analysed once.
+// the names the source found when listing (DirSource scans each file for them, sql.ScanScript),
+// or a scan of the text now, so a view is parsed once per refresh (by its analysis) and
+// analysed once.
 func buildPlan(ctx context.Context, src Source, g Graph, full bool, out planStream) (*Plan, error) {
 	l, err := src.List(ctx)
 	if err != nil {
@@ -283,16 +284,16 @@ func columnNames(cols []graph.Column) []string {
 }
 
 // references returns the tables and views a view's text names in FROM clauses, completed with
-// the view's defaults (CTE names included: harmless for ordering): the names its source found
-// when listing, or those of a parse now.
+// the view's defaults: the names its source found when listing, or those of a scan now
+// (sql.ScanScript; it over-approximates: CTE names and the like are harmless for ordering).
 func references(v ListedView) []graph.ObjectID {
 	if v.Hidden {
 		return nil
 	}
 	names := v.names
 	if !v.named {
-		for _, st := range sql.ParseScript(v.Text) {
-			names = append(names, tableNames(st)...)
+		for _, st := range sql.ScanScript(v.Text) {
+			names = append(names, st.References...)
 		}
 	}
 	var out []graph.ObjectID

@@ -81,9 +81,9 @@ type ListedView struct {
 	// Meta is what the source says about it besides the SQL (dbt metadata, dynamic table options).
 	Meta graph.Meta `json:"meta,omitzero"`
 
-	// names are the relations Text names (FROM clauses), found when the source parsed the
-	// text to list it (named is then set): planning orders the views by them without parsing
-	// again. Not serialised.
+	// names are the relations Text may read (sql.ScannedStatement.References), found when the
+	// source scanned the text to list it (named is then set): planning orders the views by
+	// them without scanning again. Not serialised.
 	names []sql.ObjectName
 	named bool
 }
