@@ -63,3 +63,20 @@ func BenchmarkParseScaling(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScanBench200 scans what BenchmarkParseBench200 parses (what a dir listing does per
+// file instead of parsing it).
+func BenchmarkScanBench200(b *testing.B) {
+	src, err := os.ReadFile("testdata/snowflake-syntax/bench/bench_200.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(src)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if len(ScanScript(s)) == 0 {
+			b.Fatal("no statements")
+		}
+	}
+}

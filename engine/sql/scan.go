@@ -18,7 +18,8 @@ type ScannedStatement struct {
 
 // ScanScript splits src into statements as ParseScript does and scans each one's tokens for the
 // view it creates and the names that follow FROM, JOIN, a comma in a FROM clause or MERGE's
-// USING. It is several times cheaper than ParseScript and never fails.
+// USING. It builds no syntax tree (BenchmarkScanBench200 against BenchmarkParseBench200: about
+// 0.6 of the time, half the bytes, a seventeenth of the allocations) and never fails.
 func ScanScript(src string) []ScannedStatement {
 	toks := lex(src)
 	spans := splitStatements(toks)
