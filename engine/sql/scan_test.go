@@ -196,3 +196,29 @@ func TestScanScriptStatements(t *testing.T) {
 		t.Errorf("statements %+v", got)
 	}
 }
+
+// FuzzScanScript looks for a statement that parses but whose scan misses its view name or a
+// relation it reads. Seeds: the parser's fuzz corpus (testdata/fuzz/FuzzParse) and these.
+func FuzzScanScript(f *testing.F) {
+	for _, s := range []string{
+		"CREATE VIEW v AS SELECT * FROM a, b x JOIN (c CROSS JOIN d) ON 1 = 1, LATERAL FLATTEN(input => a.v) f",
+		"WITH q AS (SELECT 1 FROM t) SELECT * FROM q UNION SELECT * FROM TABLE('u') WHERE x IN (SELECT y FROM w)",
+		"MERGE INTO t USING (SELECT * FROM s, r) z ON t.k = z.k WHEN MATCHED THEN DELETE",
+	} {
+		f.Add(s)
+	}
+	paths, err := filepath.Glob("testdata/fuzz/FuzzParse/*")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			if s, ok := fuzzInput(b); ok {
+				f.Add(s)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		checkScan(t, "input", src)
+	})
+}
