@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -113,7 +112,7 @@ func TestCheckCachePolicy(t *testing.T) {
 }
 
 // TestCheckCachePolicyIgnoresErrors: a Redis that refuses CONFIG (as ElastiCache does) or does
-// not answer yields no policy and no warning, and the check returns within its bound.
+// not answer yields no policy and no warning (the check's own context bounds how long it asks).
 func TestCheckCachePolicyIgnoresErrors(t *testing.T) {
 	r := startPrivateRedis(t)
 	// A Redis where CONFIG is not allowed: rename-command needs a restart, an ACL user does not.
@@ -131,11 +130,7 @@ func TestCheckCachePolicyIgnoresErrors(t *testing.T) {
 	for name, rdb := range map[string]*redis.Client{"CONFIG refused": limited, "down": dead} {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
-			start := time.Now()
 			policy := checkCachePolicy(ctx, rdb, rdb.Options().Addr, true, slog.New(slog.NewJSONHandler(&out, nil)))
-			if took := time.Since(start); took > cachePolicyTimeout+time.Second {
-				t.Errorf("took %s", took)
-			}
 			recs := decodeLog(t, out.String())
 			if policy != "" || len(recs) != 1 || recs[0].Level != "INFO" || recs[0].Policy != "" {
 				t.Errorf("policy %q, log:\n%s", policy, out.String())
