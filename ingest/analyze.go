@@ -162,9 +162,9 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	for _, c := range v.Columns {
 		types[c.Name] = c.DataType
 	}
-	g := graphLineage(v.ID, stmt, queryExpressions(v.Text, stmts), types, cat)
-	a.Columns, a.View.Columns, a.View.Edges, a.State.Inputs = g.names, g.columns, g.edges, g.inputs
-	notes = append(notes, g.notes...)
+	g := GraphLineage(v.ID, stmt, queryExpressions(v.Text, stmts), types, cat)
+	a.Columns, a.View.Columns, a.View.Edges, a.State.Inputs = g.Names, g.Columns, g.Edges, g.Inputs
+	notes = append(notes, g.Notes...)
 	if stmt.Target != nil {
 		if parts, err := graph.ParseIdentifiers(*stmt.Target); err == nil && len(parts) == 3 {
 			if t := (graph.ObjectID{Database: parts[0], Schema: parts[1], Name: parts[2]}); t != v.ID {
@@ -177,25 +177,25 @@ func AnalyzeView(v ListedView, source string, cat *Catalog) Analysis {
 	return a
 }
 
-// lineageParts is an analysed statement's lineage in the graph's terms: the output columns
+// LineageParts is an analysed statement's lineage in the graph's terms: the output columns
 // (names in order), their edges, the statement's indirect inputs, and notes on what could not
 // be stored.
-type lineageParts struct {
-	names   []string
-	columns []graph.Column
-	edges   []graph.Edge
-	inputs  []graph.Input
-	notes   []string
+type LineageParts struct {
+	Names   []string
+	Columns []graph.Column
+	Edges   []graph.Edge
+	Inputs  []graph.Input
+	Notes   []string
 }
 
-// graphLineage turns the analysed statement stmt, writing target, into graph columns, edges
+// GraphLineage turns the analysed statement stmt, writing target, into graph columns, edges
 // (with the select items' expressions when exprs has one per column) and indirect inputs;
 // types gives the columns' data types when known. An unverified edge to a view's column is
 // dropped with a note: a view's column list is its analysed output, not a stale catalog, so
-// storing the edge would give the view a column it does not have. AnalyzeView and
-// query-history statements share it.
-func graphLineage(target graph.ObjectID, stmt *lineage.Statement, exprs []string, types map[string]string, cat *Catalog) lineageParts {
-	var g lineageParts
+// storing the edge would give the view a column it does not have (cat may be nil: no view is
+// known). AnalyzeView, query-history statements and OpenLineage SQL job facets share it.
+func GraphLineage(target graph.ObjectID, stmt *lineage.Statement, exprs []string, types map[string]string, cat *Catalog) LineageParts {
+	var g LineageParts
 	if len(exprs) != len(stmt.Columns) {
 		exprs = nil
 	}
@@ -203,41 +203,41 @@ func graphLineage(target graph.ObjectID, stmt *lineage.Statement, exprs []string
 	for i, c := range stmt.Columns {
 		parts, err := graph.ParseIdentifiers(c.Name)
 		if err != nil || len(parts) != 1 {
-			g.notes = append(g.notes, fmt.Sprintf("output column %s: not a column name, skipped", c.Name))
+			g.Notes = append(g.Notes, fmt.Sprintf("output column %s: not a column name, skipped", c.Name))
 			continue
 		}
 		name := parts[0]
 		if seen[name] {
-			g.notes = append(g.notes, fmt.Sprintf("output column %s appears twice; the first is kept", c.Name))
+			g.Notes = append(g.Notes, fmt.Sprintf("output column %s appears twice; the first is kept", c.Name))
 			continue
 		}
 		seen[name] = true
-		g.names = append(g.names, name)
-		g.columns = append(g.columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
+		g.Names = append(g.Names, name)
+		g.Columns = append(g.Columns, graph.Column{Name: name, Ordinal: i + 1, DataType: types[name]})
 		from := target.Column(name)
 		for _, s := range c.Sources {
 			e, err := SourceEdge(from, s)
 			if err != nil {
-				g.notes = append(g.notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
+				g.Notes = append(g.Notes, fmt.Sprintf("source %s of %s: not a DB.SCHEMA.TABLE.COLUMN name, not stored", s.Column, c.Name))
 				continue
 			}
-			if e.Unverified && cat.views[e.To.Object()] {
-				g.notes = append(g.notes, fmt.Sprintf("source %s of %s: view %s has no such column, not stored", s.Column, c.Name, e.To.Object()))
+			if e.Unverified && cat != nil && cat.views[e.To.Object()] {
+				g.Notes = append(g.Notes, fmt.Sprintf("source %s of %s: view %s has no such column, not stored", s.Column, c.Name, e.To.Object()))
 				continue
 			}
 			if exprs != nil {
 				e.Expression = exprs[i]
 			}
-			g.edges = append(g.edges, e)
+			g.Edges = append(g.Edges, e)
 		}
 	}
 	for _, in := range stmt.Indirect {
 		col, err := graph.ParseColumnID(in.Column)
 		if err != nil {
-			g.notes = append(g.notes, fmt.Sprintf("input %s (%s): not a DB.SCHEMA.TABLE.COLUMN name, not stored", in.Column, in.Subtype))
+			g.Notes = append(g.Notes, fmt.Sprintf("input %s (%s): not a DB.SCHEMA.TABLE.COLUMN name, not stored", in.Column, in.Subtype))
 			continue
 		}
-		g.inputs = append(g.inputs, graph.Input{Column: col, Subtype: graph.Subtype(in.Subtype)})
+		g.Inputs = append(g.Inputs, graph.Input{Column: col, Subtype: graph.Subtype(in.Subtype)})
 	}
 	return g
 }

@@ -420,22 +420,22 @@ func analyzeStatement(w *statementWork, source string, cat *Catalog) graph.State
 	for _, warn := range stmt.Warnings {
 		notes = append(notes, positionMessage(origin, warn.Line, warn.Col, warn.Message))
 	}
-	parts := graphLineage(s.Target, stmt, queryExpressions(w.st.Text, w.parsed), nil, cat)
-	s.Columns, s.Edges, s.Inputs = parts.columns, parts.edges, parts.inputs
+	parts := GraphLineage(s.Target, stmt, queryExpressions(w.st.Text, w.parsed), nil, cat)
+	s.Columns, s.Edges, s.Inputs = parts.Columns, parts.Edges, parts.Inputs
 	if !w.ordinals {
 		for i := range s.Columns {
 			s.Columns[i].Ordinal = 0
 		}
 	}
-	s.Message = strings.Join(append(notes, parts.notes...), "; ")
+	s.Message = strings.Join(append(notes, parts.Notes...), "; ")
 
 	// Later statements see the target with the columns it had and those written now (a
 	// CREATE TABLE AS replaces them).
-	cols := parts.names
+	cols := parts.Names
 	if stmt.Kind != lineage.KindCTAS {
 		if t, ok := cat.m.Table(s.Target.Database, s.Target.Schema, s.Target.Name); ok {
 			cols = slices.Clone(t.Columns)
-			for _, c := range parts.names {
+			for _, c := range parts.Names {
 				if !slices.Contains(cols, c) {
 					cols = append(cols, c)
 				}

@@ -82,30 +82,10 @@ func (p *planner) analyzeSQL(ctx context.Context, ev Event, text string) ([]Line
 		for _, c := range p.w.Datasets[p.seen[target]].Columns {
 			types[c.Name] = c.DataType
 		}
-		for i, c := range st.Columns {
-			names, err := graph.ParseIdentifiers(c.Name)
-			if err != nil || len(names) != 1 {
-				p.note("$.job.facets.sql.query: output column %s of %s is not a column name; not stored", c.Name, target)
-				continue
-			}
-			l.Columns = append(l.Columns, graph.Column{Name: names[0], Ordinal: i + 1, DataType: types[names[0]]})
-			for _, s := range c.Sources {
-				e, err := ingest.SourceEdge(target.Column(names[0]), s)
-				if err != nil {
-					p.note("$.job.facets.sql.query: source %s of %s.%s is not a DATABASE.SCHEMA.TABLE.COLUMN name; not stored", s.Column, target, c.Name)
-					continue
-				}
-				e.View = target
-				l.Edges = append(l.Edges, e)
-			}
-		}
-		for _, in := range st.Indirect {
-			col, err := graph.ParseColumnID(in.Column)
-			if err != nil {
-				p.note("$.job.facets.sql.query: input %s (%s) of %s is not a DATABASE.SCHEMA.TABLE.COLUMN name; not stored", in.Column, in.Subtype, target)
-				continue
-			}
-			l.Inputs = append(l.Inputs, graph.Input{Column: col, Subtype: graph.Subtype(in.Subtype)})
+		g := ingest.GraphLineage(target, &st, nil, types, nil)
+		l.Columns, l.Edges, l.Inputs = g.Columns, g.Edges, g.Inputs
+		for _, n := range g.Notes {
+			p.note("$.job.facets.sql.query: statement %d writing %s: %s", st.Index+1, target, n)
 		}
 		out = append(out, l)
 	}
