@@ -34,6 +34,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 type options struct {
@@ -62,13 +63,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "openlineage bench:", err)
 		os.Exit(1)
 	}
-}
-
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
 }
 
 func run(ctx context.Context, o options) error {
@@ -230,13 +224,13 @@ func cpuTicks(pids string) (int64, error) {
 }
 
 func deleteAll(ctx context.Context, db, namespace string) error {
-	driver, err := neo4j.NewDriverWithContext(env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	driver, err := neo4j.NewDriverWithContext(graphtest.Env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
+		neo4j.BasicAuth(graphtest.Env("TRIBUTARY_NEO4J_USER", "neo4j"), graphtest.Env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
 	if err != nil {
 		return err
 	}
 	defer driver.Close(context.WithoutCancel(ctx))
-	store := graph.NewStore(driver, env("TRIBUTARY_NEO4J_DATABASE", "neo4j"))
+	store := graph.NewStore(driver, graphtest.Neo4jDatabase())
 	jobs, err := store.DeleteJobs(ctx, namespace)
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/tributary-lineage/tributary/graph"
+	"github.com/tributary-lineage/tributary/internal/graphtest"
 )
 
 var (
@@ -69,24 +70,17 @@ func main() {
 	}
 }
 
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
 func run(ctx context.Context, o options, logger *slog.Logger) error {
 	if !strings.HasPrefix(o.db, "TLOAD_") || strings.ContainsAny(o.db, ".\" ") {
 		return errors.New("-db must be a bare name starting with TLOAD_ (keeps load data apart from everything else)")
 	}
-	driver, err := neo4j.NewDriverWithContext(env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
-		neo4j.BasicAuth(env("TRIBUTARY_NEO4J_USER", "neo4j"), env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
+	driver, err := neo4j.NewDriverWithContext(graphtest.Env("TRIBUTARY_NEO4J_URI", "bolt://127.0.0.1:7687"),
+		neo4j.BasicAuth(graphtest.Env("TRIBUTARY_NEO4J_USER", "neo4j"), graphtest.Env("TRIBUTARY_NEO4J_PASSWORD", "tributary-local"), ""))
 	if err != nil {
 		return err
 	}
 	defer driver.Close(context.WithoutCancel(ctx))
-	database := env("TRIBUTARY_NEO4J_DATABASE", "neo4j")
+	database := graphtest.Neo4jDatabase()
 	if o.del {
 		return deleteGraph(ctx, driver, database, o.db, logger)
 	}
